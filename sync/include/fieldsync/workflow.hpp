@@ -1,0 +1,80 @@
+// The repair-job workflow, interpreted from the declarative table in schemas/workflow.json.
+// The server and devices both ask this interpreter which moves exist; neither re-checks states itself.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fieldsync {
+
+enum class FieldType { string, integer, number, boolean, object, array, date_time };
+
+struct FieldSpec {
+    std::string name;
+    FieldType type = FieldType::string;
+    std::optional<double> min;
+    std::optional<double> max;
+    std::optional<std::size_t> max_length;
+    std::vector<std::string> allowed;  // empty: any value
+};
+
+struct Transition {
+    std::string action;
+    std::set<std::string> from;
+    std::set<std::string> previous_in;  // empty: no condition on the state before on_hold
+    std::string to;                     // a state, "=" (unchanged) or "@previous"
+    std::set<std::string> roles;
+    std::vector<FieldSpec> fields;
+    std::vector<FieldSpec> optional;
+    std::map<std::string, std::vector<FieldSpec>> by_mode;  // required fields by repair mode
+};
+
+// The state a job is in, as far as the workflow cares.
+struct JobPosition {
+    std::string state;
+    std::string previous_state;  // the state before on_hold; empty otherwise
+    std::string mode;            // on_site, depot, or empty before a plan exists
+};
+
+class Workflow {
+public:
+    // Parses a table; throws std::invalid_argument naming what is wrong with it.
+    static Workflow parse(const std::string& json);
+    // The table built into this library from schemas/workflow.json.
+    static const Workflow& builtin();
+
+    // The transition that role may take from position, or throws Error: unknown_action (no such action),
+    // forbidden (the role may never take it), invalid_transition (not from this state).
+    const Transition& resolve(std::string_view action, const JobPosition& position, std::string_view role) const;
+    // The state after taking transition t from position.
+    std::string target(const Transition& t, const JobPosition& position) const;
+    // Checks fields against t's required, optional and per-mode specs; throws Error(missing_field or
+    // invalid_field, field). Unknown fields are rejected too, so a typo is never silently ignored.
+    void validate(const Transition& t, const Poco::JSON::Object& fields, std::string_view mode) const;
+    // The actions role may take from position, in table order, without duplicates.
+    std::vector<std::string> available(const JobPosition& position, std::string_view role) const;
+
+    const std::vector<std::string>& states() const { return states_; }
+    const std::vector<Transition>& transitions() const { return transitions_; }
+    bool is_state(std::string_view state) const;
+    bool is_terminal(std::string_view state) const { return terminal_.count(std::string(state)) > 0; }
+    bool is_sla_paused(std::string_view state) const { return sla_paused_.count(std::string(state)) > 0; }
+    bool has_action(std::string_view action) const;
+    int version() const { return version_; }
+
+private:
+    int version_ = 0;
+    std::vector<std::string> states_;
+    std::set<std::string> roles_;
+    std::set<std::string> terminal_;
+    std::set<std::string> sla_paused_;
+    std::vector<Transition> transitions_;
+};
+
+}  // namespace fieldsync
