@@ -138,12 +138,14 @@ Workflow Workflow::parse(const std::string& json) {
     return w;
 }
 
+std::string_view Workflow::builtin_text() {
+    for (const auto& [name, text] : embedded_workflow())
+        if (name == "workflow.json") return text;
+    throw std::logic_error("workflow.json is not embedded");
+}
+
 const Workflow& Workflow::builtin() {
-    static const Workflow table = [] {
-        for (const auto& [name, text] : embedded_workflow())
-            if (name == "workflow.json") return parse(std::string(text));
-        throw std::logic_error("workflow.json is not embedded");
-    }();
+    static const Workflow table = parse(std::string(builtin_text()));
     return table;
 }
 
@@ -180,26 +182,28 @@ std::string Workflow::target(const Transition& t, const JobPosition& position) c
     return t.to;
 }
 
-void Workflow::validate(const Transition& t, const Poco::JSON::Object& fields, std::string_view mode) const {
-    std::vector<const FieldSpec*> known;
-    auto require = [&](const std::vector<FieldSpec>& specs) {
-        for (const auto& spec : specs) {
-            known.push_back(&spec);
-            if (!fields.has(spec.name) || fields.isNull(spec.name))
-                throw Error(ErrorCode::missing_field, spec.name + " is required to " + t.action, spec.name);
-            check_value(spec, fields.get(spec.name));
-        }
+void validate_fields(const std::vector<FieldSpec>& required, const std::vector<FieldSpec>& optional,
+                     const Poco::JSON::Object& obj, std::string_view what) {
+    for (const auto& spec : required) {
+        if (!obj.has(spec.name) || obj.isNull(spec.name))
+            throw Error(ErrorCode::missing_field, spec.name + " is required to " + std::string(what), spec.name);
+        check_value(spec, obj.get(spec.name));
+    }
+    for (const auto& spec : optional)
+        if (obj.has(spec.name) && !obj.isNull(spec.name)) check_value(spec, obj.get(spec.name));
+    auto listed = [](const std::vector<FieldSpec>& specs, const std::string& name) {
+        return std::any_of(specs.begin(), specs.end(), [&](const FieldSpec& s) { return s.name == name; });
     };
-    require(t.fields);
-    if (auto it = t.by_mode.find(std::string(mode)); it != t.by_mode.end()) require(it->second);
-    for (const auto& spec : t.optional) {
-        known.push_back(&spec);
-        if (fields.has(spec.name) && !fields.isNull(spec.name)) check_value(spec, fields.get(spec.name));
-    }
-    for (const auto& [name, value] : fields) {
-        bool listed = std::any_of(known.begin(), known.end(), [&](const FieldSpec* s) { return s->name == name; });
-        if (!listed) throw Error(ErrorCode::invalid_field, name + " is not a field of " + t.action, name);
-    }
+    for (const auto& [name, value] : obj)
+        if (!listed(required, name) && !listed(optional, name))
+            throw Error(ErrorCode::invalid_field, name + " is not a field of " + std::string(what), name);
+}
+
+void Workflow::validate(const Transition& t, const Poco::JSON::Object& fields, std::string_view mode) const {
+    auto required = t.fields;
+    if (auto it = t.by_mode.find(std::string(mode)); it != t.by_mode.end())
+        required.insert(required.end(), it->second.begin(), it->second.end());
+    validate_fields(required, t.optional, fields, t.action);
 }
 
 std::vector<std::string> Workflow::available(const JobPosition& position, std::string_view role) const {

@@ -35,6 +35,12 @@ struct Transition {
     std::map<std::string, std::vector<FieldSpec>> by_mode;  // required fields by repair mode
 };
 
+// Checks obj: every required field present and valid, optional fields valid when present and not null, and
+// no field outside both lists (so a typo is never silently ignored). Throws Error(missing_field or
+// invalid_field, message, field); `what` names the operation in messages.
+void validate_fields(const std::vector<FieldSpec>& required, const std::vector<FieldSpec>& optional,
+                     const Poco::JSON::Object& obj, std::string_view what);
+
 // The state a job is in, as far as the workflow cares.
 struct JobPosition {
     std::string state;
@@ -48,14 +54,15 @@ public:
     static Workflow parse(const std::string& json);
     // The table built into this library from schemas/workflow.json.
     static const Workflow& builtin();
+    // The JSON text of the built-in table, for clients that want to read it.
+    static std::string_view builtin_text();
 
     // The transition that role may take from position, or throws Error: unknown_action (no such action),
     // forbidden (the role may never take it), invalid_transition (not from this state).
     const Transition& resolve(std::string_view action, const JobPosition& position, std::string_view role) const;
     // The state after taking transition t from position.
     std::string target(const Transition& t, const JobPosition& position) const;
-    // Checks fields against t's required, optional and per-mode specs; throws Error(missing_field or
-    // invalid_field, field). Unknown fields are rejected too, so a typo is never silently ignored.
+    // Checks fields against t's required, optional and per-mode specs with validate_fields.
     void validate(const Transition& t, const Poco::JSON::Object& fields, std::string_view mode) const;
     // The actions role may take from position, in table order, without duplicates.
     std::vector<std::string> available(const JobPosition& position, std::string_view role) const;

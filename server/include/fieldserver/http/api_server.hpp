@@ -1,0 +1,50 @@
+// The HTTP side of the server: services, routes and the request handler that authenticates, limits, parses,
+// dispatches and renders every request, mapping each error to its status and JSON body.
+#pragma once
+
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+
+#include <memory>
+
+#include "fieldserver/http/metrics.hpp"
+#include "fieldserver/http/router.hpp"
+#include "fieldserver/services/auth_service.hpp"
+#include "fieldserver/services/customer_service.hpp"
+#include "fieldserver/services/job_service.hpp"
+#include "fieldserver/services/user_service.hpp"
+#include "fieldsync/error.hpp"
+
+namespace fieldserver {
+
+struct Services {
+    Database& db;
+    AuthService auth;
+    UserService users;
+    CustomerService customers;
+    JobService jobs;
+};
+
+// The HTTP status for an error code: the one place codes meet HTTP.
+int http_status(fieldsync::ErrorCode code);
+
+// {"error":{"code","message","field"}} with the code's status.
+HttpResponse error_response(const fieldsync::Error& e);
+
+// Builds the route table over services.
+Router build_routes(Services& services, Metrics& metrics);
+
+class ApiRequestHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+    ApiRequestHandlerFactory(Services& services, std::size_t max_body_bytes, Poco::Logger& log);
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
+
+private:
+    Services& services_;
+    Metrics metrics_;
+    Router router_;
+    std::size_t max_body_bytes_;
+    Poco::Logger& log_;
+};
+
+}  // namespace fieldserver

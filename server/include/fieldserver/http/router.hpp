@@ -1,0 +1,66 @@
+// The ordered route table (method, path pattern, roles, handler) and what a handler receives and returns.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Net/HTTPServerRequest.h>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fieldserver/services/actor.hpp"
+#include "fieldserver/services/listing.hpp"
+
+namespace fieldserver {
+
+struct HttpRequest {
+    std::string method;
+    std::string path;
+    std::map<std::string, std::string> params;  // from {name} segments of the pattern
+    Query query;
+    Actor actor;                 // empty for public routes
+    std::string token;           // the bearer token, for logout
+    Poco::JSON::Object::Ptr body;  // the parsed JSON object, for routes that take a body
+    std::string source;          // client address
+};
+
+struct HttpResponse {
+    int status = 200;
+    Poco::Dynamic::Var json;  // rendered as JSON unless content_type is set
+    std::string content;
+    std::string content_type;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+using Handler = std::function<HttpResponse(HttpRequest&)>;
+
+// Who may call a route: nobody needs a token (public), any logged-in user, or listed roles.
+struct Access {
+    bool is_public = false;
+    std::vector<std::string> roles;  // empty and not public: any authenticated user
+};
+
+struct Route {
+    std::string method;
+    std::string pattern;  // "/api/v1/jobs/{id}/actions/{action}"
+    Access access;
+    bool takes_body = false;
+    Handler handler;
+};
+
+class Router {
+public:
+    void add(Route route);
+    // The route for method and path with its parameters; nullptr if none. path_known is set when some route
+    // matches the path with another method (so the answer is 405, not 404).
+    const Route* match(const std::string& method, const std::string& path, std::map<std::string, std::string>& params,
+                       bool& path_known) const;
+    const std::vector<Route>& routes() const { return routes_; }
+
+private:
+    std::vector<Route> routes_;
+};
+
+}  // namespace fieldserver

@@ -1,0 +1,35 @@
+// Paged lists: query parameters in, {items, total, limit, offset} out, shared by every list endpoint.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <map>
+#include <string>
+
+#include "fieldserver/storage/database.hpp"
+
+namespace fieldserver {
+
+using Query = std::map<std::string, std::string>;
+
+struct Page {
+    std::int64_t limit = 50;
+    std::int64_t offset = 0;
+};
+
+// limit (1–200, default 50) and offset (≥ 0) from query; throws Error(invalid_field) otherwise.
+Page page_of(const Query& query);
+// The value of a filter, or empty.
+std::string filter(const Query& query, const std::string& name);
+// Throws Error(invalid_field) for a query parameter not in allowed (paging parameters are always allowed).
+void allow_filters(const Query& query, std::initializer_list<const char*> allowed);
+
+// Runs "SELECT … FROM … WHERE <where>" twice: for the count, and for one page ordered by order_by.
+// columns and from are fixed SQL; where holds only placeholders for params.
+Poco::JSON::Object::Ptr paged(Db& db, const std::string& columns, const std::string& from, const std::string& where,
+                              const Params& params, const std::string& order_by, const Page& page);
+
+// A LIKE pattern matching text anywhere, with %, _ and \ in text matched literally (ESCAPE '\').
+std::string like_pattern(const std::string& text);
+
+}  // namespace fieldserver

@@ -1,0 +1,17 @@
+// Hashes and randomness through OpenSSL: SHA-256, PBKDF2 password hashes, random tokens.
+#pragma once
+
+#include <string>
+
+namespace fieldserver {
+
+std::string sha256_hex(const std::string& data);
+// n random bytes from OpenSSL's CSPRNG, as URL-safe base64 without padding.
+std::string random_token(std::size_t n = 32);
+
+// "pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>" with a fresh 16-byte salt.
+std::string hash_password(const std::string& password, int iterations);
+// Constant-time comparison against a stored hash; false for any malformed stored value.
+bool verify_password(const std::string& password, const std::string& stored);
+
+}  // namespace fieldserver

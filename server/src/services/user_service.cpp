@@ -1,0 +1,218 @@
+// User administration: admins manage everyone; dispatchers may read users to assign work; others see themselves.
+#include "fieldserver/services/user_service.hpp"
+
+#include "fieldserver/util/crypto.hpp"
+#include "fieldserver/util/json.hpp"
+#include "fieldsync/error.hpp"
+#include "fieldsync/time.hpp"
+#include "fieldsync/uuid.hpp"
+#include "fieldsync/workflow.hpp"
+
+namespace fieldserver {
+
+using fieldsync::Error;
+using fieldsync::ErrorCode;
+using fieldsync::FieldSpec;
+using fieldsync::FieldType;
+
+namespace {
+
+const char* kColumns =
+    "id, username, name, role, phone, email, customer_id, region, skills_json, home_lat, home_lng, is_active, "
+    "created_at, updated_at";
+
+const std::vector<FieldSpec>& editable_fields() {
+    static const std::vector<FieldSpec> specs = {
+        {.name = "name", .type = FieldType::string, .max_length = 200},
+        {.name = "password", .type = FieldType::string, .max_length = 200},
+        {.name = "phone", .type = FieldType::string, .max_length = 50},
+        {.name = "email", .type = FieldType::string, .max_length = 200},
+        {.name = "region", .type = FieldType::string, .max_length = 200},
+        {.name = "skills", .type = FieldType::object},
+        {.name = "home_location", .type = FieldType::object},
+        {.name = "is_active", .type = FieldType::boolean},
+    };
+    return specs;
+}
+
+// Moves home_location {lat, lng} out of the flat columns, for the API view.
+Poco::JSON::Object::Ptr view(Poco::JSON::Object::Ptr row) {
+    if (has_value(row, "home_lat")) {
+        Poco::JSON::Object::Ptr loc = new Poco::JSON::Object;
+        loc->set("lat", row->get("home_lat"));
+        loc->set("lng", row->get("home_lng"));
+        row->set("home_location", loc);
+    } else {
+        row->set("home_location", Poco::Dynamic::Var());
+    }
+    row->remove("home_lat");
+    row->remove("home_lng");
+    if (!has_value(row, "skills")) row->set("skills", Poco::JSON::Object::Ptr(new Poco::JSON::Object));
+    return row;
+}
+
+void check_password(const Poco::JSON::Object::Ptr& body) {
+    if (has_value(body, "password") && text(body, "password").size() < 10)
+        throw Error(ErrorCode::invalid_field, "password must be at least 10 characters", "password");
+}
+
+void check_skills(const Poco::JSON::Object::Ptr& body) {
+    if (!has_value(body, "skills")) return;
+    for (const auto& [category, level] : *body->getObject("skills")) {
+        if (!level.isInteger() || level.isBoolean() || level.convert<int>() < 1 || level.convert<int>() > 5)
+            throw Error(ErrorCode::invalid_field, "skills." + category + " must be a level from 1 to 5", "skills");
+    }
+}
+
+// lat/lng of a {lat, lng} object in range, or throws.
+std::pair<double, double> location_of(const Poco::JSON::Object::Ptr& loc, const std::string& field) {
+    auto valid = [&](const char* key, double limit) {
+        return loc->has(key) && loc->get(key).isNumeric() && !loc->get(key).isBoolean() &&
+               std::abs(loc->getValue<double>(key)) <= limit;
+    };
+    if (!valid("lat", 90) || !valid("lng", 180))
+        throw Error(ErrorCode::invalid_field, field + " must be {lat: −90…90, lng: −180…180}", field);
+    return {loc->getValue<double>("lat"), loc->getValue<double>("lng")};
+}
+
+Value optional_text(const Poco::JSON::Object::Ptr& body, const std::string& key) {
+    if (!has_value(body, key)) return std::monostate{};
+    return text(body, key);
+}
+
+}  // namespace
+
+Poco::JSON::Object::Ptr UserService::load(Db& db, const std::string& id) {
+    auto row = db.query_one(std::string("SELECT ") + kColumns + " FROM users WHERE id = ?", {id});
+    if (!row) throw Error(ErrorCode::not_found, "no user " + id);
+    return view(row);
+}
+
+Poco::JSON::Object::Ptr UserService::create(const Actor& actor, const Poco::JSON::Object::Ptr& body) {
+    require_role(actor, {"admin"});
+    static const std::vector<FieldSpec> required = {
+        {.name = "username", .type = FieldType::string, .max_length = 64},
+        {.name = "password", .type = FieldType::string, .max_length = 200},
+        {.name = "name", .type = FieldType::string, .max_length = 200},
+        {.name = "role", .type = FieldType::string, .allowed = {"admin", "dispatcher", "technician", "customer"}},
+    };
+    auto optional = editable_fields();
+    optional.push_back({.name = "customer_id", .type = FieldType::string});
+    fieldsync::validate_fields(required, optional, *body, "create a user");
+    check_password(body);
+    check_skills(body);
+    std::string username = text(body, "username"), role = text(body, "role");
+    for (char c : username)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-')
+            throw Error(ErrorCode::invalid_field, "username may hold only letters, digits, '.', '_' and '-'",
+                        "username");
+    if ((role == "customer") != has_value(body, "customer_id"))
+        throw Error(ErrorCode::invalid_field, "customer_id is required for, and only for, role customer",
+                    "customer_id");
+    Value lat, lng;
+    if (has_value(body, "home_location")) {
+        auto [a, b] = location_of(body->getObject("home_location"), "home_location");
+        lat = a;
+        lng = b;
+    }
+    std::string hash = hash_password(text(body, "password"), iterations_);
+    std::string id = fieldsync::uuid_v7(), now = fieldsync::format_utc(fieldsync::now_ms());
+    return db_.write([&](Db& db) {
+        if (db.scalar("SELECT COUNT(*) FROM users WHERE username = ?", {username}) > 0)
+            throw Error(ErrorCode::conflict, "username " + username + " is taken", "username");
+        if (role == "customer" &&
+            db.scalar("SELECT COUNT(*) FROM customers WHERE id = ?", {text(body, "customer_id")}) == 0)
+            throw Error(ErrorCode::invalid_field, "no customer " + text(body, "customer_id"), "customer_id");
+        db.execute(
+            "INSERT INTO users (id, username, name, role, password_hash, phone, email, customer_id, region, "
+            "skills_json, home_lat, home_lng, is_active, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+            {id, username, text(body, "name"), role, hash, optional_text(body, "phone"), optional_text(body, "email"),
+             optional_text(body, "customer_id"), optional_text(body, "region"),
+             has_value(body, "skills") ? Value(to_json(body->get("skills"))) : Value(std::monostate{}), lat, lng, now,
+             now});
+        return load(db, id);
+    });
+}
+
+Poco::JSON::Object::Ptr UserService::list(const Actor& actor, const Query& query) {
+    require_role(actor, {"admin", "dispatcher"});
+    allow_filters(query, {"role", "q", "region"});
+    std::string where = "1 = 1";
+    Params params;
+    if (auto role = filter(query, "role"); !role.empty()) {
+        where += " AND role = ?";
+        params.emplace_back(role);
+    }
+    if (auto region = filter(query, "region"); !region.empty()) {
+        where += " AND region = ?";
+        params.emplace_back(region);
+    }
+    if (auto q = filter(query, "q"); !q.empty()) {
+        where += " AND (name LIKE ? ESCAPE '\\' OR username LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\')";
+        for (int i = 0; i < 3; ++i) params.emplace_back(like_pattern(q));
+    }
+    return db_.read([&](Db& db) {
+        auto out = paged(db, kColumns, "users", where, params, "name, id", page_of(query));
+        for (const auto& item : *out->getArray("items")) view(item.extract<Poco::JSON::Object::Ptr>());
+        return out;
+    });
+}
+
+Poco::JSON::Object::Ptr UserService::get(const Actor& actor, const std::string& id) {
+    if (actor.id != id) require_role(actor, {"admin", "dispatcher"});
+    return db_.read([&](Db& db) { return load(db, id); });
+}
+
+Poco::JSON::Object::Ptr UserService::update(const Actor& actor, const std::string& id,
+                                            const Poco::JSON::Object::Ptr& body) {
+    require_role(actor, {"admin"});
+    fieldsync::validate_fields({}, editable_fields(), *body, "update a user");
+    check_password(body);
+    check_skills(body);
+    return db_.write([&](Db& db) {
+        load(db, id);
+        std::string now = fieldsync::format_utc(fieldsync::now_ms());
+        for (const char* key : {"name", "phone", "email", "region"})
+            if (body->has(key))
+                db.execute(std::string("UPDATE users SET ") + key + " = ?, updated_at = ? WHERE id = ?",
+                           {optional_text(body, key), now, id});
+        if (body->has("skills"))
+            db.execute("UPDATE users SET skills_json = ?, updated_at = ? WHERE id = ?",
+                       {has_value(body, "skills") ? Value(to_json(body->get("skills"))) : Value(std::monostate{}),
+                        now, id});
+        if (has_value(body, "home_location")) {
+            auto [lat, lng] = location_of(body->getObject("home_location"), "home_location");
+            db.execute("UPDATE users SET home_lat = ?, home_lng = ?, updated_at = ? WHERE id = ?", {lat, lng, now, id});
+        }
+        if (has_value(body, "password")) {
+            db.execute("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
+                       {hash_password(text(body, "password"), iterations_), now, id});
+            db.execute("DELETE FROM auth_tokens WHERE user_id = ?", {id});
+        }
+        if (has_value(body, "is_active")) {
+            bool active = body->getValue<bool>("is_active");
+            if (!active && id == actor.id)
+                throw Error(ErrorCode::invalid_field, "you cannot deactivate yourself", "is_active");
+            db.execute("UPDATE users SET is_active = ?, updated_at = ? WHERE id = ?", {active, now, id});
+            if (!active) db.execute("DELETE FROM auth_tokens WHERE user_id = ?", {id});
+        }
+        return load(db, id);
+    });
+}
+
+bool UserService::ensure_admin(const std::string& password) {
+    return db_.write([&](Db& db) {
+        if (db.scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND is_active = 1") > 0) return false;
+        if (db.scalar("SELECT COUNT(*) FROM users WHERE username = 'admin'") > 0)
+            throw std::runtime_error("user 'admin' exists but is not an active admin; fix it in the database");
+        std::string now = fieldsync::format_utc(fieldsync::now_ms());
+        db.execute(
+            "INSERT INTO users (id, username, name, role, password_hash, is_active, created_at, updated_at) "
+            "VALUES (?, 'admin', 'Administrator', 'admin', ?, 1, ?, ?)",
+            {fieldsync::uuid_v7(), hash_password(password, iterations_), now, now});
+        return true;
+    });
+}
+
+}  // namespace fieldserver

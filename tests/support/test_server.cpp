@@ -1,0 +1,190 @@
+// Test harness for the real server process: launch, wait for its ready file, HTTPS requests, shutdown.
+#include "test_server.hpp"
+
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+#include <Poco/Net/AcceptCertificateHandler.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/RejectCertificateHandler.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Path.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/TemporaryFile.h>
+#include <Poco/URI.h>
+#include <Poco/Thread.h>
+
+#include <catch2/catch.hpp>
+#include <sstream>
+#include <stdexcept>
+
+namespace fieldtest {
+namespace {
+
+struct SslSetup {
+    SslSetup() {
+        Poco::Net::initializeSSL();
+        Poco::SharedPtr<Poco::Net::InvalidCertificateHandler> reject = new Poco::Net::RejectCertificateHandler(false);
+        Poco::Net::SSLManager::instance().initializeClient(nullptr, reject, nullptr);
+    }
+};
+
+void ensure_ssl() { static SslSetup setup; }
+
+std::string read_file(const std::string& path) {
+    Poco::FileInputStream in(path);
+    std::string out;
+    Poco::StreamCopier::copyToString(in, out);
+    return out;
+}
+
+}  // namespace
+
+Poco::JSON::Object::Ptr json(const std::string& text) {
+    Poco::JSON::Parser parser;
+    return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+}
+
+std::string to_text(const Poco::Dynamic::Var& v) {
+    std::ostringstream out;
+    Poco::JSON::Stringifier::condense(v, out);
+    return out.str();
+}
+
+Poco::JSON::Object::Ptr Reply::object() const {
+    if (json.type() != typeid(Poco::JSON::Object::Ptr))
+        throw std::runtime_error("reply is not a JSON object: " + std::to_string(status) + " " + body);
+    return json.extract<Poco::JSON::Object::Ptr>();
+}
+
+std::string Reply::str(const std::string& key) const {
+    auto o = object();
+    if (!o->has(key) || o->isNull(key)) return {};
+    return o->get(key).convert<std::string>();
+}
+
+std::string Reply::error_code() const {
+    if (json.type() != typeid(Poco::JSON::Object::Ptr)) return {};
+    auto e = object()->getObject("error");
+    return e ? e->getValue<std::string>("code") : std::string();
+}
+
+std::string Reply::error_field() const {
+    if (json.type() != typeid(Poco::JSON::Object::Ptr)) return {};
+    auto e = object()->getObject("error");
+    return e && !e->isNull("field") ? e->getValue<std::string>("field") : std::string();
+}
+
+TestServer::TestServer(std::map<std::string, std::string> env) : env_(std::move(env)) {
+    ensure_ssl();
+    data_dir_ = Poco::TemporaryFile::tempName("/tmp/fieldrepair-test-");
+    Poco::File(data_dir_).createDirectories();
+    database_ = env_.count("FIELDREPAIR_DATABASE") ? env_["FIELDREPAIR_DATABASE"] : data_dir_ + "/fieldrepair.db";
+    start();
+}
+
+TestServer::~TestServer() {
+    try {
+        stop();
+        Poco::File(data_dir_).remove(true);
+    } catch (...) {
+        // Cleanup is best effort: a leftover temp folder is harmless.
+    }
+}
+
+void TestServer::start() {
+    std::string ready = data_dir_ + "/ready";
+    if (Poco::File(ready).exists()) Poco::File(ready).remove();
+    Poco::Process::Env env = {
+        {"FIELDREPAIR_LISTEN", "127.0.0.1:0"},          {"FIELDREPAIR_DATA_DIR", data_dir_},
+        {"FIELDREPAIR_DATABASE", database_},           {"FIELDREPAIR_READY_FILE", ready},
+        {"FIELDREPAIR_ADMIN_PASSWORD", "admin-password-1"},
+        // Fewer PBKDF2 rounds keep hundreds of test logins fast; the hashing itself is unit-tested at the default.
+        {"FIELDREPAIR_PBKDF2_ITERATIONS", "2000"},     {"FIELDREPAIR_LOG_LEVEL", "notice"}};
+    for (const auto& [k, v] : env_) env[k] = v;
+    std::vector<std::string> args = {"-c", "exec \"$0\" >>\"$1\" 2>&1", FIELDREPAIR_SERVER_BINARY, data_dir_ + "/server.log"};
+    process_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch("/bin/sh", args, data_dir_, nullptr, nullptr,
+                                                                           nullptr, env));
+    for (int i = 0; i < 300; ++i) {
+        if (Poco::File(ready).exists()) {
+            std::istringstream lines(read_file(ready));
+            std::string url, cert;
+            std::getline(lines, url);
+            std::getline(lines, cert);
+            if (!cert.empty()) {
+                Poco::URI uri(url);
+                host_ = uri.getHost();
+                port_ = uri.getPort();
+                cert_ = Poco::Path(cert).isAbsolute() ? cert : data_dir_ + "/" + cert;
+                return;
+            }
+        }
+        if (!Poco::Process::isRunning(*process_)) break;
+        Poco::Thread::sleep(50);
+    }
+    throw std::runtime_error("the server did not start; its log:\n" + log());
+}
+
+void TestServer::stop() {
+    if (!process_) return;
+    if (Poco::Process::isRunning(*process_)) {
+        Poco::Process::requestTermination(process_->id());
+        process_->wait();
+    }
+    process_.reset();
+}
+
+std::string TestServer::log() const {
+    std::string path = data_dir_ + "/server.log";
+    return Poco::File(path).exists() ? read_file(path) : std::string("(no log)");
+}
+
+Reply TestServer::request(const std::string& method, const std::string& path, const std::string& body,
+                          const std::string& token, const std::string& content_type) const {
+    Poco::Net::Context::Ptr context =
+        new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", cert_, Poco::Net::Context::VERIFY_STRICT);
+    Poco::Net::HTTPSClientSession session(host_, static_cast<Poco::UInt16>(port_), context);
+    session.setTimeout(Poco::Timespan(60, 0));
+    Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!token.empty()) req.set("Authorization", "Bearer " + token);
+    if (!body.empty() || method == "POST" || method == "PATCH" || method == "PUT") {
+        req.setContentType(content_type);
+        req.setContentLength(static_cast<std::streamsize>(body.size()));
+    }
+    session.sendRequest(req) << body;
+    Poco::Net::HTTPResponse res;
+    std::istream& in = session.receiveResponse(res);
+    Reply reply;
+    reply.status = res.getStatus();
+    for (const auto& [k, v] : res) reply.headers[k] = v;
+    Poco::StreamCopier::copyToString(in, reply.body);
+    if (res.getContentType().find("application/json") != std::string::npos && !reply.body.empty()) {
+        Poco::JSON::Parser parser;
+        reply.json = parser.parse(reply.body);
+    }
+    return reply;
+}
+
+Reply TestServer::post(const std::string& path, const Poco::Dynamic::Var& json, const std::string& token) const {
+    return request("POST", path, to_text(json), token);
+}
+
+Reply TestServer::patch(const std::string& path, const Poco::Dynamic::Var& json, const std::string& token) const {
+    return request("PATCH", path, to_text(json), token);
+}
+
+std::string TestServer::login(const std::string& username, const std::string& password) const {
+    Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+    body->set("username", username);
+    body->set("password", password);
+    auto reply = post("/api/v1/auth/login", body, "");
+    INFO("login " << username << ": " << reply.status << " " << reply.body);
+    REQUIRE(reply.status == 200);
+    return reply.str("token");
+}
+
+}  // namespace fieldtest

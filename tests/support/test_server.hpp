@@ -1,0 +1,67 @@
+// Starts the real fieldrepair-server binary on a free loopback port with a fresh data folder, and speaks
+// HTTPS to it, verifying the server's own self-signed certificate.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Process.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace fieldtest {
+
+struct Reply {
+    int status = 0;
+    std::string body;
+    std::map<std::string, std::string> headers;
+    Poco::Dynamic::Var json;  // parsed when the body is JSON
+
+    Poco::JSON::Object::Ptr object() const;
+    std::string str(const std::string& key) const;  // object()->getValue<std::string>(key)
+    // error.code of a JSON error body, or empty.
+    std::string error_code() const;
+    std::string error_field() const;
+};
+
+class TestServer {
+public:
+    // env: extra FIELDREPAIR_* settings. The admin password is always "admin-password-1".
+    explicit TestServer(std::map<std::string, std::string> env = {});
+    ~TestServer();
+    TestServer(const TestServer&) = delete;
+    TestServer& operator=(const TestServer&) = delete;
+
+    void start();
+    void stop();
+    void restart() { stop(); start(); }
+
+    Reply request(const std::string& method, const std::string& path, const std::string& body = {},
+                  const std::string& token = {}, const std::string& content_type = "application/json") const;
+    Reply get(const std::string& path, const std::string& token) const { return request("GET", path, {}, token); }
+    Reply post(const std::string& path, const Poco::Dynamic::Var& json, const std::string& token) const;
+    Reply patch(const std::string& path, const Poco::Dynamic::Var& json, const std::string& token) const;
+    // Logs in and returns the token; fails the test if the login fails.
+    std::string login(const std::string& username, const std::string& password) const;
+    std::string admin_token() const { return login("admin", "admin-password-1"); }
+
+    const std::string& data_dir() const { return data_dir_; }
+    const std::string& database() const { return database_; }
+    int port() const { return port_; }
+    std::string log() const;
+
+private:
+    std::map<std::string, std::string> env_;
+    std::string data_dir_;
+    std::string database_;
+    std::string cert_;
+    std::string host_;
+    int port_ = 0;
+    std::unique_ptr<Poco::ProcessHandle> process_;
+};
+
+// JSON from text, for test bodies.
+Poco::JSON::Object::Ptr json(const std::string& text);
+std::string to_text(const Poco::Dynamic::Var& v);
+
+}  // namespace fieldtest
