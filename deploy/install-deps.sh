@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages fieldrepair needs, only those missing. Usage: deploy/install-deps.sh [--tests]
+# --tests adds what the test suite needs (PostgreSQL server, Chromium, Python's YAML and JSON Schema).
+set -euo pipefail
+
+packages=(build-essential cmake ninja-build pkg-config libpoco-dev libsqlite3-dev libssl-dev libpq-dev openssl curl jq)
+if [[ "${1:-}" == "--tests" ]]; then
+  packages+=(catch2 postgresql chromium python3 python3-yaml python3-jsonschema sqlite3)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "dependencies: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=()
+[[ $(id -u) -eq 0 ]] || sudo=(sudo)
+echo "dependencies: installing ${missing[*]}"
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "dependencies: installed ${#missing[@]} packages"
