@@ -121,7 +121,10 @@ private:
             Poco::Net::Context::TLS_SERVER_USE, key, cert, "", Poco::Net::Context::VERIFY_NONE, 9, false,
             "HIGH:!aNULL:!MD5:!RC4");
         context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-        Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress(cfg.listen), 128, context);
+        // Bound without SO_REUSEPORT: a second server on the same port must fail, not share the port silently.
+        Poco::Net::SecureServerSocket socket(context);
+        socket.bind(Poco::Net::SocketAddress(cfg.listen), true, false);
+        socket.listen(128);
 
         Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
         params->setMaxThreads(cfg.threads);

@@ -85,6 +85,7 @@ public:
             authorise(request, *route, req);
             if (route->takes_body) req.body = read_body(request);
             res = route->handler(req);
+            render(res);
         } catch (const Error& e) {
             res = error_response(e);
         } catch (const Poco::Exception& e) {
@@ -94,6 +95,7 @@ public:
             log_.error("%s %s failed: %s", req.method, req.path, std::string(e.what()));
             res = error_response(Error(ErrorCode::internal, "the server failed to answer; the error is logged"));
         }
+        render(res);
         write(response, res);
         double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -146,27 +148,23 @@ private:
         return parsed.extract<Poco::JSON::Object::Ptr>();
     }
 
-    void write(Poco::Net::HTTPServerResponse& response, HttpResponse& res) {
+    // Renders the JSON body into content, inside the try block, so a rendering failure is still answered.
+    static void render(HttpResponse& res) {
+        if (!res.content_type.empty() || res.status == 204) return;
+        std::ostringstream out;
+        Poco::JSON::Stringifier::condense(res.json, out);
+        res.content = out.str();
+        res.content_type = "application/json; charset=utf-8";
+    }
+
+    void write(Poco::Net::HTTPServerResponse& response, const HttpResponse& res) {
         response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(res.status));
         for (const auto& [k, v] : res.headers) response.set(k, v);
         response.set("Cache-Control", "no-store");
         response.set("X-Content-Type-Options", "nosniff");
-        std::string content;
-        if (!res.content_type.empty()) {
-            response.setContentType(res.content_type);
-            content = res.content;
-        } else if (res.status == 204) {
-            response.setContentLength(0);
-            response.send();
-            return;
-        } else {
-            response.setContentType("application/json; charset=utf-8");
-            std::ostringstream out;
-            Poco::JSON::Stringifier::condense(res.json, out);
-            content = out.str();
-        }
-        response.setContentLength(static_cast<std::streamsize>(content.size()));
-        response.send() << content;
+        if (!res.content_type.empty()) response.setContentType(res.content_type);
+        response.setContentLength(static_cast<std::streamsize>(res.content.size()));
+        response.send() << res.content;
     }
 
     Services& services_;

@@ -215,13 +215,13 @@ Poco::JSON::Object::Ptr JobService::view(Db& db, const Actor& actor, const std::
     for (const auto& p : *plans) plan_view(p.extract<Poco::JSON::Object::Ptr>());
     job->set("plans", plans);
     job->set("plan", plans->size() ? plans->get(static_cast<unsigned>(plans->size() - 1)) : Poco::Dynamic::Var());
-    job->set("acceptance", db.query_one("SELECT id, signer_name, signature_png, signature_strokes_json, summary_sha256, "
+    job->set("acceptance", or_null(db.query_one("SELECT id, signer_name, signature_png, signature_strokes_json, summary_sha256, "
                                         "rating, comment, signed_by, signed_at FROM acceptances WHERE job_id = ? "
                                         "ORDER BY signed_at DESC LIMIT 1",
-                                        {id}));
-    job->set("warranty", db.query_one("SELECT id, asset_id, job_id, covers, starts_on, ends_on, created_at FROM "
+                                        {id})));
+    job->set("warranty", or_null(db.query_one("SELECT id, asset_id, job_id, covers, starts_on, ends_on, created_at FROM "
                                       "warranties WHERE job_id = ?",
-                                      {id}));
+                                      {id})));
     Poco::JSON::Array::Ptr actions = new Poco::JSON::Array;
     for (const auto& a : workflow_.available({text(job, "state"), text(job, "previous_state"), text(job, "mode")},
                                              actor.role))

@@ -28,6 +28,9 @@ inline double number(const Poco::JSON::Object::Ptr& o, const std::string& key, d
     return o->get(key).convert<double>();
 }
 
+// The object, or JSON null when there is none (a null Ptr cannot be stringified).
+inline Poco::Dynamic::Var or_null(const Poco::JSON::Object::Ptr& o) { return o ? Poco::Dynamic::Var(o) : Poco::Dynamic::Var(); }
+
 // A JSON document's text, keys sorted, for storage and hashing.
 std::string to_json(const Poco::Dynamic::Var& value);
 
