@@ -138,9 +138,9 @@ Poco::JSON::Object::Ptr CustomerService::list_customers(const Actor& actor, cons
         params.emplace_back(phone);
     }
     if (auto q = filter(query, "q"); !q.empty()) {
-        where += " AND (name LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\' OR address LIKE ? ESCAPE '\\' OR "
-                 "email LIKE ? ESCAPE '\\' OR id IN (SELECT customer_id FROM assets WHERE serial_no LIKE ? ESCAPE '\\'))";
-        for (int i = 0; i < 5; ++i) params.emplace_back(like_pattern(q));
+        where += " AND (" + text_search(db_.dialect(), {"name", "phone", "address", "email"}, q, params) +
+                 " OR id IN (SELECT customer_id FROM assets WHERE " +
+                 text_search(db_.dialect(), {"serial_no"}, q, params) + "))";
     }
     return db_.read([&](Db& db) {
         auto out = paged(db, kCustomerColumns, "customers", where, params, "name, id", page_of(query));
@@ -221,8 +221,7 @@ Poco::JSON::Object::Ptr CustomerService::list_assets(const Actor& actor, const Q
             params.emplace_back(v);
         }
     if (auto q = filter(query, "q"); !q.empty()) {
-        where += " AND (a.model LIKE ? ESCAPE '\\' OR a.serial_no LIKE ? ESCAPE '\\')";
-        for (int i = 0; i < 2; ++i) params.emplace_back(like_pattern(q));
+        where += " AND " + text_search(db_.dialect(), {"a.model", "a.serial_no"}, q, params);
     }
     return db_.read(
         [&](Db& db) { return paged(db, kAssetColumns, "assets a", where, params, "a.model, a.id", page_of(query)); });

@@ -328,10 +328,7 @@ Poco::JSON::Object::Ptr JobService::list(const Actor& actor, const Query& query)
             params.emplace_back(v);
         }
     if (auto q = filter(query, "q"); !q.empty()) {
-        where +=
-            " AND (j.ticket_no LIKE ? ESCAPE '\\' OR j.description LIKE ? ESCAPE '\\' OR c.name LIKE ? ESCAPE '\\' "
-            "OR c.phone LIKE ? ESCAPE '\\' OR a.serial_no LIKE ? ESCAPE '\\' OR a.model LIKE ? ESCAPE '\\')";
-        for (int i = 0; i < 6; ++i) params.emplace_back(like_pattern(q));
+        where += " AND " + text_search(db_.dialect(), {"j.ticket_no", "j.description", "c.name", "c.phone", "a.serial_no", "a.model"}, q, params);
     }
     std::string select(kJobSelect);
     std::string columns = select.substr(7, select.find(" FROM ") - 7);
@@ -506,15 +503,17 @@ void JobService::apply(Db& db, const Actor& actor, const std::string& id, const 
         close_reason = text(fields, "reason");
     }
 
-    db.execute(
+    // The version guard turns a concurrent move of the same job (possible on PostgreSQL) into a clear conflict.
+    std::size_t changed = db.execute(
         "UPDATE jobs SET state = ?, previous_state = ?, assignee_id = ?, mode = ?, plan_version = ?, "
         "approved_plan_version = ?, rework_count = ?, schedule_json = ?, repair_json = ?, close_reason = ?, "
-        "updated_at = ?, version = version + 1 WHERE id = ?",
+        "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
         {next, previous.empty() ? Value(std::monostate{}) : Value(previous),
          assignee.empty() ? Value(std::monostate{}) : Value(assignee), mode.empty() ? Value(std::monostate{}) : Value(mode),
          plan_version, approved_version, rework, schedule ? Value(to_json(schedule)) : Value(std::monostate{}),
          repair->size() ? Value(to_json(repair)) : Value(std::monostate{}),
-         close_reason.empty() ? Value(std::monostate{}) : Value(close_reason), now, id});
+         close_reason.empty() ? Value(std::monostate{}) : Value(close_reason), now, id, integer(job, "version")});
+    if (changed != 1) throw Error(ErrorCode::conflict, "the job was changed by someone else meanwhile; reload and retry");
     auto after = snapshot(load_visible(db, actor, id));
     after->set("fields", auditable(fields));
     append_event(db, id, actor, action, before, after);

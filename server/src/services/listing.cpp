@@ -65,6 +65,17 @@ Poco::JSON::Object::Ptr paged(Db& db, const std::string& columns, const std::str
     return out;
 }
 
+std::string text_search(Dialect dialect, std::initializer_list<const char*> columns, const std::string& text,
+                        Params& params) {
+    std::string clause;
+    for (const char* column : columns) {
+        clause += clause.empty() ? "(" : " OR ";
+        clause += std::string(column) + (dialect == Dialect::postgresql ? " ILIKE" : " LIKE") + " ? ESCAPE '\\'";
+        params.emplace_back(like_pattern(text));
+    }
+    return clause + ")";
+}
+
 std::string like_pattern(const std::string& text) {
     std::string out = "%";
     for (char c : text) {

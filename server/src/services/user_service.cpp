@@ -149,8 +149,7 @@ Poco::JSON::Object::Ptr UserService::list(const Actor& actor, const Query& query
         params.emplace_back(region);
     }
     if (auto q = filter(query, "q"); !q.empty()) {
-        where += " AND (name LIKE ? ESCAPE '\\' OR username LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\')";
-        for (int i = 0; i < 3; ++i) params.emplace_back(like_pattern(q));
+        where += " AND " + text_search(db_.dialect(), {"name", "username", "phone"}, q, params);
     }
     return db_.read([&](Db& db) {
         auto out = paged(db, kColumns, "users", where, params, "name, id", page_of(query));

@@ -29,6 +29,11 @@ void allow_filters(const Query& query, std::initializer_list<const char*> allowe
 Poco::JSON::Object::Ptr paged(Db& db, const std::string& columns, const std::string& from, const std::string& where,
                               const Params& params, const std::string& order_by, const Page& page);
 
+// "(c1 LIKE ? ESCAPE '\' OR c2 LIKE ? …)" matching text anywhere in any of columns, case-insensitively in both
+// dialects (SQLite's LIKE ignores ASCII case; PostgreSQL needs ILIKE); appends one pattern per column to params.
+std::string text_search(Dialect dialect, std::initializer_list<const char*> columns, const std::string& text,
+                        Params& params);
+
 // A LIKE pattern matching text anywhere, with %, _ and \ in text matched literally (ESCAPE '\').
 std::string like_pattern(const std::string& text);
 
