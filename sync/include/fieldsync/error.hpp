@@ -8,7 +8,7 @@
 namespace fieldsync {
 
 // X(name): every error a request or a synced op can end in. The server maps each to an HTTP status in
-// one place (server/src/http/error_response.cpp); devices show the code and message of rejected ops.
+// one place (server/src/http/api_handler.cpp, http_status); devices show the code and message of rejected ops.
 #define FIELDSYNC_ERROR_CODES(X)                                                      \
     X(malformed_json)        /* the body is not JSON, or not a JSON object */         \
     X(missing_field)         /* a required field is absent */                         \

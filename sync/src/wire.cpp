@@ -1,0 +1,304 @@
+// Encoding and strict decoding of the protocol-1 sync messages.
+#include "fieldsync/wire.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Parser.h>
+
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include "fieldsync/bucket.hpp"
+#include "fieldsync/checksum.hpp"
+#include "fieldsync/conflict.hpp"
+#include "json_reader.hpp"
+
+namespace fieldsync {
+namespace {
+
+using detail::JsonReader;
+
+constexpr std::int64_t kMaxInt = std::numeric_limits<std::int64_t>::max();
+
+std::string item_path(const std::string& array, std::size_t index) { return array + "[" + std::to_string(index) + "]"; }
+
+void check_protocol(JsonReader& in) {
+    const std::string speaks = "; this side speaks sync protocol " + std::to_string(kProtocolVersion);
+    if (!in.has("protocol")) in.fail(ErrorCode::missing_field, "protocol", "is required" + speaks);
+    std::int64_t version;
+    try {
+        version = in.integer("protocol");
+    } catch (const Error&) {
+        in.fail(ErrorCode::invalid_field, "protocol", "must be an integer" + speaks);
+    }
+    if (version != kProtocolVersion)
+        in.fail(ErrorCode::invalid_field, "protocol",
+                std::to_string(version) + " is not supported" + speaks + "; update the app or the server");
+}
+
+// The array under key, each element an object, at most limit of them.
+std::vector<Poco::JSON::Object::Ptr> objects(JsonReader& in, const std::string& key, std::size_t limit) {
+    auto array = in.array(key);
+    if (array->size() > limit)
+        in.fail(ErrorCode::payload_too_large, key,
+                "has " + std::to_string(array->size()) + " entries; at most " + std::to_string(limit) +
+                    " are allowed in one message");
+    std::vector<Poco::JSON::Object::Ptr> out;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        auto o = detail::as_object(array->get(static_cast<unsigned>(i)));
+        if (!o) throw Error(ErrorCode::invalid_field, item_path(key, i) + " must be an object", item_path(key, i));
+        out.push_back(std::move(o));
+    }
+    return out;
+}
+
+// Rejects an op id seen earlier in the same message: one op, one result.
+void check_unique_op_id(std::set<std::string>& seen, const std::string& op_id, const std::string& item) {
+    if (!seen.insert(op_id).second)
+        throw Error(ErrorCode::invalid_field, item + ".op_id repeats an earlier op in this message", item + ".op_id");
+}
+
+Poco::JSON::Object::Ptr encode_result(const OpResult& r) {
+    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+    out->set("op_id", r.op_id);
+    out->set("status", std::string(to_string(r.status)));
+    if (r.status == OpStatus::applied) out->set("version", r.version);
+    if (r.error) {
+        Poco::JSON::Object::Ptr error = new Poco::JSON::Object;
+        error->set("code", std::string(to_string(r.error->code)));
+        error->set("message", r.error->message);
+        if (!r.error->field.empty()) error->set("field", r.error->field);
+        out->set("error", error);
+    }
+    return out;
+}
+
+OpResult decode_result(const Poco::JSON::Object& json, const std::string& path) {
+    JsonReader in(json, path);
+    OpResult r;
+    r.op_id = in.string("op_id");
+    if (!is_lower_uuid(r.op_id)) in.fail(ErrorCode::invalid_field, "op_id", "must be a lower-case UUID");
+    auto status = in.string("status");
+    if (status == "applied") {
+        r.status = OpStatus::applied;
+        r.version = in.integer("version", 1);
+        in.absent("error", "is only allowed on a rejected op");
+    } else if (status == "rejected") {
+        r.status = OpStatus::rejected;
+        in.absent("version", "is only allowed on an applied op");
+        auto error_json = in.object("error");
+        JsonReader error(*error_json, in.path("error"));
+        auto code = error_code_named(error.string("code"));
+        if (!code) error.fail(ErrorCode::invalid_field, "code", "is not an error code");
+        r.error = WireError{*code, error.string("message"), error.has("field") ? error.string("field") : ""};
+        error.finish();
+    } else {
+        in.fail(ErrorCode::invalid_field, "status", "must be applied or rejected");
+    }
+    in.finish();
+    return r;
+}
+
+Poco::JSON::Object::Ptr encode_change(const Change& c) {
+    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+    out->set("seq", c.seq);
+    out->set("bucket", c.bucket);
+    out->set("table", c.table);
+    out->set("row_id", c.row_id);
+    out->set("version", c.version);
+    out->set("op", std::string(to_string(c.op)));
+    if (c.op == ChangeOp::put) out->set("row", c.row);
+    return out;
+}
+
+Change decode_change(const Poco::JSON::Object& json, const std::string& path) {
+    JsonReader in(json, path);
+    Change c;
+    c.seq = in.integer("seq", 1);
+    c.bucket = in.string("bucket");
+    if (!is_bucket_name(c.bucket)) in.fail(ErrorCode::invalid_field, "bucket", "must be catalog or tech:<user_id>");
+    c.table = in.string("table");
+    if (!is_synced_table(c.table)) in.fail(ErrorCode::invalid_field, "table", "is not a synced table");
+    if (!bucket_carries(c.bucket, c.table))
+        in.fail(ErrorCode::invalid_field, "table", c.table + " does not belong in bucket " + c.bucket);
+    // Server-made rows need not have device-style UUIDs, only an id that is safe to store and compare.
+    c.row_id = in.string("row_id");
+    if (c.row_id.size() > 128) in.fail(ErrorCode::invalid_field, "row_id", "must be at most 128 characters");
+    c.version = in.integer("version", 1);
+    auto op = in.string("op");
+    if (op == "put") {
+        c.op = ChangeOp::put;
+        c.row = in.object("row");
+    } else if (op == "remove") {
+        c.op = ChangeOp::remove;
+        in.absent("row", "is only allowed on a put");
+    } else {
+        in.fail(ErrorCode::invalid_field, "op", "must be put or remove");
+    }
+    in.finish();
+    return c;
+}
+
+std::string json_text_or_null(const Poco::JSON::Object::Ptr& object) { return object ? to_json_text(object) : "null"; }
+
+}  // namespace
+
+std::string_view to_string(OpStatus status) noexcept { return status == OpStatus::applied ? "applied" : "rejected"; }
+
+std::string_view to_string(ChangeOp op) noexcept { return op == ChangeOp::put ? "put" : "remove"; }
+
+std::optional<ErrorCode> error_code_named(std::string_view name) noexcept {
+#define FIELDSYNC_MATCH(code) \
+    if (name == #code) return ErrorCode::code;
+    FIELDSYNC_ERROR_CODES(FIELDSYNC_MATCH)
+#undef FIELDSYNC_MATCH
+    return std::nullopt;
+}
+
+bool operator==(const Change& a, const Change& b) {
+    return a.seq == b.seq && a.bucket == b.bucket && a.table == b.table && a.row_id == b.row_id &&
+           a.version == b.version && a.op == b.op && json_text_or_null(a.row) == json_text_or_null(b.row);
+}
+
+Poco::JSON::Object::Ptr encode(const PushRequest& request) {
+    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+    out->set("protocol", kProtocolVersion);
+    out->set("device_id", request.device_id);
+    Poco::JSON::Array::Ptr ops = new Poco::JSON::Array;
+    for (const auto& op : request.ops) ops->add(encode_op(op));
+    out->set("ops", ops);
+    return out;
+}
+
+Poco::JSON::Object::Ptr encode(const PushResponse& response) {
+    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+    out->set("protocol", kProtocolVersion);
+    Poco::JSON::Array::Ptr results = new Poco::JSON::Array;
+    for (const auto& r : response.results) results->add(encode_result(r));
+    out->set("results", results);
+    out->set("write_checkpoint", response.write_checkpoint);
+    return out;
+}
+
+Poco::JSON::Object::Ptr encode(const PullResponse& response) {
+    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+    out->set("protocol", kProtocolVersion);
+    Poco::JSON::Array::Ptr changes = new Poco::JSON::Array;
+    for (const auto& c : response.changes) changes->add(encode_change(c));
+    out->set("changes", changes);
+    out->set("cursor", response.cursor);
+    out->set("has_more", response.has_more);
+    if (response.checkpoint) {
+        Poco::JSON::Object::Ptr checkpoint = new Poco::JSON::Object;
+        checkpoint->set("seq", response.checkpoint->seq);
+        Poco::JSON::Object::Ptr buckets = new Poco::JSON::Object;
+        for (const auto& [name, sum] : response.checkpoint->buckets) buckets->set(name, format_checksum(sum));
+        checkpoint->set("buckets", buckets);
+        out->set("checkpoint", checkpoint);
+    }
+    out->set("write_checkpoint", response.write_checkpoint);
+    out->set("reset_required", response.reset_required);
+    return out;
+}
+
+PushRequest decode_push_request(const Poco::JSON::Object& json, const WireLimits& limits) {
+    JsonReader in(json, {});
+    check_protocol(in);
+    PushRequest request;
+    request.device_id = in.string("device_id");
+    if (!is_node_id(request.device_id))
+        in.fail(ErrorCode::invalid_field, "device_id", "must be 1 to 64 characters of [0-9A-Za-z._:-]");
+    auto ops = objects(in, "ops", limits.max_ops_per_push);
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+        request.ops.push_back(decode_op(*ops[i], item_path("ops", i)));
+        check_unique_op_id(seen, request.ops.back().op_id, item_path("ops", i));
+    }
+    in.finish();
+    return request;
+}
+
+PushResponse decode_push_response(const Poco::JSON::Object& json, const WireLimits& limits) {
+    JsonReader in(json, {});
+    check_protocol(in);
+    PushResponse response;
+    auto results = objects(in, "results", limits.max_ops_per_push);
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        response.results.push_back(decode_result(*results[i], item_path("results", i)));
+        check_unique_op_id(seen, response.results.back().op_id, item_path("results", i));
+    }
+    response.write_checkpoint = in.integer("write_checkpoint", 0);
+    in.finish();
+    return response;
+}
+
+PullResponse decode_pull_response(const Poco::JSON::Object& json, const WireLimits& limits) {
+    JsonReader in(json, {});
+    check_protocol(in);
+    PullResponse response;
+    auto changes = objects(in, "changes", limits.max_changes_per_pull);
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+        response.changes.push_back(decode_change(*changes[i], item_path("changes", i)));
+        if (i > 0 && response.changes[i].seq <= response.changes[i - 1].seq)
+            throw Error(ErrorCode::invalid_field, item_path("changes", i) + ".seq must be greater than the one before",
+                        item_path("changes", i) + ".seq");
+    }
+    response.cursor = in.integer("cursor", 0);
+    if (!response.changes.empty() && response.cursor < response.changes.back().seq)
+        in.fail(ErrorCode::invalid_field, "cursor", "must not be before the last change's seq");
+    response.has_more = in.boolean("has_more");
+    response.reset_required = in.boolean("reset_required");
+    response.write_checkpoint = in.integer("write_checkpoint", 0);
+
+    bool last_page = !response.has_more && !response.reset_required;
+    if (response.reset_required) {
+        if (!response.changes.empty()) in.fail(ErrorCode::invalid_field, "changes", "must be empty on a reset");
+        if (response.has_more) in.fail(ErrorCode::invalid_field, "has_more", "must be false on a reset");
+    }
+    if (!last_page) {
+        in.absent("checkpoint", "is only sent on the last page of a pull");
+    } else {
+        auto cp_json = in.object("checkpoint");
+        JsonReader cp(*cp_json, "checkpoint");
+        Checkpoint checkpoint;
+        checkpoint.seq = cp.integer("seq", 0);
+        auto buckets_json = cp.object("buckets");
+        JsonReader buckets(*buckets_json, cp.path("buckets"));
+        for (const auto& [name, value] : *buckets_json) {
+            if (!is_bucket_name(name))
+                buckets.fail(ErrorCode::invalid_field, name, "is not a bucket name (catalog or tech:<user_id>)");
+            auto text = buckets.string(name);
+            try {
+                checkpoint.buckets[name] = parse_checksum(text);
+            } catch (const Error&) {
+                buckets.fail(ErrorCode::invalid_field, name, "must be a checksum of 16 lower-case hex digits");
+            }
+        }
+        cp.finish();
+        response.checkpoint = std::move(checkpoint);
+    }
+    in.finish();
+    return response;
+}
+
+Poco::JSON::Object::Ptr parse_json_object(const std::string& text) {
+    Poco::Dynamic::Var parsed;
+    try {
+        Poco::JSON::Parser parser;
+        parsed = parser.parse(text);
+    } catch (const Poco::Exception& e) {
+        throw Error(ErrorCode::malformed_json, "the body is not valid JSON: " + e.message());
+    }
+    auto object = detail::as_object(parsed);
+    if (!object) throw Error(ErrorCode::malformed_json, "the body must be a JSON object");
+    return object;
+}
+
+std::string to_json_text(const Poco::JSON::Object::Ptr& object) {
+    std::ostringstream out;
+    object->stringify(out);
+    return out.str();
+}
+
+}  // namespace fieldsync
