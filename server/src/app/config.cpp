@@ -22,7 +22,7 @@ const std::vector<Setting>& settings() {
         {"demo.password", "FIELDREPAIR_DEMO_PASSWORD", "", "password of the demo users (default: generated, saved in <data_dir>)"},
         {"limits.max_body_bytes", "FIELDREPAIR_MAX_BODY_BYTES", "4194304", "largest request body accepted"},
         {"auth.pbkdf2_iterations", "FIELDREPAIR_PBKDF2_ITERATIONS", "210000", "PBKDF2-HMAC-SHA256 iterations for new password hashes"},
-        {"auth.login_max_failures", "FIELDREPAIR_LOGIN_MAX_FAILURES", "5", "failed logins per username or address before a pause"},
+        {"auth.login_max_failures", "FIELDREPAIR_LOGIN_MAX_FAILURES", "5", "failed logins per username before a pause (ten times as many per client address)"},
         {"auth.login_window", "FIELDREPAIR_LOGIN_WINDOW", "300", "seconds over which failed logins are counted"},
         {"warranty.days", "FIELDREPAIR_WARRANTY_DAYS", "90", "days a repair is under warranty after acceptance"},
         {"workflow.auto_approve_free_warranty", "FIELDREPAIR_AUTO_APPROVE", "true",

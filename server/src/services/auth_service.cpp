@@ -43,8 +43,8 @@ void LoginLimiter::succeeded(const std::string& key) {
 
 Poco::JSON::Object::Ptr AuthService::login(const std::string& username, const std::string& password,
                                            const std::string& source, int& retry_after) {
-    const std::string user_key = "user:" + username, source_key = "addr:" + source;
-    retry_after = std::max(limiter_.retry_after(user_key), limiter_.retry_after(source_key));
+    const std::string user_key = "user:" + username, source_key = source;
+    retry_after = std::max(limiter_.retry_after(user_key), address_limiter_.retry_after(source_key));
     if (retry_after > 0)
         throw Error(ErrorCode::rate_limited,
                     "too many failed logins; try again in " + std::to_string(retry_after) + " seconds");
@@ -56,7 +56,7 @@ Poco::JSON::Object::Ptr AuthService::login(const std::string& username, const st
                    : (verify_password(password, hash_password("x", 1000)), false);
     if (!ok || !user->getValue<bool>("is_active")) {
         limiter_.failed(user_key);
-        limiter_.failed(source_key);
+        address_limiter_.failed(source_key);
         throw Error(ErrorCode::bad_credentials, "wrong username or password");
     }
     limiter_.succeeded(user_key);

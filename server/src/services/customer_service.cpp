@@ -189,9 +189,13 @@ Poco::JSON::Object::Ptr CustomerService::create_asset(const Actor& actor, const 
     std::string id = fieldsync::uuid_v7(), now = fieldsync::format_utc(fieldsync::now_ms());
     std::string customer_id = text(body, "customer_id");
     return db_.write([&](Db& db) {
-        if (db.scalar("SELECT COUNT(*) FROM customers WHERE id = ?", {customer_id}) == 0)
+        try {
+            load_customer(db, customer_id);
+            check_visible(db, actor, customer_id);
+        } catch (const Error&) {
+            // Missing and not visible read alike, so customer ids cannot be probed.
             throw Error(ErrorCode::invalid_field, "no customer " + customer_id, "customer_id");
-        check_visible(db, actor, customer_id);
+        }
         if (db.scalar("SELECT COUNT(*) FROM assets WHERE serial_no = ?", {text(body, "serial_no")}) > 0)
             throw Error(ErrorCode::conflict, "serial number " + text(body, "serial_no") + " is registered already",
                         "serial_no");

@@ -1,6 +1,9 @@
 // User administration: admins manage everyone; dispatchers may read users to assign work; others see themselves.
 #include "fieldserver/services/user_service.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/error.hpp"
@@ -52,8 +55,10 @@ Poco::JSON::Object::Ptr view(Poco::JSON::Object::Ptr row) {
 }
 
 void check_password(const Poco::JSON::Object::Ptr& body) {
-    if (has_value(body, "password") && text(body, "password").size() < 10)
-        throw Error(ErrorCode::invalid_field, "password must be at least 10 characters", "password");
+    if (!has_value(body, "password")) return;
+    std::string password = text(body, "password");
+    auto characters = std::count_if(password.begin(), password.end(), [](char c) { return (c & 0xC0) != 0x80; });
+    if (characters < 10) throw Error(ErrorCode::invalid_field, "password must be at least 10 characters", "password");
 }
 
 void check_skills(const Poco::JSON::Object::Ptr& body) {
@@ -96,7 +101,8 @@ Poco::JSON::Object::Ptr UserService::create(const Actor& actor, const Poco::JSON
         {.name = "name", .type = FieldType::string, .max_length = 200},
         {.name = "role", .type = FieldType::string, .allowed = {"admin", "dispatcher", "technician", "customer"}},
     };
-    auto optional = editable_fields();
+    // New users are active; is_active is for later changes.
+    std::vector<FieldSpec> optional(editable_fields().begin(), editable_fields().end() - 1);
     optional.push_back({.name = "customer_id", .type = FieldType::string});
     fieldsync::validate_fields(required, optional, *body, "create a user");
     check_password(body);
@@ -141,6 +147,8 @@ Poco::JSON::Object::Ptr UserService::list(const Actor& actor, const Query& query
     std::string where = "1 = 1";
     Params params;
     if (auto role = filter(query, "role"); !role.empty()) {
+        if (role != "admin" && role != "dispatcher" && role != "technician" && role != "customer")
+            throw Error(ErrorCode::invalid_field, "role must be admin, dispatcher, technician or customer", "role");
         where += " AND role = ?";
         params.emplace_back(role);
     }
@@ -167,6 +175,9 @@ Poco::JSON::Object::Ptr UserService::update(const Actor& actor, const std::strin
                                             const Poco::JSON::Object::Ptr& body) {
     require_role(actor, {"admin"});
     fieldsync::validate_fields({}, editable_fields(), *body, "update a user");
+    for (const char* key : {"name", "password", "is_active"})
+        if (body->has(key) && !has_value(body, key))
+            throw Error(ErrorCode::invalid_field, std::string(key) + " cannot be cleared", key);
     check_password(body);
     check_skills(body);
     return db_.write([&](Db& db) {
@@ -180,8 +191,9 @@ Poco::JSON::Object::Ptr UserService::update(const Actor& actor, const std::strin
             db.execute("UPDATE users SET skills_json = ?, updated_at = ? WHERE id = ?",
                        {has_value(body, "skills") ? Value(to_json(body->get("skills"))) : Value(std::monostate{}),
                         now, id});
-        if (has_value(body, "home_location")) {
-            auto [lat, lng] = location_of(body->getObject("home_location"), "home_location");
+        if (body->has("home_location")) {
+            Value lat, lng;
+            if (has_value(body, "home_location")) std::tie(lat, lng) = location_of(body->getObject("home_location"), "home_location");
             db.execute("UPDATE users SET home_lat = ?, home_lng = ?, updated_at = ? WHERE id = ?", {lat, lng, now, id});
         }
         if (has_value(body, "password")) {

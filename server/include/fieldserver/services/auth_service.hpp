@@ -36,7 +36,10 @@ private:
 class AuthService {
 public:
     AuthService(Database& db, std::int64_t token_ttl_seconds, int max_failures, int window_seconds)
-        : db_(db), ttl_(token_ttl_seconds), limiter_(max_failures, window_seconds) {}
+        : db_(db),
+          ttl_(token_ttl_seconds),
+          limiter_(max_failures, window_seconds),
+          address_limiter_(max_failures * kAddressFactor, window_seconds) {}
 
     // {token, expires_at, user}. Throws Error(bad_credentials) or Error(rate_limited) with the wait in the
     // message; retry_after is set to the seconds to wait when rate limited.
@@ -47,9 +50,13 @@ public:
     void logout(const std::string& token);
 
 private:
+    // Many users share one address behind a NAT (a shop's tablets), so an address may fail more often than a
+    // username before it is paused.
+    static constexpr int kAddressFactor = 10;
     Database& db_;
     std::int64_t ttl_;
     LoginLimiter limiter_;
+    LoginLimiter address_limiter_;
 };
 
 }  // namespace fieldserver
