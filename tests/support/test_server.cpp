@@ -14,11 +14,14 @@
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Path.h>
 #include <Poco/StreamCopier.h>
-#include <Poco/TemporaryFile.h>
 #include <Poco/URI.h>
 #include <Poco/Thread.h>
 
 #include <catch2/catch.hpp>
+#include <atomic>
+#include <cstdlib>
+
+#include "fieldserver/storage/database.hpp"
 #include <sstream>
 #include <stdexcept>
 
@@ -79,11 +82,28 @@ std::string Reply::error_field() const {
     return e && !e->isNull("field") ? e->getValue<std::string>("field") : std::string();
 }
 
+std::string postgres_server() {
+    const char* value = std::getenv("FIELDREPAIR_TEST_POSTGRES");
+    return value ? value : "";
+}
+
 TestServer::TestServer(std::map<std::string, std::string> env) : env_(std::move(env)) {
     ensure_ssl();
-    data_dir_ = Poco::TemporaryFile::tempName("/tmp/fieldrepair-test-");
+    static std::atomic<int> counter{0};
+    std::string suffix = std::to_string(Poco::Process::id()) + "_" + std::to_string(++counter);
+    data_dir_ = "/tmp/fieldrepair-test-" + suffix;
     Poco::File(data_dir_).createDirectories();
-    database_ = env_.count("FIELDREPAIR_DATABASE") ? env_["FIELDREPAIR_DATABASE"] : data_dir_ + "/fieldrepair.db";
+    if (env_.count("FIELDREPAIR_DATABASE")) {
+        database_ = env_["FIELDREPAIR_DATABASE"];
+    } else if (auto server = postgres_server(); !server.empty()) {
+        // A fresh database per server, so tests on PostgreSQL are as independent as on SQLite files.
+        postgres_db_ = "fieldrepair_test_" + suffix;
+        fieldserver::Database admin(server, 1);
+        admin.read([&](fieldserver::Db& db) { db.execute("CREATE DATABASE " + postgres_db_); });
+        database_ = server + " dbname=" + postgres_db_;
+    } else {
+        database_ = data_dir_ + "/fieldrepair.db";
+    }
     start();
 }
 
@@ -91,8 +111,12 @@ TestServer::~TestServer() {
     try {
         stop();
         Poco::File(data_dir_).remove(true);
+        if (!postgres_db_.empty()) {
+            fieldserver::Database admin(postgres_server(), 1);
+            admin.read([&](fieldserver::Db& db) { db.execute("DROP DATABASE IF EXISTS " + postgres_db_); });
+        }
     } catch (...) {
-        // Cleanup is best effort: a leftover temp folder is harmless.
+        // Cleanup is best effort: a leftover temp folder or test database is harmless.
     }
 }
 

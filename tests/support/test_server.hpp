@@ -54,11 +54,16 @@ private:
     std::map<std::string, std::string> env_;
     std::string data_dir_;
     std::string database_;
+    std::string postgres_db_;  // the test database on the PostgreSQL test server, if one is used
     std::string cert_;
     std::string host_;
     int port_ = 0;
     std::unique_ptr<Poco::ProcessHandle> process_;
 };
+
+// The PostgreSQL server the tests run against (FIELDREPAIR_TEST_POSTGRES, a libpq connection string naming
+// dbname=postgres), or empty for SQLite.
+std::string postgres_server();
 
 // JSON from text, for test bodies.
 Poco::JSON::Object::Ptr json(const std::string& text);

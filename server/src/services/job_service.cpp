@@ -121,10 +121,7 @@ PlanInput check_plan(const Poco::JSON::Object::Ptr& plan) {
         {.name = "items", .type = FieldType::array},
         {.name = "cost_to_customer", .type = FieldType::number, .min = 0, .max = 10'000'000},
     };
-    static const std::vector<FieldSpec> optional = {
-        {.name = "currency", .type = FieldType::string, .max_length = 3},
-        {.name = "notes", .type = FieldType::string, .max_length = 5000},
-    };
+    static const std::vector<FieldSpec> optional = {{.name = "currency", .type = FieldType::string, .max_length = 3}};
     static const std::vector<FieldSpec> item_required = {
         {.name = "kind", .type = FieldType::string, .allowed = {"part", "labour"}},
         {.name = "description", .type = FieldType::string, .max_length = 500},
@@ -285,7 +282,14 @@ Poco::JSON::Object::Ptr JobService::create(const Actor& actor, const Poco::JSON:
         after->set("ticket_no", ticket.str());
         after->set("is_warranty_repair", warranty != nullptr);
         append_event(db, id, actor, "report", new Poco::JSON::Object, after);
-        return view(db, actor, id);
+        // A technician sees a job only once it is assigned to them, so load it as the system would (or the
+        // report would fail and roll back), with the actions the reporter's own role may take.
+        if (actor.role != "technician") return view(db, actor, id);
+        auto job = view(db, Actor{actor.id, "system", actor.name, "", actor.source}, id);
+        Poco::JSON::Array::Ptr actions = new Poco::JSON::Array;
+        for (const auto& a : workflow_.available({"reported", "", ""}, actor.role)) actions->add(a);
+        job->set("available_actions", actions);
+        return job;
     });
 }
 
@@ -363,7 +367,9 @@ void JobService::apply(Db& db, const Actor& actor, const std::string& id, const 
     Poco::JSON::Object::Ptr repair = job->getObject("repair");
     if (!repair) repair = new Poco::JSON::Object;
     std::string assignee = text(job, "assignee_id"), mode = position.mode, close_reason = text(job, "close_reason");
-    std::string previous = next == "on_hold" ? position.state : "";
+    // An action that keeps a held job on hold (reassign) keeps the state to resume to.
+    std::string previous =
+        next != "on_hold" ? "" : position.state == "on_hold" ? position.previous_state : position.state;
     std::int64_t plan_version = integer(job, "plan_version");
     Value approved_version =
         has_value(job, "approved_plan_version") ? Value(integer(job, "approved_plan_version")) : Value(std::monostate{});
