@@ -1,0 +1,41 @@
+// fieldrepair-bench: shared pieces of the benchmark program (timing, figures, options).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+using Options = std::map<std::string, std::string>;
+
+// A benchmark: its name, a line of help, and the function that runs it and prints its figures.
+struct Benchmark {
+    std::string name;
+    std::string help;
+    std::function<int(const Options&)> run;
+};
+
+// Registers a benchmark at static-initialisation time, so each benchmark file stands alone.
+struct Register {
+    explicit Register(Benchmark b);
+};
+const std::vector<Benchmark>& all();
+
+double option(const Options& options, const std::string& name, double fallback);
+std::string option(const Options& options, const std::string& name, const std::string& fallback);
+
+// Seconds since start.
+inline double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+// Peak resident memory of this process, MiB.
+double peak_rss_mib();
+// Median of values (copied).
+double median(std::vector<double> values);
+// The p-th percentile (0–100) of values (copied), nearest rank.
+double percentile(std::vector<double> values, double p);
+
+}  // namespace bench
