@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 deploy/install-deps.sh
 
 echo "build: configuring and compiling fieldrepair-server (first build takes a few minutes)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIELDREPAIR_TESTS=OFF >/dev/null
 cmake --build build --target fieldrepair-server
 
 mkdir -p var

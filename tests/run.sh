@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 deploy/install-deps.sh --tests
+# playwright-core for the browser tests, exactly as locked in tests/browser/package-lock.json.
+npm ci --prefix tests/browser --no-audit --no-fund >/dev/null
 
 build="${FIELDREPAIR_BUILD_DIR:-build}"
 started=$(date +%s)

@@ -16,32 +16,39 @@ std::vector<ColumnRule> server_fields(std::initializer_list<const char*> names) 
     return out;
 }
 
-// Ids that link a row into a bucket (customer_id, asset_id, job_id, assignee_id) are server-authoritative, so a
-// device cannot move a row out of the server's sight; author and time columns come from the token and the
-// server's clock. Kept out of clang-format, which would put every field on a line of its own.
+// Ids that link a row into a bucket (customer_id, asset_id, job_id, assignee_id) are server-authoritative or
+// append-only (set by the insert that creates the row), so a device cannot move a row out of the server's sight;
+// author and time columns come from the token and the server's clock. Field names are the row's keys as the
+// server stores and sends them (schemas/migrations/server). Kept out of clang-format, which would put every field on a line of its own.
 // clang-format off
 const std::vector<TableRules> kTables = {
+    // Coordinates come from the dispatcher's map and are set by the server.
     {"customers", TableAccess::read_write, {OpKind::insert, OpKind::update},
      {{"name", lww}, {"phone", lww}, {"email", lww}, {"address", lww}, {"notes", lww},
-      {"created_at", server_authoritative}}},
+      {"lat", server_authoritative}, {"lng", server_authoritative}, {"created_at", server_authoritative},
+      {"updated_at", server_authoritative}}},
+    // customer_id is written once, at insert; warranty_until decides who pays, so only the office sets it.
     {"assets", TableAccess::read_write, {OpKind::insert, OpKind::update},
-     {{"customer_id", server_authoritative}, {"brand", lww}, {"model", lww}, {"serial_no", lww}, {"category", lww},
-      {"purchase_date", lww}, {"location", lww}, {"notes", lww}, {"created_at", server_authoritative}}},
+     {{"customer_id", append_only}, {"model", lww}, {"serial_no", lww}, {"purchase_date", lww},
+      {"warranty_until", server_authoritative}, {"created_at", server_authoritative},
+      {"updated_at", server_authoritative}}},
     // Jobs are created by the server (it issues ticket numbers) and change state only through action ops.
     {"jobs", TableAccess::read_write, {OpKind::update, OpKind::action},
      [] {
-         auto fields = server_fields({"ticket_no", "state", "previous_state", "assignee_id", "customer_id",
-                                      "asset_id", "priority", "mode", "fault_category_id", "fault_description",
-                                      "plan_version", "rework_count", "warranty_repair_of", "reported_at",
-                                      "response_due_at", "resolution_due_at", "closed_at"});
+         auto fields = server_fields({"ticket_no", "customer_id", "asset_id", "description", "channel", "priority",
+                                      "category", "state", "previous_state", "assignee_id", "mode", "plan_version",
+                                      "approved_plan_version", "is_warranty_repair", "linked_job_id",
+                                      "rework_count", "schedule", "repair", "close_reason", "reported_by",
+                                      "created_at", "updated_at"});
          for (const char* name : {"notes", "site_contact", "site_phone", "site_address", "access_notes"})
              fields.push_back({name, lww});
          return fields;
      }()},
     // Plan versions are written by the server when it applies submit_assessment; an approval names one.
     {"plans", TableAccess::read_only, {},
-     server_fields({"job_id", "version", "mode", "parts", "labour_minutes", "cost_cents", "currency",
-                    "warranty_covered", "created_by", "created_at"})},
+     server_fields({"job_id", "plan_version", "findings", "fault_category", "is_warranty_covered",
+                    "is_customer_caused", "mode", "items", "total_cents", "cost_to_customer_cents", "currency",
+                    "status", "created_by", "created_at", "decided_by", "decided_at"})},
     {"job_notes", TableAccess::append_only, {OpKind::insert},
      {{"job_id", append_only}, {"kind", append_only}, {"body", append_only}, {"author_id", server_authoritative},
       {"created_at", server_authoritative}}},
@@ -51,10 +58,11 @@ const std::vector<TableRules> kTables = {
       {"size_bytes", append_only}, {"file_name", append_only}, {"caption", append_only},
       {"author_id", server_authoritative}, {"created_at", server_authoritative}}},
     {"parts", TableAccess::read_only, {},
-     server_fields({"sku", "name", "unit", "unit_price_cents", "currency", "active"})},
-    {"fault_categories", TableAccess::read_only, {}, server_fields({"code", "name", "parent_id", "active"})},
+     server_fields({"sku", "name", "unit", "unit_price_cents", "currency", "is_active", "created_at"})},
+    {"fault_categories", TableAccess::read_only, {},
+     server_fields({"code", "name", "parent_id", "is_active", "created_at"})},
     {"warranties", TableAccess::read_only, {},
-     server_fields({"asset_id", "job_id", "coverage", "starts_on", "ends_on", "created_at"})},
+     server_fields({"asset_id", "job_id", "covers", "starts_on", "ends_on", "created_at"})},
 };
 // clang-format on
 

@@ -48,6 +48,11 @@ public:
     const std::string& data_dir() const { return data_dir_; }
     const std::string& database() const { return database_; }
     int port() const { return port_; }
+    // The server process id while it runs (for /proc figures such as peak memory), else 0.
+    int pid() const { return process_ ? static_cast<int>(process_->id()) : 0; }
+    // The server's certificate (PEM) and https://host:port, for clients other than request() (libfieldmobile).
+    const std::string& cert_file() const { return cert_; }
+    std::string base_url() const { return "https://" + host_ + ":" + std::to_string(port_); }
     std::string log() const;
 
 private:

@@ -86,8 +86,10 @@ TEST_CASE("field rules are stated per field", "[sync][conflict]") {
         CHECK(rule("jobs", f) == FieldRule::server_authoritative);
     CHECK(rule("jobs", "notes") == FieldRule::lww);
     for (const char* f : {"name", "phone", "email", "address", "notes"}) CHECK(rule("customers", f) == FieldRule::lww);
-    for (const char* f : {"model", "serial_no", "brand"}) CHECK(rule("assets", f) == FieldRule::lww);
-    CHECK(rule("assets", "customer_id") == FieldRule::server_authoritative);
+    for (const char* f : {"model", "serial_no", "purchase_date"}) CHECK(rule("assets", f) == FieldRule::lww);
+    // Written once at insert, so a device can register an asset but never move it to another customer.
+    CHECK(rule("assets", "customer_id") == FieldRule::append_only);
+    CHECK(rule("assets", "warranty_until") == FieldRule::server_authoritative);
     CHECK(rule("job_notes", "body") == FieldRule::append_only);
     CHECK(rule("attachments", "sha256") == FieldRule::append_only);
     CHECK(rule("job_notes", "author_id") == FieldRule::server_authoritative);
@@ -110,7 +112,8 @@ TEST_CASE("rules agree with table access", "[sync][conflict]") {
                     CHECK(f.rule != FieldRule::lww);
                     break;
                 case TableAccess::read_write:
-                    CHECK(f.rule != FieldRule::append_only);
+                    // An append-only field of an editable row is set by the insert and fixed after it.
+                    if (f.rule == FieldRule::append_only) CHECK(op_allowed(t.name, OpKind::insert));
                     break;
             }
         }

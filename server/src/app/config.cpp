@@ -29,6 +29,23 @@ const std::vector<Setting>& settings() {
          "approve a plan at once when it is under warranty and costs the customer nothing"},
         {"http.threads", "FIELDREPAIR_THREADS", "16", "request handler threads"},
         {"ready_file", "FIELDREPAIR_READY_FILE", "", "file to write the actual https://host:port to once listening"},
+        {"sla.check_interval", "FIELDREPAIR_SLA_CHECK_INTERVAL", "60",
+         "seconds between checks that escalate jobs at risk or past their SLA (0: only POST /api/v1/sla/check)"},
+        {"smtp.host", "FIELDREPAIR_SMTP_HOST", "", "SMTP server for email notifications (empty: no email is sent)"},
+        {"smtp.port", "FIELDREPAIR_SMTP_PORT", "25", "SMTP server port (587 with smtp.starttls for most providers)"},
+        {"smtp.from", "FIELDREPAIR_SMTP_FROM", "fieldrepair@localhost", "sender address of notification emails"},
+        {"smtp.user", "FIELDREPAIR_SMTP_USER", "", "SMTP login (empty: no authentication)"},
+        {"smtp.password", "FIELDREPAIR_SMTP_PASSWORD", "", "SMTP password for smtp.user"},
+        {"smtp.starttls", "FIELDREPAIR_SMTP_STARTTLS", "false",
+         "switch the SMTP connection to TLS (STARTTLS) before login"},
+        {"notify.interval_ms", "FIELDREPAIR_NOTIFY_INTERVAL_MS", "5000",
+         "how often the notification outbox is checked, milliseconds"},
+        {"notify.max_attempts", "FIELDREPAIR_NOTIFY_MAX_ATTEMPTS", "8",
+         "delivery attempts of an email or webhook call before it is given up"},
+        {"notify.backoff_ms", "FIELDREPAIR_NOTIFY_BACKOFF_MS", "30000",
+         "wait after a failed delivery, doubled after each further failure (at most 6 hours)"},
+        {"notify.timeout", "FIELDREPAIR_NOTIFY_TIMEOUT", "10",
+         "seconds a notification's connect, send or receive may take"},
     };
     return table;
 }
@@ -89,6 +106,17 @@ ServerConfig load_config(const Poco::Util::AbstractConfiguration& config) {
     c.auto_approve_free_warranty = get_bool(config, "workflow.auto_approve_free_warranty");
     c.threads = static_cast<int>(get_int(config, "http.threads", 1, 512));
     c.ready_file = get(config, "ready_file");
+    c.sla_check_interval_seconds = static_cast<int>(get_int(config, "sla.check_interval", 0, 86400));
+    c.notifications.smtp_host = get(config, "smtp.host");
+    c.notifications.smtp_port = static_cast<int>(get_int(config, "smtp.port", 1, 65535));
+    c.notifications.smtp_from = get(config, "smtp.from");
+    c.notifications.smtp_user = get(config, "smtp.user");
+    c.notifications.smtp_password = get(config, "smtp.password");
+    c.notifications.smtp_starttls = get_bool(config, "smtp.starttls");
+    c.notifications.interval_ms = get_int(config, "notify.interval_ms", 10, 3'600'000);
+    c.notifications.max_attempts = get_int(config, "notify.max_attempts", 1, 100);
+    c.notifications.backoff_ms = get_int(config, "notify.backoff_ms", 1, 86'400'000);
+    c.notifications.timeout_seconds = get_int(config, "notify.timeout", 1, 600);
     if (!c.admin_password.empty() && c.admin_password.size() < 10)
         throw std::invalid_argument("admin.password must be at least 10 characters");
     return c;

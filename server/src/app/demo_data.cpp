@@ -133,6 +133,17 @@ bool load_demo_data(Services& s, const std::string& password) {
     acceptance->set("summary_sha256", text(summary, "sha256"));
     s.jobs.act(liu_actor, j5, "record_acceptance", acceptance);
     act(dispatcher, j5, "close", R"({"follow_up_note":"回访:客户满意。"})");
+
+    // The catalogs every technician's tablet carries.
+    for (const char* part : {R"({"sku":"MD-TC-520","name":"冰箱温控器","unit":"个","unit_price":260})",
+                             R"({"sku":"MD-PCB-72","name":"柜机主控板","unit":"块","unit_price":450})",
+                             R"({"sku":"HX-BL-65","name":"65寸背光灯条（一套）","unit":"套","unit_price":360})",
+                             R"({"sku":"HR-BRG-100","name":"滚筒轴承","unit":"个","unit_price":85})",
+                             R"({"sku":"GL-CAP-35","name":"压缩机启动电容","unit":"个","unit_price":45})"})
+        s.catalog.create_part(dispatcher, json(part));
+    for (const char* category : {R"({"code":"washer","name":"洗衣机"})", R"({"code":"ac","name":"空调"})",
+                                 R"({"code":"fridge","name":"冰箱"})", R"({"code":"tv","name":"电视"})"})
+        s.catalog.create_fault_category(dispatcher, json(category));
     return true;
 }
 

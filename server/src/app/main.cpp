@@ -21,7 +21,9 @@
 #include "fieldserver/app/demo_data.hpp"
 #include "fieldserver/app/tls_certificate.hpp"
 #include "fieldserver/http/api_server.hpp"
+#include "fieldserver/services/notification_sender.hpp"
 #include "fieldserver/storage/migrations.hpp"
+#include "fieldserver/sync/change_log.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldsync/workflow.hpp"
 
@@ -100,12 +102,17 @@ private:
         Services services{db,
                           AuthService(db, cfg.token_ttl_seconds, cfg.login_max_failures, cfg.login_window_seconds),
                           UserService(db, cfg.pbkdf2_iterations), CustomerService(db),
-                          JobService(db, workflow, JobPolicy{cfg.warranty_days, cfg.auto_approve_free_warranty})};
+                          JobService(db, workflow, JobPolicy{cfg.warranty_days, cfg.auto_approve_free_warranty}),
+                          TechnicianService(db), SlaService(db), DispatchService(db, services.jobs), ReportService(db),
+                          CatalogService(db), NoteService(db), DeviceService(db), SyncService(db, services.jobs),
+                          AttachmentService(db, cfg.data_dir + "/attachments")};
         if (!cfg.admin_password.empty() && services.users.ensure_admin(cfg.admin_password))
             log.notice("created user 'admin' from the configured admin password");
         if (db.read([](Db& d) { return d.scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'"); }) == 0)
             log.warning("there is no admin yet: set FIELDREPAIR_ADMIN_PASSWORD (or admin.password) and restart");
         if (cfg.demo) load_demo(services, cfg, log);
+        if (auto n = record_unlogged_rows(db)) log.information("sync: recorded %z rows in the change log", n);
+        if (auto n = services.reports.backfill()) log.information("reports: recorded the facts of %z older jobs", n);
 
         std::string cert = cfg.tls_cert, key = cfg.tls_key;
         if (cert.empty()) {
@@ -131,6 +138,11 @@ private:
         params->setMaxQueued(256);
         params->setTimeout(Poco::Timespan(30, 0));
         Poco::Net::HTTPServer server(new ApiRequestHandlerFactory(services, cfg.max_body_bytes, log), socket, params);
+        // Notifications go out from their own thread, so a slow mail server or webhook never holds up a request.
+        NotificationSender notifier(db, cfg.notifications, log);
+        notifier.start();
+        // SLA clocks are checked on a timer too, so an escalation does not wait for someone to look.
+        SlaChecker sla_checker(services.sla, cfg.sla_check_interval_seconds, log);
         server.start();
         std::string host = socket.address().host().toString();
         std::string url = "https://" + (host == "0.0.0.0" ? std::string("localhost") : host) + ":" +
@@ -143,6 +155,7 @@ private:
         waitForTerminationRequest();
         log.notice("stopping: finishing requests in flight");
         server.stopAll(false);
+        notifier.stop();
         Poco::Net::uninitializeSSL();
         return EXIT_OK;
     }

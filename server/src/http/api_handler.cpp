@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "fieldserver/http/api_server.hpp"
+#include "fieldserver/http/routes_portal.hpp"
 #include "fieldsync/error.hpp"
 
 namespace fieldserver {
@@ -74,6 +75,7 @@ public:
             Poco::URI uri(request.getURI());
             req.path = uri.getPath();
             for (const auto& [k, v] : uri.getQueryParameters()) req.query[k] = v;
+            for (const auto& [k, v] : request) req.headers[Poco::toLower(k)] = v;
             bool path_known = false;
             const Route* route = router_.match(req.method, req.path, req.params, path_known);
             if (!route) {
@@ -84,6 +86,7 @@ public:
             route_name = route->pattern;
             authorise(request, *route, req);
             if (route->takes_body) req.body = read_body(request);
+            if (route->raw_body) req.raw = read_bytes(request, "application/octet-stream");
             res = route->handler(req);
             render(res);
         } catch (const Error& e) {
@@ -115,18 +118,20 @@ private:
         auto actor = services_.auth.authenticate(req.token, req.source);
         if (!actor) throw Error(ErrorCode::unauthenticated, "the token is unknown, expired or revoked; log in again");
         req.actor = *actor;
+        if (!req.actor.job_scope.empty() && !portal_session_may_use(route))
+            throw Error(ErrorCode::forbidden, "a portal session may not use " + route.method + " " + route.pattern);
         const auto& roles = route.access.roles;
         if (!roles.empty() && std::find(roles.begin(), roles.end(), req.actor.role) == roles.end())
             throw Error(ErrorCode::forbidden, "a " + req.actor.role + " may not use " + route.method + " " + route.pattern);
     }
 
-    Poco::JSON::Object::Ptr read_body(Poco::Net::HTTPServerRequest& request) {
+    // The body of media_type, within the size limit.
+    std::string read_bytes(Poco::Net::HTTPServerRequest& request, const std::string& media_type) {
         if (request.hasContentLength() && static_cast<std::size_t>(request.getContentLength64()) > max_body_)
             throw Error(ErrorCode::payload_too_large,
                         "the body is larger than the limit of " + std::to_string(max_body_) + " bytes");
         std::string type = Poco::toLower(request.getContentType());
-        if (type.rfind("application/json", 0) != 0)
-            throw Error(ErrorCode::unsupported_media, "send the body as application/json");
+        if (type.rfind(media_type, 0) != 0) throw Error(ErrorCode::unsupported_media, "send the body as " + media_type);
         std::string body;
         char buffer[8192];
         auto& in = request.stream();
@@ -136,6 +141,11 @@ private:
                 throw Error(ErrorCode::payload_too_large,
                             "the body is larger than the limit of " + std::to_string(max_body_) + " bytes");
         }
+        return body;
+    }
+
+    Poco::JSON::Object::Ptr read_body(Poco::Net::HTTPServerRequest& request) {
+        std::string body = read_bytes(request, "application/json");
         Poco::Dynamic::Var parsed;
         try {
             Poco::JSON::Parser parser;
@@ -160,7 +170,8 @@ private:
     void write(Poco::Net::HTTPServerResponse& response, const HttpResponse& res) {
         response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(res.status));
         for (const auto& [k, v] : res.headers) response.set(k, v);
-        response.set("Cache-Control", "no-store");
+        // API answers are never cached; static pages set their own revalidation policy.
+        if (!response.has("Cache-Control")) response.set("Cache-Control", "no-store");
         response.set("X-Content-Type-Options", "nosniff");
         if (!res.content_type.empty()) response.setContentType(res.content_type);
         response.setContentLength(static_cast<std::streamsize>(res.content.size()));

@@ -2,6 +2,10 @@
 #include <Poco/JSON/Parser.h>
 
 #include "fieldserver/http/api_server.hpp"
+#include "fieldserver/http/routes_dispatch.hpp"
+#include "fieldserver/http/routes_notifications.hpp"
+#include "fieldserver/http/routes_portal.hpp"
+#include "fieldserver/http/routes_sync.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/workflow.hpp"
 
@@ -118,6 +122,11 @@ Router build_routes(Services& s, Metrics& metrics) {
            [&s](HttpRequest& req) { return ok(s.jobs.list_warranties(req.actor, req.query)); }});
     r.add({"GET", "/api/v1/warranties/{id}", kAnyUser, false,
            [&s](HttpRequest& req) { return ok(s.jobs.get_warranty(req.actor, req.params["id"])); }});
+    add_dispatch_routes(r, s);
+    add_portal_routes(r, s);
+    add_notification_routes(r, s);
+    add_sync_routes(r, s);
+    add_web_routes(r);
     return r;
 }
 

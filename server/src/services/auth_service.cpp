@@ -83,13 +83,35 @@ std::optional<Actor> AuthService::authenticate(const std::string& token, const s
             "WHERE t.token_hash = ? AND t.expires_at > ? AND u.is_active = 1",
             {sha256_hex(token), fieldsync::format_utc(fieldsync::now_ms())});
     });
-    if (!row) return std::nullopt;
-    return Actor{row->getValue<std::string>("id"), row->getValue<std::string>("role"),
-                 row->getValue<std::string>("name"), text(row, "customer_id"), source};
+    if (row)
+        return Actor{row->getValue<std::string>("id"), row->getValue<std::string>("role"),
+                     row->getValue<std::string>("name"), text(row, "customer_id"), source};
+    // A technician's device token (DeviceService issues it): long-lived, valid until the device is revoked.
+    auto device = db_.read([&](Db& db) {
+        return db.query_one(
+            "SELECT u.id, u.role, u.name, d.id AS device_id FROM sync_devices d JOIN users u ON u.id = d.user_id "
+            "WHERE d.token_hash = ? AND d.revoked_at IS NULL AND u.is_active = 1",
+            {sha256_hex(token)});
+    });
+    if (device)
+        return Actor{text(device, "id"), text(device, "role"), text(device, "name"), "", source, "",
+                     text(device, "device_id")};
+    // A customer-portal session (PortalService issues it): a customer without an account, scoped to one job.
+    auto portal = db_.read([&](Db& db) {
+        return db.query_one(
+            "SELECT t.customer_id, t.job_id, c.name FROM portal_tokens t JOIN customers c ON c.id = t.customer_id "
+            "WHERE t.token_hash = ? AND t.expires_at > ?",
+            {sha256_hex(token), fieldsync::format_utc(fieldsync::now_ms())});
+    });
+    if (!portal) return std::nullopt;
+    return Actor{"", "customer", text(portal, "name"), text(portal, "customer_id"), source, text(portal, "job_id")};
 }
 
 void AuthService::logout(const std::string& token) {
-    db_.write([&](Db& db) { db.execute("DELETE FROM auth_tokens WHERE token_hash = ?", {sha256_hex(token)}); });
+    db_.write([&](Db& db) {
+        db.execute("DELETE FROM auth_tokens WHERE token_hash = ?", {sha256_hex(token)});
+        db.execute("DELETE FROM portal_tokens WHERE token_hash = ?", {sha256_hex(token)});
+    });
 }
 
 }  // namespace fieldserver

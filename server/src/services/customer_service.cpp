@@ -1,6 +1,7 @@
 // Customer and asset records: validation, visibility by role, versioned updates.
 #include "fieldserver/services/customer_service.hpp"
 
+#include "fieldserver/sync/change_log.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/time.hpp"
@@ -118,6 +119,7 @@ Poco::JSON::Object::Ptr CustomerService::create_customer(const Actor& actor, con
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
             {id, text(body, "name"), text(body, "phone"), optional_text(body, "email"), optional_text(body, "address"),
              lat, lng, optional_text(body, "notes"), now, now});
+        record_change(db, "customers", id);
         return load_customer(db, id);
     });
 }
@@ -175,6 +177,7 @@ Poco::JSON::Object::Ptr CustomerService::update_customer(const Actor& actor, con
                            {optional_text(body, key), id});
         if (body->has("location")) db.execute("UPDATE customers SET lat = ?, lng = ? WHERE id = ?", {lat, lng, id});
         db.execute("UPDATE customers SET updated_at = ?, version = version + 1 WHERE id = ?", {now, id});
+        record_change(db, "customers", id);
         return load_customer(db, id);
     });
 }
@@ -204,6 +207,7 @@ Poco::JSON::Object::Ptr CustomerService::create_asset(const Actor& actor, const 
             "updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
             {id, customer_id, text(body, "model"), text(body, "serial_no"), optional_text(body, "purchase_date"),
              optional_text(body, "warranty_until"), now, now});
+        record_change(db, "assets", id);
         return load_asset(db, id);
     });
 }
@@ -265,6 +269,7 @@ Poco::JSON::Object::Ptr CustomerService::update_asset(const Actor& actor, const 
                            {optional_text(body, key), id});
         db.execute("UPDATE assets SET updated_at = ?, version = version + 1 WHERE id = ?",
                    {fieldsync::format_utc(fieldsync::now_ms()), id});
+        record_change(db, "assets", id);
         return load_asset(db, id);
     });
 }

@@ -9,6 +9,9 @@
 
 #include "fieldserver/services/audit_log.hpp"
 #include "fieldserver/services/customer_service.hpp"
+#include "fieldserver/services/report_service.hpp"
+#include "fieldserver/services/scheduling.hpp"
+#include "fieldserver/sync/change_log.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/error.hpp"
@@ -28,7 +31,8 @@ const char* kJobSelect =
     "SELECT j.id, j.ticket_no, j.customer_id, j.asset_id, j.description, j.channel, j.priority, j.category, j.state, "
     "j.previous_state, j.assignee_id, j.mode, j.plan_version, j.approved_plan_version, j.is_warranty_repair, "
     "j.linked_job_id, j.rework_count, j.schedule_json, j.repair_json, j.close_reason, j.reported_by, j.created_at, "
-    "j.updated_at, j.version, c.name AS customer_name, c.phone AS customer_phone, c.address AS customer_address, "
+    "j.updated_at, j.version, j.notes, j.site_contact, j.site_phone, j.site_address, j.access_notes, "
+    "c.name AS customer_name, c.phone AS customer_phone, c.address AS customer_address, "
     "a.model AS asset_model, a.serial_no AS asset_serial_no, u.name AS assignee_name "
     "FROM jobs j JOIN customers c ON c.id = j.customer_id LEFT JOIN assets a ON a.id = j.asset_id "
     "LEFT JOIN users u ON u.id = j.assignee_id";
@@ -199,7 +203,8 @@ Poco::JSON::Object::Ptr JobService::load_visible(Db& db, const Actor& actor, con
     auto job = db.query_one(std::string(kJobSelect) + " WHERE j.id = ?", {id});
     bool visible = job && (actor.is_staff() || actor.role == "system" ||
                            (actor.role == "technician" && text(job, "assignee_id") == actor.id) ||
-                           (actor.role == "customer" && text(job, "customer_id") == actor.customer_id));
+                           (actor.role == "customer" && text(job, "customer_id") == actor.customer_id &&
+                            (actor.job_scope.empty() || actor.job_scope == id)));
     // Someone else's job looks exactly like a missing one, so ids cannot be probed.
     if (!visible) throw Error(ErrorCode::not_found, "no job " + id);
     return job;
@@ -224,6 +229,9 @@ Poco::JSON::Object::Ptr JobService::view(Db& db, const Actor& actor, const std::
                                              actor.role))
         actions->add(a);
     job->set("available_actions", actions);
+    Poco::JSON::Array::Ptr one = new Poco::JSON::Array;
+    one->add(job);
+    add_dispatch_views(db, one);
     return job;
 }
 
@@ -282,6 +290,8 @@ Poco::JSON::Object::Ptr JobService::create(const Actor& actor, const Poco::JSON:
         after->set("ticket_no", ticket.str());
         after->set("is_warranty_repair", warranty != nullptr);
         append_event(db, id, actor, "report", new Poco::JSON::Object, after);
+        refresh_job_facts(db, id);
+        record_change(db, "jobs", id);
         // A technician sees a job only once it is assigned to them, so load it as the system would (or the
         // report would fail and roll back), with the actions the reporter's own role may take.
         if (actor.role != "technician") return view(db, actor, id);
@@ -303,6 +313,10 @@ Poco::JSON::Object::Ptr JobService::list(const Actor& actor, const Query& query)
     } else if (actor.role == "customer") {
         where += " AND j.customer_id = ?";
         params.emplace_back(actor.customer_id);
+        if (!actor.job_scope.empty()) {
+            where += " AND j.id = ?";
+            params.emplace_back(actor.job_scope);
+        }
     }
     if (auto states = filter(query, "state"); !states.empty()) {
         std::string in;
@@ -338,7 +352,9 @@ Poco::JSON::Object::Ptr JobService::list(const Actor& actor, const Query& query)
     std::string columns = select.substr(7, select.find(" FROM ") - 7);
     std::string from = select.substr(select.find(" FROM ") + 6);
     return db_.read([&](Db& db) {
-        return paged(db, columns, from, where, params, "j.created_at DESC, j.id DESC", page_of(query));
+        auto page = paged(db, columns, from, where, params, "j.created_at DESC, j.id DESC", page_of(query));
+        add_dispatch_views(db, page->getArray("items"));
+        return page;
     });
 }
 
@@ -444,6 +460,7 @@ void JobService::apply(Db& db, const Actor& actor, const std::string& id, const 
                 throw Error(ErrorCode::invalid_field, "window_end must be after window_start", "window_end");
             require_technician(db, text(fields, "technician_id"), "technician_id");
             assignee = text(fields, "technician_id");
+            book_visit(db, actor, id, assignee, "repair", *start, *end);
         }
         Poco::JSON::Array::Ptr history = new Poco::JSON::Array;
         if (schedule) {
@@ -459,6 +476,8 @@ void JobService::apply(Db& db, const Actor& actor, const std::string& id, const 
         repair->set("started_at", now);
         if (has_value(fields, "receipt_inspection")) repair->set("receipt_inspection", text(fields, "receipt_inspection"));
         if (has_value(fields, "note")) repair->set("start_note", text(fields, "note"));
+        if (has_value(fields, "location") && !assignee.empty())
+            record_check_in(db, assignee, id, fields->getObject("location"), "location");
     } else if (action == "complete_repair") {
         static const std::vector<FieldSpec> part_required = {
             {.name = "description", .type = FieldType::string, .max_length = 500},
@@ -523,6 +542,9 @@ void JobService::apply(Db& db, const Actor& actor, const std::string& id, const 
     auto after = snapshot(load_visible(db, actor, id));
     after->set("fields", auditable(fields));
     append_event(db, id, actor, action, before, after);
+    refresh_job_facts(db, id);
+    // Also the rows that follow the job onto (or off) technicians' devices: its plans, warranty, customer.
+    record_change(db, "jobs", id);
 
     if (auto_approve) {
         Poco::JSON::Object::Ptr approval = new Poco::JSON::Object;
@@ -583,6 +605,11 @@ Poco::JSON::Object::Ptr JobService::list_warranties(const Actor& actor, const Qu
     if (actor.role == "customer") {
         where += " AND a.customer_id = ?";
         params.emplace_back(actor.customer_id);
+        // A portal session sees the warranty records of its job's product only.
+        if (!actor.job_scope.empty()) {
+            where += " AND w.asset_id IN (SELECT asset_id FROM jobs WHERE id = ?)";
+            params.emplace_back(actor.job_scope);
+        }
     } else if (actor.role == "technician") {
         where += " AND a.customer_id IN (SELECT customer_id FROM jobs WHERE assignee_id = ?)";
         params.emplace_back(actor.id);
@@ -618,7 +645,11 @@ Poco::JSON::Object::Ptr JobService::get_warranty(const Actor& actor, const std::
             "a.model AS asset_model, a.serial_no AS asset_serial_no, j.ticket_no FROM warranties w "
             "JOIN assets a ON a.id = w.asset_id JOIN jobs j ON j.id = w.job_id WHERE w.id = ?",
             {id});
-        bool visible = w && (actor.is_staff() || (actor.role == "customer" && text(w, "customer_id") == actor.customer_id) ||
+        bool visible = w && (actor.is_staff() ||
+                             (actor.role == "customer" && text(w, "customer_id") == actor.customer_id &&
+                              (actor.job_scope.empty() ||
+                               db.scalar("SELECT COUNT(*) FROM jobs WHERE id = ? AND asset_id = ?",
+                                         {actor.job_scope, text(w, "asset_id")}) > 0)) ||
                              (actor.role == "technician" &&
                               db.scalar("SELECT COUNT(*) FROM jobs WHERE customer_id = ? AND assignee_id = ?",
                                         {text(w, "customer_id"), actor.id}) > 0));

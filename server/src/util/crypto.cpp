@@ -3,6 +3,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <Poco/NumberParser.h>
@@ -56,6 +57,15 @@ std::string sha256_hex(const std::string& data) {
     unsigned int length = 0;
     if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1)
         throw std::runtime_error("OpenSSL SHA-256 failed");
+    return to_hex(digest, length);
+}
+
+std::string hmac_sha256_hex(const std::string& key, const std::string& data) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+              data.size(), digest, &length))
+        throw std::runtime_error("OpenSSL HMAC-SHA256 failed");
     return to_hex(digest, length);
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "fieldserver/services/notification_sender.hpp"
+
 namespace fieldserver {
 
 struct Setting {
@@ -38,6 +40,8 @@ struct ServerConfig {
     int login_window_seconds = 0;
     int threads = 0;
     std::string ready_file;
+    int sla_check_interval_seconds = 0;
+    NotificationSettings notifications;
 };
 
 // Reads every setting from config (file keys) with the environment overriding; throws

@@ -11,8 +11,17 @@
 #include "fieldserver/http/router.hpp"
 #include "fieldserver/services/auth_service.hpp"
 #include "fieldserver/services/customer_service.hpp"
+#include "fieldserver/services/dispatch_service.hpp"
 #include "fieldserver/services/job_service.hpp"
+#include "fieldserver/services/report_service.hpp"
+#include "fieldserver/services/resource_service.hpp"
+#include "fieldserver/services/sla_service.hpp"
 #include "fieldserver/services/user_service.hpp"
+#include "fieldserver/sync/attachment_service.hpp"
+#include "fieldserver/sync/catalog_service.hpp"
+#include "fieldserver/sync/device_service.hpp"
+#include "fieldserver/sync/note_service.hpp"
+#include "fieldserver/sync/sync_service.hpp"
 #include "fieldsync/error.hpp"
 
 namespace fieldserver {
@@ -23,6 +32,15 @@ struct Services {
     UserService users;
     CustomerService customers;
     JobService jobs;
+    TechnicianService technicians;
+    SlaService sla;
+    DispatchService dispatch;
+    ReportService reports;
+    CatalogService catalog;
+    NoteService notes;
+    DeviceService devices;
+    SyncService sync;
+    AttachmentService attachments;
 };
 
 // The HTTP status for an error code: the one place codes meet HTTP.

@@ -24,6 +24,8 @@ struct HttpRequest {
     std::string token;           // the bearer token, for logout
     Poco::JSON::Object::Ptr body;  // the parsed JSON object, for routes that take a body
     std::string source;          // client address
+    std::map<std::string, std::string> headers;  // request headers, names in lower case
+    std::string raw;                             // the bytes, for routes with raw_body
 };
 
 struct HttpResponse {
@@ -48,6 +50,7 @@ struct Route {
     Access access;
     bool takes_body = false;
     Handler handler;
+    bool raw_body = false;  // takes application/octet-stream bytes into HttpRequest::raw (attachment chunks)
 };
 
 class Router {

@@ -12,6 +12,11 @@ struct Actor {
     std::string name;
     std::string customer_id;  // for role customer: the customer record this login belongs to
     std::string source;       // client address, for audit events
+    // For a customer-portal session (ticket number and phone, no account): the one job it may see; empty otherwise.
+    // The phone may be shared or typed by someone else, so such a session never sees the customer's other records.
+    std::string job_scope;
+    // For a request made with a device token (sync): the registered device; empty for a login token.
+    std::string device_id;
 
     bool is(std::initializer_list<const char*> roles) const {
         for (const char* r : roles)

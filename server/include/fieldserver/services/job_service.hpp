@@ -27,6 +27,12 @@ public:
     // Takes a workflow action; returns the job as get() shows it afterwards.
     Poco::JSON::Object::Ptr act(const Actor& actor, const std::string& id, const std::string& action,
                                 const Poco::JSON::Object::Ptr& fields);
+    // act() inside the caller's transaction, for services that change more along with the job (auto-assign
+    // books the visit in the same transaction as the assignment).
+    void act_in(Db& db, const Actor& actor, const std::string& id, const std::string& action,
+                const Poco::JSON::Object::Ptr& fields) {
+        apply(db, actor, id, action, fields);
+    }
     // {text, sha256}: what the customer signs at acceptance.
     Poco::JSON::Object::Ptr summary(const Actor& actor, const std::string& id);
     Poco::JSON::Array::Ptr events(const Actor& actor, const std::string& id);

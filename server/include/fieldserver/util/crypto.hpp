@@ -6,6 +6,8 @@
 namespace fieldserver {
 
 std::string sha256_hex(const std::string& data);
+// HMAC-SHA256 of data under key, lower-case hex.
+std::string hmac_sha256_hex(const std::string& key, const std::string& data);
 // n random bytes from OpenSSL's CSPRNG, as URL-safe base64 without padding.
 std::string random_token(std::size_t n = 32);
 

@@ -1,0 +1,66 @@
+/* The libfieldmobile C API: a thin layer over the C++ API (replica.hpp, sync_client.hpp) for tablet apps.
+ * Every function is noexcept, returns bool (true: success) or a pointer (NULL: failure), and takes a last
+ * fr_error* out_error that may be NULL and is filled only on failure. JSON in and out is UTF-8 text. */
+#ifndef FIELDMOBILE_H
+#define FIELDMOBILE_H
+
+#include "fieldmobile_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#define FR_NOEXCEPT noexcept
+#else
+#define FR_NOEXCEPT
+#endif
+
+/* The wire name of a code ("not_found"); a static string, never freed. */
+const char* fr_error_code_name(fr_error_code code) FR_NOEXCEPT;
+/* Releases a string returned by this API; NULL is ignored. Always true. */
+bool fr_free_string(char* text) FR_NOEXCEPT;
+
+/* Opens or creates the replica file at path (UTF-8). */
+fr_replica* fr_replica_open(const char* path, fr_error* out_error) FR_NOEXCEPT;
+/* Closes the replica; NULL is ignored. Always true. */
+bool fr_replica_close(fr_replica* replica, fr_error* out_error) FR_NOEXCEPT;
+
+/* Visible jobs as a JSON array, by ticket number; only the signed-in technician's when mine is true. */
+char* fr_replica_list_jobs(fr_replica* replica, bool mine, fr_error* out_error) FR_NOEXCEPT;
+/* One visible row as a JSON object; NULL with FR_ERROR_NOT_FOUND when the device has no such row. */
+char* fr_replica_get_row(fr_replica* replica, const char* table, const char* row_id, fr_error* out_error) FR_NOEXCEPT;
+/* Inserts a row (fields: a JSON object) as a queued op; returns the new row id. */
+char* fr_replica_insert_row(fr_replica* replica, const char* table, const char* fields_json,
+                            fr_error* out_error) FR_NOEXCEPT;
+/* Updates fields of a row as a queued op; returns the op id. */
+char* fr_replica_update_row(fr_replica* replica, const char* table, const char* row_id, const char* fields_json,
+                            fr_error* out_error) FR_NOEXCEPT;
+/* Queues a workflow action on a job after checking it against the workflow; the visible state moves at once.
+ * fields_json may be NULL for an action without fields. Returns the op id. */
+char* fr_replica_take_action(fr_replica* replica, const char* job_id, const char* action, const char* fields_json,
+                             fr_error* out_error) FR_NOEXCEPT;
+/* The outbox (ops not yet confirmed by a checkpoint) as a JSON array of {seq, op, acknowledged}. */
+char* fr_replica_list_outbox(fr_replica* replica, fr_error* out_error) FR_NOEXCEPT;
+/* Ops the server rejected as a JSON array of {op, code, message, field, recorded_at}. */
+char* fr_replica_list_conflicts(fr_replica* replica, fr_error* out_error) FR_NOEXCEPT;
+
+/* A sync client over HTTPS to server_url ("https://host:port"), trusting exactly the PEM certificate or CA in
+ * ca_file (NULL: the system's CAs), retrying network errors, 5xx and 429 with backoff. */
+fr_sync_client* fr_sync_client_open(fr_replica* replica, const char* server_url, const char* ca_file,
+                                    fr_error* out_error) FR_NOEXCEPT;
+/* A sync client that sends through the app's own network stack (send, with context passed back to it), with the
+ * same retries as above. send must stay valid until fr_sync_client_close. */
+fr_sync_client* fr_sync_client_open_with_transport(fr_replica* replica, fr_http_send send, void* context,
+                                                   fr_error* out_error) FR_NOEXCEPT;
+bool fr_sync_client_close(fr_sync_client* client, fr_error* out_error) FR_NOEXCEPT;
+/* Logs the user in and registers this replica as a device. */
+bool fr_sync_client_login(fr_sync_client* client, const char* username, const char* password,
+                          fr_error* out_error) FR_NOEXCEPT;
+/* Push, upload attachments, pull. Returns a JSON report {pushed, applied, rejected, pulled, cursor, ...};
+ * NULL with FR_ERROR_UNAVAILABLE when the server cannot be reached (the work stays queued). */
+char* fr_sync_client_sync(fr_sync_client* client, fr_error* out_error) FR_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+#undef FR_NOEXCEPT
+
+#endif /* FIELDMOBILE_H */

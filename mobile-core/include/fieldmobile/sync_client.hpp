@@ -1,0 +1,75 @@
+// The sync client: logs the device in, pushes the outbox, uploads attachment bytes and pulls the server's
+// changes into the replica, over any Transport. Follows DESIGN.md "Sync": idempotent push, paged pull with the
+// cursor stored with each page, checkpoints applied whole and verified, re-bootstrap on reset.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "fieldmobile/replica.hpp"
+#include "fieldmobile/transport.hpp"
+#include "fieldsync/wire.hpp"
+
+namespace fieldmobile {
+
+struct SyncOptions {
+    fieldsync::WireLimits limits;          // the push batch size and the bounds decoders enforce
+    std::size_t pull_limit = 500;          // changes per pull page
+    std::size_t pull_max_bytes = 1 << 22;  // bytes per pull page
+    std::size_t chunk_bytes = 256 * 1024;  // attachment upload chunk
+    int max_rebootstraps = 1;              // per sync, after a checksum mismatch
+};
+
+struct SyncReport {
+    std::size_t pushed = 0;
+    std::size_t applied = 0;
+    std::size_t rejected = 0;
+    std::size_t pulled = 0;  // changes applied
+    std::size_t pages = 0;
+    bool checkpoint_applied = false;
+    bool checkpoint_deferred = false;
+    bool rebootstrapped = false;
+    std::int64_t uploaded_bytes = 0;
+    std::size_t attachments_waiting = 0;  // files whose bytes the server has not taken yet (retried next sync)
+    std::int64_t cursor = 0;
+};
+
+class SyncClient {
+  public:
+    SyncClient(Replica& replica, Transport& transport, SyncOptions options = {});
+
+    // POST /auth/login, then registers this replica as a device (POST /sync/devices {name, platform}) with the
+    // user's token and keeps the device id and token in the replica. platform: android, ios, windows, linux, macos
+    // or other. Throws Error(bad_credentials, ...) etc. from the server.
+    Poco::JSON::Object::Ptr login(const std::string& username, const std::string& password,
+                                  const std::string& platform = "other");
+
+    // Push, upload, pull: everything a "sync now" button does. Throws Error(unavailable) when the server cannot
+    // be reached; whatever was settled before that stays settled.
+    SyncReport sync();
+    // Pushes the outbox in batches until nothing is left unacknowledged.
+    SyncReport push();
+    // Uploads attachment bytes the server does not have yet, resuming where it stopped.
+    std::int64_t upload_attachments();
+    // Pulls pages until has_more is false; handles reset_required and checksum mismatches by re-bootstrapping.
+    SyncReport pull();
+
+    // A JSON GET with the user's token (e.g. /api/v1/jobs/{id}/summary). Throws Error from the reply.
+    Poco::JSON::Object::Ptr get_json(const std::string& target);
+    // A JSON POST with the user's token (e.g. reporting a fault: POST /api/v1/jobs).
+    Poco::JSON::Object::Ptr post_json(const std::string& target, const Poco::JSON::Object::Ptr& body);
+
+  private:
+    HttpResponse call(const HttpRequest& request);
+    Poco::JSON::Object::Ptr call_json(HttpRequest request);
+    std::string device_token() const;
+
+    Replica& replica_;
+    Transport& transport_;
+    SyncOptions options_;
+};
+
+}  // namespace fieldmobile

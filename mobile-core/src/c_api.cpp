@@ -1,0 +1,252 @@
+// The C API over the C++ API: every exception is caught here and turned into an fr_error in one helper.
+#include <Poco/Exception.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <sstream>
+#include <string>
+
+#include "fieldmobile/fieldmobile.h"
+#include "fieldmobile/replica.hpp"
+#include "fieldmobile/sync_client.hpp"
+#include "fieldmobile/transport.hpp"
+#include "fieldmobile/views.hpp"
+#include "fieldsync/error.hpp"
+#include "fieldsync/wire.hpp"
+
+struct fr_replica {
+    std::unique_ptr<fieldmobile::Replica> replica;
+};
+
+struct fr_sync_client {
+    std::unique_ptr<fieldmobile::Transport> https;  // or the app's callback transport
+    std::unique_ptr<fieldmobile::RetryingTransport> retrying;
+    std::unique_ptr<fieldmobile::SyncClient> client;
+};
+
+namespace {
+
+using fieldsync::Error;
+
+// fr_error_code mirrors fieldsync's table one to one, shifted by FR_ERROR_NONE.
+static_assert(static_cast<int>(fieldsync::ErrorCode::internal) + 1 == FR_ERROR_INTERNAL,
+              "fr_error_code is out of step with fieldsync's error table");
+using fieldsync::ErrorCode;
+
+void copy_text(char* out, std::size_t size, const std::string& text) {
+    std::size_t n = std::min(size - 1, text.size());
+    // Cut at a UTF-8 character boundary so a truncated message stays valid UTF-8.
+    while (n > 0 && n < text.size() && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+    std::memcpy(out, text.data(), n);
+    out[n] = '\0';
+}
+
+void set_error(fr_error* out, fr_error_code code, const std::string& message, const std::string& field = {}) {
+    if (!out) return;
+    out->code = code;
+    copy_text(out->message, sizeof out->message, message);
+    copy_text(out->field, sizeof out->field, field);
+}
+
+// Runs body, converting every exception to out_error; returns fallback on failure.
+template <typename T, typename Body>
+T guarded(fr_error* out_error, T fallback, Body&& body) noexcept {
+    try {
+        return body();
+    } catch (const Error& e) {
+        set_error(out_error, static_cast<fr_error_code>(static_cast<int>(e.code()) + 1), e.what(), e.field());
+    } catch (const Poco::Exception& e) {
+        set_error(out_error, FR_ERROR_INTERNAL, e.displayText());
+    } catch (const std::bad_alloc&) {
+        set_error(out_error, FR_ERROR_INTERNAL, "out of memory");
+    } catch (const std::exception& e) {
+        set_error(out_error, FR_ERROR_INTERNAL, e.what());
+    } catch (...) {
+        set_error(out_error, FR_ERROR_INTERNAL, "unknown error");
+    }
+    return fallback;
+}
+
+char* dup(const std::string& text) {
+    char* out = static_cast<char*>(std::malloc(text.size() + 1));
+    if (!out) throw std::bad_alloc();
+    std::memcpy(out, text.c_str(), text.size() + 1);
+    return out;
+}
+
+std::string required(const char* text, const char* name) {
+    if (!text) throw Error(ErrorCode::missing_field, std::string(name) + " is NULL", name);
+    return text;
+}
+
+fieldmobile::Replica& replica_of(fr_replica* r) {
+    if (!r || !r->replica) throw Error(ErrorCode::invalid_field, "replica is NULL", "replica");
+    return *r->replica;
+}
+
+Poco::JSON::Object::Ptr fields_of(const char* json) {
+    return json ? fieldsync::parse_json_object(json) : Poco::JSON::Object::Ptr(new Poco::JSON::Object);
+}
+
+// The app's network stack behind the Transport interface.
+class CallbackTransport : public fieldmobile::Transport {
+  public:
+    CallbackTransport(fr_http_send send, void* context) : send_(send), context_(context) {}
+
+    fieldmobile::HttpResponse send(const fieldmobile::HttpRequest& request) override {
+        fr_http_request out{request.method.c_str(), request.target.c_str(),       request.body.data(),
+                            request.body.size(),    request.content_type.c_str(), request.bearer.c_str()};
+        fr_http_response in{0, nullptr, 0, 0};
+        bool answered = send_(context_, &out, &in);
+        std::unique_ptr<char, decltype(&std::free)> body(in.body, &std::free);
+        if (!answered) throw Error(ErrorCode::unavailable, "the app's network stack reports no connection");
+        fieldmobile::HttpResponse response;
+        response.status = in.status;
+        if (body) response.body.assign(body.get(), in.body_size);
+        if (in.retry_after_s > 0) response.headers["retry-after"] = std::to_string(in.retry_after_s);
+        return response;
+    }
+
+  private:
+    fr_http_send send_;
+    void* context_;
+};
+
+template <typename Ptr>
+char* json_out(const Ptr& value) {
+    std::ostringstream s;
+    value->stringify(s);
+    return dup(s.str());
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* fr_error_code_name(fr_error_code code) noexcept {
+    if (code == FR_ERROR_NONE) return "none";
+    if (code < FR_ERROR_NONE || code > FR_ERROR_INTERNAL) return "internal";
+    return fieldsync::to_string(static_cast<ErrorCode>(static_cast<int>(code) - 1)).data();
+}
+
+bool fr_free_string(char* text) noexcept {
+    std::free(text);
+    return true;
+}
+
+fr_replica* fr_replica_open(const char* path, fr_error* out_error) noexcept {
+    return guarded<fr_replica*>(out_error, nullptr, [&] {
+        auto replica = std::make_unique<fieldmobile::Replica>(required(path, "path"));
+        return new fr_replica{std::move(replica)};
+    });
+}
+
+bool fr_replica_close(fr_replica* replica, fr_error* out_error) noexcept {
+    delete replica;
+    return true;
+}
+
+char* fr_replica_list_jobs(fr_replica* replica, bool mine, fr_error* out_error) noexcept {
+    return guarded<char*>(out_error, nullptr, [&] {
+        auto& r = replica_of(replica);
+        return json_out(fieldmobile::jobs_json(r, mine ? r.state("user_id").value_or("") : std::string()));
+    });
+}
+
+char* fr_replica_get_row(fr_replica* replica, const char* table, const char* row_id, fr_error* out_error) noexcept {
+    return guarded<char*>(out_error, nullptr, [&] {
+        auto row = replica_of(replica).row(required(table, "table"), required(row_id, "row_id"));
+        if (!row) throw Error(ErrorCode::not_found, std::string("no ") + table + " row " + row_id + " on this device");
+        return json_out(row);
+    });
+}
+
+char* fr_replica_insert_row(fr_replica* replica, const char* table, const char* fields_json,
+                            fr_error* out_error) noexcept {
+    return guarded<char*>(out_error, nullptr, [&] {
+        return dup(replica_of(replica).insert(required(table, "table"), fields_of(fields_json)));
+    });
+}
+
+char* fr_replica_update_row(fr_replica* replica, const char* table, const char* row_id, const char* fields_json,
+                            fr_error* out_error) noexcept {
+    return guarded<char*>(out_error, nullptr, [&] {
+        return dup(
+            replica_of(replica).update(required(table, "table"), required(row_id, "row_id"), fields_of(fields_json)));
+    });
+}
+
+char* fr_replica_take_action(fr_replica* replica, const char* job_id, const char* action, const char* fields_json,
+                             fr_error* out_error) noexcept {
+    return guarded<char*>(out_error, nullptr, [&] {
+        return dup(
+            replica_of(replica).act(required(job_id, "job_id"), required(action, "action"), fields_of(fields_json)));
+    });
+}
+
+char* fr_replica_list_outbox(fr_replica* replica, fr_error* out_error) noexcept {
+    return guarded<char*>(out_error, nullptr, [&] { return json_out(fieldmobile::outbox_json(replica_of(replica))); });
+}
+
+char* fr_replica_list_conflicts(fr_replica* replica, fr_error* out_error) noexcept {
+    return guarded<char*>(out_error, nullptr,
+                          [&] { return json_out(fieldmobile::conflicts_json(replica_of(replica))); });
+}
+
+fr_sync_client* fr_sync_client_open(fr_replica* replica, const char* server_url, const char* ca_file,
+                                    fr_error* out_error) noexcept {
+    return guarded<fr_sync_client*>(out_error, nullptr, [&] {
+        auto& r = replica_of(replica);
+        auto client = std::make_unique<fr_sync_client>();
+        fieldmobile::HttpsOptions options;
+        options.base_url = required(server_url, "server_url");
+        options.ca_file = ca_file ? ca_file : "";
+        try {
+            client->https = fieldmobile::make_https_transport(options);
+        } catch (const std::invalid_argument& e) {
+            throw Error(ErrorCode::invalid_field, e.what(), "server_url");
+        }
+        client->retrying = std::make_unique<fieldmobile::RetryingTransport>(*client->https);
+        client->client = std::make_unique<fieldmobile::SyncClient>(r, *client->retrying);
+        return client.release();
+    });
+}
+
+fr_sync_client* fr_sync_client_open_with_transport(fr_replica* replica, fr_http_send send, void* context,
+                                                   fr_error* out_error) noexcept {
+    return guarded<fr_sync_client*>(out_error, nullptr, [&] {
+        auto& r = replica_of(replica);
+        if (!send) throw Error(ErrorCode::missing_field, "send is NULL", "send");
+        auto client = std::make_unique<fr_sync_client>();
+        client->https = std::make_unique<CallbackTransport>(send, context);
+        client->retrying = std::make_unique<fieldmobile::RetryingTransport>(*client->https);
+        client->client = std::make_unique<fieldmobile::SyncClient>(r, *client->retrying);
+        return client.release();
+    });
+}
+
+bool fr_sync_client_close(fr_sync_client* client, fr_error* out_error) noexcept {
+    delete client;
+    return true;
+}
+
+bool fr_sync_client_login(fr_sync_client* client, const char* username, const char* password,
+                          fr_error* out_error) noexcept {
+    return guarded<bool>(out_error, false, [&] {
+        if (!client) throw Error(ErrorCode::invalid_field, "client is NULL", "client");
+        client->client->login(required(username, "username"), required(password, "password"));
+        return true;
+    });
+}
+
+char* fr_sync_client_sync(fr_sync_client* client, fr_error* out_error) noexcept {
+    return guarded<char*>(out_error, nullptr, [&] {
+        if (!client) throw Error(ErrorCode::invalid_field, "client is NULL", "client");
+        return json_out(fieldmobile::report_json(client->client->sync()));
+    });
+}
+
+}  // extern "C"

@@ -1,0 +1,528 @@
+// The device replica: local writes as ops, rows rebuilt as server state plus pending ops, pull pages and
+// checkpoints applied in single transactions.
+#include "fieldmobile/replica.hpp"
+
+#include <Poco/DigestEngine.h>
+#include <Poco/File.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/SHA2Engine.h>
+
+#include <fstream>
+#include <set>
+#include <utility>
+
+#include "fieldsync/bucket.hpp"
+#include "fieldsync/checksum.hpp"
+#include "fieldsync/conflict.hpp"
+#include "fieldsync/error.hpp"
+#include "fieldsync/time.hpp"
+#include "fieldsync/uuid.hpp"
+#include "fieldsync/workflow.hpp"
+#include "sqlite.hpp"
+
+namespace fieldmobile {
+
+const std::vector<std::pair<std::string_view, std::string_view>>& device_migrations();
+
+namespace {
+
+using fieldsync::Error;
+using fieldsync::ErrorCode;
+using fieldsync::Op;
+using fieldsync::OpKind;
+using Poco::JSON::Object;
+
+Object::Ptr parse_object(const std::string& text) { return fieldsync::parse_json_object(text); }
+
+std::string json_text(const Object::Ptr& object) { return fieldsync::to_json_text(object); }
+
+// A string field, or empty when absent or null.
+std::string str(const Object::Ptr& object, const std::string& key) {
+    if (!object || !object->has(key) || object->isNull(key)) return {};
+    return object->get(key).convert<std::string>();
+}
+
+sqlite::Value nullable(const std::string& s) { return s.empty() ? sqlite::Value{} : sqlite::Value{s}; }
+
+std::string now_text() { return fieldsync::format_utc(fieldsync::now_ms()); }
+
+Op decode_stored_op(const std::string& text) { return fieldsync::decode_op(*parse_object(text)); }
+
+// The optimistic effect of a workflow action on the visible job: the state the workflow says it moves to. A move
+// the workflow no longer allows from the current server state changes nothing; the server will reject the op.
+void replay_action(Object::Ptr& row, const Op& op, const std::string& role) {
+    const auto& workflow = fieldsync::Workflow::builtin();
+    fieldsync::JobPosition position{str(row, "state"), str(row, "previous_state"), str(row, "mode")};
+    std::string target;
+    try {
+        target = workflow.target(workflow.resolve(op.action, position, role), position);
+    } catch (const Error&) {
+        return;
+    }
+    if (target == "on_hold") row->set("previous_state", position.state);
+    if (position.state == "on_hold" && target != "on_hold") row->set("previous_state", Poco::Dynamic::Var());
+    row->set("state", target);
+    // What the acceptance summary shows (job_summary.cpp) must be there offline too: the server records the
+    // repair's fields on the job when it applies complete_repair.
+    if (op.action == "complete_repair" && op.fields) {
+        Object::Ptr repair = row->getObject("repair") ? row->getObject("repair") : Object::Ptr(new Object);
+        for (const auto& [k, v] : *op.fields) repair->set(k, v);
+        row->set("repair", repair);
+    }
+    if (op.action == "submit_assessment" && op.fields) {
+        if (auto plan = op.fields->getObject("plan"); plan && plan->has("mode")) row->set("mode", str(plan, "mode"));
+    }
+}
+
+}  // namespace
+
+std::string sha256_hex(const std::string& bytes) {
+    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+    engine.update(bytes.data(), static_cast<unsigned>(bytes.size()));
+    return Poco::DigestEngine::digestToHex(engine.digest());
+}
+
+Replica::Replica(const std::string& path) : path_(path), db_(std::make_unique<sqlite::Connection>(path)) {
+    migrate();
+    if (!state("node_id")) set_state("node_id", "device-" + fieldsync::uuid_v7());
+    restore_clock();
+}
+
+Replica::~Replica() = default;
+
+void Replica::migrate() {
+    db_->exec_script("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)");
+    for (const auto& [name, sql] : device_migrations()) {
+        std::string key(name);
+        if (db_->integer("SELECT COUNT(*) FROM schema_migrations WHERE name = ?", {key}).value_or(0) > 0) continue;
+        sqlite::Transaction tx(*db_);
+        db_->exec_script(std::string(sql));
+        db_->run("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", {key, now_text()});
+        tx.commit();
+    }
+}
+
+void Replica::restore_clock() {
+    auto last = clock_ ? std::optional(clock_->last()) : std::nullopt;
+    clock_ = std::make_unique<fieldsync::Hlc>(node_id());
+    if (auto saved = state("hlc")) clock_->restore(fieldsync::parse_hlc(*saved));
+    if (last) clock_->restore(*last);
+}
+
+// --- sync state
+
+std::optional<std::string> Replica::state(const std::string& key) const {
+    return db_->text("SELECT value FROM sync_state WHERE key = ?", {key});
+}
+
+void Replica::set_state(const std::string& key, const std::string& value) {
+    db_->run("INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+             {key, value});
+}
+
+void Replica::erase_state(const std::string& key) { db_->run("DELETE FROM sync_state WHERE key = ?", {key}); }
+
+std::string Replica::node_id() const { return state("node_id").value_or(""); }
+
+std::string Replica::role() const { return state("role").value_or("technician"); }
+
+void Replica::set_device(const std::string& device_id, const std::string& device_token) {
+    sqlite::Transaction tx(*db_);
+    set_state("device_id", device_id);
+    set_state("device_token", device_token);
+    // The server knows the device by its id, so later HLCs carry it; earlier ops keep the node they were made by.
+    if (fieldsync::is_node_id(device_id)) set_state("node_id", device_id);
+    tx.commit();
+    restore_clock();
+}
+
+std::int64_t Replica::cursor() const {
+    auto c = state("cursor");
+    return c ? std::stoll(*c) : 0;
+}
+
+std::int64_t Replica::acknowledged_write_checkpoint() const {
+    auto c = state("acked_write_checkpoint");
+    return c ? std::stoll(*c) : 0;
+}
+
+// --- reading
+
+std::vector<Object::Ptr> Replica::query_rows(const std::string& sql, const std::vector<std::string>& args) const {
+    std::vector<sqlite::Value> values(args.begin(), args.end());
+    auto& s = db_->prepare(sql);
+    s.bind(values);
+    std::vector<std::string> texts;
+    while (s.step()) texts.push_back(s.text(0));
+    s.reset();
+    std::vector<Object::Ptr> out;
+    for (const auto& t : texts) out.push_back(parse_object(t));
+    return out;
+}
+
+Object::Ptr Replica::row(const std::string& table, const std::string& row_id) const {
+    auto rows = query_rows("SELECT row_json FROM visible_rows WHERE tbl = ? AND row_id = ?", {table, row_id});
+    return rows.empty() ? nullptr : rows.front();
+}
+
+std::vector<Object::Ptr> Replica::rows(const std::string& table) const {
+    return query_rows("SELECT row_json FROM visible_rows WHERE tbl = ? ORDER BY row_id", {table});
+}
+
+std::vector<Object::Ptr> Replica::jobs(const std::string& assignee_id) const {
+    if (assignee_id.empty())
+        return query_rows("SELECT row_json FROM visible_rows WHERE tbl = 'jobs' ORDER BY ticket_no, row_id", {});
+    return query_rows(
+        "SELECT row_json FROM visible_rows WHERE tbl = 'jobs' AND assignee_id = ? ORDER BY ticket_no, row_id",
+        {assignee_id});
+}
+
+Object::Ptr Replica::find_job(const std::string& ticket_or_id) const {
+    auto rows =
+        query_rows("SELECT row_json FROM visible_rows WHERE tbl = 'jobs' AND (ticket_no = ? OR row_id = ?) LIMIT 1",
+                   {ticket_or_id, ticket_or_id});
+    return rows.empty() ? nullptr : rows.front();
+}
+
+std::vector<Object::Ptr> Replica::rows_of_job(const std::string& table, const std::string& job_id) const {
+    return query_rows("SELECT row_json FROM visible_rows WHERE tbl = ? AND job_id = ? ORDER BY row_id",
+                      {table, job_id});
+}
+
+std::int64_t Replica::pending_ops(const std::string& table, const std::string& row_id) const {
+    return db_->integer("SELECT COUNT(*) FROM outbox WHERE tbl = ? AND row_id = ?", {table, row_id}).value_or(0);
+}
+
+Object::Ptr Replica::server_row(const std::string& table, const std::string& row_id, std::int64_t* version) const {
+    auto& s = db_->prepare("SELECT row_json, version FROM server_rows WHERE tbl = ? AND row_id = ?");
+    s.bind({table, row_id});
+    Object::Ptr out;
+    if (s.step()) {
+        out = parse_object(s.text(0));
+        if (version) *version = s.integer(1);
+    }
+    s.reset();
+    return out;
+}
+
+// --- local writes
+
+Op Replica::new_op(const std::string& table, const std::string& row_id, OpKind kind) {
+    Op op;
+    op.op_id = fieldsync::uuid_v7();
+    op.table = table;
+    op.row_id = row_id;
+    op.kind = kind;
+    op.timestamp = clock_->now();
+    std::int64_t version = 0;
+    server_row(table, row_id, &version);
+    op.base_version = version;
+    return op;
+}
+
+void Replica::append_op(const Op& op) {
+    // Round-trip through the strict decoder the server uses, so nothing unpushable ever enters the outbox.
+    auto encoded = fieldsync::encode_op(op);
+    fieldsync::decode_op(*encoded);
+    sqlite::Transaction tx(*db_);
+    db_->run("INSERT INTO outbox (op_id, tbl, row_id, op_json, created_at) VALUES (?, ?, ?, ?, ?)",
+             {op.op_id, op.table, op.row_id, json_text(encoded), now_text()});
+    set_state("hlc", fieldsync::format_hlc(op.timestamp));
+    rebuild(op.table, op.row_id);
+    tx.commit();
+}
+
+std::string Replica::insert(const std::string& table, const Object::Ptr& fields) {
+    Op op = new_op(table, fieldsync::uuid_v7(), OpKind::insert);
+    op.fields = fields ? fields : Object::Ptr(new Object);
+    auto rejected = fieldsync::check_insert(op);
+    if (!rejected.empty()) throw Error(rejected.front().code, rejected.front().reason, rejected.front().field);
+    append_op(op);
+    return op.row_id;
+}
+
+std::string Replica::update(const std::string& table, const std::string& row_id, const Object::Ptr& fields) {
+    if (!row(table, row_id)) throw Error(ErrorCode::not_found, "no " + table + " row " + row_id + " on this device");
+    Op op = new_op(table, row_id, OpKind::update);
+    op.fields = fields ? fields : Object::Ptr(new Object);
+    fieldsync::check_op_allowed(op);
+    for (const auto& [name, value] : *op.fields) {
+        const auto* rule = fieldsync::find_field_rule(table, name);
+        if (!rule) throw Error(ErrorCode::invalid_field, name + " is not a field of " + table, name);
+        if (*rule != fieldsync::FieldRule::lww)
+            throw Error(ErrorCode::forbidden,
+                        name + " of " + table + " cannot be changed on a device" +
+                            (table == "jobs" ? "; use a workflow action" : ""),
+                        name);
+    }
+    append_op(op);
+    return op.op_id;
+}
+
+std::string Replica::act(const std::string& job_id, const std::string& action, const Object::Ptr& fields) {
+    auto job = row("jobs", job_id);
+    if (!job) throw Error(ErrorCode::not_found, "no job " + job_id + " on this device");
+    const auto& workflow = fieldsync::Workflow::builtin();
+    fieldsync::JobPosition position{str(job, "state"), str(job, "previous_state"), str(job, "mode")};
+    Object::Ptr body = fields ? fields : Object::Ptr(new Object);
+    const auto& transition = workflow.resolve(action, position, role());
+    workflow.validate(transition, *body, position.mode);
+    Op op = new_op("jobs", job_id, OpKind::action);
+    op.action = action;
+    op.fields = body;
+    append_op(op);
+    return op.op_id;
+}
+
+std::string Replica::add_attachment(const std::string& job_id, const std::string& kind, const std::string& bytes,
+                                    const std::string& content_type, const std::string& file_name,
+                                    const std::string& caption) {
+    if (!row("jobs", job_id)) throw Error(ErrorCode::not_found, "no job " + job_id + " on this device");
+    std::string sha = sha256_hex(bytes);
+    Poco::File(attachment_dir()).createDirectories();
+    std::string file = attachment_dir() + "/" + sha;
+    if (!Poco::File(file).exists()) {
+        // Written aside and renamed, so a file under its hash is always complete.
+        std::string partial = file + ".partial";
+        {
+            std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+            out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+            if (!out) throw Error(ErrorCode::internal, "cannot write " + partial);
+        }
+        Poco::File(partial).renameTo(file);
+    }
+    Object::Ptr fields = new Object;
+    fields->set("job_id", job_id);
+    fields->set("kind", kind);
+    fields->set("sha256", sha);
+    fields->set("content_type", content_type);
+    fields->set("size_bytes", static_cast<std::int64_t>(bytes.size()));
+    fields->set("file_name", file_name);
+    if (!caption.empty()) fields->set("caption", caption);
+    sqlite::Transaction tx(*db_);
+    db_->run(
+        "INSERT INTO attachment_files (sha256, path, size_bytes, content_type) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (sha256) DO NOTHING",
+        {sha, file, static_cast<std::int64_t>(bytes.size()), content_type});
+    std::string id = insert("attachments", fields);
+    tx.commit();
+    return id;
+}
+
+// Local = server state + pending ops: the server's row (if any) with every op still in the outbox replayed in
+// order. Acknowledged ops stay replayed until a checkpoint shows the server's row with them.
+void Replica::rebuild(const std::string& table, const std::string& row_id) {
+    std::int64_t version = 0;
+    Object::Ptr row = server_row(table, row_id, &version);
+    auto& s = db_->prepare("SELECT op_json FROM outbox WHERE tbl = ? AND row_id = ? ORDER BY seq");
+    s.bind({table, row_id});
+    std::vector<std::string> ops;
+    while (s.step()) ops.push_back(s.text(0));
+    s.reset();
+    std::string role_name = role();
+    for (const auto& text : ops) {
+        Op op = decode_stored_op(text);
+        switch (op.kind) {
+            case OpKind::insert:
+                if (!row) row = new Object;
+                if (op.fields)
+                    for (const auto& [k, v] : *op.fields) row->set(k, v);
+                row->set("id", row_id);
+                break;
+            case OpKind::update:
+                if (row && op.fields)
+                    for (const auto& [k, v] : *op.fields) row->set(k, v);
+                break;
+            case OpKind::delete_:
+                row = nullptr;
+                break;
+            case OpKind::action:
+                if (row) replay_action(row, op, role_name);
+                break;
+        }
+    }
+    if (!row) {
+        db_->run("DELETE FROM visible_rows WHERE tbl = ? AND row_id = ?", {table, row_id});
+        return;
+    }
+    if (!row->has("id")) row->set("id", row_id);
+    std::string ticket = table == "jobs" ? str(row, "ticket_no") : std::string();
+    db_->run(
+        "INSERT INTO visible_rows (tbl, row_id, row_json, server_version, pending_ops, state, assignee_id, ticket_no, "
+        "job_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, row_id) DO UPDATE SET row_json = "
+        "excluded.row_json, server_version = excluded.server_version, pending_ops = excluded.pending_ops, state = "
+        "excluded.state, assignee_id = excluded.assignee_id, ticket_no = excluded.ticket_no, job_id = excluded.job_id",
+        {table, row_id, json_text(row), version, static_cast<std::int64_t>(ops.size()),
+         nullable(table == "jobs" ? str(row, "state") : ""), nullable(table == "jobs" ? str(row, "assignee_id") : ""),
+         nullable(ticket), nullable(str(row, "job_id"))});
+}
+
+// --- outbox and conflicts
+
+std::vector<OutboxEntry> Replica::outbox() const {
+    auto& s = db_->prepare("SELECT seq, op_json, created_at, acked_checkpoint FROM outbox ORDER BY seq");
+    std::vector<OutboxEntry> out;
+    std::vector<std::string> texts;
+    while (s.step()) {
+        OutboxEntry e;
+        e.seq = s.integer(0);
+        texts.push_back(s.text(1));
+        e.created_at = s.text(2);
+        if (!s.is_null(3)) e.acked_checkpoint = s.integer(3);
+        out.push_back(std::move(e));
+    }
+    s.reset();
+    for (std::size_t i = 0; i < out.size(); ++i) out[i].op = decode_stored_op(texts[i]);
+    return out;
+}
+
+std::vector<Op> Replica::unacknowledged(std::size_t max) const {
+    auto& s = db_->prepare("SELECT op_json FROM outbox WHERE acked_checkpoint IS NULL ORDER BY seq LIMIT ?");
+    s.bind({static_cast<std::int64_t>(max)});
+    std::vector<std::string> texts;
+    while (s.step()) texts.push_back(s.text(0));
+    s.reset();
+    std::vector<Op> out;
+    for (const auto& t : texts) out.push_back(decode_stored_op(t));
+    return out;
+}
+
+SettleResult Replica::settle(const fieldsync::PushResponse& response) {
+    SettleResult result;
+    sqlite::Transaction tx(*db_);
+    std::set<std::pair<std::string, std::string>> touched;
+    for (const auto& r : response.results) {
+        auto& s = db_->prepare("SELECT tbl, row_id, op_json FROM outbox WHERE op_id = ? AND acked_checkpoint IS NULL");
+        s.bind({r.op_id});
+        if (!s.step()) {
+            s.reset();
+            continue;
+        }
+        std::string table = s.text(0), row_id = s.text(1), op_json = s.text(2);
+        s.reset();
+        if (r.status == fieldsync::OpStatus::applied) {
+            db_->run("UPDATE outbox SET acked_checkpoint = ?, server_version = ? WHERE op_id = ?",
+                     {response.write_checkpoint, r.version, r.op_id});
+            ++result.applied;
+        } else {
+            fieldsync::WireError error = r.error.value_or(fieldsync::WireError{});
+            db_->run(
+                "INSERT INTO conflicts (op_id, tbl, row_id, op_json, code, message, field, recorded_at) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (op_id) DO NOTHING",
+                {r.op_id, table, row_id, op_json, std::string(fieldsync::to_string(error.code)), error.message,
+                 error.field, now_text()});
+            db_->run("DELETE FROM outbox WHERE op_id = ?", {r.op_id});
+            touched.insert({table, row_id});
+            ++result.rejected;
+        }
+    }
+    if (result.applied > 0 && response.write_checkpoint > acknowledged_write_checkpoint())
+        set_state("acked_write_checkpoint", std::to_string(response.write_checkpoint));
+    for (const auto& [table, row_id] : touched) rebuild(table, row_id);
+    tx.commit();
+    return result;
+}
+
+std::vector<ConflictRecord> Replica::conflicts() const {
+    auto& s = db_->prepare("SELECT op_json, code, message, field, recorded_at FROM conflicts ORDER BY recorded_at");
+    std::vector<std::pair<std::string, ConflictRecord>> raw;
+    while (s.step()) {
+        ConflictRecord c;
+        c.error.code = fieldsync::error_code_named(s.text(1)).value_or(ErrorCode::internal);
+        c.error.message = s.text(2);
+        c.error.field = s.text(3);
+        c.recorded_at = s.text(4);
+        raw.emplace_back(s.text(0), std::move(c));
+    }
+    s.reset();
+    std::vector<ConflictRecord> out;
+    for (auto& [text, c] : raw) {
+        c.op = decode_stored_op(text);
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+// --- pull
+
+bool Replica::verify_checksums(const fieldsync::Checkpoint& checkpoint, std::vector<std::string>& mismatched) const {
+    for (const auto& [bucket, expected] : checkpoint.buckets) {
+        fieldsync::BucketChecksum sum;
+        auto& s = db_->prepare("SELECT tbl, row_id, version FROM server_rows WHERE bucket = ?");
+        s.bind({bucket});
+        while (s.step()) sum.add(s.text(0), s.text(1), s.integer(2));
+        s.reset();
+        if (sum.value() != expected) mismatched.push_back(bucket);
+    }
+    return mismatched.empty();
+}
+
+PageResult Replica::apply_pull_page(const fieldsync::PullResponse& page) {
+    PageResult result;
+    sqlite::Transaction tx(*db_);
+    std::set<std::pair<std::string, std::string>> touched;
+    for (const auto& change : page.changes) {
+        if (change.op == fieldsync::ChangeOp::put) {
+            db_->run(
+                "INSERT INTO server_rows (tbl, row_id, bucket, version, row_json, is_stale) VALUES (?, ?, ?, ?, ?, "
+                "0) ON CONFLICT (tbl, row_id) DO UPDATE SET bucket = excluded.bucket, version = "
+                "excluded.version, row_json = excluded.row_json, is_stale = 0",
+                {change.table, change.row_id, change.bucket, change.version, json_text(change.row)});
+        } else {
+            // Removed from the bucket: the device loses the row, not just its view of it.
+            db_->run("DELETE FROM server_rows WHERE tbl = ? AND row_id = ?", {change.table, change.row_id});
+        }
+        touched.insert({change.table, change.row_id});
+        ++result.changes;
+    }
+    set_state("cursor", std::to_string(page.cursor));
+    if (!page.has_more && page.checkpoint) {
+        if (page.write_checkpoint < acknowledged_write_checkpoint()) {
+            result.checkpoint_deferred = true;
+        } else {
+            auto& s = db_->prepare("SELECT tbl, row_id FROM server_rows WHERE is_stale = 1");
+            while (s.step()) touched.insert({s.text(0), s.text(1)});
+            s.reset();
+            db_->run("DELETE FROM server_rows WHERE is_stale = 1");
+            if (verify_checksums(*page.checkpoint, result.mismatched_buckets)) {
+                auto& a = db_->prepare("SELECT tbl, row_id FROM outbox WHERE acked_checkpoint <= ?");
+                a.bind({page.write_checkpoint});
+                while (a.step()) touched.insert({a.text(0), a.text(1)});
+                a.reset();
+                db_->run("DELETE FROM outbox WHERE acked_checkpoint <= ?", {page.write_checkpoint});
+                set_state("checkpoint_seq", std::to_string(page.checkpoint->seq));
+                for (const auto& [bucket, sum] : page.checkpoint->buckets)
+                    set_state("checksum:" + bucket, fieldsync::format_checksum(sum));
+                result.checkpoint_applied = true;
+            }
+        }
+    }
+    for (const auto& [table, row_id] : touched) rebuild(table, row_id);
+    tx.commit();
+    return result;
+}
+
+void Replica::begin_rebootstrap() {
+    sqlite::Transaction tx(*db_);
+    db_->run("UPDATE server_rows SET is_stale = 1");
+    set_state("cursor", "0");
+    tx.commit();
+}
+
+// --- attachments
+
+std::vector<AttachmentFile> Replica::attachments_to_upload() const {
+    auto& s = db_->prepare(
+        "SELECT sha256, path, size_bytes, content_type, uploaded_bytes FROM attachment_files WHERE uploaded_bytes < "
+        "size_bytes ORDER BY sha256");
+    std::vector<AttachmentFile> out;
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2), s.text(3), s.integer(4)});
+    s.reset();
+    return out;
+}
+
+void Replica::set_uploaded_bytes(const std::string& sha256, std::int64_t bytes) {
+    db_->run("UPDATE attachment_files SET uploaded_bytes = ? WHERE sha256 = ?", {bytes, sha256});
+}
+
+}  // namespace fieldmobile

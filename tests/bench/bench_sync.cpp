@@ -1,0 +1,489 @@
+// Offline sync against the real server over loopback HTTPS: initial sync against the raw SQLite insert rate,
+// change-to-device latency, and a fleet of devices syncing at once (README, "Performance").
+#include <sqlite3.h>
+
+#include <Poco/File.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <fstream>
+#include <latch>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "bench.hpp"
+#include "fieldmobile/replica.hpp"
+#include "fieldmobile/sync_client.hpp"
+#include "fieldmobile/transport.hpp"
+#include "fieldserver/storage/database.hpp"
+#include "fieldserver/sync/change_log.hpp"
+#include "fieldsync/time.hpp"
+#include "fieldsync/uuid.hpp"
+#include "test_server.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using fieldserver::Database;
+using fieldserver::Db;
+
+const char* kTechPassword = "tech-password-1";
+
+std::string work_dir(const bench::Options& options) {
+    std::string dir = bench::option(options, "dir", std::string("/tmp/fieldrepair-bench-sync"));
+    Poco::File(dir).createDirectories();
+    return dir;
+}
+
+void remove_file(const std::string& path) {
+    for (const auto& p : {path, path + "-wal", path + "-shm", path + ".files"})
+        if (Poco::File(p).exists()) Poco::File(p).remove(true);
+}
+
+// A figure from /proc/<pid>/status (VmHWM: peak resident memory), MiB.
+double proc_status_mib(int pid, const std::string& key) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind(key + ":", 0) == 0) return std::stod(line.substr(key.size() + 1)) / 1024.0;
+    return 0;
+}
+
+Poco::JSON::Object::Ptr object(std::initializer_list<std::pair<std::string, Poco::Dynamic::Var>> fields) {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
+    for (const auto& [k, v] : fields) o->set(k, v);
+    return o;
+}
+
+fieldtest::Reply expect(fieldtest::Reply reply, int status, const std::string& what) {
+    if (reply.status != status)
+        throw std::runtime_error(what + ": HTTP " + std::to_string(reply.status) + " " + reply.body);
+    return reply;
+}
+
+std::string login(const fieldtest::TestServer& server, const std::string& user, const std::string& password) {
+    auto body = object({{"username", user}, {"password", password}});
+    return expect(server.post("/api/v1/auth/login", body, ""), 200, "login " + user).str("token");
+}
+
+std::vector<std::string> create_technicians(const fieldtest::TestServer& server, const std::string& admin,
+                                            std::size_t count) {
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < count; ++i) {
+        auto body = object({{"username", "tech" + std::to_string(i)},
+                            {"password", std::string(kTechPassword)},
+                            {"name", "技师 " + std::to_string(i)},
+                            {"role", std::string("technician")}});
+        ids.push_back(expect(server.post("/api/v1/users", body, admin), 201, "create technician").str("id"));
+    }
+    return ids;
+}
+
+// Bulk-inserts jobs (each with its own customer and asset) for each technician, and a parts catalog, in one
+// transaction while the server is stopped; the change log is then built by record_unlogged_rows, as the server
+// does at startup for rows written before the sync migration. Returns each technician's job ids.
+std::vector<std::vector<std::string>> seed(const std::string& database, const std::vector<std::string>& technicians,
+                                           std::size_t jobs_per_technician, std::size_t parts,
+                                           const std::string& prefix, double* insert_s, double* log_s) {
+    std::vector<std::vector<std::string>> jobs(technicians.size());
+    Database db(database, 2);
+    auto start = Clock::now();
+    db.write([&](Db& tx) {
+        std::string now = fieldsync::format_utc(fieldsync::now_ms());
+        std::size_t n = 0;
+        for (std::size_t t = 0; t < technicians.size(); ++t)
+            for (std::size_t j = 0; j < jobs_per_technician; ++j, ++n) {
+                std::string key = prefix + std::to_string(n);
+                std::string customer = fieldsync::uuid_v7(), asset = fieldsync::uuid_v7(), job = fieldsync::uuid_v7();
+                tx.execute(
+                    "INSERT INTO customers (id, name, phone, email, address, notes, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    {customer, "客户 Customer " + key, "+86 138 0000 " + key, "c" + key + "@example.com",
+                     std::string(key) + " Harbour Road, Flat 12B, Kowloon", std::string("gate code 4711, dog"), now,
+                     now});
+                tx.execute(
+                    "INSERT INTO assets (id, customer_id, model, serial_no, purchase_date, warranty_until, "
+                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    {asset, customer, std::string("WM-8000 washing machine"), "SN-" + key, std::string("2025-03-01"),
+                     std::string("2027-03-01"), now, now});
+                tx.execute(
+                    "INSERT INTO jobs (id, ticket_no, customer_id, asset_id, description, channel, priority, state, "
+                    "assignee_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    {job, "B-" + key, customer, asset,
+                     std::string("Drum does not spin; error E21 after the rinse cycle, water left in the drum"),
+                     std::string("phone"), std::string("normal"), std::string("assessing"), technicians[t], now,
+                     now});
+                jobs[t].push_back(job);
+            }
+        for (std::size_t p = 0; p < parts; ++p) {
+            std::string key = prefix + std::to_string(p);
+            tx.execute(
+                "INSERT INTO parts (id, sku, name, unit, unit_price_cents, currency, is_active, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                {fieldsync::uuid_v7(), "P-" + key, "Drive belt 1270 J5 (" + key + ")", std::string("piece"),
+                 static_cast<std::int64_t>(1000 + p % 5000), std::string("EUR"), static_cast<std::int64_t>(1), now});
+        }
+    });
+    *insert_s = bench::seconds_since(start);
+    start = Clock::now();
+    fieldserver::record_unlogged_rows(db);
+    *log_s = bench::seconds_since(start);
+    return jobs;
+}
+
+// Counts the time spent waiting for the server (request, server work, response) apart from the client's own work.
+class TimedTransport : public fieldmobile::Transport {
+  public:
+    explicit TimedTransport(std::unique_ptr<fieldmobile::Transport> inner) : inner_(std::move(inner)) {}
+    fieldmobile::HttpResponse send(const fieldmobile::HttpRequest& request) override {
+        auto start = Clock::now();
+        auto response = inner_->send(request);
+        seconds += bench::seconds_since(start);
+        ++requests;
+        return response;
+    }
+    double seconds = 0;
+    std::size_t requests = 0;
+
+  private:
+    std::unique_ptr<fieldmobile::Transport> inner_;
+};
+
+// One technician's tablet: its replica file, HTTPS transport and sync client.
+struct Device {
+    Device(const fieldtest::TestServer& server, const std::string& path, std::size_t page)
+        : replica(path),
+          transport(fieldmobile::make_https_transport({server.base_url(), server.cert_file()})),
+          client(replica, transport, options(page)) {}
+    static fieldmobile::SyncOptions options(std::size_t page) {
+        fieldmobile::SyncOptions o;
+        o.pull_limit = page;
+        o.pull_max_bytes = 8 << 20;
+        return o;
+    }
+    fieldmobile::Replica replica;
+    TimedTransport transport;
+    fieldmobile::SyncClient client;
+};
+
+// --- sync-initial
+
+// The device's physical limit: the same rows inserted into a fresh SQLite file (the replica's pragmas) with one
+// prepared statement in one transaction. Returns seconds.
+double raw_insert_seconds(const std::string& path, const std::vector<std::array<std::string, 4>>& rows) {
+    remove_file(path);
+    sqlite3* db = nullptr;
+    if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) throw std::runtime_error("cannot open " + path);
+    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> guard(db, sqlite3_close);
+    auto exec = [&](const char* sql) {
+        if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db));
+    };
+    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+    exec("CREATE TABLE server_rows (tbl TEXT NOT NULL, row_id TEXT NOT NULL, bucket TEXT NOT NULL, version INTEGER "
+         "NOT NULL, row_json TEXT NOT NULL, PRIMARY KEY (tbl, row_id))");
+    auto start = Clock::now();
+    exec("BEGIN");
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, "INSERT INTO server_rows (tbl, row_id, bucket, version, row_json) VALUES (?, ?, ?, 1, ?)",
+                       -1, &stmt, nullptr);
+    for (const auto& row : rows) {
+        for (int i = 0; i < 4; ++i)
+            sqlite3_bind_text(stmt, i + 1, row[i].data(), static_cast<int>(row[i].size()), SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db));
+        sqlite3_reset(stmt);
+    }
+    sqlite3_finalize(stmt);
+    exec("COMMIT");
+    return bench::seconds_since(start);
+}
+
+// The pull loop of SyncClient::pull taken apart, into a fresh replica file with the same device token, to split
+// the client's time: waiting for the server, JSON parse and wire decode, and applying the page to SQLite.
+void profile_pull(const fieldtest::TestServer& server, const std::string& token, const std::string& path,
+                  std::size_t page) {
+    remove_file(path);
+    fieldmobile::Replica replica(path);
+    auto transport = fieldmobile::make_https_transport({server.base_url(), server.cert_file()});
+    double server_s = 0, parse_s = 0, decode_s = 0, apply_s = 0;
+    std::size_t changes = 0, pages = 0, bytes = 0;
+    for (bool more = true; more; ++pages) {
+        auto t = Clock::now();
+        auto reply = transport->send({"GET",
+                                      "/api/v1/sync/pull?cursor=" + std::to_string(replica.cursor()) +
+                                          "&limit=" + std::to_string(page) + "&max_bytes=" + std::to_string(8 << 20),
+                                      "", "", token});
+        server_s += bench::seconds_since(t);
+        if (reply.status != 200) throw std::runtime_error("pull: HTTP " + std::to_string(reply.status));
+        bytes += reply.body.size();
+        t = Clock::now();
+        auto json = fieldsync::parse_json_object(reply.body);
+        parse_s += bench::seconds_since(t);
+        t = Clock::now();
+        auto decoded = fieldsync::decode_pull_response(*json);
+        decode_s += bench::seconds_since(t);
+        t = Clock::now();
+        changes += replica.apply_pull_page(decoded).changes;
+        apply_s += bench::seconds_since(t);
+        more = decoded.has_more;
+    }
+    double total = server_s + parse_s + decode_s + apply_s;
+    std::printf("  profile (second pull, %zu changes, %zu pages, %.1f MiB of JSON, %.2f s): server+HTTPS %.2f s "
+                "(%.0f%%), JSON parse %.2f s (%.0f%%), wire decode %.2f s (%.0f%%), replica apply %.2f s (%.0f%%)\n",
+                changes, pages, static_cast<double>(bytes) / (1 << 20), total, server_s, 100 * server_s / total,
+                parse_s, 100 * parse_s / total, decode_s, 100 * decode_s / total, apply_s, 100 * apply_s / total);
+}
+
+int run_initial(const bench::Options& options) {
+    auto rows = static_cast<std::size_t>(bench::option(options, "rows", 50000));
+    auto page = static_cast<std::size_t>(bench::option(options, "page", 1000));
+    std::size_t parts = rows / 5, jobs = (rows - parts) / 3;
+    std::string dir = work_dir(options);
+
+    fieldtest::TestServer server;
+    auto technicians = create_technicians(server, login(server, "admin", "admin-password-1"), 1);
+    server.stop();
+    double insert_s = 0, log_s = 0;
+    auto job_ids = seed(server.database(), technicians, jobs, parts, "I", &insert_s, &log_s);
+    server.start();
+    std::printf("seeded %zu jobs + %zu customers + %zu assets + %zu parts: insert %.1f s, change log %.1f s\n", jobs,
+                jobs, jobs, parts, insert_s, log_s);
+
+    remove_file(dir + "/initial.db");
+    Device device(server, dir + "/initial.db", page);
+    device.client.login("tech0", kTechPassword, "linux");
+    device.transport.seconds = 0;
+    device.transport.requests = 0;
+    auto start = Clock::now();
+    auto report = device.client.pull();
+    double sync_s = bench::seconds_since(start);
+
+    std::vector<std::array<std::string, 4>> copy;
+    for (const char* table : {"jobs", "customers", "assets", "parts"})
+        for (const auto& row : device.replica.rows(table)) {
+            std::ostringstream text;
+            Poco::JSON::Stringifier::condense(row, text);
+            copy.push_back({table, row->getValue<std::string>("id"), "bucket", text.str()});
+        }
+    double raw_s = raw_insert_seconds(dir + "/raw.db", copy);
+
+    double sync_rate = static_cast<double>(report.pulled) / sync_s, raw_rate = static_cast<double>(copy.size()) / raw_s;
+    double server_s = device.transport.seconds;
+    std::printf("initial sync: %zu changes in %zu pages (limit %zu), checkpoint %s, %.2f s = %.0f rows/s\n",
+                report.pulled, report.pages, page, report.checkpoint_applied ? "applied" : "NOT applied", sync_s,
+                sync_rate);
+    std::printf("  split: waiting for the server %.2f s (%.0f%%, %.0f ms/page), client decode+apply %.2f s (%.0f%%)\n",
+                server_s, 100 * server_s / sync_s, 1000 * server_s / static_cast<double>(device.transport.requests),
+                sync_s - server_s, 100 * (sync_s - server_s) / sync_s);
+    profile_pull(server, device.replica.state("device_token").value_or(""), dir + "/profile.db", page);
+    std::printf("raw SQLite insert of the same %zu rows, one transaction: %.3f s = %.0f rows/s\n", copy.size(), raw_s,
+                raw_rate);
+    std::printf("sync / raw = %.1f%% (aim >= 30%%: %s); %.0f rows/s (aim >= 100000: %s)\n", 100 * sync_rate / raw_rate,
+                sync_rate >= 0.3 * raw_rate ? "met" : "NOT met", sync_rate, sync_rate >= 100000 ? "met" : "NOT met");
+    std::printf("memory: server peak %.0f MiB, bench (one replica) peak %.0f MiB, replica file %.1f MiB\n",
+                proc_status_mib(server.pid(), "VmHWM"), bench::peak_rss_mib(),
+                static_cast<double>(Poco::File(dir + "/initial.db").getSize()) / (1 << 20));
+    return report.checkpoint_applied && job_ids[0].size() == jobs ? 0 : 1;
+}
+
+// --- sync-latency
+
+int run_latency(const bench::Options& options) {
+    auto changes = static_cast<int>(bench::option(options, "changes", 200));
+    std::string dir = work_dir(options);
+    fieldtest::TestServer server;
+    std::string admin = login(server, "admin", "admin-password-1");
+    auto technicians = create_technicians(server, admin, 1);
+    server.stop();
+    double insert_s = 0, log_s = 0;
+    auto jobs = seed(server.database(), technicians, 20, 100, "L", &insert_s, &log_s);
+    server.start();
+    std::string job = jobs[0][0];
+
+    remove_file(dir + "/latency.db");
+    Device device(server, dir + "/latency.db", 1000);
+    device.client.login("tech0", kTechPassword, "linux");
+    device.client.pull();
+
+    std::mutex mutex;
+    std::condition_variable seen_cv;
+    std::string seen_state = "assessing";
+    Clock::time_point seen_at;
+    std::atomic<bool> done{false};
+    std::vector<double> pull_ms;
+    std::thread puller([&] {
+        while (!done) {
+            auto start = Clock::now();
+            device.client.pull();
+            pull_ms.push_back(1000 * bench::seconds_since(start));
+            auto state = device.replica.row("jobs", job)->getValue<std::string>("state");
+            std::lock_guard<std::mutex> lock(mutex);
+            if (state != seen_state) {
+                seen_state = state;
+                seen_at = Clock::now();
+                seen_cv.notify_all();
+            }
+        }
+    });
+    std::vector<double> latency_ms, api_ms;
+    int lost = 0;
+    for (int i = 0; i < changes; ++i) {
+        bool hold = i % 2 == 0;
+        std::string expected = hold ? "on_hold" : "assessing";
+        auto body = hold ? object({{"reason", std::string("waiting for a part")}}) : object({});
+        auto start = Clock::now();
+        expect(server.post("/api/v1/jobs/" + job + "/actions/" + (hold ? "hold" : "resume"), body, admin), 200,
+               "job action");
+        api_ms.push_back(1000 * bench::seconds_since(start));
+        std::unique_lock<std::mutex> lock(mutex);
+        if (seen_cv.wait_for(lock, std::chrono::seconds(10), [&] { return seen_state == expected; }))
+            latency_ms.push_back(1000 * std::chrono::duration<double>(seen_at - start).count());
+        else
+            ++lost;
+    }
+    done = true;
+    puller.join();
+    std::printf("%d changes (job hold/resume through the API), device pulling in a loop:\n", changes);
+    std::printf("  change -> visible on the device: median %.1f ms, p99 %.1f ms, max %.1f ms%s\n",
+                bench::median(latency_ms), bench::percentile(latency_ms, 99), bench::percentile(latency_ms, 100),
+                lost ? (" — " + std::to_string(lost) + " NOT seen within 10 s").c_str() : "");
+    std::printf("  (includes the API call itself: median %.1f ms; one pull round: median %.1f ms, p99 %.1f ms)\n",
+                bench::median(api_ms), bench::median(pull_ms), bench::percentile(pull_ms, 99));
+    std::printf("  median < 5 ms (aim): %s\n", bench::median(latency_ms) < 5 ? "met" : "NOT met");
+    std::printf("memory: server peak %.0f MiB\n", proc_status_mib(server.pid(), "VmHWM"));
+    return lost == 0 ? 0 : 1;
+}
+
+// --- sync-fleet
+
+// The pull cost of one device: median and p99 over rounds, each pulling one note the office added to its job.
+// Returns median, p99 and the changes pulled in all.
+std::array<double, 3> one_device_pull_ms(const fieldtest::TestServer& server, const std::string& admin,
+                                         Device& device, const std::string& job, int rounds) {
+    std::vector<double> ms;
+    std::size_t pulled = 0;
+    for (int i = 0; i < rounds; ++i) {
+        auto note = object({{"body", "office note " + std::to_string(i)}});
+        expect(server.post("/api/v1/jobs/" + job + "/notes", note, admin), 201, "office note");
+        auto start = Clock::now();
+        pulled += device.client.pull().pulled;
+        ms.push_back(1000 * bench::seconds_since(start));
+    }
+    return {bench::median(ms), bench::percentile(ms, 99), static_cast<double>(pulled)};
+}
+
+int run_fleet(const bench::Options& options) {
+    auto devices = static_cast<std::size_t>(bench::option(options, "devices", 200));
+    auto ops = static_cast<int>(bench::option(options, "ops", 5));
+    auto jobs_per_tech = static_cast<std::size_t>(bench::option(options, "jobs-per-tech", 5));
+    auto rounds = static_cast<int>(bench::option(options, "rounds", 30));
+    std::string dir = work_dir(options) + "/fleet";
+    Poco::File(dir).createDirectories();
+
+    fieldtest::TestServer server(
+        {{"FIELDREPAIR_THREADS", bench::option(options, "server-threads", std::string("16"))}});
+    std::string admin = login(server, "admin", "admin-password-1");
+    auto technicians = create_technicians(server, admin, devices);
+    server.stop();
+    double insert_s = 0, log_s = 0;
+    auto jobs = seed(server.database(), technicians, jobs_per_tech, 200, "F", &insert_s, &log_s);
+    server.start();
+    admin = login(server, "admin", "admin-password-1");
+
+    std::vector<std::unique_ptr<Device>> fleet;
+    auto start = Clock::now();
+    for (std::size_t i = 0; i < devices; ++i) {
+        std::string path = dir + "/device" + std::to_string(i) + ".db";
+        remove_file(path);
+        fleet.push_back(std::make_unique<Device>(server, path, 1000));
+        fleet.back()->client.login("tech" + std::to_string(i), kTechPassword, "linux");
+        fleet.back()->client.pull();
+    }
+    std::printf("%zu devices (technicians with %zu jobs each, 200 parts) registered and bootstrapped in %.1f s\n",
+                devices, jobs_per_tech, bench::seconds_since(start));
+
+    std::latch go(static_cast<std::ptrdiff_t>(devices) + 1);
+    std::vector<double> push_ms(devices), pull_ms(devices);
+    std::vector<std::size_t> applied(devices);
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < devices; ++i)
+        threads.emplace_back([&, i] {
+            auto& d = *fleet[i];
+            for (int k = 0; k < ops; ++k)
+                d.replica.insert("job_notes", object({{"job_id", jobs[i][static_cast<std::size_t>(k) % jobs[i].size()]},
+                                                      {"kind", std::string("work_log")},
+                                                      {"body", "on site, step " + std::to_string(k)}}));
+            go.arrive_and_wait();
+            try {
+                auto t = Clock::now();
+                applied[i] = d.client.push().applied;
+                push_ms[i] = 1000 * bench::seconds_since(t);
+                t = Clock::now();
+                d.client.pull();
+                pull_ms[i] = 1000 * bench::seconds_since(t);
+            } catch (const std::exception& e) {
+                if (failures++ == 0) std::fprintf(stderr, "device %zu: %s\n", i, e.what());
+            }
+        });
+    go.arrive_and_wait();
+    start = Clock::now();
+    for (auto& t : threads) t.join();
+    double wall_s = bench::seconds_since(start);
+    std::size_t total_applied = 0;
+    for (auto n : applied) total_applied += n;
+    std::printf("all at once: %zu devices push %d ops each, then pull: %.2f s wall, %zu ops applied = %.0f ops/s, "
+                "%.0f push requests/s%s\n",
+                devices, ops, wall_s, total_applied, static_cast<double>(total_applied) / wall_s,
+                static_cast<double>(devices) / wall_s,
+                failures ? (", " + std::to_string(failures.load()) + " devices FAILED").c_str() : "");
+    std::printf("  per device under load: push median %.0f ms p99 %.0f ms; pull median %.0f ms p99 %.0f ms\n",
+                bench::median(push_ms), bench::percentile(push_ms, 99), bench::median(pull_ms),
+                bench::percentile(pull_ms, 99));
+
+    // One device's pull cost, quiet server, as the whole database grows tenfold with other technicians' jobs.
+    auto [base_median, base_p99, base_pulled] = one_device_pull_ms(server, admin, *fleet[0], jobs[0][0], rounds);
+    double hwm = proc_status_mib(server.pid(), "VmHWM");
+    server.stop();
+    std::vector<std::string> others(technicians.begin() + (devices > 1 ? 1 : 0), technicians.end());
+    std::size_t extra = 9 * devices * jobs_per_tech / others.size();
+    seed(server.database(), others, extra, 0, "X", &insert_s, &log_s);
+    server.start();
+    admin = login(server, "admin", "admin-password-1");
+    std::string path = fleet[0]->replica.path();
+    fleet.clear();  // each device's transport points at the old port
+    Device device(server, path, 1000);
+    device.client.pull();
+    auto [big_median, big_p99, big_pulled] = one_device_pull_ms(server, admin, device, jobs[0][0], rounds);
+    std::printf("one device's pull of one office note on its job, quiet server, %d rounds:\n", rounds);
+    std::printf("  %6zu jobs on the server: median %.1f ms p99 %.1f ms (%.0f changes pulled)\n",
+                devices * jobs_per_tech, base_median, base_p99, base_pulled);
+    std::printf("  %6zu jobs on the server (+%zu for other technicians, change log built in %.1f s): median %.1f ms "
+                "p99 %.1f ms (%.0f changes pulled)\n",
+                devices * jobs_per_tech + extra * others.size(), extra * others.size(), log_s, big_median, big_p99,
+                big_pulled);
+    std::printf("  10x database / 1x database pull cost = %.2f\n", big_median / base_median);
+    hwm = std::max(hwm, proc_status_mib(server.pid(), "VmHWM"));
+    std::printf("memory: server peak %.0f MiB (of the two runs), bench (%zu replicas, %zu threads) peak %.0f MiB\n", hwm,
+                devices, devices, bench::peak_rss_mib());
+    return failures == 0 ? 0 : 1;
+}
+
+bench::Register initial({"sync-initial",
+                         "initial sync of one technician's replica over loopback HTTPS vs raw SQLite inserts "
+                         "(--rows=50000 --page=1000 --dir=/tmp/fieldrepair-bench-sync)",
+                         run_initial});
+bench::Register latency({"sync-latency", "server change -> device pulling in a loop, median and p99 (--changes=200)",
+                         run_latency});
+bench::Register fleet({"sync-fleet",
+                       "devices pushing and pulling at once; one device's pull cost at 1x and 10x jobs "
+                       "(--devices=200 --ops=5 --jobs-per-tech=5 --rounds=30 --server-threads=16)",
+                       run_fleet});
+
+}  // namespace

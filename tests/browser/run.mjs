@@ -1,0 +1,239 @@
+// Browser tests of the dispatcher board and the customer portal in real headless Chromium, against the real
+// server binary. Usage: node run.mjs <fieldrepair-server> [<screenshot folder>]
+// Prints one line per check and a last line "N passed, M failed"; exits non-zero on any failure.
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { start_server, launch_browser, DEMO_PASSWORD } from './server.mjs';
+
+const [binary, shots = path.resolve('build/screenshots')] = process.argv.slice(2);
+if (!binary) {
+  console.error('usage: node run.mjs <fieldrepair-server> [<screenshot folder>]');
+  process.exit(2);
+}
+fs.mkdirSync(shots, { recursive: true });
+
+const PNG_1x1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+const TIME_ZONE = 'Asia/Shanghai';
+let passed = 0, failed = 0;
+
+function check(label, ok, detail = '') {
+  if (ok) { passed += 1; console.log(`PASS ${label}`); } else { failed += 1; console.log(`FAIL ${label}${detail ? `: ${detail}` : ''}`); }
+  return ok;
+}
+
+// Runs one scenario; an exception fails it (and names where it stopped) without stopping the others.
+async function scenario(name, fn) {
+  console.log(`--- ${name}`);
+  try { await fn(); } catch (e) { check(`${name} ran to the end`, false, e.stack || String(e)); }
+}
+
+// A weekday three weeks ahead in Shanghai (YYYY-MM-DD): inside working hours and clear of the demo's bookings.
+function future_weekday() {
+  const d = new Date(Date.now() + 21 * 86_400_000);
+  while ([0, 6].includes(new Date(d.toLocaleString('en-US', { timeZone: TIME_ZONE })).getDay())) d.setTime(d.getTime() + 86_400_000);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(d);
+}
+
+const plan = (cost = 280) => ({
+  findings: '排水泵堵塞 drain pump blocked', warranty_covered: false, customer_caused: false, fault_category: '洗衣机',
+  plan: { mode: 'on_site', cost_to_customer: cost, items: [
+    { kind: 'part', description: '排水泵 drain pump', part_no: 'DP-100', quantity: 1, unit_price: 180 },
+    { kind: 'labour', description: '上门工时 labour', quantity: 1, unit_price: 100 }] },
+});
+
+const server = await start_server(binary);
+const { context, close } = await launch_browser(chromium, { locale: 'zh-CN', timezoneId: TIME_ZONE });
+try {
+  const admin = await server.login('admin', 'admin-password-1');
+  const dispatcher = await server.login('dispatcher');
+  const li = await server.login('tech.li');
+  const users = (await server.must('GET', '/api/v1/users?role=technician', { token: admin })).items;
+  const tech = Object.fromEntries(users.map((u) => [u.username, u]));
+  const act = (token, id, action, body) => server.must('POST', `/api/v1/jobs/${id}/actions/${action}`, { token, body });
+  const job = (id, token = dispatcher) => server.must('GET', `/api/v1/jobs/${id}`, { token });
+
+  let portal_a = null;  // customer A's ticket, job and portal token, from the portal scenario
+
+  await scenario('a dispatcher drags a job onto a technician and sees it scheduled', async () => {
+    // An approved on-site job of the demo customer, assessed by tech.li; the dispatcher books it with tech.zhang.
+    const liu = await server.login('customer.liu');
+    const me = await server.must('GET', '/api/v1/auth/me', { token: liu });
+    const asset = (await server.must('GET', '/api/v1/assets?q=EG100', { token: liu })).items[0];
+    const made = await server.must('POST', '/api/v1/jobs', { token: dispatcher, body: {
+      customer_id: me.customer_id, asset_id: asset.id, description: '洗衣机不排水，显示E21 (board test)', priority: 'urgent' } }, 201);
+    await act(dispatcher, made.id, 'assign', { technician_id: tech['tech.li'].id });
+    await act(li, made.id, 'submit_assessment', plan());
+    await act(dispatcher, made.id, 'approve_plan', { plan_version: 1 });
+
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${server.url}/board/`);
+    await page.fill('#login input[name=username]', 'dispatcher');
+    await page.fill('#login input[name=password]', DEMO_PASSWORD);
+    await page.click('#login button[type=submit]');
+    await page.waitForSelector('body[data-ready=true]');
+    check('the board shows the queue after login', await page.locator('#queue .job[data-job-id]').count() > 0);
+    const day = future_weekday();
+    await page.fill('.timeline input[type=date]', day);
+    await page.locator('.timeline input[type=date]').dispatchEvent('change');
+    await page.fill('input[name=q]', made.ticket_no);
+    const row = page.locator(`#queue .job[data-job-id="${made.id}"]`);
+    await row.waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('#queue .job[data-job-id]').length === 1, null, { timeout: 5000 })
+      .catch(() => {});
+    check('searching the queue finds the job by ticket number', await page.locator('#queue .job[data-job-id]').count() === 1);
+    const lane = page.locator(`.tech[data-tech-name="${tech['tech.zhang'].name}"] .lane`);
+    await lane.waitFor();
+    const box = await lane.boundingBox();
+    // 10:00 on a 07:00–21:00 lane.
+    await row.dragTo(lane, { targetPosition: { x: box.width * (3 / 14) + 2, y: box.height / 2 } });
+    await page.waitForSelector('#toast:not([hidden])');
+    const toast = await page.textContent('#toast');
+    check('the board confirms the booking', toast.includes(made.ticket_no) && toast.includes(tech['tech.zhang'].name), toast);
+    const after = await job(made.id);
+    check('the API shows the job scheduled', after.state === 'scheduled', after.state);
+    check('the API shows the dropped technician as assignee', after.assignee_id === tech['tech.zhang'].id, after.assignee_name);
+    const start = new Date(after.schedule?.window_start);
+    const local = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(start);
+    check('the visit starts where the job was dropped (10:00 local on the chosen day)', local === `${day}, 10:00`, local);
+    const visit = page.locator(`.tech[data-tech-name="${tech['tech.zhang'].name}"] .visit[data-job-id="${made.id}"]`);
+    await visit.waitFor({ timeout: 10_000 });
+    check('the timeline shows the visit on the technician’s day', await visit.count() === 1);
+    await page.fill('input[name=q]', '');
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: path.join(shots, 'board.png') });
+    check('the board page ran without script errors', errors.length === 0, errors.join('; '));
+    await page.close();
+  });
+
+  await scenario('a customer reports a fault, follows it, approves the plan and signs acceptance', async () => {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${server.url}/portal/`);
+    const serial = `HR-TEST-${Date.now()}`;
+    await page.fill('input[name=model]', '海尔 EG100 洗衣机');
+    await page.fill('input[name=serial_no]', serial);
+    await page.fill('textarea[name=description]', '洗衣机脱水时噪音很大，显示F3');
+    await page.setInputFiles('input[name=photos]', { name: 'fault.png', mimeType: 'image/png', buffer: Buffer.from(PNG_1x1, 'base64') });
+    await page.waitForSelector('.photos-preview img');
+    await page.fill('input[name=contact_name]', '王小明');
+    await page.fill('input[name=phone]', '139 1234 5678');
+    await page.fill('input[name=address]', '上海市浦东新区世纪大道100号8楼');
+    await page.fill('input[name=preferred_date]', future_weekday());
+    await page.selectOption('select[name=slot]', 'morning');
+    await page.screenshot({ path: path.join(shots, 'portal-report.png'), fullPage: true });
+    await page.click('#submit-report');
+    const ticket_no = (await page.textContent('#ticket-no', { timeout: 15_000 })).trim();
+    check('the portal shows a ticket number', /^FR-\d{8}-\d{4}$/.test(ticket_no), ticket_no);
+    const found = (await server.must('GET', `/api/v1/jobs?q=${encodeURIComponent(ticket_no)}`, { token: dispatcher })).items;
+    check('the dispatcher sees the reported job', found.length === 1 && found[0].state === 'reported' && found[0].channel === 'web');
+    const id = found[0].id;
+    const report = await server.must('GET', `/api/v1/portal/reports/${id}`, { token: dispatcher });
+    check('the report keeps the contact, the preferred time and the photo',
+      report.contact_name === '王小明' && report.preferred_start && report.photos.length === 1, JSON.stringify(report).slice(0, 300));
+
+    await act(dispatcher, id, 'assign', { technician_id: tech['tech.li'].id });
+    await act(li, id, 'submit_assessment', plan(280));
+    await page.goto(`${server.url}/portal/#/track`);
+    await page.evaluate(() => sessionStorage.clear());
+    await page.reload();
+    await page.fill('#track-form input[name=ticket_no]', ticket_no);
+    await page.fill('#track-form input[name=phone]', '13912345678');
+    await page.click('#track-form button[type=submit]');
+    await page.waitForSelector('#job-state[data-state=plan_proposed]');
+    check('looking up by ticket and phone shows the plan waiting for approval', true);
+    check('the plan shows its price', (await page.textContent('#plan-price')).includes('280'));
+    check('the progress timeline is in plain words', (await page.textContent('#progress')).includes('您提交了报修'));
+    await page.click('#approve-plan');
+    await page.waitForSelector('#job-state[data-state=approved]');
+    check('approving the plan moves the job to approved', (await job(id)).state === 'approved');
+
+    const visit_day = future_weekday();
+    await act(dispatcher, id, 'schedule', { technician_id: tech['tech.li'].id, window_start: `${visit_day}T14:00:00+08:00`,
+      window_end: `${visit_day}T16:00:00+08:00` });
+    await act(li, id, 'start_repair', {});
+    await act(li, id, 'complete_repair', { work_summary: '更换排水泵，试机正常', time_spent_minutes: 50, parts_used: [] });
+    await page.reload();
+    await page.waitForSelector('#acceptance');
+    const summary_text = await page.textContent('#summary-text');
+    check('the acceptance shows the job summary', summary_text.includes(ticket_no) && summary_text.includes('更换排水泵'));
+    await page.locator('#signature').scrollIntoViewIfNeeded();
+    const pad = await page.locator('#signature').boundingBox();
+    const stroke = async (points) => {
+      await page.mouse.move(pad.x + points[0][0], pad.y + points[0][1]);
+      await page.mouse.down();
+      for (const [x, y] of points.slice(1)) await page.mouse.move(pad.x + x, pad.y + y, { steps: 4 });
+      await page.mouse.up();
+    };
+    await stroke([[30, 120], [60, 40], [90, 130], [120, 50], [150, 120]]);
+    await stroke([[190, 90], [260, 80], [330, 100]]);
+    await page.click('.stars button[data-rating="4"]');
+    await page.fill('textarea[name=comment]', '师傅很专业，准时');
+    await page.screenshot({ path: path.join(shots, 'portal-acceptance.png'), fullPage: true });
+    await page.click('#sign-accept');
+    await page.waitForSelector('#accepted');
+    const done = await job(id);
+    check('the API shows the job accepted', done.state === 'accepted', done.state);
+    const png = Buffer.from(done.acceptance?.signature_png || '', 'base64');
+    check('the acceptance carries the drawn signature as a PNG', png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) && png.length > 500,
+      `${png.length} bytes`);
+    check('the acceptance keeps both strokes', done.acceptance?.signature_strokes?.length === 2);
+    check('the acceptance records the rating', done.acceptance?.rating === 4);
+    await page.waitForSelector('#warranties li');
+    check('the customer sees the warranty record of the repair', (await page.textContent('#warranties')).includes(ticket_no));
+    await page.screenshot({ path: path.join(shots, 'portal.png'), fullPage: true });
+    check('the portal page ran without script errors', errors.length === 0, errors.join('; '));
+    const session = await page.evaluate(() => JSON.parse(sessionStorage.getItem('portal.session')));
+    portal_a = { page, ticket_no, id, token: session.token };
+  });
+
+  await scenario('a customer who changes the ticket or job id in the URL sees nothing of another customer', async () => {
+    if (!portal_a) throw new Error('needs the portal scenario');
+    const { page, token } = portal_a;
+    const other = await server.must('POST', '/api/v1/portal/reports', { body: {
+      contact_name: '赵六', phone: '13700001111', address: '上海市徐汇区漕溪北路1号', model: '格力 KFR-35 空调',
+      serial_no: `GREE-${Date.now()}`, description: '空调不制冷 — secret of customer B' } }, 201);
+    const demo_jobs = (await server.must('GET', '/api/v1/jobs?limit=5', { token: dispatcher })).items
+      .filter((j) => j.id !== portal_a.id && j.id !== other.job_id);
+    for (const [label, target] of [['another customer’s new report', other.job_id], ['a demo customer’s job', demo_jobs[0].id]]) {
+      await page.goto(`${server.url}/portal/#/jobs/${encodeURIComponent(target)}`);
+      await page.waitForSelector('#track-form');
+      const text = await page.textContent('body');
+      check(`the page shows nothing of ${label}`, !text.includes('secret of customer B') && !text.includes('赵六') &&
+        !text.includes(demo_jobs[0].customer_name) && !text.includes(demo_jobs[0].ticket_no), text.slice(0, 200));
+      const res = await server.request('GET', `/api/v1/jobs/${encodeURIComponent(target)}`, { token });
+      check(`the API answers 404 for ${label}`, res.status === 404, String(res.status));
+    }
+    for (const route of ['/summary', '/events']) {
+      const res = await server.request('GET', `/api/v1/jobs/${other.job_id}${route}`, { token });
+      check(`the API answers 404 for another customer's job${route}`, res.status === 404, String(res.status));
+    }
+    const list = await server.must('GET', '/api/v1/jobs', { token });
+    check('the job list holds only the session’s own job', list.total === 1 && list.items[0].id === portal_a.id);
+    const customers = await server.request('GET', '/api/v1/customers', { token });
+    check('a portal session cannot list customers', customers.status === 403, String(customers.status));
+    await page.goto(`${server.url}/portal/#/track`);
+    await page.fill('#track-form input[name=ticket_no]', other.ticket_no);
+    await page.fill('#track-form input[name=phone]', '13912345678');
+    await page.click('#track-form button[type=submit]');
+    await page.waitForSelector('#track-form .error:not([hidden])');
+    check('another ticket number with one’s own phone finds nothing', !(await page.textContent('body')).includes('secret of customer B'));
+    const wrong = await server.request('POST', '/api/v1/portal/session', { body: { ticket_no: other.ticket_no, phone: '13912345678' } });
+    const missing = await server.request('POST', '/api/v1/portal/session', { body: { ticket_no: 'FR-20000101-0001', phone: '13700001111' } });
+    check('a wrong phone and a wrong ticket get the same answer', wrong.status === 401 && missing.status === 401 &&
+      wrong.json.error.message === missing.json.error.message);
+    await page.close();
+  });
+} catch (e) {
+  check('the browser tests ran', false, e.stack || String(e));
+} finally {
+  await close();
+  if (failed) console.log(`--- server log (last lines)\n${server.log()}`);
+  await server.stop();
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
