@@ -188,9 +188,14 @@ SyncReport SyncClient::pull() {
             report.rebootstrapped = true;
             continue;
         }
+        std::int64_t before = replica_.cursor();
         auto result = replica_.apply_pull_page(page);
         report.pulled += result.changes;
         ++report.pages;
+        // A page that promises more but does not move the cursor would be asked for again forever.
+        if (page.has_more && replica_.cursor() <= before)
+            throw Error(ErrorCode::internal, "the server answered has_more without moving past cursor " +
+                                                 std::to_string(before));
         if (page.has_more) continue;
         if (!result.mismatched_buckets.empty()) {
             if (rebootstraps++ >= options_.max_rebootstraps)
