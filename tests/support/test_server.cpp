@@ -1,6 +1,10 @@
 // Test harness for the real server process: launch, wait for its ready file, HTTPS requests, shutdown.
 #include "test_server.hpp"
 
+#include <sys/wait.h>
+
+#include <csignal>
+
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/JSON/Parser.h>
@@ -155,9 +159,14 @@ void TestServer::start() {
 
 void TestServer::stop() {
     if (!process_) return;
-    if (Poco::Process::isRunning(*process_)) {
-        Poco::Process::requestTermination(process_->id());
-        process_->wait();
+    // A clean stop first; a server that has not exited after 15 s is killed, so no test leaves one running.
+    pid_t pid = static_cast<pid_t>(process_->id());
+    Poco::Process::requestTermination(pid);
+    int status = 0;
+    for (int i = 0; i < 300 && ::waitpid(pid, &status, WNOHANG) == 0; ++i) Poco::Thread::sleep(50);
+    if (::waitpid(pid, &status, WNOHANG) == 0) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
     }
     process_.reset();
 }
