@@ -16,24 +16,6 @@ namespace {
 using fieldsync::Error;
 using fieldsync::ErrorCode;
 
-HttpResponse ok(Poco::Dynamic::Var json, int status = 200) {
-    HttpResponse r;
-    r.status = status;
-    r.json = std::move(json);
-    return r;
-}
-
-HttpResponse items(Poco::JSON::Array::Ptr array) {
-    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
-    out->set("items", array);
-    return ok(out);
-}
-
-const Access kPublic{true, {}};
-const Access kAnyUser{false, {}};
-const Access kAdmin{false, {"admin"}};
-const Access kStaff{false, {"admin", "dispatcher"}};
-
 }  // namespace
 
 Router build_routes(Services& s, Metrics& metrics) {

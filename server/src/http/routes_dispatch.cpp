@@ -3,20 +3,6 @@
 
 namespace fieldserver {
 
-namespace {
-
-HttpResponse ok(Poco::Dynamic::Var json, int status = 200) {
-    HttpResponse r;
-    r.status = status;
-    r.json = std::move(json);
-    return r;
-}
-
-const Access kAdmin{false, {"admin"}};
-const Access kStaff{false, {"admin", "dispatcher"}};
-
-}  // namespace
-
 void add_dispatch_routes(Router& r, Services& s) {
     r.add({"GET", "/api/v1/technicians", kStaff, false,
            [&s](HttpRequest& req) { return ok(s.technicians.list(req.actor, req.query)); }});

@@ -7,20 +7,6 @@
 
 namespace fieldserver {
 
-namespace {
-
-const Access kAdmin{false, {"admin"}};
-const Access kStaff{false, {"admin", "dispatcher"}};
-
-HttpResponse ok(Poco::Dynamic::Var json, int status = 200) {
-    HttpResponse res;
-    res.status = status;
-    res.json = std::move(json);
-    return res;
-}
-
-}  // namespace
-
 void add_notification_routes(Router& r, Services& s) {
     // The service holds only the database reference; the handlers share it for the router's lifetime.
     auto n = std::make_shared<NotificationService>(s.db);

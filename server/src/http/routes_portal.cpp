@@ -22,15 +22,6 @@ namespace {
 using fieldsync::Error;
 using fieldsync::ErrorCode;
 
-const Access kPublic{true, {}};
-
-HttpResponse ok(Poco::Dynamic::Var json, int status = 200) {
-    HttpResponse r;
-    r.status = status;
-    r.json = std::move(json);
-    return r;
-}
-
 // Runs a rate-limited call; a rate_limited error is answered with its Retry-After header.
 template <class F>
 HttpResponse limited(F&& f) {

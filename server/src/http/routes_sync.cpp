@@ -3,26 +3,6 @@
 #include "fieldserver/http/routes_sync.hpp"
 
 namespace fieldserver {
-namespace {
-
-HttpResponse ok(Poco::Dynamic::Var json, int status = 200) {
-    HttpResponse r;
-    r.status = status;
-    r.json = std::move(json);
-    return r;
-}
-
-HttpResponse items(Poco::JSON::Array::Ptr array) {
-    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
-    out->set("items", array);
-    return ok(out);
-}
-
-const Access kAnyUser{false, {}};
-const Access kStaff{false, {"admin", "dispatcher"}};
-const Access kAdmin{false, {"admin"}};
-
-}  // namespace
 
 void add_sync_routes(Router& r, Services& s) {
     // Device and sync routes check the role in the service, after the body is read: a wrong role and a bad body

@@ -44,6 +44,27 @@ struct Access {
     std::vector<std::string> roles;  // empty and not public: any authenticated user
 };
 
+// The common kinds of access, shared by every route file.
+inline const Access kPublic{true, {}};
+inline const Access kAnyUser{false, {}};
+inline const Access kAdmin{false, {"admin"}};
+inline const Access kStaff{false, {"admin", "dispatcher"}};
+
+// A JSON answer with a status.
+inline HttpResponse ok(Poco::Dynamic::Var json, int status = 200) {
+    HttpResponse r;
+    r.status = status;
+    r.json = std::move(json);
+    return r;
+}
+
+// {"items": array}, for lists that are not paged.
+inline HttpResponse items(Poco::JSON::Array::Ptr array) {
+    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+    out->set("items", array);
+    return ok(out);
+}
+
 struct Route {
     std::string method;
     std::string pattern;  // "/api/v1/jobs/{id}/actions/{action}"
