@@ -346,15 +346,20 @@ void Replica::rebuild(const std::string& table, const std::string& row_id) {
         return;
     }
     if (!row->has("id")) row->set("id", row_id);
-    std::string ticket = table == "jobs" ? str(row, "ticket_no") : std::string();
+    show(table, row_id, row, json_text(row), version, static_cast<std::int64_t>(ops.size()));
+}
+
+void Replica::show(const std::string& table, const std::string& row_id, const Object::Ptr& row,
+                   const std::string& row_text, std::int64_t server_version, std::int64_t pending) {
+    bool job = table == "jobs";
     db_->run(
         "INSERT INTO visible_rows (tbl, row_id, row_json, server_version, pending_ops, state, assignee_id, ticket_no, "
         "job_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, row_id) DO UPDATE SET row_json = "
         "excluded.row_json, server_version = excluded.server_version, pending_ops = excluded.pending_ops, state = "
         "excluded.state, assignee_id = excluded.assignee_id, ticket_no = excluded.ticket_no, job_id = excluded.job_id",
-        {table, row_id, json_text(row), version, static_cast<std::int64_t>(ops.size()),
-         nullable(table == "jobs" ? str(row, "state") : ""), nullable(table == "jobs" ? str(row, "assignee_id") : ""),
-         nullable(ticket), nullable(str(row, "job_id"))});
+        {table, row_id, row_text, server_version, pending, nullable(job ? str(row, "state") : ""),
+         nullable(job ? str(row, "assignee_id") : ""), nullable(job ? str(row, "ticket_no") : ""),
+         nullable(str(row, "job_id"))});
 }
 
 // --- outbox and conflicts
@@ -460,19 +465,34 @@ bool Replica::verify_checksums(const fieldsync::Checkpoint& checkpoint, std::vec
 PageResult Replica::apply_pull_page(const fieldsync::PullResponse& page) {
     PageResult result;
     sqlite::Transaction tx(*db_);
+    // A row with ops in the outbox is rebuilt (server row + pending ops) after the page; any other row is shown
+    // exactly as the server sent it, so it is written here at once instead of read back and parsed again.
+    std::set<std::pair<std::string, std::string>> pending;
+    auto& p = db_->prepare("SELECT DISTINCT tbl, row_id FROM outbox");
+    while (p.step()) pending.insert({p.text(0), p.text(1)});
+    p.reset();
     std::set<std::pair<std::string, std::string>> touched;
     for (const auto& change : page.changes) {
+        bool settled = !pending.count({change.table, change.row_id});
         if (change.op == fieldsync::ChangeOp::put) {
+            std::string text = json_text(change.row);
             db_->run(
                 "INSERT INTO server_rows (tbl, row_id, bucket, version, row_json, is_stale) VALUES (?, ?, ?, ?, ?, "
                 "0) ON CONFLICT (tbl, row_id) DO UPDATE SET bucket = excluded.bucket, version = "
                 "excluded.version, row_json = excluded.row_json, is_stale = 0",
-                {change.table, change.row_id, change.bucket, change.version, json_text(change.row)});
+                {change.table, change.row_id, change.bucket, change.version, text});
+            if (settled && change.row->has("id"))
+                show(change.table, change.row_id, change.row, text, change.version, 0);
+            else
+                touched.insert({change.table, change.row_id});
         } else {
             // Removed from the bucket: the device loses the row, not just its view of it.
             db_->run("DELETE FROM server_rows WHERE tbl = ? AND row_id = ?", {change.table, change.row_id});
+            if (settled)
+                db_->run("DELETE FROM visible_rows WHERE tbl = ? AND row_id = ?", {change.table, change.row_id});
+            else
+                touched.insert({change.table, change.row_id});
         }
-        touched.insert({change.table, change.row_id});
         ++result.changes;
     }
     set_state("cursor", std::to_string(page.cursor));

@@ -169,16 +169,19 @@ SyncReport SyncClient::pull() {
     SyncReport report;
     std::string token = device_token();
     int rebootstraps = 0;
-    bool reset_seen = false;
+    int resets = 0;
     for (;;) {
         std::string target = "/api/v1/sync/pull?cursor=" + std::to_string(replica_.cursor()) +
                              "&limit=" + std::to_string(options_.pull_limit) +
                              "&max_bytes=" + std::to_string(options_.pull_max_bytes);
         auto page = fieldsync::decode_pull_response(*call_json({"GET", target, "", "", token}), options_.limits);
         if (page.reset_required) {
-            if (reset_seen && replica_.cursor() == 0)
+            // Each reset follows a compaction of the server's log; one that keeps compacting is asked again later.
+            if (replica_.cursor() == 0 && resets > 0)
                 throw Error(ErrorCode::internal, "the server asks for a reset of a pull from cursor 0");
-            reset_seen = true;
+            if (resets++ >= options_.max_resets)
+                throw Error(ErrorCode::unavailable, "the server compacted its log " + std::to_string(resets) +
+                                                        " times during this sync; try again later");
             // Pending work goes up first, so the fresh copy already contains it.
             auto pushed = push();
             report.pushed += pushed.pushed;

@@ -1,4 +1,4 @@
-// HTTPS transport on Poco with certificate pinning, and the retry decorator.
+// HTTPS transport on Poco with certificate pinning and kept-alive connections, and the retry decorator.
 #include "fieldmobile/transport.hpp"
 
 #include <Poco/Exception.h>
@@ -9,20 +9,38 @@
 #include <Poco/Net/NetSSL.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
+#include <Poco/Timespan.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "fieldsync/error.hpp"
+#include "fieldsync/gzip.hpp"
 
 namespace fieldmobile {
 namespace {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
+
+// A kept-alive connection idles at most this long before the next request opens a new one; below the server's
+// keep-alive timeout (one second, server/src/app/main.cpp), so the client gives a connection up before the server
+// closes it.
+constexpr Poco::Timespan::TimeDiff kIdleMicroseconds = 500'000;
+// Connections kept for reuse; more are opened when requests overlap, and closed when they come back to a full pool.
+constexpr std::size_t kIdleConnections = 4;
+
+// Sending twice is harmless: reads and offset-addressed uploads by HTTP's rules, and a push, which the server
+// applies exactly once by op id.
+bool may_resend(const HttpRequest& request) {
+    return request.method == "GET" || request.method == "HEAD" || request.method == "PUT" ||
+           request.method == "DELETE" || (request.method == "POST" && request.target.rfind("/api/v1/sync/push", 0) == 0);
+}
 
 class HttpsTransport : public Transport {
   public:
@@ -45,39 +63,111 @@ class HttpsTransport : public Transport {
                                                 Poco::Net::Context::VERIFY_STRICT, 9, false);
     }
 
+    // One connection per request costs a TCP and TLS handshake each time, which dominated a short pull; a
+    // connection is kept open while the server keeps it alive and reused by the next request.
     HttpResponse send(const HttpRequest& request) override {
-        try {
-            Poco::Net::HTTPSClientSession session(host_, port_, context_);
-            session.setTimeout(Poco::Timespan(options_.connect_timeout_s, 0), Poco::Timespan(options_.timeout_s, 0),
-                               Poco::Timespan(options_.timeout_s, 0));
-            Poco::Net::HTTPRequest req(request.method, prefix_ + request.target, Poco::Net::HTTPMessage::HTTP_1_1);
-            if (!request.bearer.empty()) req.set("Authorization", "Bearer " + request.bearer);
-            req.set("Accept", "application/json");
-            if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
-                req.setContentType(request.content_type.empty() ? "application/json" : request.content_type);
-                req.setContentLength(static_cast<std::streamsize>(request.body.size()));
-            }
-            session.sendRequest(req) << request.body;
+        auto session = take_session();
+        for (bool resent = false;; resent = true) {
+            bool reused = session->connected();
             Poco::Net::HTTPResponse res;
-            std::istream& in = session.receiveResponse(res);
+            std::istream* in = nullptr;
+            try {
+                in = &exchange(*session, request, res);
+            } catch (const Poco::Exception& e) {
+                session->reset();
+                // A kept-alive connection the server closed meanwhile fails before any answer arrives: send again on
+                // a new connection where that is harmless. Any later failure is reported, never resent.
+                if (reused && !resent && may_resend(request)) continue;
+                throw unreachable(e.displayText());
+            } catch (const std::ios_base::failure& e) {
+                session->reset();
+                if (reused && !resent && may_resend(request)) continue;
+                throw unreachable(e.what());
+            }
             HttpResponse out;
             out.status = res.getStatus();
             for (const auto& [k, v] : res) out.headers[Poco::toLower(k)] = v;
-            Poco::StreamCopier::copyToString(in, out.body);
+            try {
+                Poco::StreamCopier::copyToString(*in, out.body);
+            } catch (const Poco::Exception& e) {
+                session->reset();
+                throw unreachable(e.displayText());
+            } catch (const std::ios_base::failure& e) {
+                session->reset();
+                throw unreachable(e.what());
+            }
+            // A body cut short by a closed connection is a failure to answer, not an answer.
+            if (res.hasContentLength() && static_cast<Poco::Int64>(out.body.size()) != res.getContentLength64()) {
+                session->reset();
+                throw unreachable("the connection closed after " + std::to_string(out.body.size()) + " of " +
+                                  std::to_string(res.getContentLength64()) + " bytes of the response");
+            }
+            give_back(std::move(session));
+            if (auto it = out.headers.find("content-encoding"); it != out.headers.end()) {
+                if (Poco::toLower(it->second) != "gzip")
+                    throw unreachable("the answer is encoded as " + it->second + ", which this client cannot read");
+                try {
+                    out.body = fieldsync::gzip_decompress(out.body, options_.max_response_bytes);
+                } catch (const Error& e) {
+                    throw unreachable(e.what());
+                }
+                out.headers.erase(it);
+            }
             return out;
-        } catch (const Poco::Exception& e) {
-            throw Error(ErrorCode::unavailable, "cannot reach " + options_.base_url + ": " + e.displayText());
-        } catch (const std::ios_base::failure& e) {
-            throw Error(ErrorCode::unavailable, "cannot reach " + options_.base_url + ": " + e.what());
         }
     }
 
   private:
+    using Session = Poco::Net::HTTPSClientSession;
+
+    Error unreachable(const std::string& why) const {
+        return Error(ErrorCode::unavailable, "cannot reach " + options_.base_url + ": " + why);
+    }
+
+    std::unique_ptr<Session> take_session() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (!idle_.empty()) {
+                auto session = std::move(idle_.back());
+                idle_.pop_back();
+                return session;
+            }
+        }
+        auto session = std::make_unique<Session>(host_, port_, context_);
+        session->setTimeout(Poco::Timespan(options_.connect_timeout_s, 0), Poco::Timespan(options_.timeout_s, 0),
+                            Poco::Timespan(options_.timeout_s, 0));
+        session->setKeepAlive(true);
+        session->setKeepAliveTimeout(Poco::Timespan(kIdleMicroseconds));
+        return session;
+    }
+
+    void give_back(std::unique_ptr<Session> session) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (idle_.size() < kIdleConnections) idle_.push_back(std::move(session));
+    }
+
+    // Sends the request and reads the response head; the body is left in the returned stream.
+    std::istream& exchange(Session& session, const HttpRequest& request, Poco::Net::HTTPResponse& res) {
+        Poco::Net::HTTPRequest req(request.method, prefix_ + request.target, Poco::Net::HTTPMessage::HTTP_1_1);
+        req.setKeepAlive(true);
+        if (!request.bearer.empty()) req.set("Authorization", "Bearer " + request.bearer);
+        req.set("Accept", "application/json");
+        if (options_.gzip) req.set("Accept-Encoding", "gzip");
+        if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
+            req.setContentType(request.content_type.empty() ? "application/json" : request.content_type);
+            req.setContentLength(static_cast<std::streamsize>(request.body.size()));
+        }
+        session.sendRequest(req) << request.body;
+        return session.receiveResponse(res);
+    }
+
     HttpsOptions options_;
     std::string host_;
     Poco::UInt16 port_ = 443;
     std::string prefix_;
     Poco::Net::Context::Ptr context_;
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<Session>> idle_;
 };
 
 bool retryable(int status) { return status >= 500 || status == 429; }

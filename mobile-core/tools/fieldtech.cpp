@@ -380,7 +380,7 @@ int cmd_show(Session& s, const Args& a) {
              {str(job, "state"), str(job, "previous_state"), str(job, "mode")}, s.replica().role()))
         actions->add(action);
     out->set("available_actions", actions);
-    for (const char* table : {"plans", "job_notes", "attachments"}) {
+    for (const char* table : {"plans", "visits", "job_notes", "attachments"}) {
         Array::Ptr rows = new Array;
         for (const auto& r : s.replica().rows_of_job(table, id)) rows->add(r);
         out->set(table, rows);
@@ -396,7 +396,7 @@ int cmd_show(Session& s, const Args& a) {
     std::cout << "Actions you can take: ";
     for (std::size_t i = 0; i < actions->size(); ++i) std::cout << (i ? ", " : "") << actions->get(i).toString();
     std::cout << (actions->size() ? "" : "none") << "\n";
-    for (const char* table : {"plans", "job_notes", "attachments"}) {
+    for (const char* table : {"plans", "visits", "job_notes", "attachments"}) {
         auto rows = out->getArray(table);
         if (rows->size()) std::cout << table << ":\n";
         for (const auto& r : *rows) std::cout << "  " << pretty(r) << "\n";
@@ -666,7 +666,7 @@ const std::vector<Command>& commands() {
          cmd_jobs},
         {"show",
          "show JOB",
-         "Shows a job (by ticket number or id), its plans, notes, photos and the actions you can take.",
+         "Shows a job (by ticket number or id), its plans, visits, notes, photos and the actions you can take.",
          {},
          cmd_show},
         {"assess",

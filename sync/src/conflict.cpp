@@ -63,6 +63,10 @@ const std::vector<TableRules> kTables = {
      server_fields({"code", "name", "parent_id", "is_active", "created_at"})},
     {"warranties", TableAccess::read_only, {},
      server_fields({"asset_id", "job_id", "covers", "starts_on", "ends_on", "created_at"})},
+    // Booked visits (and the ones a reschedule replaced): the dispatcher's to change.
+    {"visits", TableAccess::read_only, {},
+     server_fields({"job_id", "technician_id", "kind", "starts_at", "ends_at", "status", "created_by",
+                    "created_at"})},
 };
 // clang-format on
 

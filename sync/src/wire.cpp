@@ -3,6 +3,7 @@
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/JSONString.h>
 
 #include <limits>
 #include <set>
@@ -107,7 +108,7 @@ Poco::JSON::Object::Ptr encode_change(const Change& c) {
     out->set("row_id", c.row_id);
     out->set("version", c.version);
     out->set("op", std::string(to_string(c.op)));
-    if (c.op == ChangeOp::put) out->set("row", c.row);
+    if (c.op == ChangeOp::put) out->set("row", c.row || c.row_text.empty() ? c.row : parse_json_object(c.row_text));
     return out;
 }
 
@@ -139,7 +140,34 @@ Change decode_change(const Poco::JSON::Object& json, const std::string& path) {
     return c;
 }
 
-std::string json_text_or_null(const Poco::JSON::Object::Ptr& object) { return object ? to_json_text(object) : "null"; }
+// The row of a change as JSON text, normalised through the parser when it came as text, so both forms compare.
+std::string row_json_text(const Change& c) {
+    if (c.row) return to_json_text(c.row);
+    return c.row_text.empty() ? "null" : to_json_text(parse_json_object(c.row_text));
+}
+
+void append_json_string(std::string& out, const std::string& value) { out += Poco::toJSON(value, true); }
+
+void append_change(std::string& out, const Change& c) {
+    out += "{\"seq\":";
+    out += std::to_string(c.seq);
+    out += ",\"bucket\":";
+    append_json_string(out, c.bucket);
+    out += ",\"table\":";
+    append_json_string(out, c.table);
+    out += ",\"row_id\":";
+    append_json_string(out, c.row_id);
+    out += ",\"version\":";
+    out += std::to_string(c.version);
+    out += ",\"op\":\"";
+    out += to_string(c.op);
+    out += '"';
+    if (c.op == ChangeOp::put) {
+        out += ",\"row\":";
+        out += c.row ? to_json_text(c.row) : c.row_text.empty() ? std::string("null") : c.row_text;
+    }
+    out += '}';
+}
 
 }  // namespace
 
@@ -157,7 +185,7 @@ std::optional<ErrorCode> error_code_named(std::string_view name) noexcept {
 
 bool operator==(const Change& a, const Change& b) {
     return a.seq == b.seq && a.bucket == b.bucket && a.table == b.table && a.row_id == b.row_id &&
-           a.version == b.version && a.op == b.op && json_text_or_null(a.row) == json_text_or_null(b.row);
+           a.version == b.version && a.op == b.op && row_json_text(a) == row_json_text(b);
 }
 
 Poco::JSON::Object::Ptr encode(const PushRequest& request) {
@@ -198,6 +226,44 @@ Poco::JSON::Object::Ptr encode(const PullResponse& response) {
     }
     out->set("write_checkpoint", response.write_checkpoint);
     out->set("reset_required", response.reset_required);
+    return out;
+}
+
+std::string encode_text(const PullResponse& response) {
+    std::string out;
+    std::size_t size = 256;
+    for (const auto& c : response.changes) size += 160 + c.row_text.size();
+    out.reserve(size);
+    out += "{\"protocol\":";
+    out += std::to_string(kProtocolVersion);
+    out += ",\"changes\":[";
+    for (std::size_t i = 0; i < response.changes.size(); ++i) {
+        if (i > 0) out += ',';
+        append_change(out, response.changes[i]);
+    }
+    out += "],\"cursor\":";
+    out += std::to_string(response.cursor);
+    out += ",\"has_more\":";
+    out += response.has_more ? "true" : "false";
+    if (response.checkpoint) {
+        out += ",\"checkpoint\":{\"seq\":";
+        out += std::to_string(response.checkpoint->seq);
+        out += ",\"buckets\":{";
+        bool first = true;
+        for (const auto& [name, sum] : response.checkpoint->buckets) {
+            if (!first) out += ',';
+            first = false;
+            append_json_string(out, name);
+            out += ':';
+            append_json_string(out, format_checksum(sum));
+        }
+        out += "}}";
+    }
+    out += ",\"write_checkpoint\":";
+    out += std::to_string(response.write_checkpoint);
+    out += ",\"reset_required\":";
+    out += response.reset_required ? "true" : "false";
+    out += '}';
     return out;
 }
 

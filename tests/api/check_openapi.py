@@ -649,6 +649,17 @@ def exercise(c):
     c.call("PATCH", UID, P(UID, id=wu), expect=200, token=admin,
            body={"is_active": True, "password": "another-long-password"}, label="reactivate, new password",
            request_valid=True)
+    c.call("PATCH", UID, P(UID, id=wu), expect=200, token=admin, body={"time_zone": "Asia/Shanghai"}, label="time zone",
+           request_valid=True)
+    c.call("PATCH", UID, P(UID, id=wu), expect=200, token=admin, body={"time_zone": None}, label="clear time zone",
+           request_valid=True)
+    c.call("PATCH", UID, P(UID, id=wu), expect=422, token=admin, body={"time_zone": "Mars/Olympus_Mons"},
+           label="unknown time zone", request_valid=True)
+    c.call("PATCH", UID, P(UID, id=wu), expect=422, token=admin, body={"time_zone": "../../etc/passwd"},
+           label="time zone as a path", request_valid=False)
+    c.call("POST", U, expect=201, token=admin,
+           body=dict(new_tech, username=f"h-{suffix}", time_zone="America/New_York"), label="with a time zone",
+           request_valid=True)
     c.call("PATCH", UID, P(UID, id=wu), expect=403, token=disp, body={"region": "x"}, label="dispatcher")
     c.call("PATCH", UID, P(UID, id="no-such-user"), expect=404, token=admin, body={"region": "x"},
            request_valid=True)
@@ -1092,6 +1103,12 @@ def exercise_dispatch(c, admin, disp, tech, customer, uid, customer_id):
            label="three priorities", request_valid=False)
     c.call("PUT", SP, expect=422, token=admin, body=dict(policies, at_risk_fraction=2), label="fraction 2",
            request_valid=False)
+    c.call("PUT", SP, expect=200, token=admin, body=dict(policies, escalate_to=uid["dispatcher"]),
+           label="default escalation dispatcher", request_valid=True)
+    c.call("PUT", SP, expect=422, token=admin, body=dict(policies, escalate_to=uid["tech.li"]),
+           label="a technician as escalation dispatcher", request_valid=True)
+    c.call("PUT", SP, expect=200, token=admin, body=dict(policies, escalate_to=None), label="no default escalation",
+           request_valid=True)
     res = c.call("GET", SC, expect=200, token=admin)
     c.call("GET", SC, expect=403, token=customer, label="customer")
     calendar = {"utc_offset_minutes": 480, "weekly_hours": [["09:00-12:00", "13:00-18:00"]] * 5 + [["09:00-12:00"], []],

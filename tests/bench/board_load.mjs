@@ -60,7 +60,6 @@ try {
   try {
     await context.addInitScript((token) => {
       sessionStorage.setItem('board.token', token);
-      sessionStorage.setItem('board.user', '王芳');
     }, dispatcher);
     const figures = [];
     for (let run = 0; run < RUNS; run++) {

@@ -1,6 +1,7 @@
 // Browser tests of the dispatcher board and the customer portal in real headless Chromium, against the real
 // server binary. Usage: node run.mjs <fieldrepair-server> [<screenshot folder>]
 // Prints one line per check and a last line "N passed, M failed"; exits non-zero on any failure.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -33,6 +34,31 @@ function future_weekday() {
   const d = new Date(Date.now() + 21 * 86_400_000);
   while ([0, 6].includes(new Date(d.toLocaleString('en-US', { timeZone: TIME_ZONE })).getDay())) d.setTime(d.getTime() + 86_400_000);
   return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(d);
+}
+
+// A UUIDv7 (time-ordered), as devices make op ids.
+function uuid_v7() {
+  const b = crypto.randomBytes(16);
+  b.writeUIntBE(Date.now(), 0, 6);
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const x = b.toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+// Signs in on the board page as username and waits until the board is ready.
+async function board_login(page, username, password = DEMO_PASSWORD) {
+  await page.goto(`${server.url}/board/`);
+  await page.fill('#login input[name=username]', username);
+  await page.fill('#login input[name=password]', password);
+  await page.click('#login button[type=submit]');
+  await page.waitForSelector('body[data-ready=true]');
+}
+
+// Shows day (YYYY-MM-DD) on the board's timeline.
+async function board_day(page, day) {
+  await page.fill('.timeline input[type=date]', day);
+  await page.locator('.timeline input[type=date]').dispatchEvent('change');
 }
 
 const plan = (cost = 280) => ({
@@ -102,11 +128,227 @@ try {
     const visit = page.locator(`.tech[data-tech-name="${tech['tech.zhang'].name}"] .visit[data-job-id="${made.id}"]`);
     await visit.waitFor({ timeout: 10_000 });
     check('the timeline shows the visit on the technician’s day', await visit.count() === 1);
+    const load = page.locator(`.tech[data-tech-name="${tech['tech.zhang'].name}"] .name small`);
+    await page.waitForFunction((name) => document.querySelector(`.tech[data-tech-name="${name}"] .name small`)?.textContent.includes('已约 1/'),
+      tech['tech.zhang'].name, { timeout: 10_000 }).catch(() => {});
+    check('the technician’s load counts the new booking without a reload', (await load.textContent()).includes('已约 1/'),
+      await load.textContent());
     await page.fill('input[name=q]', '');
     await page.waitForTimeout(600);
     await page.screenshot({ path: path.join(shots, 'board.png') });
     check('the board page ran without script errors', errors.length === 0, errors.join('; '));
     await page.close();
+  });
+
+  await scenario('a conflict from a technician’s device shows on the board and the dispatcher resolves it there', async () => {
+    // A job in assessment with tech.li; his tablet, offline, completes the repair — the server refuses that step.
+    const liu = await server.login('customer.liu');
+    const me = await server.must('GET', '/api/v1/auth/me', { token: liu });
+    const asset = (await server.must('GET', '/api/v1/assets?q=EG100', { token: liu })).items[0];
+    const made = await server.must('POST', '/api/v1/jobs', { token: dispatcher, body: {
+      customer_id: me.customer_id, asset_id: asset.id, description: '洗衣机漏水 (conflict test)', priority: 'normal' } }, 201);
+    await act(dispatcher, made.id, 'assign', { technician_id: tech['tech.li'].id });
+    const device = await server.must('POST', '/api/v1/sync/devices', { token: li, body: { name: '李师傅的平板', platform: 'android' } }, 201);
+    const hlc = `${Date.now().toString(16).padStart(16, '0')}-00000000-${device.device_id}`;
+    const pushed = await server.must('POST', '/api/v1/sync/push', { token: device.device_token, body: { protocol: 1, device_id: device.device_id,
+      ops: [{ op_id: uuid_v7(), table: 'jobs', row_id: made.id, kind: 'action', action: 'complete_repair', hlc, base_version: 0,
+        fields: { work_summary: '更换进水阀', time_spent_minutes: 30, parts_used: [] } }] } });
+    check('the server refuses the offline step', pushed.results[0].status === 'rejected', JSON.stringify(pushed.results[0]));
+
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await board_login(page, 'dispatcher');
+    await page.waitForSelector('#conflicts .badge:not([hidden])');
+    check('the board counts the open conflict', Number(await page.textContent('#conflicts .badge')) >= 1);
+    await page.click('#conflicts');
+    const card = page.locator('.conflict[data-status=open]', { hasText: made.ticket_no });
+    await card.waitFor();
+    const text = await card.textContent();
+    check('the conflict names the job, the technician and the device',
+      text.includes(made.ticket_no) && text.includes(tech['tech.li'].name) && text.includes('李师傅的平板'), text);
+    check('the conflict says what was refused and why', text.includes('完成维修') && text.includes('更换进水阀') &&
+      text.includes('工单当前状态不允许此操作'), text);
+    await page.screenshot({ path: path.join(shots, 'board-conflicts.png') });
+    await card.locator('textarea[name=note]').fill('已电话联系李师傅，改为继续检测');
+    await card.locator('button[data-resolution=applied_manually]').click();
+    await page.waitForSelector('#toast:not([hidden])');
+    await page.locator('.conflict[data-status=open]', { hasText: made.ticket_no }).waitFor({ state: 'detached' });
+    const resolved = (await server.must('GET', '/api/v1/sync/conflicts?status=applied_manually', { token: dispatcher })).items
+      .find((c) => c.ticket_no === made.ticket_no);
+    const dispatcher_me = await server.must('GET', '/api/v1/auth/me', { token: dispatcher });
+    check('the API shows the conflict resolved by the dispatcher with the note', resolved?.resolved_by === dispatcher_me.id &&
+      resolved?.resolution_note === '已电话联系李师傅，改为继续检测', JSON.stringify(resolved));
+    const open = (await server.must('GET', '/api/v1/sync/conflicts?status=open', { token: dispatcher })).items;
+    check('no open conflict is left for the job', !open.some((c) => c.job_id === made.id));
+    check('the conflicts panel ran without script errors', errors.length === 0, errors.join('; '));
+    await page.close();
+  });
+
+  await scenario('the board shows times in the dispatcher’s own time zone, not the browser’s', async () => {
+    // A dispatcher working from Tokyo; the browser runs on Shanghai time. A visit at 06:00 UTC is 14:00 in
+    // Shanghai and 15:00 in Tokyo.
+    await server.must('POST', '/api/v1/users', { token: admin, body: { username: 'disp.tokyo', password: 'tokyo-password-1',
+      name: '佐藤 Sato', role: 'dispatcher', time_zone: 'Asia/Tokyo' } }, 201);
+    const bad = await server.request('POST', '/api/v1/users', { token: admin, body: { username: 'disp.mars', password: 'mars-password-1',
+      name: 'Mars', role: 'dispatcher', time_zone: 'Mars/Olympus_Mons' } });
+    check('an unknown time zone is refused', bad.status === 422 && bad.json.error.field === 'time_zone', bad.text);
+    const liu = await server.login('customer.liu');
+    const me = await server.must('GET', '/api/v1/auth/me', { token: liu });
+    const asset = (await server.must('GET', '/api/v1/assets?q=EG100', { token: liu })).items[0];
+    const made = await server.must('POST', '/api/v1/jobs', { token: dispatcher, body: {
+      customer_id: me.customer_id, asset_id: asset.id, description: '洗衣机异响 (time zone test)', priority: 'normal' } }, 201);
+    await act(dispatcher, made.id, 'assign', { technician_id: tech['tech.li'].id });
+    await act(li, made.id, 'submit_assessment', plan());
+    await act(dispatcher, made.id, 'approve_plan', { plan_version: 1 });
+    const day = future_weekday();
+    await act(dispatcher, made.id, 'schedule', { technician_id: tech['tech.chen'].id, window_start: `${day}T06:00:00Z`,
+      window_end: `${day}T08:00:00Z` });
+
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await board_login(page, 'disp.tokyo', 'tokyo-password-1');
+    check('the board names the time zone it shows', (await page.textContent('#time-zone')).trim() === 'Asia/Tokyo');
+    await board_day(page, day);
+    const lane = page.locator(`.tech[data-tech-name="${tech['tech.chen'].name}"] .lane`);
+    const visit = lane.locator(`.visit[data-job-id="${made.id}"]`);
+    await visit.waitFor({ timeout: 10_000 });
+    const label = await visit.textContent();
+    check('the visit shows 15:00 Tokyo time', label.startsWith('15:00'), label);
+    const [lane_box, visit_box] = [await lane.boundingBox(), await visit.boundingBox()];
+    const expected = lane_box.x + lane_box.width * ((15 - 7) / 14);
+    check('the visit sits at 15:00 on the timeline', Math.abs(visit_box.x - expected) < 3, `${visit_box.x} vs ${expected}`);
+    await visit.click();
+    await page.waitForSelector('#job-drawer dd');
+    const visit_fact = await page.evaluate(() => [...document.querySelectorAll('#job-drawer dt')]
+      .find((dt) => dt.textContent === '上门时间')?.nextElementSibling?.textContent || '');
+    check('the job details show the visit in Tokyo time', /15:00\D+17:00$/.test(visit_fact), visit_fact);
+    check('the time zone page ran without script errors', errors.length === 0, errors.join('; '));
+    await page.close();
+  });
+
+  await scenario('auto-assign shows its plan first and the dispatcher accepts only part of it', async () => {
+    const liu = await server.login('customer.liu');
+    const me = await server.must('GET', '/api/v1/auth/me', { token: liu });
+    const asset = (await server.must('GET', '/api/v1/assets?q=EG100', { token: liu })).items[0];
+    const made = [];
+    for (const text of ['洗衣机进水慢 (auto-assign A)', '洗衣机门锁坏 (auto-assign B)'])
+      made.push(await server.must('POST', '/api/v1/jobs', { token: dispatcher, body: {
+        customer_id: me.customer_id, asset_id: asset.id, description: text, priority: 'normal', category: '洗衣机' } }, 201));
+
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await board_login(page, 'dispatcher');
+    await board_day(page, future_weekday());
+    await page.click('#auto-assign');
+    await page.waitForSelector('#auto-assign-totals');
+    const rows = page.locator('#auto-assign-drawer tbody tr');
+    const planned = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.jobId));
+    check('the plan lists both new jobs before anything changes', made.every((j) => planned.includes(j.id)), planned.join(','));
+    check('nothing is assigned by the preview', (await Promise.all(made.map((j) => job(j.id)))).every((j) => !j.assignee_id));
+    const totals = await page.textContent('#auto-assign-totals');
+    check('the plan states its travel next to one greedy pass', totals.includes('公里') && totals.includes('贪心'), totals);
+    await page.screenshot({ path: path.join(shots, 'board-auto-assign.png') });
+    // Accept the first new job only.
+    for (const id of planned) if (id !== made[0].id) await page.uncheck(`#auto-assign-drawer tr[data-job-id="${id}"] input`);
+    await page.click('#auto-assign-apply');
+    await page.waitForSelector('#auto-assign-result');
+    const [first, second] = await Promise.all(made.map((j) => job(j.id)));
+    check('the ticked job is assigned', first.state === 'assessing' && Boolean(first.assignee_id), `${first.state} ${first.assignee_name}`);
+    check('the unticked job is left alone', second.state === 'reported' && !second.assignee_id, second.state);
+    check('the auto-assign page ran without script errors', errors.length === 0, errors.join('; '));
+    await page.close();
+  });
+
+  await scenario('the board charts the reports, exports them as CSV and shows a depot job’s shipment', async () => {
+    const liu = await server.login('customer.liu');
+    const me = await server.must('GET', '/api/v1/auth/me', { token: liu });
+    const asset = (await server.must('GET', '/api/v1/assets?q=EG100', { token: liu })).items[0];
+    const made = await server.must('POST', '/api/v1/jobs', { token: dispatcher, body: {
+      customer_id: me.customer_id, asset_id: asset.id, description: '电机故障，需返厂 (depot test)', priority: 'normal' } }, 201);
+    await act(dispatcher, made.id, 'assign', { technician_id: tech['tech.li'].id });
+    const depot = plan();
+    depot.plan.mode = 'depot';
+    await act(li, made.id, 'submit_assessment', depot);
+    await act(dispatcher, made.id, 'approve_plan', { plan_version: 1 });
+    await act(dispatcher, made.id, 'schedule', { carrier: '顺丰速运', tracking_no: 'SF5550001111' });
+
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await board_login(page, 'dispatcher');
+    await page.fill('input[name=q]', made.ticket_no);
+    const row = page.locator(`#queue .job[data-job-id="${made.id}"]`);
+    await row.waitFor();
+    check('the queue marks the depot job as inbound', await row.locator('.chip[data-shipment=in_transit]').count() === 1);
+    await row.click();
+    await page.waitForSelector('#job-drawer dd');
+    const shipment = await page.evaluate(() => [...document.querySelectorAll('#job-drawer dt')]
+      .find((dt) => dt.textContent === '物流')?.nextElementSibling?.textContent || '');
+    check('the job details show carrier, tracking number and status', shipment.includes('顺丰速运 SF5550001111') &&
+      shipment.includes('寄修在途'), shipment);
+    await page.click('#job-drawer h2 .btn');
+
+    await page.click('#reports');
+    await page.waitForSelector('#reports-drawer .chart[data-report=sla-compliance]');
+    await page.selectOption('#reports-drawer select[name=name]', 'jobs');
+    await page.waitForSelector('#reports-drawer .chart[data-report=jobs] .bar');
+    const bars = await page.locator('#reports-drawer .chart .bar').allTextContents();
+    const report = await server.must('GET', '/api/v1/reports/jobs?group_by=technician', { token: dispatcher });
+    const li_row = report.rows.find((r) => r.name === tech['tech.li'].name);
+    check('the jobs chart has a bar per technician with the API’s count', bars.length === report.rows.length &&
+      bars.some((b) => b.includes(tech['tech.li'].name) && b.endsWith(String(li_row?.jobs))), bars.join(' | '));
+    await page.screenshot({ path: path.join(shots, 'board-reports.png') });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    const csv = fs.readFileSync(await download.path(), 'utf8');
+    check('the CSV export holds the report with a BOM for Excel', csv.startsWith('\ufeff') && csv.includes(tech['tech.li'].name),
+      csv.slice(0, 200));
+    check('the reports page ran without script errors', errors.length === 0, errors.join('; '));
+    await page.close();
+  });
+
+  await scenario('an SLA breach escalates to the named dispatcher and the board shows it on the job', async () => {
+    const before = await server.must('GET', '/api/v1/sla/policies', { token: admin });
+    const terms = (p) => ({ priority: p.priority, response_minutes: p.response_minutes, resolution_minutes: p.resolution_minutes,
+      business_hours: p.business_hours, escalate_to: p.escalate_to });
+    const dispatcher_me = await server.must('GET', '/api/v1/auth/me', { token: dispatcher });
+    // Low jobs must be answered at once, around the clock; nobody is named per priority, the default escalation
+    // dispatcher is.
+    await server.must('PUT', '/api/v1/sla/policies', { token: admin, body: { escalate_to: dispatcher_me.id,
+      policies: before.policies.map((p) => (p.priority === 'low'
+        ? { ...terms(p), response_minutes: 0, business_hours: false, escalate_to: null } : terms(p))) } });
+    try {
+      const liu = await server.login('customer.liu');
+      const me = await server.must('GET', '/api/v1/auth/me', { token: liu });
+      const asset = (await server.must('GET', '/api/v1/assets?q=EG100', { token: liu })).items[0];
+      const made = await server.must('POST', '/api/v1/jobs', { token: dispatcher, body: {
+        customer_id: me.customer_id, asset_id: asset.id, description: '洗衣机指示灯不亮 (escalation test)', priority: 'low' } }, 201);
+      await new Promise((r) => setTimeout(r, 50));
+      await server.must('POST', '/api/v1/sla/check', { token: admin, body: {} });
+      const events = (await server.must('GET', `/api/v1/jobs/${made.id}/events`, { token: dispatcher })).items;
+      const escalation = events.find((e) => e.action === 'escalate');
+      check('the escalation event names the default dispatcher', escalation?.after.escalated_to === dispatcher_me.id &&
+        escalation?.after.escalated_to_name === dispatcher_me.name, JSON.stringify(escalation?.after));
+
+      const page = await context.newPage();
+      await board_login(page, 'dispatcher');
+      await page.fill('input[name=q]', made.ticket_no);
+      const row = page.locator(`#queue .job[data-job-id="${made.id}"]`);
+      await row.waitFor();
+      check('the queue shows the breached clock in red', await row.locator('.chip[data-sla=breached]').count() === 1);
+      await row.click();
+      await page.waitForSelector('#job-drawer dd');
+      const fact = await page.evaluate(() => [...document.querySelectorAll('#job-drawer dt')]
+        .find((dt) => dt.textContent === '超时升级')?.nextElementSibling?.textContent || '');
+      check('the job details show to whom it was escalated', fact.includes(dispatcher_me.name) && fact.includes('响应时限已超时'),
+        fact || await page.textContent('#job-drawer'));
+      await page.close();
+    } finally {
+      await server.must('PUT', '/api/v1/sla/policies', { token: admin, body: { escalate_to: before.escalate_to,
+        policies: before.policies.map(terms) } });
+    }
   });
 
   await scenario('a customer reports a fault, follows it, approves the plan and signs acceptance', async () => {
@@ -155,6 +397,25 @@ try {
     const visit_day = future_weekday();
     await act(dispatcher, id, 'schedule', { technician_id: tech['tech.li'].id, window_start: `${visit_day}T14:00:00+08:00`,
       window_end: `${visit_day}T16:00:00+08:00` });
+    // The portal shows times in the customer's (the browser's) zone: 14:00 in Shanghai, 15:00 in Tokyo.
+    await page.reload();
+    await page.waitForSelector('#visit');
+    check('the portal shows the visit in the browser’s time zone (Shanghai)', (await page.textContent('#visit')).includes('14:00'),
+      await page.textContent('#visit'));
+    // The same ticket looked up from a browser in Tokyo.
+    const tokyo_browser = await launch_browser(chromium, { locale: 'zh-CN', timezoneId: 'Asia/Tokyo' });
+    try {
+      const tokyo_page = await tokyo_browser.context.newPage();
+      await tokyo_page.goto(`${server.url}/portal/#/track`);
+      await tokyo_page.fill('#track-form input[name=ticket_no]', ticket_no);
+      await tokyo_page.fill('#track-form input[name=phone]', '13912345678');
+      await tokyo_page.click('#track-form button[type=submit]');
+      await tokyo_page.waitForSelector('#visit');
+      const tokyo = await tokyo_page.textContent('#visit');
+      check('a browser in Tokyo shows the same visit at 15:00', tokyo.includes('15:00') && !tokyo.includes('14:00'), tokyo);
+    } finally {
+      await tokyo_browser.close();
+    }
     await act(li, id, 'start_repair', {});
     await act(li, id, 'complete_repair', { work_summary: '更换排水泵，试机正常', time_spent_minutes: 50, parts_used: [] });
     await page.reload();

@@ -70,7 +70,6 @@ std::size_t notes_with(const TestServer& srv, const Shop& shop, const std::strin
 
 TEST_CASE("A technician works a whole on-site job offline and syncs once at the end", "[Mobile][Integration]") {
     TestServer srv;
-    srv.start();
     Shop shop(srv);
     std::string job = shop.report(shop.customer_a, shop.asset_a);
     shop.drive(job, "scheduled");
@@ -125,7 +124,6 @@ TEST_CASE("A technician works a whole on-site job offline and syncs once at the 
 
 TEST_CASE("A push whose response is lost is retried and applied once", "[Mobile][Integration]") {
     TestServer srv;
-    srv.start();
     Shop shop(srv);
     std::string job = shop.report(shop.customer_a, shop.asset_a);
     shop.drive(job, "scheduled");
@@ -153,7 +151,6 @@ TEST_CASE("A push whose response is lost is retried and applied once", "[Mobile]
 TEST_CASE("A device killed between push and ack, or mid-pull, recovers with no loss and no duplicate",
           "[Mobile][Integration]") {
     TestServer srv;
-    srv.start();
     Shop shop(srv);
     std::string job = shop.report(shop.customer_a, shop.asset_a);
     shop.drive(job, "scheduled");
@@ -200,7 +197,6 @@ TEST_CASE("A device killed between push and ack, or mid-pull, recovers with no l
 TEST_CASE("An offline move the server refuses becomes a conflict; a cancelled job leaves the device",
           "[Mobile][Integration]") {
     TestServer srv;
-    srv.start();
     Shop shop(srv);
     std::string job = shop.report(shop.customer_a, shop.asset_a);
     shop.drive(job, "scheduled");
@@ -226,7 +222,6 @@ TEST_CASE("An offline move the server refuses becomes a conflict; a cancelled jo
 
 TEST_CASE("The HTTPS transport trusts exactly the pinned certificate", "[Mobile][Integration]") {
     TestServer srv;
-    srv.start();
     auto pinned = fieldmobile::make_https_transport({srv.base_url(), srv.cert_file(), 10, 60});
     CHECK(pinned->send({"GET", "/healthz", "", "", ""}).status == 200);
     // The system's CAs do not vouch for the server's self-signed certificate: no connection, no request sent.
@@ -242,7 +237,6 @@ TEST_CASE("The HTTPS transport trusts exactly the pinned certificate", "[Mobile]
 TEST_CASE("After the server compacts its log, the device pushes first, re-bootstraps and keeps its work",
           "[Mobile][Integration]") {
     TestServer srv;
-    srv.start();
     Shop shop(srv);
     std::string job = shop.report(shop.customer_a, shop.asset_a);
     std::string other = shop.report(shop.customer_a, shop.new_asset(shop.customer_a));

@@ -637,6 +637,74 @@ TEST_CASE("with no mail server listening, requests succeed and mails stay pendin
     CHECK(mail.subject.find("报修已受理") == 0);
 }
 
+TEST_CASE("an SLA breach escalates to the default escalation dispatcher, named in the event and mailed",
+          "[integration][notifications][dispatch]") {
+    SmtpReceiver smtp;
+    TestServer srv(notify_env(smtp.port(), {{"FIELDREPAIR_SLA_CHECK_INTERVAL", "0"}}));
+    Shop shop(srv);
+    std::string duty = create_user(srv, shop.admin, "disp.duty", "dispatcher");
+    need(srv.patch("/api/v1/users/" + duty, body({{"name", "值班调度 陈静"}, {"email", "duty@example.com"}}), shop.admin),
+         200);
+    // The other dispatcher has an address too: the escalation must go to the named one only.
+    need(srv.patch("/api/v1/users/" + shop.dispatcher_id, body({{"email", "disp@example.com"}}), shop.admin), 200);
+    need(srv.request("PUT", "/api/v1/sla/calendar",
+                     R"({"utc_offset_minutes":480,"weekly_hours":[["00:00-24:00"],["00:00-24:00"],["00:00-24:00"],)"
+                     R"(["00:00-24:00"],["00:00-24:00"],["00:00-24:00"],["00:00-24:00"]],"holidays":[]})",
+                     shop.admin),
+         200);
+    auto policies = [](const std::string& escalate_to) {
+        std::string terms = R"("response_minutes":0,"resolution_minutes":600,"business_hours":false)";
+        return R"({"escalate_to":)" + escalate_to + R"(,"policies":[{"priority":"low",)" + terms +
+               R"(},{"priority":"normal",)" + terms + R"(},{"priority":"high",)" + terms +
+               R"(},{"priority":"urgent",)" + terms + "}]}";
+    };
+
+    // Only an active dispatcher or admin can be the default; a refused change changes nothing.
+    auto before = to_text(need(srv.get("/api/v1/sla/policies", shop.dispatcher), 200).json);
+    check_error(srv.request("PUT", "/api/v1/sla/policies", policies("\"" + shop.tech_a_id + "\""), shop.admin), 422,
+                "invalid_field", "escalate_to");
+    check_error(srv.request("PUT", "/api/v1/sla/policies", policies(R"("no-such-user")"), shop.admin), 422,
+                "invalid_field", "escalate_to");
+    check_error(srv.request("PUT", "/api/v1/sla/policies", policies("42"), shop.admin), 422, "invalid_field",
+                "escalate_to");
+    CHECK(to_text(need(srv.get("/api/v1/sla/policies", shop.dispatcher), 200).json) == before);
+    auto set = need(srv.request("PUT", "/api/v1/sla/policies", policies("\"" + duty + "\""), shop.admin), 200).object();
+    CHECK(text_of(set, "escalate_to") == duty);
+
+    // An unassigned job whose response is due at once: no priority names anyone and nobody assigned it.
+    std::string job = shop.report(shop.customer_a, shop.asset_a);
+    std::string ticket = ticket_of(shop, job);
+    Poco::Thread::sleep(20);
+    auto result = need(srv.post("/api/v1/sla/check", body(), shop.admin), 200).object();
+    auto escalations = objects(result->getArray("escalations"));
+    REQUIRE(escalations.size() == 1);
+    CHECK(text_of(escalations[0], "job_id") == job);
+    CHECK(text_of(escalations[0], "status") == "breached");
+    CHECK(text_of(escalations[0], "escalated_to") == duty);
+
+    Obj event;
+    for (const auto& e : objects(need(srv.get("/api/v1/jobs/" + job + "/events", shop.dispatcher), 200).object()
+                                     ->getArray("items")))
+        if (text_of(e, "action") == "escalate") event = e;
+    REQUIRE(event);
+    CHECK(text_of(event->getObject("after"), "escalated_to") == duty);
+    CHECK(text_of(event->getObject("after"), "escalated_to_name") == "值班调度 陈静");
+
+    auto mail = smtp.mail_to("duty@example.com", ticket);
+    CHECK(mail.subject == "SLA 已超时：工单 " + ticket + " / SLA breached: ticket " + ticket);
+    CHECK(mail.body.find("响应时限已超时") != std::string::npos);
+    auto sent = wait_notifications(srv, shop.dispatcher, "job_id=" + job + "&event=sla_breached", [](const Arr& a) {
+        return a->size() == 1 && text_of(a->getObject(0), "status") == "delivered";
+    });
+    CHECK(text_of(only(sent), "recipient") == "duty@example.com");
+    for (const auto& m : smtp.mails())
+        CHECK(std::find(m.to.begin(), m.to.end(), "disp@example.com") == m.to.end());
+
+    // null clears the default.
+    set = need(srv.request("PUT", "/api/v1/sla/policies", policies("null"), shop.admin), 200).object();
+    CHECK(set->isNull("escalate_to"));
+}
+
 TEST_CASE("webhooks: listing hides secrets, deleting stops calls and keeps the log", "[integration][notifications]") {
     SmtpReceiver smtp;
     WebhookReceiver hook;

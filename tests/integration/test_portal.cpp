@@ -98,6 +98,56 @@ TEST_CASE_METHOD(PortalFixture, "a portal customer approves the plan and signs a
     CHECK(total(srv, "/api/v1/warranties", text_of(other, "token")) == 0);
 }
 
+TEST_CASE_METHOD(PortalFixture, "portal photos join the job's attachments and reach the assigned technician's tablet",
+                 "[integration][portal]") {
+    auto made = need(srv.post("/api/v1/portal/reports", report_body("SN-P-6"), ""), 201).object();
+    std::string job_id = text_of(made, "job_id");
+    auto report = need(srv.get("/api/v1/portal/reports/" + job_id, shop.dispatcher), 200).object();
+    auto photo = report->getArray("photos")->getObject(0);
+    std::string sha = text_of(photo, "sha256"), content = "/api/v1/attachments/" + sha + "/content";
+    CHECK(int_of(photo, "seq") == 1);
+
+    // Staff read the bytes from the attachment store; a technician only once the job is theirs.
+    auto staff = srv.get(content, shop.dispatcher);
+    CHECK(staff.status == 200);
+    CHECK(staff.headers["Content-Type"] == "image/png");
+    CHECK(static_cast<std::int64_t>(staff.body.size()) == int_of(photo, "size_bytes"));
+    check_error(srv.get(content, shop.tech_a), 404, "not_found");
+    shop.must(job_id, "assign", body({{"technician_id", shop.tech_a_id}}), shop.dispatcher);
+    auto tech = srv.get(content, shop.tech_a);
+    CHECK(tech.status == 200);
+    CHECK(tech.body == staff.body);
+    CHECK(text_of(need(srv.get("/api/v1/attachments/" + sha, shop.tech_a), 200).object(), "complete") == "true");
+
+    // The technician's device pulls the photo's metadata row with the job.
+    auto device =
+        need(srv.post("/api/v1/sync/devices", body({{"name", "平板"}, {"platform", "android"}}), shop.tech_a), 201);
+    std::string device_token = device.str("device_token");
+    Obj row;
+    std::int64_t cursor = 0;
+    for (int page = 0; page < 100; ++page) {
+        auto pulled = need(srv.get("/api/v1/sync/pull?cursor=" + std::to_string(cursor), device_token), 200).object();
+        for (const auto& v : *pulled->getArray("changes")) {
+            auto change = v.extract<Obj>();
+            if (text_of(change, "table") == "attachments" && text_of(change, "op") == "put")
+                row = change->getObject("row");
+        }
+        cursor = int_of(pulled, "cursor");
+        if (!pulled->getValue<bool>("has_more")) break;
+    }
+    REQUIRE(row);
+    CHECK(text_of(row, "id") == text_of(photo, "id"));
+    CHECK(text_of(row, "job_id") == job_id);
+    CHECK(text_of(row, "kind") == "photo");
+    CHECK(text_of(row, "sha256") == sha);
+    CHECK(row->isNull("author_id"));
+
+    // The portal still shows it to the customer, and to nobody else.
+    CHECK(srv.get("/api/v1/portal/photos/" + text_of(photo, "id"), text_of(made, "token")).body == staff.body);
+    auto other = need(srv.post("/api/v1/portal/reports", report_body("SN-P-7", "13700001111", "赵六"), ""), 201).object();
+    check_error(srv.get("/api/v1/portal/photos/" + text_of(photo, "id"), text_of(other, "token")), 404, "not_found");
+}
+
 TEST_CASE_METHOD(PortalFixture, "bad portal input is refused and changes nothing", "[integration][portal][errors]") {
     auto jobs = count("jobs"), customers = count("customers");
     check_error(srv.post("/api/v1/portal/reports", body({{"contact_name", "x"}}), ""), 422, "missing_field", "phone");

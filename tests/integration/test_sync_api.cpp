@@ -207,6 +207,66 @@ TEST_CASE("a reassigned job is removed from the first technician's device", "[in
     check_error(srv.get("/api/v1/jobs/" + job, shop.tech_a), 404, "not_found");
 }
 
+TEST_CASE("a job's visits reach its technician's device, rescheduled ones as replaced", "[integration][sync]") {
+    TestServer srv;
+    Shop shop(srv);
+    auto job = shop.report(shop.customer_a, shop.asset_a);
+    shop.drive(job, "scheduled");
+    auto da = register_device(srv, shop.tech_a), db = register_device(srv, shop.tech_b, "平板 B");
+    Replica ra, rb;
+    std::int64_t ca = 0, cb = 0;
+    pull_all(srv, da, ca, ra);
+    std::string a = "tech:" + shop.tech_a_id, b = "tech:" + shop.tech_b_id;
+    auto visits_in = [&](const Replica& replica, const std::string& bucket) {
+        std::map<std::string, Obj> out;
+        for (const auto& [key, row] : replica)
+            if (std::get<0>(key) == bucket && std::get<1>(key) == "visits") out[std::get<2>(key)] = row.second;
+        return out;
+    };
+    auto first = visits_in(ra, a);
+    REQUIRE(first.size() == 1);
+    auto visit = first.begin()->second;
+    CHECK(text_of(visit, "job_id") == job);
+    CHECK(text_of(visit, "technician_id") == shop.tech_a_id);
+    CHECK(text_of(visit, "status") == "booked");
+    CHECK(text_of(visit, "starts_at") == "2031-03-04T01:00:00.000Z");
+
+    // Moved to the afternoon: the morning visit stays on the tablet as replaced, the new one is booked.
+    shop.must(job, "reschedule",
+              body({{"technician_id", shop.tech_a_id}, {"window_start", "2031-03-04T14:00:00+08:00"},
+                    {"window_end", "2031-03-04T16:00:00+08:00"}, {"reason", "客户下午在家"}}),
+              shop.dispatcher);
+    auto last = pull_all(srv, da, ca, ra);
+    auto second = visits_in(ra, a);
+    REQUIRE(second.size() == 2);
+    CHECK(text_of(second[first.begin()->first], "status") == "replaced");
+    std::size_t booked = 0;
+    for (const auto& [id, row] : second)
+        if (text_of(row, "status") == "booked") {
+            ++booked;
+            CHECK(text_of(row, "starts_at") == "2031-03-04T06:00:00.000Z");
+        }
+    CHECK(booked == 1);
+    CHECK(text_of(last->getObject("checkpoint")->getObject("buckets"), a) == checksum_of(ra, a));
+
+    // Given to another technician: the visits leave the first tablet with the job and reach the second.
+    shop.must(job, "reschedule",
+              body({{"technician_id", shop.tech_b_id}, {"window_start", "2031-03-05T09:00:00+08:00"},
+                    {"window_end", "2031-03-05T11:00:00+08:00"}, {"reason", "李师傅请假"}}),
+              shop.dispatcher);
+    pull_all(srv, da, ca, ra);
+    pull_all(srv, db, cb, rb);
+    CHECK(visits_in(ra, a).empty());
+    CHECK(visits_in(rb, b).size() == 3);
+    // A device cannot write a visit: the dispatcher books them.
+    auto refused = need(push(srv, da, {op_json("visits", fieldsync::uuid_v7(), "insert", R"({"job_id":")" + job +
+                                                                                            R"(","kind":"repair"})",
+                                               hlc_now(da))}),
+                        200)
+                       .object();
+    CHECK(text_of(refused->getArray("results")->getObject(0), "status") == "rejected");
+}
+
 TEST_CASE("pushed ops are applied, rejected or replayed, and rejections reach the dispatcher", "[integration][sync]") {
     TestServer srv;
     Shop shop(srv);
@@ -256,6 +316,11 @@ TEST_CASE("pushed ops are applied, rejected or replayed, and rejections reach th
     auto conflict = open->getObject(0);
     CHECK(text_of(conflict, "error_code") == "invalid_transition");
     CHECK(text_of(conflict, "device_id") == d.id);
+    // Readable for the board: the job and its ticket, the device's and the technician's names.
+    CHECK(text_of(conflict, "job_id") == job);
+    CHECK(text_of(conflict, "ticket_no") == text_of(shop.job(job), "ticket_no"));
+    CHECK(text_of(conflict, "device_name") == "平板 A");
+    CHECK(text_of(conflict, "user_name") == "User tech.a");
     check_error(srv.get("/api/v1/sync/conflicts", shop.tech_a), 403, "forbidden");
     std::string resolve = "/api/v1/sync/conflicts/" + text_of(conflict, "id") + "/resolve";
     check_error(srv.post(resolve, body({{"resolution", "maybe"}}), shop.dispatcher), 422, "invalid_field",
@@ -264,6 +329,8 @@ TEST_CASE("pushed ops are applied, rejected or replayed, and rejections reach th
         need(srv.post(resolve, body({{"resolution", "dismissed"}, {"note", "已电话确认"}}), shop.dispatcher), 200)
             .object();
     CHECK(text_of(resolved, "status") == "dismissed");
+    CHECK(text_of(resolved, "resolved_by_name") == "User disp");
+    CHECK(text_of(resolved, "ticket_no") == text_of(conflict, "ticket_no"));
     check_error(srv.post(resolve, body({{"resolution", "dismissed"}}), shop.dispatcher), 409, "conflict", "resolution");
     CHECK(total(srv, "/api/v1/sync/conflicts?status=open", shop.dispatcher) == 0);
 
@@ -320,6 +387,49 @@ TEST_CASE("malformed pushes are refused whole and change nothing", "[integration
     auto reset = need(srv.get("/api/v1/sync/pull?cursor=1", d.token), 200).object();
     CHECK(reset->getValue<bool>("reset_required"));
     CHECK(reset->getArray("changes")->size() == 0);
+}
+
+TEST_CASE("a re-download of a compacted log pages through it; another compaction during it forces a reset",
+          "[integration][sync]") {
+    TestServer srv;
+    Shop shop(srv);
+    for (int i = 0; i < 3; ++i) {
+        auto job = shop.report(shop.customer_a, shop.asset_a);
+        shop.drive(job, "plan_proposed");
+    }
+    auto compacted = need(srv.post("/api/v1/sync/compact", body(), shop.admin), 200).object();
+    std::int64_t compacted_up_to = int_of(compacted, "compacted_up_to");
+    auto d = register_device(srv, shop.tech_a);
+
+    // Two changes a page: the cursors in between lie below the compaction point and are still good.
+    auto first = need(srv.get("/api/v1/sync/pull?cursor=0&limit=2", d.token), 200).object();
+    REQUIRE(first->getValue<bool>("has_more"));
+    std::int64_t cursor = int_of(first, "cursor");
+    REQUIRE(cursor < compacted_up_to);
+    auto second = need(srv.get("/api/v1/sync/pull?cursor=" + std::to_string(cursor) + "&limit=2", d.token), 200);
+    CHECK_FALSE(second.object()->getValue<bool>("reset_required"));
+    CHECK(second.object()->getArray("changes")->size() > 0);
+    Replica replica;
+    std::int64_t from_zero = 0;
+    auto last = pull_all(srv, d, from_zero, replica);
+    CHECK(last->has("checkpoint"));
+    CHECK(holds(replica, "tech:" + shop.tech_a_id, "customers", shop.customer_a));
+
+    // A new compaction while another device is half-way through its read: that read starts over.
+    auto other = register_device(srv, shop.tech_a, "平板 B");
+    auto half = need(srv.get("/api/v1/sync/pull?cursor=0&limit=2", other.token), 200).object();
+    std::int64_t half_cursor = int_of(half, "cursor");
+    need(srv.post("/api/v1/parts", body({{"sku", "TC-521"}, {"name", "压缩机"}, {"unit_price", 900}}), shop.dispatcher),
+         201);
+    REQUIRE(int_of(need(srv.post("/api/v1/sync/compact", body(), shop.admin), 200).object(), "compacted_up_to") >
+            compacted_up_to);
+    auto reset = need(srv.get("/api/v1/sync/pull?cursor=" + std::to_string(half_cursor), other.token), 200).object();
+    CHECK(reset->getValue<bool>("reset_required"));
+    CHECK(reset->getArray("changes")->size() == 0);
+    // Started again from 0, it reads to the end without another reset.
+    Replica again;
+    std::int64_t restart = 0;
+    CHECK(pull_all(srv, other, restart, again)->has("checkpoint"));
 }
 
 TEST_CASE("attachment bytes upload in resumable chunks after or before their metadata", "[integration][sync]") {

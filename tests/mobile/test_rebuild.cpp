@@ -111,6 +111,38 @@ TEST_CASE("A rejected op moves to conflicts and the row shows the server's truth
     CHECK(conflicts[0].error.message == "cannot start_repair a job that is cancelled");
 }
 
+TEST_CASE("A pulled row with no pending op is shown as the server sent it, like a rebuilt one", "[Mobile][Rebuild]") {
+    TempDir dir;
+    FakeServer server;
+    seed(server);
+    Replica replica(dir.file("r.db"));
+    replica.apply_pull_page(last_page(server, 0, 0));
+    Object::Ptr edit = new Object;
+    edit->set("site_contact", "王先生");
+    replica.update("jobs", kJob2, edit);
+
+    // The same server change to a job without pending ops (written directly) and one with them (rebuilt).
+    std::int64_t before = server.seq;
+    server.put("jobs", kJob, job_row("FR-20261121-0101", "in_repair"));
+    server.put("jobs", kJob2, job_row("FR-20261121-0102", "in_repair", ""));
+    replica.apply_pull_page(last_page(server, before, 0));
+    auto settled = replica.row("jobs", kJob);
+    CHECK(fieldsync::to_json_text(settled) == fieldsync::to_json_text(server.rows.at({"jobs", kJob}).row));
+    CHECK(field(replica.row("jobs", kJob2), "site_contact") == "王先生");
+    CHECK(replica.pending_ops("jobs", kJob) == 0);
+    // Its index columns follow too: found by the new ticket, listed for its technician with its new state.
+    REQUIRE(replica.find_job("FR-20261121-0101"));
+    CHECK_FALSE(replica.find_job("FR-20261121-0001"));
+    for (const auto& job : replica.jobs(kUser)) CHECK(field(job, "state") == "in_repair");
+    CHECK(replica.jobs(kUser).size() == 2);
+    // A later local edit rebuilds the row from the stored server copy: the pulled fields are there.
+    Object::Ptr other = new Object;
+    other->set("site_contact", "李女士");
+    replica.update("jobs", kJob, other);
+    CHECK(field(replica.row("jobs", kJob), "ticket_no") == "FR-20261121-0101");
+    CHECK(field(replica.row("jobs", kJob), "site_contact") == "李女士");
+}
+
 TEST_CASE("A removal deletes the row: access is revoked, not hidden", "[Mobile][Rebuild]") {
     TempDir dir;
     FakeServer server;

@@ -203,6 +203,10 @@ TEST_CASE("the synced rows carry exactly the fields of the conflict rules", "[se
             "INSERT INTO warranties (id, asset_id, job_id, covers, starts_on, ends_on, created_at) "
             "VALUES ('w1', ?, ?, '温控器', '2026-01-01', '2026-04-01', 't')",
             {shop.asset, job});
+        db.execute(
+            "INSERT INTO visits (id, job_id, technician_id, kind, starts_at, ends_at, status, created_at) "
+            "VALUES ('v1', ?, ?, 'repair', '2026-01-02T01:00:00Z', '2026-01-02T02:00:00Z', 'booked', 't')",
+            {job, shop.tech_a.id});
     });
     auto id_of = [&](const std::string& table) -> std::string {
         if (table == "plans") return plan_row_id(job, 1);
@@ -212,6 +216,7 @@ TEST_CASE("the synced rows carry exactly the fields of the conflict rules", "[se
         if (table == "job_notes") return "n1";
         if (table == "attachments") return "a1";
         if (table == "warranties") return "w1";
+        if (table == "visits") return "v1";
         return shop.db->read([&](Db& db) { return str(db.query_one("SELECT id FROM " + table), "id"); });
     };
     for (const auto& rules : fieldsync::synced_tables()) {

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <cstdlib>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <random>
@@ -189,12 +190,13 @@ std::multiset<std::string> server_conflicts(const TestServer& srv, const std::st
 
 TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothing lost or doubled", "[sim]") {
     const std::uint64_t seed = env_number("FIELDREPAIR_SIM_SEED", 20261121);
-    const std::uint64_t steps = env_number("FIELDREPAIR_SIM_STEPS", 1500);
+    const std::uint64_t steps = env_number("FIELDREPAIR_SIM_STEPS", 3000);
+    // Printed before the run as well, so a run stopped by a timeout still tells how to repeat it.
+    std::cout << "sim: FIELDREPAIR_SIM_SEED=" << seed << " FIELDREPAIR_SIM_STEPS=" << steps << std::endl;
     INFO("FIELDREPAIR_SIM_SEED=" << seed << " FIELDREPAIR_SIM_STEPS=" << steps);
     Rng rng(seed);
 
     TestServer srv;
-    srv.start();
     std::string admin = srv.admin_token();
     create_user(srv, admin, "sim.disp", "dispatcher");
     std::string dispatcher = login_as(srv, "sim.disp");

@@ -108,12 +108,26 @@ TestServer::TestServer(std::map<std::string, std::string> env) : env_(std::move(
     } else {
         database_ = data_dir_ + "/fieldrepair.db";
     }
-    start();
+    try {
+        start();
+    } catch (...) {
+        // A constructor that throws gets no destructor call: clean up here, or the folder and database stay.
+        remove_data();
+        throw;
+    }
 }
 
 TestServer::~TestServer() {
     try {
         stop();
+    } catch (...) {
+        // stop() only signals and reaps; nothing to add if that fails.
+    }
+    remove_data();
+}
+
+void TestServer::remove_data() {
+    try {
         Poco::File(data_dir_).remove(true);
         if (!postgres_db_.empty()) {
             fieldserver::Database admin(postgres_server(), 1);
@@ -124,17 +138,31 @@ TestServer::~TestServer() {
     }
 }
 
+bool TestServer::running() {
+    if (!process_) return false;
+    // waitpid, not kill(pid, 0): a server that exited stays a zombie until reaped, and kill() still finds it.
+    int status = 0;
+    if (::waitpid(static_cast<pid_t>(process_->id()), &status, WNOHANG) == 0) return true;
+    process_.reset();
+    return false;
+}
+
 void TestServer::start() {
+    if (running()) return;
     std::string ready = data_dir_ + "/ready";
     if (Poco::File(ready).exists()) Poco::File(ready).remove();
+    std::string listen = "127.0.0.1:" + std::to_string(port_);
     Poco::Process::Env env = {
-        {"FIELDREPAIR_LISTEN", "127.0.0.1:0"},          {"FIELDREPAIR_DATA_DIR", data_dir_},
+        {"FIELDREPAIR_LISTEN", listen},                {"FIELDREPAIR_DATA_DIR", data_dir_},
         {"FIELDREPAIR_DATABASE", database_},           {"FIELDREPAIR_READY_FILE", ready},
         {"FIELDREPAIR_ADMIN_PASSWORD", "admin-password-1"},
         // Fewer PBKDF2 rounds keep hundreds of test logins fast; the hashing itself is unit-tested at the default.
         {"FIELDREPAIR_PBKDF2_ITERATIONS", "2000"},     {"FIELDREPAIR_LOG_LEVEL", "notice"}};
     for (const auto& [k, v] : env_) env[k] = v;
-    std::vector<std::string> args = {"-c", "exec \"$0\" >>\"$1\" 2>&1", FIELDREPAIR_SERVER_BINARY, data_dir_ + "/server.log"};
+    // setpriv asks the kernel to stop the server when the launching thread dies (a crash, a ctest timeout, Ctrl-C),
+    // when no destructor runs: no test run leaves a server behind. So start servers from the test's own thread.
+    std::vector<std::string> args = {"-c", "exec setpriv --pdeathsig TERM \"$0\" >>\"$1\" 2>&1",
+                                     FIELDREPAIR_SERVER_BINARY, data_dir_ + "/server.log"};
     process_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch("/bin/sh", args, data_dir_, nullptr, nullptr,
                                                                            nullptr, env));
     for (int i = 0; i < 300; ++i) {
@@ -151,9 +179,10 @@ void TestServer::start() {
                 return;
             }
         }
-        if (!Poco::Process::isRunning(*process_)) break;
+        if (!running()) break;
         Poco::Thread::sleep(50);
     }
+    stop();  // a server that never got ready must not outlive the test
     throw std::runtime_error("the server did not start; its log:\n" + log());
 }
 

@@ -32,6 +32,9 @@ public:
     TestServer(const TestServer&) = delete;
     TestServer& operator=(const TestServer&) = delete;
 
+    // Starts the server unless it runs already (a second process would be left behind unreaped). After the first
+    // start it listens on the same port again with the same data folder and certificate, as a real server comes
+    // back, so a client that remembered its URL reaches it again.
     void start();
     void stop();
     void restart() { stop(); start(); }
@@ -56,6 +59,9 @@ public:
     std::string log() const;
 
 private:
+    bool running();  // reaps the process if it has exited
+    void remove_data();
+
     std::map<std::string, std::string> env_;
     std::string data_dir_;
     std::string database_;

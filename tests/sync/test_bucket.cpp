@@ -47,6 +47,7 @@ TEST_CASE("every synced table belongs to exactly one kind of bucket", "[sync][bu
     CHECK(seen.size() == synced_tables().size());
     CHECK(bucket_kind_of("jobs") == BucketKind::technician);
     CHECK(bucket_kind_of("warranties") == BucketKind::technician);
+    CHECK(bucket_kind_of("visits") == BucketKind::technician);
     CHECK(bucket_kind_of("parts") == BucketKind::catalog);
     CHECK(bucket_kind_of("fault_categories") == BucketKind::catalog);
     CHECK_THROWS_AS(bucket_kind_of("users"), Error);

@@ -42,12 +42,12 @@ const IgnoredField* ignored(const MergeResult& r, const std::string& field) {
 
 }  // namespace
 
-TEST_CASE("the synced tables are the model's nine", "[sync][conflict]") {
+TEST_CASE("the synced tables are the model's ten", "[sync][conflict]") {
     std::set<std::string> names;
     for (const auto& t : synced_tables()) names.insert(t.name);
     CHECK(names == std::set<std::string>{"customers", "assets", "jobs", "plans", "job_notes", "attachments", "parts",
-                                         "fault_categories", "warranties"});
-    CHECK(synced_tables().size() == 9);
+                                         "fault_categories", "warranties", "visits"});
+    CHECK(synced_tables().size() == 10);
     CHECK(is_synced_table("jobs"));
     CHECK_FALSE(is_synced_table("users"));
     CHECK(find_table("users") == nullptr);
@@ -68,6 +68,7 @@ TEST_CASE("which op kinds a device may push on which table", "[sync][conflict]")
                                                      {"parts", {}},
                                                      {"fault_categories", {}},
                                                      {"warranties", {}},
+                                                     {"visits", {}},
                                                      {"users", {}}}) {
         for (OpKind kind : {K::insert, K::update, K::delete_, K::action}) {
             INFO(row.table << " " << to_string(kind));
@@ -202,7 +203,8 @@ TEST_CASE("merge_update: server-authoritative and unknown fields are rejected", 
 }
 
 TEST_CASE("merge_update refuses tables that take no updates", "[sync][conflict]") {
-    for (const char* table : {"job_notes", "attachments", "plans", "parts", "fault_categories", "warranties"}) {
+    for (const char* table :
+         {"job_notes", "attachments", "plans", "parts", "fault_categories", "warranties", "visits"}) {
         INFO(table);
         try {
             merge_update({}, update(table, at(5000), {{"body", std::string("edited")}}));

@@ -141,6 +141,33 @@ TEST_CASE("pull responses round-trip through JSON text", "[sync][wire]") {
     }
 }
 
+TEST_CASE("pull responses written as text decode to the same message", "[sync][wire]") {
+    auto response = pull_response();
+    CHECK(decode_pull_response(*parse_json_object(encode_text(response))) == response);
+
+    SECTION("a row given as stored text goes out verbatim") {
+        std::string stored = R"({"id":"c\"1","name":"王小明 \\ \n","lat":22.3,"is_vip":true,"notes":null})";
+        response.changes[0].row = nullptr;
+        response.changes[0].row_text = stored;
+        response.changes[0].row_id = "c\"1";
+        auto text = encode_text(response);
+        CHECK(text.find(stored) != std::string::npos);
+        auto decoded = decode_pull_response(*parse_json_object(text));
+        CHECK(decoded == response);
+        CHECK(decoded.changes[0].row_id == "c\"1");
+        CHECK(decoded.changes[0].row->getValue<std::string>("name") == "王小明 \\ \n");
+        CHECK(to_json_text(encode(response)) == to_json_text(encode(decoded)));
+    }
+    SECTION("middle pages and resets") {
+        response.has_more = true;
+        response.checkpoint.reset();
+        CHECK(decode_pull_response(*parse_json_object(encode_text(response))) == response);
+        PullResponse reset;
+        reset.reset_required = true;
+        CHECK(decode_pull_response(*parse_json_object(encode_text(reset))) == reset);
+    }
+}
+
 TEST_CASE("a missing or wrong protocol version is refused with a clear message", "[sync][wire]") {
     std::vector<std::pair<const char*, std::function<void(const Poco::JSON::Object&)>>> decoders = {
         {"push request", push_decoder()},

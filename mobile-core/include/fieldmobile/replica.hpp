@@ -141,6 +141,9 @@ class Replica {
     fieldsync::Op new_op(const std::string& table, const std::string& row_id, fieldsync::OpKind kind);
     void append_op(const fieldsync::Op& op);
     void rebuild(const std::string& table, const std::string& row_id);
+    // Writes the row the device shows, with its JSON text and the number of ops replayed on it.
+    void show(const std::string& table, const std::string& row_id, const Poco::JSON::Object::Ptr& row,
+              const std::string& row_text, std::int64_t server_version, std::int64_t pending);
     Poco::JSON::Object::Ptr server_row(const std::string& table, const std::string& row_id,
                                        std::int64_t* version) const;
     std::vector<Poco::JSON::Object::Ptr> query_rows(const std::string& sql, const std::vector<std::string>& args) const;

@@ -21,6 +21,7 @@ struct SyncOptions {
     std::size_t pull_max_bytes = 1 << 22;  // bytes per pull page
     std::size_t chunk_bytes = 256 * 1024;  // attachment upload chunk
     int max_rebootstraps = 1;              // per sync, after a checksum mismatch
+    int max_resets = 3;                    // per sync, re-downloads the server asks for after compacting its log
 };
 
 struct SyncReport {

@@ -2,6 +2,7 @@
 // stack; libfieldmobile ships an HTTPS implementation on Poco with certificate pinning, and a retry decorator.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -39,9 +40,17 @@ struct HttpsOptions {
     std::string ca_file;
     int connect_timeout_s = 10;
     int timeout_s = 60;
+    // Ask for gzip answers: a pull page shrinks about fivefold, which is what a tablet on a mobile link waits for.
+    bool gzip = true;
+    // The most a gzip answer may expand to: a corrupt or hostile body cannot fill the tablet's memory.
+    std::size_t max_response_bytes = 256u << 20;
 };
 
 // HTTPS over Poco::Net::HTTPSClientSession. Throws std::invalid_argument for a URL that is not https://host[:port].
+// Connections are kept alive and reused (safe to call from several threads: each call takes its own connection). A
+// request that fails on a reused connection before any answer arrived (the server closed it meanwhile) is sent
+// once more on a new connection when sending it twice is harmless: GET, HEAD, PUT, DELETE and the sync push, which
+// the server applies once per op id. Any other failure, and one in the middle of an answer, is unavailable.
 std::unique_ptr<Transport> make_https_transport(const HttpsOptions& options);
 
 struct RetryPolicy {

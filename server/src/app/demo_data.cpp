@@ -28,13 +28,14 @@ bool load_demo_data(Services& s, const std::string& password) {
         b->set("password", password);
         return s.users.create(admin, b);
     };
-    auto dispatcher_user = user(R"({"username":"dispatcher","name":"王芳","role":"dispatcher","phone":"021-50001000"})");
+    auto dispatcher_user = user(R"({"username":"dispatcher","name":"王芳","role":"dispatcher","phone":"021-50001000",
+        "time_zone":"Asia/Shanghai"})");
     auto li = user(R"({"username":"tech.li","name":"李建国","role":"technician","phone":"13611110001","region":"浦东新区",
-        "skills":{"洗衣机":4,"空调":3},"home_location":{"lat":31.2050,"lng":121.5900}})");
+        "time_zone":"Asia/Shanghai","skills":{"洗衣机":4,"空调":3},"home_location":{"lat":31.2050,"lng":121.5900}})");
     auto zhang = user(R"({"username":"tech.zhang","name":"张伟","role":"technician","phone":"13611110002","region":"徐汇区",
-        "skills":{"空调":5,"冰箱":3},"home_location":{"lat":31.1880,"lng":121.4370}})");
+        "time_zone":"Asia/Shanghai","skills":{"空调":5,"冰箱":3},"home_location":{"lat":31.1880,"lng":121.4370}})");
     auto chen = user(R"({"username":"tech.chen","name":"陈静","role":"technician","phone":"13611110003","region":"闵行区",
-        "skills":{"电视":4,"冰箱":4},"home_location":{"lat":31.1600,"lng":121.3500}})");
+        "time_zone":"Asia/Shanghai","skills":{"电视":4,"冰箱":4},"home_location":{"lat":31.1600,"lng":121.3500}})");
     Actor dispatcher{text(dispatcher_user, "id"), "dispatcher", "王芳", "", "demo"};
 
     auto customer = [&](const std::string& body) { return text(s.customers.create_customer(dispatcher, json(body)), "id"); };

@@ -137,7 +137,14 @@ private:
         params->setMaxThreads(cfg.threads);
         params->setMaxQueued(256);
         params->setTimeout(Poco::Timespan(30, 0));
-        Poco::Net::HTTPServer server(new ApiRequestHandlerFactory(services, cfg.max_body_bytes, log), socket, params);
+        // Devices pulling in a loop reuse their connection instead of a TLS handshake per request. An idle
+        // kept-alive connection holds a request thread, so it is closed after a second: enough for the requests of
+        // one sync, and longer than the device transport's idle limit (mobile-core/src/transport.cpp), so the
+        // device gives an idle connection up before the server closes it.
+        params->setKeepAliveTimeout(Poco::Timespan(1, 0));
+        auto* factory = new ApiRequestHandlerFactory(services, cfg.max_body_bytes, log);
+        Poco::Net::HTTPServer server(factory, socket, params);
+        factory->watch_load(server);
         // Notifications go out from their own thread, so a slow mail server or webhook never holds up a request.
         NotificationSender notifier(db, cfg.notifications, log);
         notifier.start();

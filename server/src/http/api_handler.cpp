@@ -4,6 +4,7 @@
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
@@ -14,6 +15,7 @@
 #include "fieldserver/http/api_server.hpp"
 #include "fieldserver/http/routes_portal.hpp"
 #include "fieldsync/error.hpp"
+#include "fieldsync/gzip.hpp"
 
 namespace fieldserver {
 
@@ -61,8 +63,8 @@ namespace {
 class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
 public:
     ApiRequestHandler(Services& services, const Router& router, Metrics& metrics, std::size_t max_body,
-                      Poco::Logger& log)
-        : services_(services), router_(router), metrics_(metrics), max_body_(max_body), log_(log) {}
+                      Poco::Logger& log, const Poco::Net::TCPServer* server)
+        : services_(services), router_(router), metrics_(metrics), max_body_(max_body), log_(log), server_(server) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
         auto started = std::chrono::steady_clock::now();
@@ -99,7 +101,7 @@ public:
             res = error_response(Error(ErrorCode::internal, "the server failed to answer; the error is logged"));
         }
         render(res);
-        write(response, res);
+        write(request, response, res);
         double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         metrics_.record(req.method, route_name, res.status, seconds);
@@ -141,6 +143,7 @@ private:
                 throw Error(ErrorCode::payload_too_large,
                             "the body is larger than the limit of " + std::to_string(max_body_) + " bytes");
         }
+        body_read_ = true;
         return body;
     }
 
@@ -167,15 +170,45 @@ private:
         res.content_type = "application/json; charset=utf-8";
     }
 
-    void write(Poco::Net::HTTPServerResponse& response, const HttpResponse& res) {
+    // A kept-alive connection holds one of the server's threads while it idles, so connections stay open only while
+    // half the threads are left for new ones: idle devices never keep a busy server from answering others.
+    bool may_keep_alive(const Poco::Net::HTTPServerRequest& request) const {
+        // A body left unread would be taken for the next request on the connection.
+        bool has_body = (request.hasContentLength() && request.getContentLength64() > 0) ||
+                        request.getChunkedTransferEncoding();
+        if (has_body && !body_read_) return false;
+        return !server_ ||
+               (server_->queuedConnections() == 0 && server_->currentConnections() * 2 <= server_->maxThreads());
+    }
+
+    void write(const Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+               const HttpResponse& res) {
+        if (!may_keep_alive(request)) response.setKeepAlive(false);
         response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(res.status));
         for (const auto& [k, v] : res.headers) response.set(k, v);
         // API answers are never cached; static pages set their own revalidation policy.
         if (!response.has("Cache-Control")) response.set("Cache-Control", "no-store");
         response.set("X-Content-Type-Options", "nosniff");
         if (!res.content_type.empty()) response.setContentType(res.content_type);
+        if (pays_to_gzip(request, res)) {
+            std::string packed = fieldsync::gzip_compress(res.content);
+            response.set("Content-Encoding", "gzip");
+            response.set("Vary", "Accept-Encoding");
+            response.setContentLength(static_cast<std::streamsize>(packed.size()));
+            response.send() << packed;
+            return;
+        }
         response.setContentLength(static_cast<std::streamsize>(res.content.size()));
         response.send() << res.content;
+    }
+
+    // Text answers of a kilobyte or more shrink several times over; photos and other bytes do not.
+    static bool pays_to_gzip(const Poco::Net::HTTPServerRequest& request, const HttpResponse& res) {
+        const std::string& type = res.content_type;
+        bool text = type.rfind("application/json", 0) == 0 || type.rfind("text/", 0) == 0 ||
+                    type.rfind("application/javascript", 0) == 0;
+        return text && res.content.size() >= fieldsync::kGzipMinBytes &&
+               fieldsync::accepts_gzip(request.get("Accept-Encoding", ""));
     }
 
     Services& services_;
@@ -183,6 +216,8 @@ private:
     Metrics& metrics_;
     std::size_t max_body_;
     Poco::Logger& log_;
+    const Poco::Net::TCPServer* server_;
+    bool body_read_ = false;
 };
 
 }  // namespace
@@ -192,7 +227,7 @@ ApiRequestHandlerFactory::ApiRequestHandlerFactory(Services& services, std::size
 
 Poco::Net::HTTPRequestHandler* ApiRequestHandlerFactory::createRequestHandler(const Poco::Net::HTTPServerRequest&) {
     // Poco takes ownership of the handler and deletes it after the request.
-    return new ApiRequestHandler(services_, router_, metrics_, max_body_bytes_, log_);
+    return new ApiRequestHandler(services_, router_, metrics_, max_body_bytes_, log_, server_);
 }
 
 }  // namespace fieldserver

@@ -106,7 +106,9 @@ HttpResponse redirect(const std::string& location) {
 
 void add_portal_routes(Router& r, Services& s) {
     // The routes own the portal service; it holds only references to the shared services and its rate limits.
-    auto portal = std::make_shared<PortalService>(s.db, s.customers, s.jobs);
+    auto portal = std::make_shared<PortalService>(s.db, s.customers, s.jobs, s.attachments);
+    // Photos from before they joined the attachment store move there at start (a no-op once done).
+    portal->adopt_stored_photos();
     r.add({"POST", "/api/v1/portal/reports", kPublic, true, [portal](HttpRequest& req) {
                return limited([&](int& retry_after) { return ok(portal->report(req.body, req.source, retry_after), 201); });
            }});

@@ -17,8 +17,13 @@ void add_sync_routes(Router& r, Services& s) {
            }});
     r.add({"POST", "/api/v1/sync/push", kAnyUser, true,
            [&s](HttpRequest& req) { return ok(fieldsync::encode(s.sync.push(req.actor, req.body))); }});
-    r.add({"GET", "/api/v1/sync/pull", kAnyUser, false,
-           [&s](HttpRequest& req) { return ok(fieldsync::encode(s.sync.pull(req.actor, req.query))); }});
+    // Written as text: the change log's stored row texts go out without being parsed and re-serialised.
+    r.add({"GET", "/api/v1/sync/pull", kAnyUser, false, [&s](HttpRequest& req) {
+               HttpResponse res;
+               res.content = fieldsync::encode_text(s.sync.pull(req.actor, req.query));
+               res.content_type = "application/json; charset=utf-8";
+               return res;
+           }});
     r.add({"GET", "/api/v1/sync/conflicts", kStaff, false,
            [&s](HttpRequest& req) { return ok(s.sync.list_conflicts(req.actor, req.query)); }});
     r.add({"POST", "/api/v1/sync/conflicts/{id}/resolve", kStaff, true,

@@ -1,6 +1,7 @@
 // Customer and asset records: validation, visibility by role, versioned updates.
 #include "fieldserver/services/customer_service.hpp"
 
+#include "fieldserver/services/field_values.hpp"
 #include "fieldserver/sync/change_log.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/error.hpp"
@@ -45,34 +46,8 @@ const std::vector<FieldSpec>& asset_fields() {
 }
 
 Poco::JSON::Object::Ptr customer_view(Poco::JSON::Object::Ptr row) {
-    if (has_value(row, "lat")) {
-        Poco::JSON::Object::Ptr loc = new Poco::JSON::Object;
-        loc->set("lat", row->get("lat"));
-        loc->set("lng", row->get("lng"));
-        row->set("location", loc);
-    } else {
-        row->set("location", Poco::Dynamic::Var());
-    }
-    row->remove("lat");
-    row->remove("lng");
+    nest_location(*row, "lat", "lng", "location");
     return row;
-}
-
-Value optional_text(const Poco::JSON::Object::Ptr& body, const std::string& key) {
-    if (!has_value(body, key)) return std::monostate{};
-    return text(body, key);
-}
-
-std::pair<Value, Value> location_of(const Poco::JSON::Object::Ptr& body) {
-    if (!has_value(body, "location")) return {std::monostate{}, std::monostate{}};
-    auto loc = body->getObject("location");
-    auto valid = [&](const char* key, double limit) {
-        return loc->has(key) && loc->get(key).isNumeric() && !loc->get(key).isBoolean() &&
-               std::abs(loc->getValue<double>(key)) <= limit;
-    };
-    if (!valid("lat", 90) || !valid("lng", 180))
-        throw Error(ErrorCode::invalid_field, "location must be {lat: −90…90, lng: −180…180}", "location");
-    return {loc->getValue<double>("lat"), loc->getValue<double>("lng")};
 }
 
 void check_dates(const Poco::JSON::Object::Ptr& body) {
@@ -98,11 +73,27 @@ Poco::JSON::Object::Ptr CustomerService::load_asset(Db& db, const std::string& i
     return row;
 }
 
+std::string CustomerService::customer_scope(const Actor& actor, const std::string& customer_id_column,
+                                            Params& params) {
+    if (actor.role == "customer") {
+        params.emplace_back(actor.customer_id);
+        return " AND " + customer_id_column + " = ?";
+    }
+    if (actor.role == "technician") {
+        params.emplace_back(actor.id);
+        return " AND " + customer_id_column + " IN (SELECT customer_id FROM jobs WHERE assignee_id = ?)";
+    }
+    return "";
+}
+
+bool CustomerService::technician_serves(Db& db, const std::string& technician_id, const std::string& customer_id) {
+    return db.scalar("SELECT COUNT(*) FROM jobs WHERE customer_id = ? AND assignee_id = ?",
+                     {customer_id, technician_id}) > 0;
+}
+
 void CustomerService::check_visible(Db& db, const Actor& actor, const std::string& customer_id) {
     bool visible = actor.is_staff() || (actor.role == "customer" && actor.customer_id == customer_id) ||
-                   (actor.role == "technician" &&
-                    db.scalar("SELECT COUNT(*) FROM jobs WHERE customer_id = ? AND assignee_id = ?",
-                              {customer_id, actor.id}) > 0);
+                   (actor.role == "technician" && technician_serves(db, actor.id, customer_id));
     if (!visible) throw Error(ErrorCode::not_found, "no customer " + customer_id);
 }
 
@@ -111,7 +102,7 @@ Poco::JSON::Object::Ptr CustomerService::create_customer(const Actor& actor, con
     std::vector<FieldSpec> required(customer_fields().begin(), customer_fields().begin() + 2);
     std::vector<FieldSpec> optional(customer_fields().begin() + 2, customer_fields().end());
     fieldsync::validate_fields(required, optional, *body, "create a customer");
-    auto [lat, lng] = location_of(body);
+    auto [lat, lng] = location_values(body, "location");
     std::string id = fieldsync::uuid_v7(), now = fieldsync::format_utc(fieldsync::now_ms());
     return db_.write([&](Db& db) {
         db.execute(
@@ -126,15 +117,8 @@ Poco::JSON::Object::Ptr CustomerService::create_customer(const Actor& actor, con
 
 Poco::JSON::Object::Ptr CustomerService::list_customers(const Actor& actor, const Query& query) {
     allow_filters(query, {"q", "phone"});
-    std::string where = "1 = 1";
     Params params;
-    if (actor.role == "customer") {
-        where += " AND id = ?";
-        params.emplace_back(actor.customer_id);
-    } else if (actor.role == "technician") {
-        where += " AND id IN (SELECT customer_id FROM jobs WHERE assignee_id = ?)";
-        params.emplace_back(actor.id);
-    }
+    std::string where = "1 = 1" + customer_scope(actor, "id", params);
     if (auto phone = filter(query, "phone"); !phone.empty()) {
         where += " AND phone = ?";
         params.emplace_back(phone);
@@ -166,7 +150,7 @@ Poco::JSON::Object::Ptr CustomerService::update_customer(const Actor& actor, con
     for (const char* key : {"name", "phone"})
         if (body->has(key) && !has_value(body, key))
             throw Error(ErrorCode::invalid_field, std::string(key) + " cannot be cleared", key);
-    auto [lat, lng] = location_of(body);
+    auto [lat, lng] = location_values(body, "location");
     return db_.write([&](Db& db) {
         load_customer(db, id);
         check_visible(db, actor, id);
@@ -214,15 +198,8 @@ Poco::JSON::Object::Ptr CustomerService::create_asset(const Actor& actor, const 
 
 Poco::JSON::Object::Ptr CustomerService::list_assets(const Actor& actor, const Query& query) {
     allow_filters(query, {"q", "customer_id", "serial_no"});
-    std::string where = "1 = 1";
     Params params;
-    if (actor.role == "customer") {
-        where += " AND a.customer_id = ?";
-        params.emplace_back(actor.customer_id);
-    } else if (actor.role == "technician") {
-        where += " AND a.customer_id IN (SELECT customer_id FROM jobs WHERE assignee_id = ?)";
-        params.emplace_back(actor.id);
-    }
+    std::string where = "1 = 1" + customer_scope(actor, "a.customer_id", params);
     for (const char* key : {"customer_id", "serial_no"})
         if (auto v = filter(query, key); !v.empty()) {
             where += std::string(" AND a.") + key + " = ?";

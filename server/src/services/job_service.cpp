@@ -3,18 +3,20 @@
 
 #include <Poco/Base64Decoder.h>
 
-#include <cmath>
 #include <iomanip>
 #include <sstream>
 
 #include "fieldserver/services/audit_log.hpp"
 #include "fieldserver/services/customer_service.hpp"
+#include "fieldserver/services/field_values.hpp"
 #include "fieldserver/services/report_service.hpp"
 #include "fieldserver/services/scheduling.hpp"
 #include "fieldserver/sync/change_log.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/error.hpp"
+#include "fieldsync/job_summary.hpp"
+#include "fieldsync/money.hpp"
 #include "fieldsync/time.hpp"
 #include "fieldsync/uuid.hpp"
 
@@ -42,14 +44,6 @@ const char* kPlanColumns =
     "cost_to_customer_cents, currency, status, created_by, created_at, decided_by, decided_at";
 
 std::string now_text() { return fieldsync::format_utc(fieldsync::now_ms()); }
-
-std::int64_t cents(double amount) { return static_cast<std::int64_t>(std::llround(amount * 100)); }
-
-std::string money(std::int64_t cents_value) {
-    std::ostringstream out;
-    out << cents_value / 100 << "." << std::setw(2) << std::setfill('0') << std::llabs(cents_value % 100);
-    return out.str();
-}
 
 // Plan rows with amounts in currency units, as the API shows them.
 Poco::JSON::Object::Ptr plan_view(Poco::JSON::Object::Ptr plan) {
@@ -108,7 +102,7 @@ std::int64_t check_items(const Poco::JSON::Array::Ptr& items, const std::string&
         }
         if (number(item, "quantity") <= 0)
             throw Error(ErrorCode::invalid_field, where + ": quantity must be more than 0", field);
-        total += cents(number(item, "quantity") * number(item, "unit_price"));
+        total += fieldsync::to_cents(number(item, "quantity") * number(item, "unit_price"));
     }
     return total;
 }
@@ -144,11 +138,11 @@ PlanInput check_plan(const Poco::JSON::Object::Ptr& plan) {
     in.items = plan->getArray("items");
     if (in.items->size() == 0) throw Error(ErrorCode::invalid_field, "plan.items must list at least one item", "plan.items");
     in.total = check_items(in.items, "plan.items", item_required, item_optional);
-    in.cost_to_customer = cents(number(plan, "cost_to_customer"));
+    in.cost_to_customer = fieldsync::to_cents(number(plan, "cost_to_customer"));
     if (in.cost_to_customer > in.total)
         throw Error(ErrorCode::invalid_field,
-                    "plan.cost_to_customer (" + money(in.cost_to_customer) + ") is more than the plan's total (" +
-                        money(in.total) + ")",
+                    "plan.cost_to_customer (" + fieldsync::format_cents(in.cost_to_customer) +
+                        ") is more than the plan's total (" + fieldsync::format_cents(in.total) + ")",
                     "plan.cost_to_customer");
     return in;
 }
@@ -166,35 +160,18 @@ void require_technician(Db& db, const std::string& user_id, const std::string& f
         throw Error(ErrorCode::invalid_field, "no active technician " + user_id, field);
 }
 
-std::string summary_text(Db& db, const Poco::JSON::Object::Ptr& job) {
-    std::ostringstream s;
-    s << "工单 Ticket: " << text(job, "ticket_no") << "\n";
-    s << "客户 Customer: " << text(job, "customer_name") << "\n";
-    s << "产品 Product: " << text(job, "asset_model") << " / " << text(job, "asset_serial_no") << "\n";
-    s << "故障 Fault: " << text(job, "description") << "\n";
-    auto plan = db.query_one(std::string("SELECT ") + kPlanColumns + " FROM plans WHERE job_id = ? AND version = ?",
-                             {text(job, "id"), integer(job, "approved_plan_version", integer(job, "plan_version"))});
-    if (plan) {
-        s << "检测 Findings: " << text(plan, "findings") << "\n";
-        s << "方案 Plan v" << integer(plan, "version") << " (" << text(plan, "mode") << "):\n";
-        for (const auto& v : *plan->getArray("items")) {
-            auto item = v.extract<Poco::JSON::Object::Ptr>();
-            s << "  - " << text(item, "description") << " × " << text(item, "quantity") << " @ "
-              << money(cents(number(item, "unit_price"))) << "\n";
-        }
-        s << "客户费用 Cost to customer: " << money(integer(plan, "cost_to_customer_cents")) << " "
-          << text(plan, "currency") << "\n";
-    }
-    if (auto repair = job->getObject("repair")) {
-        s << "维修 Work: " << text(repair, "work_summary") << "\n";
-        s << "用时 Time spent: " << integer(repair, "time_spent_minutes") << " min\n";
-        if (auto parts = repair->getArray("parts_used"))
-            for (const auto& v : *parts) {
-                auto part = v.extract<Poco::JSON::Object::Ptr>();
-                s << "  - " << text(part, "description") << " × " << text(part, "quantity") << "\n";
-            }
-    }
-    return s.str();
+// What the signed summary shows of a job row (kJobSelect): the text itself is fieldsync's, shared with the device.
+fieldsync::JobSummaryInput summary_input(Db& db, const Poco::JSON::Object::Ptr& job) {
+    fieldsync::JobSummaryInput in{.ticket_no = text(job, "ticket_no"),
+                                  .customer_name = text(job, "customer_name"),
+                                  .asset_model = text(job, "asset_model"),
+                                  .asset_serial_no = text(job, "asset_serial_no"),
+                                  .description = text(job, "description"),
+                                  .plan_version = fieldsync::summary_plan_version(*job),
+                                  .repair = job->getObject("repair")};
+    in.plan = db.query_one(std::string("SELECT ") + kPlanColumns + " FROM plans WHERE job_id = ? AND version = ?",
+                           {text(job, "id"), in.plan_version});
+    return in;
 }
 
 }  // namespace
@@ -261,9 +238,7 @@ Poco::JSON::Object::Ptr JobService::create(const Actor& actor, const Poco::JSON:
         auto asset = db.query_one("SELECT customer_id FROM assets WHERE id = ?", {asset_id});
         if (!asset || text(asset, "customer_id") != customer_id)
             throw Error(ErrorCode::invalid_field, "no asset " + asset_id + " of customer " + customer_id, "asset_id");
-        if (actor.role == "technician" &&
-            db.scalar("SELECT COUNT(*) FROM jobs WHERE customer_id = ? AND assignee_id = ?", {customer_id, actor.id}) ==
-                0)
+        if (actor.role == "technician" && !CustomerService::technician_serves(db, actor.id, customer_id))
             throw Error(ErrorCode::invalid_field, "a technician reports faults only for customers they serve",
                         "customer_id");
         std::string day = today.substr(0, 4) + today.substr(5, 2) + today.substr(8, 2);
@@ -282,7 +257,7 @@ Poco::JSON::Object::Ptr JobService::create(const Actor& actor, const Poco::JSON:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
             {id, ticket.str(), customer_id, asset_id, text(body, "description"), channel,
              text(body, "priority", "normal"),
-             has_value(body, "category") ? Value(text(body, "category")) : Value(std::monostate{}),
+             optional_text(body, "category"),
              std::string("reported"), warranty != nullptr,
              warranty ? Value(text(warranty, "job_id")) : Value(std::monostate{}), text_or_null(actor.id), now, now});
         Poco::JSON::Object::Ptr after = new Poco::JSON::Object(*body);
@@ -430,8 +405,7 @@ void JobService::apply(Db& db, const Actor& actor, const std::string& id, const 
                        "total_cents, cost_to_customer_cents, currency, status, created_by, created_at) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?)",
                    {id, plan_version, text(fields, "findings"),
-                    has_value(fields, "fault_category") ? Value(text(fields, "fault_category"))
-                                                        : Value(std::monostate{}),
+                    optional_text(fields, "fault_category"),
                     covered, caused, mode, to_json(plan.items), plan.total, plan.cost_to_customer, plan.currency,
                     text_or_null(actor.id), now});
         if (has_value(fields, "fault_category"))
@@ -495,7 +469,7 @@ void JobService::apply(Db& db, const Actor& actor, const std::string& id, const 
         if (fields->getArray("signature_strokes")->size() == 0)
             throw Error(ErrorCode::invalid_field, "signature_strokes must hold the strokes of the signature",
                         "signature_strokes");
-        std::string expected = sha256_hex(summary_text(db, job));
+        std::string expected = fieldsync::job_summary_sha256(summary_input(db, job));
         if (text(fields, "summary_sha256") != expected)
             throw Error(ErrorCode::stale_summary,
                         "the job changed after the summary was shown to the signer; show the current summary and sign "
@@ -506,7 +480,7 @@ void JobService::apply(Db& db, const Actor& actor, const std::string& id, const 
             "rating, comment, signed_by, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             {fieldsync::uuid_v7(), id, text(fields, "signer_name"), text(fields, "signature_png"),
              to_json(fields->get("signature_strokes")), expected, integer(fields, "rating"),
-             has_value(fields, "comment") ? Value(text(fields, "comment")) : Value(std::monostate{}), text_or_null(actor.id),
+             optional_text(fields, "comment"), text_or_null(actor.id),
              now});
         auto plan = db.query_one("SELECT items_json FROM plans WHERE job_id = ? AND version = ?",
                                  {id, integer(job, "approved_plan_version", plan_version)});
@@ -557,11 +531,11 @@ void JobService::apply(Db& db, const Actor& actor, const std::string& id, const 
 Poco::JSON::Object::Ptr JobService::summary(const Actor& actor, const std::string& id) {
     return db_.read([&](Db& db) {
         auto job = load_visible(db, actor, id);
-        std::string text_value = summary_text(db, job);
+        auto input = summary_input(db, job);
         Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
         out->set("job_id", id);
-        out->set("text", text_value);
-        out->set("sha256", sha256_hex(text_value));
+        out->set("text", fieldsync::job_summary_text(input));
+        out->set("sha256", fieldsync::job_summary_sha256(input));
         return out;
     });
 }
@@ -600,19 +574,12 @@ Poco::JSON::Object::Ptr JobService::verify_all(const Actor& actor) {
 
 Poco::JSON::Object::Ptr JobService::list_warranties(const Actor& actor, const Query& query) {
     allow_filters(query, {"asset_id", "job_id", "customer_id", "active_on"});
-    std::string where = "1 = 1";
     Params params;
-    if (actor.role == "customer") {
-        where += " AND a.customer_id = ?";
-        params.emplace_back(actor.customer_id);
-        // A portal session sees the warranty records of its job's product only.
-        if (!actor.job_scope.empty()) {
-            where += " AND w.asset_id IN (SELECT asset_id FROM jobs WHERE id = ?)";
-            params.emplace_back(actor.job_scope);
-        }
-    } else if (actor.role == "technician") {
-        where += " AND a.customer_id IN (SELECT customer_id FROM jobs WHERE assignee_id = ?)";
-        params.emplace_back(actor.id);
+    std::string where = "1 = 1" + CustomerService::customer_scope(actor, "a.customer_id", params);
+    // A portal session sees the warranty records of its job's product only.
+    if (actor.role == "customer" && !actor.job_scope.empty()) {
+        where += " AND w.asset_id IN (SELECT asset_id FROM jobs WHERE id = ?)";
+        params.emplace_back(actor.job_scope);
     }
     for (const char* key : {"asset_id", "job_id"})
         if (auto v = filter(query, key); !v.empty()) {
@@ -651,8 +618,7 @@ Poco::JSON::Object::Ptr JobService::get_warranty(const Actor& actor, const std::
                                db.scalar("SELECT COUNT(*) FROM jobs WHERE id = ? AND asset_id = ?",
                                          {actor.job_scope, text(w, "asset_id")}) > 0)) ||
                              (actor.role == "technician" &&
-                              db.scalar("SELECT COUNT(*) FROM jobs WHERE customer_id = ? AND assignee_id = ?",
-                                        {text(w, "customer_id"), actor.id}) > 0));
+                              CustomerService::technician_serves(db, actor.id, text(w, "customer_id"))));
         if (!visible) throw Error(ErrorCode::not_found, "no warranty " + id);
         return w;
     });

@@ -5,11 +5,11 @@
 #include <Poco/JSON/Array.h>
 
 #include <algorithm>
-#include <iomanip>
 #include <regex>
 #include <sstream>
 
 #include "fieldserver/util/json.hpp"
+#include "fieldsync/money.hpp"
 #include "fieldsync/time.hpp"
 #include "fieldsync/uuid.hpp"
 
@@ -36,12 +36,6 @@ struct Message {
     std::string body;
 };
 
-std::string money(std::int64_t cents) {
-    std::ostringstream out;
-    out << cents / 100 << "." << std::setw(2) << std::setfill('0') << std::llabs(cents % 100);
-    return out.str();
-}
-
 // A field of the event's after-snapshot or of the action input it records (after.fields).
 std::string event_value(const Poco::JSON::Object::Ptr& after, const std::string& key) {
     if (has_value(after, key)) return text(after, key);
@@ -62,7 +56,7 @@ Message customer_message(Db& db, const std::string& event, const Poco::JSON::Obj
         auto plan = db.query_one(
             "SELECT version, findings, cost_to_customer_cents, currency FROM plans WHERE job_id = ? AND version = ?",
             {text(job, "id"), integer(job, "plan_version")});
-        std::string cost = plan ? money(integer(plan, "cost_to_customer_cents")) + " " + text(plan, "currency") : "";
+        std::string cost = plan ? fieldsync::format_cents(integer(plan, "cost_to_customer_cents")) + " " + text(plan, "currency") : "";
         m.subject = "维修方案待您确认：工单 " + ticket + " / Repair plan awaiting your approval: ticket " + ticket;
         body << greeting << "工程师已提交维修方案（第 " << integer(job, "plan_version") << " 版），您需支付的费用为 "
              << cost << "。\n检测结果：" << text(plan, "findings") << "\n请登录客户门户查看方案并确认或拒绝。\n\n"

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "fieldserver/services/field_values.hpp"
 #include "fieldserver/services/notification_outbox.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
@@ -94,7 +95,7 @@ Poco::JSON::Object::Ptr NotificationService::create_webhook(const Actor& actor, 
             "INSERT INTO webhooks (id, url, events_json, secret, description, created_by, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             {id, url, to_json(events), secret,
-             has_value(body, "description") ? Value(text(body, "description")) : Value(std::monostate{}),
+             optional_text(body, "description"),
              text_or_null(actor.id), now});
         auto hook = db.query_one(std::string("SELECT ") + kWebhookColumns + " FROM webhooks WHERE id = ?", {id});
         hook->set("secret", secret);

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <sstream>
 
+#include "fieldserver/sync/change_log.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/error.hpp"
@@ -28,7 +29,6 @@ namespace {
 struct DecodedPhoto {
     std::string content_type;
     std::string bytes;
-    std::string base64;
 };
 
 // The bytes of a base64 text, or throws Error(invalid_field) naming field.
@@ -59,8 +59,7 @@ std::vector<DecodedPhoto> decode_photos(const Poco::JSON::Object::Ptr& body) {
         auto value = photos->get(static_cast<unsigned>(i));
         if (!value.isString()) throw Error(ErrorCode::invalid_field, field + " must be a base64 string", "photos");
         DecodedPhoto photo;
-        photo.base64 = value.convert<std::string>();
-        photo.bytes = decode_base64(photo.base64, "photos");
+        photo.bytes = decode_base64(value.convert<std::string>(), "photos");
         if (photo.bytes.size() > PortalService::kMaxPhotoBytes)
             throw Error(ErrorCode::invalid_field,
                         field + " is larger than " + std::to_string(PortalService::kMaxPhotoBytes / 1024) + " KiB",
@@ -77,6 +76,23 @@ std::vector<DecodedPhoto> decode_photos(const Poco::JSON::Object::Ptr& body) {
 }
 
 std::string now_text() { return fieldsync::format_utc(fieldsync::now_ms()); }
+
+// A report's photos are attachments of kind photo without an author: the customer has no user, technicians' photos
+// always name theirs.
+const char* kPortalPhotoWhere = "kind = 'photo' AND author_id IS NULL";
+
+// The metadata row of a photo whose bytes are in the attachment store, recorded in the change log so the job's
+// technician receives it.
+void insert_photo(Db& db, const std::string& job_id, std::int64_t seq, const std::string& content_type,
+                  std::int64_t size_bytes, const std::string& sha256, const std::string& created_at) {
+    std::string id = fieldsync::uuid_v7();
+    std::string extension = content_type == "image/png" ? ".png" : ".jpg";
+    db.execute("INSERT INTO attachments (id, job_id, kind, sha256, content_type, size_bytes, file_name, caption, "
+               "author_id, created_at) VALUES (?, ?, 'photo', ?, ?, ?, ?, ?, NULL, ?)",
+               {id, job_id, sha256, content_type, size_bytes, "portal-" + std::to_string(seq) + extension,
+                std::string("客户报修照片 / photo from the customer's report"), created_at});
+    record_change(db, "attachments", id);
+}
 
 }  // namespace
 
@@ -174,6 +190,9 @@ Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& bod
     if (has_value(body, "category")) job_body->set("category", text(body, "category"));
     auto job = jobs_.create(customer_actor, job_body);
     std::string job_id = text(job, "id"), ticket_no = text(job, "ticket_no"), now = now_text();
+    // The bytes before their rows (a file nobody describes is harmless, a row without its bytes is not), and only
+    // once the report is accepted, so refused input stores nothing.
+    for (const auto& photo : photos) attachments_.store(photo.bytes);
 
     auto out = db_.write([&](Db& db) {
         db.execute(
@@ -182,11 +201,8 @@ Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& bod
             {job_id, name, phone, text(body, "address"), text_or_null(preferred_start), text_or_null(preferred_end),
              source, now});
         for (std::size_t i = 0; i < photos.size(); ++i)
-            db.execute(
-                "INSERT INTO portal_photos (id, job_id, seq, content_type, size_bytes, sha256, data_base64, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                {fieldsync::uuid_v7(), job_id, static_cast<std::int64_t>(i + 1), photos[i].content_type,
-                 static_cast<std::int64_t>(photos[i].bytes.size()), sha256_hex(photos[i].bytes), photos[i].base64, now});
+            insert_photo(db, job_id, static_cast<std::int64_t>(i + 1), photos[i].content_type,
+                         static_cast<std::int64_t>(photos[i].bytes.size()), sha256_hex(photos[i].bytes), now);
         return issue_token(db, customer_id, job_id, ticket_no);
     });
     // Every accepted report counts against the address, not only failures as with logins.
@@ -252,17 +268,25 @@ Poco::JSON::Object::Ptr PortalService::get_report(const Actor& actor, const std:
             "FROM portal_reports WHERE job_id = ?",
             {job_id});
         if (!report) throw Error(ErrorCode::not_found, "job " + job_id + " was not reported on the portal");
-        report->set("photos", db.query("SELECT id, seq, content_type, size_bytes, sha256 FROM portal_photos "
-                                       "WHERE job_id = ? ORDER BY seq",
-                                       {job_id}));
+        auto photos = db.query(std::string("SELECT id, content_type, size_bytes, sha256 FROM attachments "
+                                           "WHERE job_id = ? AND ") +
+                                   kPortalPhotoWhere + " ORDER BY file_name, id",
+                               {job_id});
+        std::int64_t seq = 0;
+        for (const auto& v : *photos) {
+            auto photo = v.extract<Poco::JSON::Object::Ptr>();
+            photo->set("seq", ++seq);
+        }
+        report->set("photos", photos);
         return report;
     });
 }
 
 PortalPhoto PortalService::photo(const Actor& actor, const std::string& photo_id) {
     auto row = db_.read([&](Db& db) {
-        return db.query_one("SELECT job_id, content_type, sha256, data_base64 FROM portal_photos WHERE id = ?",
-                            {photo_id});
+        return db.query_one(
+            std::string("SELECT job_id, content_type, sha256 FROM attachments WHERE id = ? AND ") + kPortalPhotoWhere,
+            {photo_id});
     });
     if (!row) throw Error(ErrorCode::not_found, "no photo " + photo_id);
     try {
@@ -271,7 +295,24 @@ PortalPhoto PortalService::photo(const Actor& actor, const std::string& photo_id
         if (e.code() != ErrorCode::not_found) throw;
         throw Error(ErrorCode::not_found, "no photo " + photo_id);
     }
-    return {text(row, "content_type"), decode_base64(text(row, "data_base64"), "photo"), text(row, "sha256")};
+    return {text(row, "content_type"), attachments_.read(text(row, "sha256")), text(row, "sha256")};
+}
+
+std::size_t PortalService::adopt_stored_photos() {
+    auto rows = db_.read([](Db& db) {
+        return db.query("SELECT id, job_id, seq, content_type, created_at, data_base64 FROM portal_photos ORDER BY id");
+    });
+    for (const auto& v : *rows) {
+        auto row = v.extract<Poco::JSON::Object::Ptr>();
+        std::string bytes = decode_base64(text(row, "data_base64"), "photo");
+        std::string sha256 = attachments_.store(bytes);
+        db_.write([&](Db& db) {
+            insert_photo(db, text(row, "job_id"), integer(row, "seq"), text(row, "content_type"),
+                         static_cast<std::int64_t>(bytes.size()), sha256, text(row, "created_at"));
+            db.execute("DELETE FROM portal_photos WHERE id = ?", {text(row, "id")});
+        });
+    }
+    return rows->size();
 }
 
 }  // namespace fieldserver

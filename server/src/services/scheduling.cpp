@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "fieldserver/services/sla_service.hpp"
+#include "fieldserver/sync/change_log.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/time.hpp"
@@ -28,12 +29,18 @@ void book_visit(Db& db, const Actor& actor, const std::string& job_id, const std
                     "the technician is already booked from " + text(clash, "starts_at") + " to " + text(clash, "ends_at") +
                         " for job " + text(clash, "ticket_no") + " (" + text(clash, "job_id") + ")",
                     "window_start");
+    auto replaced =
+        db.query("SELECT id FROM visits WHERE job_id = ? AND kind = ? AND status = 'booked'", {job_id, kind});
     db.execute("UPDATE visits SET status = 'replaced' WHERE job_id = ? AND kind = ? AND status = 'booked'",
                {job_id, kind});
+    std::string id = fieldsync::uuid_v7();
     db.execute("INSERT INTO visits (id, job_id, technician_id, kind, starts_at, ends_at, status, created_by, created_at) "
                "VALUES (?, ?, ?, ?, ?, ?, 'booked', ?, ?)",
-               {fieldsync::uuid_v7(), job_id, technician_id, kind, start, end, text_or_null(actor.id),
+               {id, job_id, technician_id, kind, start, end, text_or_null(actor.id),
                 fieldsync::format_utc(fieldsync::now_ms())});
+    // The technician's tablet holds the job's visits; a rescheduled one shows as replaced.
+    for (const auto& v : *replaced) record_change(db, "visits", text(v.extract<Poco::JSON::Object::Ptr>(), "id"));
+    record_change(db, "visits", id);
 }
 
 void record_check_in(Db& db, const std::string& technician_id, const std::string& job_id,

@@ -148,8 +148,10 @@ Poco::JSON::Array::Ptr weekly_hours_json(const d::WeeklyHours& hours) {
 SlaSetup load_sla_setup(Db& db) {
     SlaSetup s;
     auto settings = db.query_one(
-        "SELECT utc_offset_minutes, weekly_hours_json, holidays_json, at_risk_fraction FROM sla_settings WHERE id = 1");
+        "SELECT utc_offset_minutes, weekly_hours_json, holidays_json, at_risk_fraction, escalate_to FROM sla_settings "
+        "WHERE id = 1");
     if (!settings) throw Error(ErrorCode::internal, "the SLA settings row is missing");
+    s.default_escalate_to = text(settings, "escalate_to");
     s.holidays = string_list(settings->get("holidays"), "holidays");
     s.calendar = d::BusinessCalendar(static_cast<int>(integer(settings, "utc_offset_minutes")),
                                      parse_weekly_hours(settings->get("weekly_hours"), "weekly_hours"), s.holidays);
@@ -247,8 +249,9 @@ Poco::JSON::Object::Ptr SlaService::policies(const Actor& actor) {
     require_role(actor, {"admin", "dispatcher"});
     return db_.read([&](Db& db) {
         Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
-        auto settings = db.query_one("SELECT at_risk_fraction FROM sla_settings WHERE id = 1");
+        auto settings = db.query_one("SELECT at_risk_fraction, escalate_to FROM sla_settings WHERE id = 1");
         out->set("at_risk_fraction", number(settings, "at_risk_fraction"));
+        out->set("escalate_to", settings->get("escalate_to"));
         auto rows = db.query("SELECT priority, response_minutes, resolution_minutes, is_business_hours, escalate_to, "
                              "updated_at FROM sla_policies");
         Poco::JSON::Array::Ptr policies = new Poco::JSON::Array;
@@ -277,6 +280,7 @@ Poco::JSON::Object::Ptr SlaService::put_policies(const Actor& actor, const Poco:
     require_role(actor, {"admin"});
     fieldsync::validate_fields({{.name = "policies", .type = FieldType::array}},
                                {{.name = "at_risk_fraction", .type = FieldType::number, .min = 0, .max = 1},
+                                {.name = "escalate_to", .type = FieldType::string},
                                 {.name = "contracts", .type = FieldType::array}},
                                *body, "set SLA policies");
     auto check_item = [](const Poco::Dynamic::Var& v, const std::string& where, std::vector<FieldSpec> extra,
@@ -318,12 +322,18 @@ Poco::JSON::Object::Ptr SlaService::put_policies(const Actor& actor, const Poco:
     }
     std::string now = iso(fieldsync::now_ms());
     db_.write([&](Db& db) {
+        auto check_dispatcher = [&](const std::string& user_id, const char* field) {
+            if (db.scalar(
+                    "SELECT COUNT(*) FROM users WHERE id = ? AND role IN ('dispatcher', 'admin') AND is_active = 1",
+                    {user_id}) == 0)
+                throw Error(ErrorCode::invalid_field, "escalate_to must name an active dispatcher or admin", field);
+        };
+        if (has_value(body, "escalate_to")) check_dispatcher(text(body, "escalate_to"), "escalate_to");
+        if (body->has("escalate_to"))
+            db.execute("UPDATE sla_settings SET escalate_to = ?, updated_at = ? WHERE id = 1",
+                       {text_or_null(text(body, "escalate_to")), now});
         for (const auto& p : terms) {
-            if (has_value(p, "escalate_to") &&
-                db.scalar("SELECT COUNT(*) FROM users WHERE id = ? AND role IN ('dispatcher', 'admin') AND is_active = 1",
-                          {text(p, "escalate_to")}) == 0)
-                throw Error(ErrorCode::invalid_field, "escalate_to must name an active dispatcher or admin",
-                            "policies.escalate_to");
+            if (has_value(p, "escalate_to")) check_dispatcher(text(p, "escalate_to"), "policies.escalate_to");
             db.execute("UPDATE sla_policies SET response_minutes = ?, resolution_minutes = ?, is_business_hours = ?, "
                        "escalate_to = ?, updated_at = ? WHERE priority = ?",
                        {integer(p, "response_minutes"), integer(p, "resolution_minutes"), p->getValue<bool>("business_hours"),
@@ -454,9 +464,11 @@ Poco::JSON::Object::Ptr SlaService::check(const Actor& actor) {
             const auto& job_events = events[j.id];
             auto report = evaluate_job_sla(setup, j.priority, j.customer_id, job_events, now);
             if (!report) continue;
-            // The configured dispatcher for the priority, else whoever last assigned the job.
+            // The configured dispatcher for the priority, else the default escalation dispatcher, else whoever last
+            // assigned the job.
             std::string target;
             if (auto it = setup.escalate_to.find(j.priority); it != setup.escalate_to.end()) target = it->second;
+            if (target.empty()) target = setup.default_escalate_to;
             for (auto e = job_events.rbegin(); target.empty() && e != job_events.rend(); ++e)
                 if ((e->action == "assign" || e->action == "reassign") && !e->actor_id.empty()) target = e->actor_id;
             for (auto [name, clock] : {std::pair<const char*, const d::SlaClock*>{"response", &report->response},

@@ -2,10 +2,11 @@
 #include "fieldserver/services/user_service.hpp"
 
 #include <algorithm>
-#include <tuple>
 
+#include "fieldserver/services/field_values.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
+#include "fieldserver/util/time_zone.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/time.hpp"
 #include "fieldsync/uuid.hpp"
@@ -21,8 +22,8 @@ using fieldsync::FieldType;
 namespace {
 
 const char* kColumns =
-    "id, username, name, role, phone, email, customer_id, region, skills_json, home_lat, home_lng, is_active, "
-    "created_at, updated_at";
+    "id, username, name, role, phone, email, customer_id, region, skills_json, home_lat, home_lng, time_zone, "
+    "is_active, created_at, updated_at";
 
 const std::vector<FieldSpec>& editable_fields() {
     static const std::vector<FieldSpec> specs = {
@@ -33,6 +34,7 @@ const std::vector<FieldSpec>& editable_fields() {
         {.name = "region", .type = FieldType::string, .max_length = 200},
         {.name = "skills", .type = FieldType::object},
         {.name = "home_location", .type = FieldType::object},
+        {.name = "time_zone", .type = FieldType::string, .max_length = 64},
         {.name = "is_active", .type = FieldType::boolean},
     };
     return specs;
@@ -40,16 +42,7 @@ const std::vector<FieldSpec>& editable_fields() {
 
 // Moves home_location {lat, lng} out of the flat columns, for the API view.
 Poco::JSON::Object::Ptr view(Poco::JSON::Object::Ptr row) {
-    if (has_value(row, "home_lat")) {
-        Poco::JSON::Object::Ptr loc = new Poco::JSON::Object;
-        loc->set("lat", row->get("home_lat"));
-        loc->set("lng", row->get("home_lng"));
-        row->set("home_location", loc);
-    } else {
-        row->set("home_location", Poco::Dynamic::Var());
-    }
-    row->remove("home_lat");
-    row->remove("home_lng");
+    nest_location(*row, "home_lat", "home_lng", "home_location");
     if (!has_value(row, "skills")) row->set("skills", Poco::JSON::Object::Ptr(new Poco::JSON::Object));
     return row;
 }
@@ -69,20 +62,10 @@ void check_skills(const Poco::JSON::Object::Ptr& body) {
     }
 }
 
-// lat/lng of a {lat, lng} object in range, or throws.
-std::pair<double, double> location_of(const Poco::JSON::Object::Ptr& loc, const std::string& field) {
-    auto valid = [&](const char* key, double limit) {
-        return loc->has(key) && loc->get(key).isNumeric() && !loc->get(key).isBoolean() &&
-               std::abs(loc->getValue<double>(key)) <= limit;
-    };
-    if (!valid("lat", 90) || !valid("lng", 180))
-        throw Error(ErrorCode::invalid_field, field + " must be {lat: −90…90, lng: −180…180}", field);
-    return {loc->getValue<double>("lat"), loc->getValue<double>("lng")};
-}
-
-Value optional_text(const Poco::JSON::Object::Ptr& body, const std::string& key) {
-    if (!has_value(body, key)) return std::monostate{};
-    return text(body, key);
+void check_time_zone(const Poco::JSON::Object::Ptr& body) {
+    if (has_value(body, "time_zone") && !is_time_zone(text(body, "time_zone")))
+        throw Error(ErrorCode::invalid_field, "time_zone must be an IANA time zone name such as Asia/Shanghai",
+                    "time_zone");
 }
 
 }  // namespace
@@ -107,6 +90,7 @@ Poco::JSON::Object::Ptr UserService::create(const Actor& actor, const Poco::JSON
     fieldsync::validate_fields(required, optional, *body, "create a user");
     check_password(body);
     check_skills(body);
+    check_time_zone(body);
     std::string username = text(body, "username"), role = text(body, "role");
     for (char c : username)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-')
@@ -115,12 +99,7 @@ Poco::JSON::Object::Ptr UserService::create(const Actor& actor, const Poco::JSON
     if ((role == "customer") != has_value(body, "customer_id"))
         throw Error(ErrorCode::invalid_field, "customer_id is required for, and only for, role customer",
                     "customer_id");
-    Value lat, lng;
-    if (has_value(body, "home_location")) {
-        auto [a, b] = location_of(body->getObject("home_location"), "home_location");
-        lat = a;
-        lng = b;
-    }
+    auto [lat, lng] = location_values(body, "home_location");
     std::string hash = hash_password(text(body, "password"), iterations_);
     std::string id = fieldsync::uuid_v7(), now = fieldsync::format_utc(fieldsync::now_ms());
     return db_.write([&](Db& db) {
@@ -131,12 +110,12 @@ Poco::JSON::Object::Ptr UserService::create(const Actor& actor, const Poco::JSON
             throw Error(ErrorCode::invalid_field, "no customer " + text(body, "customer_id"), "customer_id");
         db.execute(
             "INSERT INTO users (id, username, name, role, password_hash, phone, email, customer_id, region, "
-            "skills_json, home_lat, home_lng, is_active, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+            "skills_json, home_lat, home_lng, time_zone, is_active, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
             {id, username, text(body, "name"), role, hash, optional_text(body, "phone"), optional_text(body, "email"),
              optional_text(body, "customer_id"), optional_text(body, "region"),
-             has_value(body, "skills") ? Value(to_json(body->get("skills"))) : Value(std::monostate{}), lat, lng, now,
-             now});
+             has_value(body, "skills") ? Value(to_json(body->get("skills"))) : Value(std::monostate{}), lat, lng,
+             optional_text(body, "time_zone"), now, now});
         return load(db, id);
     });
 }
@@ -180,10 +159,11 @@ Poco::JSON::Object::Ptr UserService::update(const Actor& actor, const std::strin
             throw Error(ErrorCode::invalid_field, std::string(key) + " cannot be cleared", key);
     check_password(body);
     check_skills(body);
+    check_time_zone(body);
     return db_.write([&](Db& db) {
         load(db, id);
         std::string now = fieldsync::format_utc(fieldsync::now_ms());
-        for (const char* key : {"name", "phone", "email", "region"})
+        for (const char* key : {"name", "phone", "email", "region", "time_zone"})
             if (body->has(key))
                 db.execute(std::string("UPDATE users SET ") + key + " = ?, updated_at = ? WHERE id = ?",
                            {optional_text(body, key), now, id});
@@ -192,8 +172,7 @@ Poco::JSON::Object::Ptr UserService::update(const Actor& actor, const std::strin
                        {has_value(body, "skills") ? Value(to_json(body->get("skills"))) : Value(std::monostate{}),
                         now, id});
         if (body->has("home_location")) {
-            Value lat, lng;
-            if (has_value(body, "home_location")) std::tie(lat, lng) = location_of(body->getObject("home_location"), "home_location");
+            auto [lat, lng] = location_values(body, "home_location");
             db.execute("UPDATE users SET home_lat = ?, home_lng = ?, updated_at = ? WHERE id = ?", {lat, lng, now, id});
         }
         if (has_value(body, "password")) {

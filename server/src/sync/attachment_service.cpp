@@ -9,8 +9,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/error.hpp"
+#include "fieldsync/uuid.hpp"
 
 namespace fieldserver {
 
@@ -110,13 +112,36 @@ Poco::JSON::Object::Ptr AttachmentService::put(const Actor& actor, const std::st
 
 std::pair<std::string, std::string> AttachmentService::content(const Actor& actor, const std::string& sha256) {
     auto d = described(actor, sha256);
+    return {read(sha256), d.content_type};
+}
+
+std::string AttachmentService::store(const std::string& bytes) {
+    std::string sha256 = sha256_hex(bytes);
+    std::lock_guard lock(mutex_);
+    if (Poco::File(complete_path(sha256)).exists()) return sha256;
+    // Written aside and renamed, so the name never holds part of the bytes (and a chunked upload's .part is left be).
+    std::string temporary = directory_ + "/" + sha256 + "." + fieldsync::uuid_v7() + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::binary);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        if (!out.flush()) {
+            Poco::File(temporary).remove();
+            throw Error(ErrorCode::unavailable, "the attachment store cannot be written; retry later");
+        }
+    }
+    Poco::File(temporary).renameTo(complete_path(sha256));
+    return sha256;
+}
+
+std::string AttachmentService::read(const std::string& sha256) {
+    check_name(sha256);
     std::lock_guard lock(mutex_);
     if (!Poco::File(complete_path(sha256)).exists())
         throw Error(ErrorCode::not_found, "the bytes of " + sha256 + " have not all arrived yet");
     std::ifstream in(complete_path(sha256), std::ios::binary);
     std::ostringstream bytes;
     bytes << in.rdbuf();
-    return {bytes.str(), d.content_type};
+    return bytes.str();
 }
 
 }  // namespace fieldserver

@@ -1,11 +1,10 @@
 // Parts and fault categories: validated office writes, each recorded in the change log's catalog bucket.
 #include "fieldserver/sync/catalog_service.hpp"
 
-#include <cmath>
-
 #include "fieldserver/sync/change_log.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/error.hpp"
+#include "fieldsync/money.hpp"
 #include "fieldsync/time.hpp"
 #include "fieldsync/uuid.hpp"
 #include "fieldsync/workflow.hpp"
@@ -60,7 +59,7 @@ Poco::JSON::Object::Ptr CatalogService::create_part(const Actor& actor, const Po
     fieldsync::validate_fields(required, optional, *body, "create a part");
     std::string sku = required_text(body, "sku"), name = required_text(body, "name");
     std::string id = fieldsync::uuid_v7();
-    auto cents = static_cast<std::int64_t>(std::llround(number(body, "unit_price") * 100));
+    auto cents = fieldsync::to_cents(number(body, "unit_price"));
     bool active = has_value(body, "is_active") ? body->getValue<bool>("is_active") : true;
     return db_.write([&](Db& db) {
         if (db.scalar("SELECT COUNT(*) FROM parts WHERE sku = ?", {sku}) > 0)

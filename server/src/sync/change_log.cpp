@@ -36,6 +36,8 @@ const std::map<std::string, std::string> kRowSelects = {
     {"parts", "SELECT id, sku, name, unit, unit_price_cents, currency, is_active, created_at FROM parts"},
     {"fault_categories", "SELECT id, code, name, parent_id, is_active, created_at FROM fault_categories"},
     {"warranties", "SELECT id, asset_id, job_id, covers, starts_on, ends_on, created_at FROM warranties"},
+    {"visits",
+     "SELECT id, job_id, technician_id, kind, starts_at, ends_at, status, created_by, created_at FROM visits"},
 };
 
 const std::string& select_of(const std::string& table) {
@@ -73,7 +75,7 @@ std::vector<std::string> buckets_for(Db& db, const std::string& table, const Poc
     if (table == "customers") return technician_buckets(db, "customer_id = ?", {text(row, "id")});
     if (table == "assets") return technician_buckets(db, "asset_id = ?", {text(row, "id")});
     if (table == "warranties") return technician_buckets(db, "asset_id = ?", {text(row, "asset_id")});
-    return technician_buckets(db, "id = ?", {text(row, "job_id")});  // plans, job_notes, attachments
+    return technician_buckets(db, "id = ?", {text(row, "job_id")});  // plans, job_notes, attachments, visits
 }
 
 void adjust_checksum(Db& db, const std::string& bucket, const std::string& table, const std::string& row_id,
@@ -190,7 +192,7 @@ void follow_job(Db& db, const std::string& job_id, const Poco::JSON::Object::Ptr
         plan->set("id", id);
         sync_row(db, "plans", id, plan, nullptr);
     }
-    for (const char* table : {"job_notes", "attachments"})
+    for (const char* table : {"job_notes", "attachments", "visits"})
         for (auto rows = db.query(std::string("SELECT id FROM ") + table + " WHERE job_id = ? ORDER BY id", {job_id});
              const auto& v : *rows)
             sync_by_id(db, table, text(v.extract<Poco::JSON::Object::Ptr>(), "id"), nullptr);
@@ -276,7 +278,8 @@ std::size_t record_unlogged_rows(Database& database) {
         std::size_t recorded = 0;
         // Jobs first: recording a job records its plans, which have no id column to look for.
         for (const char* table :
-             {"jobs", "customers", "assets", "job_notes", "attachments", "parts", "fault_categories", "warranties"}) {
+             {"jobs", "customers", "assets", "job_notes", "attachments", "parts", "fault_categories", "warranties",
+              "visits"}) {
             auto ids = db.query(std::string("SELECT id FROM ") + table +
                                     " WHERE id NOT IN (SELECT row_id FROM sync_rows WHERE table_name = ?) ORDER BY id",
                                 {std::string(table)});

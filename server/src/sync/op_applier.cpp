@@ -60,11 +60,22 @@ void check_serial_free(Db& db, const std::string& serial, const std::string& ass
 
 std::string own_bucket(const Actor& actor) { return fieldsync::technician_bucket(actor.id); }
 
+// Offline work on a job that has left the technician, worded for the dispatcher who reads the conflict record.
+// An id that never existed gets the same answer, so ids cannot be probed.
+Error job_left_device(const std::string& job_id, const std::string& field) {
+    return Error(ErrorCode::not_found,
+                 "job " + job_id +
+                     " is no longer on this technician's device (reassigned to another technician, closed or "
+                     "cancelled): nothing of this change was applied",
+                 field);
+}
+
 // The row must be on the device: a technician writes only what their bucket holds.
 void check_in_bucket(Db& db, const Actor& actor, const std::string& table, const std::string& row_id,
                      const std::string& field) {
-    if (!bucket_holds(db, own_bucket(actor), table, row_id))
-        throw Error(ErrorCode::not_found, "no " + table + " row " + row_id + " on this technician's device", field);
+    if (bucket_holds(db, own_bucket(actor), table, row_id)) return;
+    if (table == "jobs") throw job_left_device(row_id, field);
+    throw Error(ErrorCode::not_found, "no " + table + " row " + row_id + " on this technician's device", field);
 }
 
 std::int64_t apply_update(Db& db, const Actor& actor, const Op& op) {
@@ -198,6 +209,10 @@ std::int64_t apply_op(Db& db, const Actor& actor, const Op& op, JobService& jobs
         case OpKind::update:
             return apply_update(db, actor, op);
         case OpKind::action:
+            // A job assigned to someone else is refused here with the reason; one still assigned but closed or
+            // cancelled goes on, so the workflow names the transition it refuses.
+            if (db.scalar("SELECT COUNT(*) FROM jobs WHERE id = ? AND assignee_id = ?", {op.row_id, actor.id}) == 0)
+                throw job_left_device(op.row_id, "row_id");
             // JobService validates the transition, the role and the fields as for any API call.
             jobs.act_in(db, actor, op.row_id, op.action, fields_of(op));
             return row_version(db, "jobs", op.row_id);

@@ -4,6 +4,7 @@
 
 #include <Poco/NumberParser.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "fieldserver/storage/change_sequence.hpp"
@@ -72,6 +73,39 @@ void remember(Db& db, const Actor& actor, const fieldsync::Op& op, const OpResul
          result.error ? Value(result.error->message) : Value(std::monostate{}),
          result.error ? text_or_null(result.error->field) : Value(std::monostate{}),
          fieldsync::format_utc(fieldsync::now_ms())});
+}
+
+// A conflict record as staff read it: the record, the names of its device, technician and resolver, and the job
+// it concerns (the row of a jobs op, the job_id field of a note or attachment insert) with its ticket number.
+// Named with AS: without it, SQLite leaves the name of a qualified column unspecified.
+const char* kConflictView =
+    "c.id AS id, c.device_id AS device_id, c.user_id AS user_id, c.op_id AS op_id, c.table_name AS table_name, "
+    "c.row_id AS row_id, c.op_json AS op_json, c.error_code AS error_code, c.error_message AS error_message, "
+    "c.error_field AS error_field, c.status AS status, c.resolution_note AS resolution_note, "
+    "c.resolved_by AS resolved_by, c.resolved_at AS resolved_at, c.created_at AS created_at, "
+    "d.name AS device_name, u.name AS user_name, r.name AS resolved_by_name";
+const char* kConflictFrom =
+    "sync_conflicts c LEFT JOIN sync_devices d ON d.id = c.device_id LEFT JOIN users u ON u.id = c.user_id "
+    "LEFT JOIN users r ON r.id = c.resolved_by";
+
+void add_conflict_jobs(Db& db, const Poco::JSON::Array::Ptr& conflicts) {
+    for (const auto& v : *conflicts) {
+        auto c = v.extract<Poco::JSON::Object::Ptr>();
+        auto op = c->getObject("op");
+        auto fields = op ? op->getObject("fields") : nullptr;
+        std::string job_id = text(c, "table_name") == "jobs" ? text(c, "row_id") : text(fields, "job_id");
+        auto job = job_id.empty() ? nullptr : db.query_one("SELECT id, ticket_no FROM jobs WHERE id = ?", {job_id});
+        c->set("job_id", job ? Poco::Dynamic::Var(text(job, "id")) : Poco::Dynamic::Var());
+        c->set("ticket_no", job ? Poco::Dynamic::Var(text(job, "ticket_no")) : Poco::Dynamic::Var());
+    }
+}
+
+Poco::JSON::Object::Ptr conflict_by_id(Db& db, const std::string& id) {
+    Poco::JSON::Array::Ptr one = db.query(std::string("SELECT ") + kConflictView + " FROM " + kConflictFrom +
+                                              " WHERE c.id = ?",
+                                          {id});
+    add_conflict_jobs(db, one);
+    return one->getObject(0);
 }
 
 std::int64_t int_param(const Query& query, const std::string& name, std::int64_t fallback, std::int64_t min,
@@ -155,27 +189,46 @@ fieldsync::PullResponse SyncService::pull(const Actor& actor, const Query& query
         db.execute("UPDATE sync_devices SET last_seen_at = ? WHERE id = ?",
                    {fieldsync::format_utc(fieldsync::now_ms()), actor.device_id});
         // A cursor past the log's end comes from another server's log (or a restored backup): start over too.
-        if (cursor > last || (cursor > 0 && cursor < sync_counter(db, "compacted_up_to"))) {
+        // A cursor below the compaction point is stale unless this device began reading from 0 after that
+        // compaction: then the entries compaction dropped were never part of what it holds.
+        std::int64_t compacted = sync_counter(db, "compacted_up_to");
+        if (cursor == 0) {
+            db.execute("UPDATE sync_devices SET bootstrap_compacted_up_to = ? WHERE id = ?",
+                       {compacted, actor.device_id});
+        } else if (cursor > last ||
+                   (cursor < compacted &&
+                    db.scalar("SELECT bootstrap_compacted_up_to FROM sync_devices WHERE id = ?", {actor.device_id}) !=
+                        compacted)) {
             out.reset_required = true;
             return out;
         }
-        auto rows = db.query(
-            "SELECT seq, bucket, table_name, row_id, version, op, row_json FROM sync_changes "
-            "WHERE bucket IN (?, ?) AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
-            {buckets[0], buckets[1], cursor, last, limit + 1});
+        // One range of the (bucket, seq) index per bucket, merged by seq: one query over all the buckets sorted every
+        // change left to send for each page, so a bootstrap took time quadratic in its size.
+        std::vector<std::pair<std::int64_t, Poco::JSON::Object::Ptr>> rows;
+        for (const auto& bucket : buckets) {
+            // The row as the stored text (not a *_json column, which the gateway would parse): it is sent verbatim.
+            auto part = db.query(
+                "SELECT seq, bucket, table_name, row_id, version, op, row_json AS row_text FROM sync_changes "
+                "WHERE bucket = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+                {bucket, cursor, last, limit + 1});
+            for (const auto& v : *part) {
+                auto row = v.extract<Poco::JSON::Object::Ptr>();
+                rows.emplace_back(integer(row, "seq"), row);
+            }
+        }
+        std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         std::int64_t bytes = 0;
-        for (std::size_t i = 0; i < rows->size(); ++i) {
-            auto row = rows->getObject(static_cast<unsigned>(i));
+        for (const auto& [seq, row] : rows) {
             fieldsync::Change change;
-            change.seq = integer(row, "seq");
+            change.seq = seq;
             change.bucket = text(row, "bucket");
             change.table = text(row, "table_name");
             change.row_id = text(row, "row_id");
             change.version = integer(row, "version");
             change.op = text(row, "op") == "put" ? fieldsync::ChangeOp::put : fieldsync::ChangeOp::remove;
-            if (change.op == fieldsync::ChangeOp::put) change.row = row->getObject("row");
+            if (change.op == fieldsync::ChangeOp::put) change.row_text = text(row, "row_text");
             // The size of the change as sent, near enough: its row plus the fixed keys.
-            std::int64_t size = 160 + (change.row ? static_cast<std::int64_t>(to_json(change.row).size()) : 0);
+            std::int64_t size = 160 + static_cast<std::int64_t>(change.row_text.size());
             if (static_cast<std::int64_t>(out.changes.size()) == limit ||
                 (!out.changes.empty() && bytes + size > max_bytes)) {
                 out.has_more = true;
@@ -198,16 +251,19 @@ Poco::JSON::Object::Ptr SyncService::list_conflicts(const Actor& actor, const Qu
     if (auto status = filter(query, "status"); !status.empty()) {
         if (status != "open" && status != "dismissed" && status != "applied_manually")
             throw Error(ErrorCode::invalid_field, "status must be open, dismissed or applied_manually", "status");
-        where += " AND status = ?";
+        where += " AND c.status = ?";
         params.emplace_back(status);
     }
     for (const char* key : {"user_id", "device_id"})
         if (auto v = filter(query, key); !v.empty()) {
-            where += std::string(" AND ") + key + " = ?";
+            where += std::string(" AND c.") + key + " = ?";
             params.emplace_back(v);
         }
     return db_.read([&](Db& db) {
-        return paged(db, kConflictColumns, "sync_conflicts", where, params, "created_at DESC, id DESC", page_of(query));
+        auto page = paged(db, kConflictView, kConflictFrom, where, params, "c.created_at DESC, c.id DESC",
+                          page_of(query));
+        add_conflict_jobs(db, page->getArray("items"));
+        return page;
     });
 }
 
@@ -231,7 +287,7 @@ Poco::JSON::Object::Ptr SyncService::resolve_conflict(const Actor& actor, const 
             "UPDATE sync_conflicts SET status = ?, resolution_note = ?, resolved_by = ?, resolved_at = ? WHERE id = ?",
             {text(body, "resolution"), text_or_null(text(body, "note")), text_or_null(actor.id),
              fieldsync::format_utc(fieldsync::now_ms()), id});
-        return db.query_one(std::string("SELECT ") + kConflictColumns + " FROM sync_conflicts WHERE id = ?", {id});
+        return conflict_by_id(db, id);
     });
 }
 

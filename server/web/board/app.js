@@ -21,13 +21,43 @@ function h(tag, attrs = {}, ...children) {
     else if (k === 'text') el.textContent = v;
     else el.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c);
+  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) el.append(c);
   return el;
 }
 
-const clock = (d) => new Intl.DateTimeFormat(current_language(), { hour: '2-digit', minute: '2-digit' }).format(d);
-const when = (iso) => iso ? new Intl.DateTimeFormat(current_language(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '';
-const local_date = (d = new Date()) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+// Times are shown in the signed-in user's time zone (their profile's, else the browser's), whatever the machine's.
+const zone = { name: Intl.DateTimeFormat().resolvedOptions().timeZone, parts: null };
+
+function set_zone(name) {
+  try {
+    zone.parts = new Intl.DateTimeFormat('en-US', { timeZone: name || undefined, hourCycle: 'h23', year: 'numeric', month: '2-digit',
+      day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    zone.name = zone.parts.resolvedOptions().timeZone;
+  } catch {
+    // A zone this browser does not know: the browser's own.
+    zone.parts = new Intl.DateTimeFormat('en-US', { hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    zone.name = zone.parts.resolvedOptions().timeZone;
+  }
+}
+set_zone(null);
+
+// {year, month, day, hour, minute, second} of an instant on the zone's wall clock.
+function zoned(d) {
+  const p = {};
+  for (const { type, value } of zone.parts.formatToParts(d)) if (type !== 'literal') p[type] = Number(value);
+  return p;
+}
+// The instant at minutes past midnight of date (YYYY-MM-DD) on the zone's wall clock.
+function zoned_instant(date, minutes) {
+  const wall = Date.parse(`${date}T00:00:00Z`) + minutes * 60000;
+  const offset = (t) => { const p = zoned(new Date(t)); return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(t / 1000) * 1000; };
+  const first = wall - offset(wall);
+  return new Date(wall - offset(first));
+}
+const clock = (d) => new Intl.DateTimeFormat(current_language(), { hour: '2-digit', minute: '2-digit', timeZone: zone.name }).format(d);
+const when = (iso) => iso ? new Intl.DateTimeFormat(current_language(), { dateStyle: 'medium', timeStyle: 'short', timeZone: zone.name }).format(new Date(iso)) : '';
+const local_date = (d = new Date()) => { const p = zoned(d); return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`; };
 const debounce = (f, ms) => { let timer; return (...a) => { clearTimeout(timer); timer = setTimeout(() => f(...a), ms); }; };
 
 function duration(minutes) {
@@ -54,14 +84,6 @@ async function api(method, path, body) {
   if (res.status === 401 && token) { sessionStorage.removeItem(TOKEN_KEY); render_login(); }
   if (!res.ok) throw new ApiError(res.status, data, res.headers.get('Retry-After'));
   return data;
-}
-
-// An endpoint another part of the server may not offer yet: null when the route does not exist.
-async function optional_api(method, path, body) {
-  try { return await api(method, path, body); } catch (e) {
-    if (e.status === 404 && /^no such endpoint/.test(e.message)) return null;
-    throw e;
-  }
 }
 
 function toast(text) {
@@ -93,7 +115,6 @@ function render_login(error) {
         return render_login(t('staff_only'));
       }
       sessionStorage.setItem(TOKEN_KEY, session.token);
-      sessionStorage.setItem('board.user', session.user.name);
       start_board();
     } catch (ex) {
       render_login(ex.code === 'rate_limited' ? t('rate_limited', { seconds: ex.retry_after || 60 }) : t('bad_login'));
@@ -170,7 +191,9 @@ function job_row(job, index) {
     onclick: () => open_job(job.id),
   },
   h('span', { class: 'ticket', text: job.ticket_no }),
-  h('span', { class: 'meta' }, h('span', { class: 'chip', text: t(`s_${job.state}`) }), sla_chip(job)),
+  h('span', { class: 'meta' }, h('span', { class: 'chip', text: t(`s_${job.state}`) }),
+    job.shipment ? h('span', { class: 'chip ship', 'data-shipment': job.shipment.status, text: t(`ship_${job.shipment.status}`) }) : null,
+    sla_chip(job)),
   h('span', { class: 'who', text: [job.customer_name, job.asset_model, job.assignee_name ? `→ ${job.assignee_name}` : ''].filter(Boolean).join(' · ') }),
   h('span', { class: 'chip', text: t(`p_${job.priority}`) }),
   h('span', { class: 'desc', text: job.description }));
@@ -207,56 +230,42 @@ function render_queue() {
 
 const board = {
   date: local_date(),
+  user: null,          // the signed-in user (GET /auth/me)
   technicians: [],
   days: new Map(),     // technician id -> {visits, working_hours, day_off} for board.date
   loading: new Set(),
-  has_day_endpoint: true,
 };
 
 const drag = { job: null };
 
+// x pixels into a lane of an instant: hours after DAY_START on board.date in the user's time zone.
 function hour_x(date) {
   const lane_width = ui.lane_width();
-  const hours = date.getHours() + date.getMinutes() / 60 - DAY_START;
+  const hours = (date - zoned_instant(board.date, 0)) / 3_600_000 - DAY_START;
   return (hours / (DAY_END - DAY_START)) * lane_width;
 }
 
-// The local time under x pixels of a lane on board.date, snapped to SNAP_MINUTES.
+// The instant under x pixels of a lane on board.date (the user's time zone), snapped to SNAP_MINUTES.
 function time_at(x, lane_width) {
   const minutes = (x / lane_width) * (DAY_END - DAY_START) * 60;
   const snapped = Math.max(0, Math.min((DAY_END - DAY_START) * 60 - VISIT_MINUTES, Math.round(minutes / SNAP_MINUTES) * SNAP_MINUTES));
-  const start = new Date(`${board.date}T00:00:00`);
-  start.setMinutes(DAY_START * 60 + snapped);
-  return start;
+  return zoned_instant(board.date, DAY_START * 60 + snapped);
 }
 
 async function load_technicians() {
-  const data = await optional_api('GET', `/api/v1/technicians?date=${board.date}`);
-  if (data) {
-    board.technicians = data.items;
-  } else {
-    // Without the dispatch endpoints: technicians from the user list, page by page.
-    const all = [];
-    for (let offset = 0; ; offset += 200) {
-      const page = await api('GET', `/api/v1/users?role=technician&limit=200&offset=${offset}`);
-      all.push(...page.items.filter((u) => u.is_active !== false));
-      if (offset + 200 >= page.total) break;
-    }
-    board.technicians = all;
-    board.has_day_endpoint = false;
-  }
+  loads_at = Date.now();
+  board.technicians = (await api('GET', `/api/v1/technicians?date=${board.date}`)).items;
   board.technicians.sort((a, b) => a.name.localeCompare(b.name, current_language()));
   if (!performance.getEntriesByName('board-technicians-loaded').length) performance.mark('board-technicians-loaded');
   if (ui.tech_count) ui.tech_count.textContent = t('technicians_count', { count: board.technicians.length });
 }
 
 async function load_day(tech_id, { force = false } = {}) {
-  if (!board.has_day_endpoint || board.loading.has(tech_id) || (!force && board.days.has(tech_id))) return;
+  if (board.loading.has(tech_id) || (!force && board.days.has(tech_id))) return;
   const date = board.date;
   board.loading.add(tech_id);
   try {
-    const day = await optional_api('GET', `/api/v1/technicians/${encodeURIComponent(tech_id)}/day?date=${date}`);
-    if (!day) { board.has_day_endpoint = false; return; }
+    const day = await api('GET', `/api/v1/technicians/${encodeURIComponent(tech_id)}/day?date=${date}`);
     if (date === board.date) board.days.set(tech_id, day);
   } catch { /* a technician deactivated meanwhile: the next poll drops them */ } finally {
     board.loading.delete(tech_id);
@@ -296,8 +305,8 @@ function tech_row(tech, index) {
     block.style.width = `${Math.max(24, hour_x(end) - left)}px`;
     lane.append(block);
   }
-  const hour_now = new Date().getHours() + new Date().getMinutes() / 60;
-  if (board.date === local_date() && hour_now >= DAY_START && hour_now <= DAY_END) {
+  const now_x = hour_x(new Date());
+  if (board.date === local_date() && now_x >= 0 && now_x <= ui.lane_width()) {
     const now = h('div', { class: 'now-line' });
     now.style.left = `${hour_x(new Date())}px`;
     lane.append(now);
@@ -376,28 +385,44 @@ async function drop_job(job, tech, start) {
   } catch (e) {
     return toast(t('failed', { message: e.message }));
   }
-  await refresh();
+  await refresh({ loads: true });
   if (job.assignee_id && job.assignee_id !== tech.id) load_day(job.assignee_id, { force: true });
   load_day(tech.id, { force: true });
 }
 
 // ---------------------------------------------------------------------------------------------- details
 
+// A depot job's shipment in words: carrier and tracking number each way, and where the device is.
+function shipment_text(s) {
+  if (!s) return '';
+  const lines = [`${t(`ship_${s.status}`)} · ${s.carrier} ${s.tracking_no}`];
+  if (s.received_at) lines.push(t('ship_received_at', { time: when(s.received_at) }));
+  if (s.return_tracking_no) lines.push(t('ship_returned_by', { carrier: s.return_carrier || '', tracking: s.return_tracking_no, time: when(s.returned_at) }));
+  return lines.join('\n');
+}
+
 async function open_job(id) {
   const close = h('button', { class: 'btn small', text: t('close'), onclick: () => drawer.remove() });
   const drawer = h('aside', { class: 'drawer', id: 'job-drawer' }, h('h2', {}, h('span', { text: t('loading') }), close));
   document.getElementById('job-drawer')?.remove();
   document.body.append(drawer);
-  const [job, suggestions, report] = await Promise.all([
+  const [job, events, suggestions, report] = await Promise.all([
     api('GET', `/api/v1/jobs/${encodeURIComponent(id)}`),
-    optional_api('GET', `/api/v1/jobs/${encodeURIComponent(id)}/suggestions`).catch(() => null),
-    optional_api('GET', `/api/v1/portal/reports/${encodeURIComponent(id)}`).catch(() => null),
+    api('GET', `/api/v1/jobs/${encodeURIComponent(id)}/events`).catch(() => null),
+    api('GET', `/api/v1/jobs/${encodeURIComponent(id)}/suggestions`).catch(() => null),
+    // Jobs not reported on the portal have no report (404).
+    api('GET', `/api/v1/portal/reports/${encodeURIComponent(id)}`).catch(() => null),
   ]);
+  // The SLA escalations of the job, latest last: to whom, which clock, at risk or breached, when.
+  const escalations = (events?.items || []).filter((e) => e.action === 'escalate').map((e) => t('escalated', {
+    name: e.after.escalated_to_name || t('all_dispatchers'), clock: t(`clock_${e.after.clock}`), status: t(`sla_${e.after.sla_status}`),
+    time: when(e.at) })).join('\n');
   const facts = [
     ['state', t(`s_${job.state}`)], ['priority', t(`p_${job.priority}`)], ['customer', `${job.customer_name} ${job.customer_phone || ''}`],
     ['address', job.customer_address || report?.address || ''], ['product', `${job.asset_model || ''} ${job.asset_serial_no || ''}`],
     ['fault', job.description], ['assignee', job.assignee_name || t('unassigned')], ['reported', when(job.created_at)],
     ['visit', job.schedule?.window_start ? `${when(job.schedule.window_start)} – ${clock(new Date(job.schedule.window_end))}` : ''],
+    ['shipment', shipment_text(job.shipment)], ['escalation', escalations],
   ].filter(([, v]) => v);
   drawer.replaceChildren(h('h2', {}, h('span', { text: `${t('details')} ${job.ticket_no}` }), close),
     h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', { text: t(k) }), h('dd', { text: v })]), h('dt', { text: t('sla') }), h('dd', {}, sla_chip(job))));
@@ -423,51 +448,232 @@ async function open_job(id) {
   }
 }
 
-async function open_conflicts() {
+// A rejected op in words: what the device tried (a workflow step, an edit of some fields, a new record).
+function refused_text(c) {
+  const op = c.op || {};
+  const value = (v) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const fields = Object.entries(op.fields || {}).map(([k, v]) => `${k}: ${value(v)}`);
+  const shown = fields.slice(0, 4).join('; ') + (fields.length > 4 ? ' …' : '');
+  const record = t(`t_${c.table_name}`);
+  if (op.kind === 'action') return t('c_action', { action: t(`a_${op.action}`), fields: shown });
+  if (op.kind === 'insert') return t('c_insert', { record, fields: shown });
+  if (op.kind === 'update') return t('c_update', { record, fields: shown });
+  return t('c_delete', { record });
+}
+
+// The sync conflicts: ops the server refused from technicians' devices, each with what was tried, on which
+// job, by whom on which device, why it was refused and when; the dispatcher closes each with a note.
+async function open_conflicts(status = 'open') {
   const close = h('button', { class: 'btn small', text: t('close'), onclick: () => drawer.remove() });
-  const drawer = h('aside', { class: 'drawer', id: 'conflicts-drawer' }, h('h2', {}, h('span', { text: t('conflicts') }), close));
+  const filter = h('select', { name: 'conflict_status', onchange: (e) => open_conflicts(e.target.value) },
+    ['open', 'dismissed', 'applied_manually', ''].map((v) => h('option', { value: v, selected: v === status, text: t(v ? `cs_${v}` : 'cs_all') })));
+  const drawer = h('aside', { class: 'drawer', id: 'conflicts-drawer' }, h('h2', {}, h('span', { text: t('conflicts') }), close),
+    h('div', { class: 'filters one' }, filter));
   document.getElementById('conflicts-drawer')?.remove();
   document.body.append(drawer);
-  const data = await optional_api('GET', '/api/v1/sync/conflicts?status=open');
-  const items = data?.items || [];
-  if (!items.length) drawer.append(h('p', { class: 'hint', text: t('no_conflicts') }));
-  for (const c of items) {
+  let data;
+  try {
+    data = await api('GET', `/api/v1/sync/conflicts?limit=100${status ? `&status=${status}` : ''}`);
+  } catch (e) {
+    drawer.append(h('p', { class: 'error', text: t('failed', { message: e.message }) }));
+    return;
+  }
+  if (!data.items.length) drawer.append(h('p', { class: 'hint', text: status === 'open' ? t('no_conflicts') : t('empty') }));
+  for (const c of data.items) {
+    const note = h('textarea', { name: 'note', maxlength: 2000, rows: 2, placeholder: t('resolve_note') });
     const resolve = async (resolution) => {
+      const body = { resolution };
+      if (note.value.trim()) body.note = note.value.trim();
       try {
-        await api('POST', `/api/v1/sync/conflicts/${encodeURIComponent(c.id)}/resolve`, { resolution });
+        await api('POST', `/api/v1/sync/conflicts/${encodeURIComponent(c.id)}/resolve`, body);
         toast(t('resolved'));
-        open_conflicts();
+        open_conflicts(status);
         refresh();
       } catch (e) { toast(t('failed', { message: e.message })); }
     };
-    drawer.append(h('div', { class: 'conflict' },
-      h('strong', { text: `${c.ticket_no || c.job_id || c.row_id || ''} · ${c.op_kind || c.kind || ''} ${c.action || ''}` }),
-      h('p', { text: c.reason || c.message || '' }), h('small', { class: 'hint', text: when(c.created_at) }),
-      h('div', {}, h('button', { class: 'btn small', text: t('keep_server'), onclick: () => resolve('keep_server') }), ' ',
-        h('button', { class: 'btn small primary', text: t('apply_device'), onclick: () => resolve('apply_device') }))));
+    const job = c.ticket_no
+      ? h('a', { href: '#', class: 'ticket', text: c.ticket_no, onclick: (e) => { e.preventDefault(); open_job(c.job_id); } })
+      : h('span', { text: t(`t_${c.table_name}`) });
+    const facts = [
+      [t('refused'), refused_text(c)],
+      [t('why'), `${t(`e_${c.error_code}`)} — ${c.error_message}`],
+      [t('technician'), c.user_name || c.user_id],
+      [t('device'), c.device_name || c.device_id],
+      [t('when'), when(c.created_at)],
+    ];
+    if (c.status !== 'open') {
+      facts.push([t('resolution'), `${t(`cs_${c.status}`)} · ${c.resolved_by_name || ''} · ${when(c.resolved_at)}`]);
+      if (c.resolution_note) facts.push([t('note'), c.resolution_note]);
+    }
+    drawer.append(h('div', { class: 'conflict', 'data-conflict-id': c.id, 'data-status': c.status },
+      h('header', {}, job, h('span', { class: `chip ${c.status === 'open' ? 'breached' : 'ok'}`, text: t(`cs_${c.status}`) })),
+      h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })])),
+      c.status === 'open' ? [note, h('div', { class: 'actions' },
+        h('button', { class: 'btn small', 'data-resolution': 'dismissed', text: t('dismiss'), onclick: () => resolve('dismissed') }),
+        h('button', { class: 'btn small primary', 'data-resolution': 'applied_manually', text: t('applied_manually'),
+          onclick: () => resolve('applied_manually') }))] : null));
   }
+}
+
+// ---------------------------------------------------------------------------------------------- auto-assign
+
+// Auto-assign for the day on the timeline: the optimiser's plan for every unassigned new job (with one greedy
+// pass's figures beside it), shown before anything changes; the dispatcher ticks the assignments to accept.
+async function open_auto_assign() {
+  const close = h('button', { class: 'btn small', text: t('close'), onclick: () => drawer.remove() });
+  const drawer = h('aside', { class: 'drawer wide', id: 'auto-assign-drawer' },
+    h('h2', {}, h('span', { text: `${t('auto_assign')} · ${board.date}` }), close), h('p', { class: 'hint', text: t('loading') }));
+  document.getElementById('auto-assign-drawer')?.remove();
+  document.body.append(drawer);
+  let plan;
+  try {
+    plan = await api('POST', '/api/v1/dispatch/auto-assign/preview', { date: board.date });
+  } catch (e) {
+    drawer.lastChild.replaceWith(h('p', { class: 'error', text: t('failed', { message: e.message }) }));
+    return;
+  }
+  const km = (x) => new Intl.NumberFormat(current_language(), { maximumFractionDigits: 1 }).format(x);
+  const boxes = plan.assignments.map((a) => h('input', { type: 'checkbox', checked: true, value: a.job_id }));
+  const apply = async () => {
+    const job_ids = boxes.filter((b) => b.checked).map((b) => b.value);
+    if (!job_ids.length) { drawer.remove(); return; }
+    try {
+      const result = await api('POST', `/api/v1/dispatch/auto-assign/${encodeURIComponent(plan.id)}/apply`, { job_ids });
+      toast(t('auto_applied', { assigned: result.assigned, refused: result.refused }));
+      const refused = result.results.filter((r) => r.status === 'refused');
+      drawer.replaceChildren(h('h2', {}, h('span', { text: t('auto_assign') }), close),
+        h('p', { id: 'auto-assign-result', text: t('auto_applied', { assigned: result.assigned, refused: result.refused }) }),
+        refused.length ? h('ul', {}, refused.map((r) => h('li', { text: `${r.ticket_no}: ${r.reason}` }))) : null);
+      board.days.clear();
+      await refresh({ loads: true });
+    } catch (e) { toast(t('failed', { message: e.message })); }
+  };
+  drawer.lastChild.replaceWith(...[
+    h('p', { class: 'hint', id: 'auto-assign-totals', text: t('auto_totals', { assigned: plan.totals.assigned, unassigned: plan.totals.unassigned,
+      km: km(plan.totals.travel_km), greedy_km: km(plan.greedy.travel_km), late: Math.round(plan.totals.late_minutes),
+      greedy_late: Math.round(plan.greedy.late_minutes) }) }),
+    plan.assignments.length ? h('table', { class: 'report proposal' },
+      h('thead', {}, h('tr', {}, h('th', {}, h('input', { type: 'checkbox', checked: true, 'aria-label': t('all'),
+        onchange: (e) => boxes.forEach((b) => { b.checked = e.target.checked; }) })),
+        h('th', { text: t('details') }), h('th', { text: t('assignee') }), h('th', { text: t('visit') }), h('th', { text: t('late') }))),
+      h('tbody', {}, plan.assignments.map((a, i) => h('tr', { 'data-job-id': a.job_id },
+        h('td', {}, boxes[i]), h('td', { text: a.ticket_no }), h('td', { text: a.technician_name }),
+        h('td', { text: `${clock(new Date(a.start))}–${clock(new Date(a.end))}` }), h('td', { text: a.late_minutes ? duration(a.late_minutes) : '' })))))
+      : h('p', { class: 'hint', text: t('auto_nothing') }),
+    plan.unassigned.length ? [h('h3', { text: t('auto_unassigned') }),
+      h('ul', { class: 'unassigned' }, plan.unassigned.map((u) => h('li', { text: `${u.ticket_no}: ${u.text}` })))] : null,
+    h('div', { class: 'actions' }, h('button', { class: 'btn', text: t('auto_none'), onclick: () => drawer.remove() }),
+      plan.assignments.length ? h('button', { class: 'btn primary', id: 'auto-assign-apply', text: t('auto_apply'), onclick: apply }) : null),
+  ].flat().filter(Boolean));
+}
+
+// ---------------------------------------------------------------------------------------------- reports
+
+// Each report's headline column (the bars) and how its values read.
+const REPORTS = {
+  'sla-compliance': { column: 'resolution_compliance', kind: 'rate' },
+  mttr: { column: 'mean_repair_hours', kind: 'hours' },
+  'first-time-fix': { column: 'first_time_fix_rate', kind: 'rate' },
+  rework: { column: 'rework_rate', kind: 'rate' },
+  'repeat-repairs': { column: 'repeat_rate', kind: 'rate' },
+  satisfaction: { column: 'mean_rating', kind: 'rating' },
+  jobs: { column: 'jobs', kind: 'count' },
+};
+
+function report_value(value, column) {
+  if (value === null || value === undefined) return '–';
+  const lang = current_language();
+  if (/(_rate|_compliance)$/.test(column)) return new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 }).format(value);
+  if (column === 'mean_repair_hours') return t('hours', { hours: new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(value) });
+  return new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }).format(value);
+}
+
+// Service-quality reports as bar charts with their table, per technician, category, model or month; CSV export.
+function open_reports() {
+  const state = open_reports.state || (open_reports.state = { name: 'sla-compliance', group_by: 'technician', from: '', to: '' });
+  const close = h('button', { class: 'btn small', text: t('close'), onclick: () => drawer.remove() });
+  const body = h('div', { id: 'report-body' });
+  const query = (format) => {
+    const p = new URLSearchParams({ group_by: state.group_by });
+    if (state.from) p.set('from', state.from);
+    if (state.to) p.set('to', state.to);
+    if (format) p.set('format', format);
+    return `/api/v1/reports/${state.name}?${p}`;
+  };
+  const load = async () => {
+    body.replaceChildren(h('p', { class: 'hint', text: t('loading') }));
+    try {
+      const report = await api('GET', query());
+      const { column } = REPORTS[state.name];
+      const columns = report.columns.filter((c) => c !== 'group' && c !== 'name');
+      const label = (r) => r.name || (r.group && r.group !== 'none' ? r.group : t(state.group_by === 'technician' ? 'unassigned' : 'no_group'));
+      const max = Math.max(...report.rows.map((r) => r[column] ?? 0), state.name === 'satisfaction' ? 5 : 0, /_rate|_compliance/.test(column) ? 1 : 0, 1e-9);
+      const chart = h('div', { class: 'chart', 'data-report': state.name, 'data-column': column },
+        h('div', { class: 'chart-title', text: t(`col_${column}`) }),
+        report.rows.map((r) => {
+          const bar = h('span', { class: 'fill' });
+          bar.style.width = `${((r[column] ?? 0) / max) * 100}%`;
+          return h('div', { class: 'bar', 'data-group': r.group },
+            h('span', { class: 'label', title: label(r), text: label(r) }),
+            h('span', { class: 'track' }, bar), h('span', { class: 'value', text: report_value(r[column], column) }));
+        }));
+      if (!report.rows.length) chart.append(h('p', { class: 'hint', text: t('empty') }));
+      const table = h('table', { class: 'report' },
+        h('thead', {}, h('tr', {}, h('th', { text: t(`g_${state.group_by}`) }), columns.map((c) => h('th', { text: t(`col_${c}`) })))),
+        h('tbody', {}, report.rows.map((r) => h('tr', {}, h('td', { text: label(r) }), columns.map((c) => h('td', { text: report_value(r[c], c) })))),
+          h('tr', { class: 'total' }, h('td', { text: t('total') }), columns.map((c) => h('td', { text: report_value(report.total[c], c) })))));
+      body.replaceChildren(chart, table);
+    } catch (e) {
+      body.replaceChildren(h('p', { class: 'error', text: t('failed', { message: e.message }) }));
+    }
+  };
+  // The CSV comes with the bearer token, so it is fetched and handed to the browser as a file.
+  const export_csv = async () => {
+    try {
+      const res = await fetch(query('csv'), { headers: { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}` } });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const url = URL.createObjectURL(await res.blob());
+      const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '')?.[1] || `${state.name}.csv`;
+      h('a', { href: url, download: name }).click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (e) { toast(t('failed', { message: e.message })); }
+  };
+  const pick = (name, options) => h('select', { name, onchange: (e) => { state[name] = e.target.value; load(); } },
+    options.map((v) => h('option', { value: v, selected: v === state[name], text: t(`${name === 'name' ? 'r_' : 'g_'}${v}`) })));
+  const date = (name) => h('input', { type: 'date', name, value: state[name], onchange: (e) => { state[name] = e.target.value; load(); } });
+  const drawer = h('aside', { class: 'drawer wide', id: 'reports-drawer' }, h('h2', {}, h('span', { text: t('reports') }), close),
+    h('div', { class: 'filters' }, pick('name', Object.keys(REPORTS)), pick('group_by', ['technician', 'category', 'model', 'month']),
+      h('button', { class: 'btn', id: 'export-csv', text: t('export_csv'), onclick: export_csv }),
+      h('label', {}, t('from'), date('from'), t('to'), date('to'))),
+    body);
+  document.getElementById('reports-drawer')?.remove();
+  document.body.append(drawer);
+  load();
 }
 
 // ---------------------------------------------------------------------------------------------- live updates
 
 let poll_timer = null;
-let conflicts_supported = true;
 
 // Reloads what is on screen: the queue pages in view, the visible technicians' days, the conflict count.
-async function refresh() {
+// Technicians' loads (booked/capacity) cover every technician, so they are reloaded less often than what is on
+// screen, and at once after the dispatcher's own bookings.
+const LOADS_MS = 30_000;
+let loads_at = 0;
+
+async function refresh({ loads = false } = {}) {
   const sc = ui.queue_scroller;
   const first_page = Math.floor(sc.scrollTop / ROW / PAGE), last_page = Math.floor((sc.scrollTop + sc.clientHeight) / ROW / PAGE);
   const pages = [...new Set([first_page, last_page])];
   for (const key of [...queue.pages.keys()]) if (!pages.includes(key)) queue.pages.delete(key);
   await Promise.all(pages.map((p) => load_page(p, { force: true }).catch(() => {})));
+  if (loads || Date.now() - loads_at > LOADS_MS) await load_technicians().catch(() => {});
   const { first, last } = visible_techs();
   for (let i = first; i < last; i++) load_day(board.technicians[i].id, { force: true });
-  if (conflicts_supported) {
-    const c = await optional_api('GET', '/api/v1/sync/conflicts?status=open&limit=1').catch(() => null);
-    conflicts_supported = c !== null;
-    ui.conflicts_button.hidden = !conflicts_supported;
-    ui.conflicts_badge.textContent = c?.total ? String(c.total) : '';
-    ui.conflicts_badge.hidden = !c?.total;
+  const c = await api('GET', '/api/v1/sync/conflicts?status=open&limit=1').catch(() => null);
+  if (c) {
+    ui.conflicts_badge.textContent = c.total ? String(c.total) : '';
+    ui.conflicts_badge.hidden = !c.total;
   }
   ui.live.textContent = t('updated', { time: clock(new Date()) });
 }
@@ -498,7 +704,9 @@ function build_layout() {
   ui.lane_width = () => Math.max(300, ui.tech_scroller.clientWidth - 190);
   ui.live = h('span', { class: 'live', text: t('live') });
   ui.conflicts_badge = h('span', { class: 'badge', hidden: true });
-  ui.conflicts_button = h('button', { class: 'btn', id: 'conflicts', onclick: open_conflicts }, t('conflicts'), ui.conflicts_badge);
+  ui.conflicts_button = h('button', { class: 'btn', id: 'conflicts', onclick: () => open_conflicts() }, t('conflicts'), ui.conflicts_badge);
+  const reports_button = h('button', { class: 'btn', id: 'reports', text: t('reports'), onclick: open_reports });
+  const auto_button = h('button', { class: 'btn', id: 'auto-assign', text: t('auto_assign'), onclick: open_auto_assign });
   const date_input = h('input', { type: 'date', value: board.date, onchange: async (e) => {
     board.date = e.target.value || local_date();
     board.days.clear();
@@ -508,12 +716,14 @@ function build_layout() {
   const search = h('input', { type: 'search', name: 'q', placeholder: t('search'),
     oninput: debounce((e) => { queue.filters.q = e.target.value.trim(); reset_queue(); }, 250) });
   root.replaceChildren(
-    h('header', { class: 'bar' }, h('h1', { text: t('title') }), ui.live, h('span', { class: 'spacer' }), ui.conflicts_button,
-      h('span', { text: sessionStorage.getItem('board.user') || '' }),
+    h('header', { class: 'bar' }, h('h1', { text: t('title') }), ui.live, h('span', { class: 'spacer' }), auto_button, reports_button, ui.conflicts_button,
+      h('span', { id: 'user-name', text: board.user?.name || '' }),
+      h('span', { class: 'zone', id: 'time-zone', title: t('time_zone'), text: zone.name }),
       h('button', { class: 'btn', id: 'language', text: t('language'), onclick: () => { toggle_language(); start_board(); } }),
       h('button', { class: 'btn', text: t('sign_out'), onclick: async () => {
         try { await api('POST', '/api/v1/auth/logout'); } catch { /* signed out either way */ }
         sessionStorage.removeItem(TOKEN_KEY);
+        board.user = null;
         render_login();
       } })),
     h('div', { class: 'layout' },
@@ -536,7 +746,15 @@ async function start_board() {
   for (const key of Object.keys(ui)) delete ui[key];
   document.title = `${t('title')} · fieldrepair`;
   try {
-    await Promise.all([load_page(0, { force: true }), load_technicians()]);
+    const [me] = await Promise.all([api('GET', '/api/v1/auth/me'), load_page(0, { force: true })]);
+    // A new sign-in opens on today in the user's zone; a restart (language switch) keeps the chosen day.
+    if (board.user?.id !== me.id) {
+      set_zone(me.time_zone);
+      board.date = local_date();
+      board.days.clear();
+    }
+    board.user = me;
+    await load_technicians();
   } catch (e) {
     if (e.status === 401) return render_login();
     throw e;

@@ -40,7 +40,7 @@ struct TableRules {
     std::vector<ColumnRule> fields;    // every field a row carries besides id and version
 };
 
-// customers, assets, jobs, plans, job_notes, attachments, parts, fault_categories, warranties.
+// customers, assets, jobs, plans, job_notes, attachments, parts, fault_categories, warranties, visits.
 const std::vector<TableRules>& synced_tables();
 // The rules of a synced table, or nullptr.
 const TableRules* find_table(std::string_view table);

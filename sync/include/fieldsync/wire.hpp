@@ -70,9 +70,12 @@ struct Change {
     std::int64_t version = 0;     // the row's server version (>= 1)
     ChangeOp op = ChangeOp::put;  // remove: the row left the bucket (deleted, reassigned, retention)
     Poco::JSON::Object::Ptr row;  // put: the whole row; remove: null
+    // put, sending side: the row as JSON text already at hand (the server's change log stores it), used when row is
+    // null so a page is streamed without parsing and re-serialising every row. Decoders leave it empty.
+    std::string row_text;
 };
 
-// Compares row by JSON text, so a decoded change equals the change it was encoded from.
+// Compares row (or row_text) by JSON text, so a decoded change equals the change it was encoded from.
 bool operator==(const Change& a, const Change& b);
 
 // The state a device reaches after applying everything up to seq: one checksum per bucket it subscribes to.
@@ -105,6 +108,8 @@ std::optional<ErrorCode> error_code_named(std::string_view name) noexcept;
 Poco::JSON::Object::Ptr encode(const PushRequest& request);
 Poco::JSON::Object::Ptr encode(const PushResponse& response);
 Poco::JSON::Object::Ptr encode(const PullResponse& response);
+// The same message as compact JSON text, written directly: each change's row_text goes out verbatim.
+std::string encode_text(const PullResponse& response);
 
 // Strict decoders: the protocol version first (missing_field or invalid_field "protocol", naming the version this
 // side speaks), then every field's type and invariants, unknown keys rejected; too many ops or changes is

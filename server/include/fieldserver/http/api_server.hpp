@@ -4,6 +4,7 @@
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/TCPServer.h>
 
 #include <memory>
 
@@ -56,6 +57,8 @@ class ApiRequestHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
 public:
     ApiRequestHandlerFactory(Services& services, std::size_t max_body_bytes, Poco::Logger& log);
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
+    // The server whose load decides whether a connection is kept alive (api_handler.cpp); set before it starts.
+    void watch_load(const Poco::Net::TCPServer& server) { server_ = &server; }
 
 private:
     Services& services_;
@@ -63,6 +66,7 @@ private:
     Router router_;
     std::size_t max_body_bytes_;
     Poco::Logger& log_;
+    const Poco::Net::TCPServer* server_ = nullptr;
 };
 
 }  // namespace fieldserver

@@ -28,6 +28,13 @@ public:
     static Poco::JSON::Object::Ptr load_customer(Db& db, const std::string& id);
     static Poco::JSON::Object::Ptr load_asset(Db& db, const std::string& id);
 
+    // Who sees a customer's records (the customer, their assets and warranties): staff all, a customer their own,
+    // a technician the customers of jobs assigned to them. customer_scope is that rule as a condition to append to
+    // a WHERE clause (" AND <customer_id_column> …", empty for staff), its parameter appended to params.
+    static std::string customer_scope(const Actor& actor, const std::string& customer_id_column, Params& params);
+    // True when a job of the customer is assigned to the technician.
+    static bool technician_serves(Db& db, const std::string& technician_id, const std::string& customer_id);
+
 private:
     // Throws Error(not_found) unless actor may see customer id: staff see all, a customer themself, a
     // technician the customers of jobs assigned to them.

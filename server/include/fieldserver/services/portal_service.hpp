@@ -1,5 +1,6 @@
 // The customer portal without an account: report a fault (finding or creating the customer and the product),
-// open a session on one ticket with its number and the contact phone, and the photos sent with a report.
+// open a session on one ticket with its number and the contact phone, and the photos sent with a report (kept in
+// the attachment store like technicians' photos, so they reach the assigned technician's tablet with the job).
 #pragma once
 
 #include <Poco/JSON/Object.h>
@@ -10,6 +11,7 @@
 #include "fieldserver/services/customer_service.hpp"
 #include "fieldserver/services/job_service.hpp"
 #include "fieldserver/storage/database.hpp"
+#include "fieldserver/sync/attachment_service.hpp"
 
 namespace fieldserver {
 
@@ -21,10 +23,11 @@ struct PortalPhoto {
 
 class PortalService {
 public:
-    PortalService(Database& db, CustomerService& customers, JobService& jobs)
+    PortalService(Database& db, CustomerService& customers, JobService& jobs, AttachmentService& attachments)
         : db_(db),
           customers_(customers),
           jobs_(jobs),
+          attachments_(attachments),
           report_limiter_(kReportsPerAddress, kReportWindowSeconds),
           lookup_address_limiter_(kLookupFailuresPerAddress, kLookupWindowSeconds),
           lookup_ticket_limiter_(kLookupFailuresPerTicket, kLookupWindowSeconds) {}
@@ -38,7 +41,11 @@ public:
                                          int& retry_after);
     // The report's contact, preferred time and photo list, for staff and the job's own customer.
     Poco::JSON::Object::Ptr get_report(const Actor& actor, const std::string& job_id);
+    // A photo of the report by its attachment id; not_found for any other attachment or a job actor may not see.
     PortalPhoto photo(const Actor& actor, const std::string& photo_id);
+    // Moves photos stored by earlier versions (base64 rows of portal_photos) into the attachment store, once;
+    // returns how many it moved.
+    std::size_t adopt_stored_photos();
 
     static constexpr int kMaxPhotos = 4;
     static constexpr std::size_t kMaxPhotoBytes = 1024 * 1024;
@@ -61,6 +68,7 @@ private:
     Database& db_;
     CustomerService& customers_;
     JobService& jobs_;
+    AttachmentService& attachments_;
     LoginLimiter report_limiter_;
     LoginLimiter lookup_address_limiter_;
     LoginLimiter lookup_ticket_limiter_;

@@ -28,6 +28,7 @@ struct SlaSetup {
     dispatch::BusinessCalendar calendar;
     std::vector<std::string> holidays;
     std::map<std::string, std::string> escalate_to;  // priority -> user id
+    std::string default_escalate_to;                  // for a priority that names nobody; empty: none
     std::map<std::pair<std::string, std::string>, dispatch::SlaTerms> contracts;  // (customer id, priority)
 
     // The policy with the customer's contract terms, if any, in place of the priority's.
@@ -70,14 +71,16 @@ public:
     explicit SlaService(Database& db) : db_(db) {}
 
     Poco::JSON::Object::Ptr policies(const Actor& actor);
-    // Replaces the four priorities' terms, the at-risk threshold and the customer contracts.
+    // Replaces the four priorities' terms, the at-risk threshold and the customer contracts; escalate_to (when
+    // present) sets or, as null, clears the default escalation dispatcher.
     Poco::JSON::Object::Ptr put_policies(const Actor& actor, const Poco::JSON::Object::Ptr& body);
     Poco::JSON::Object::Ptr calendar(const Actor& actor);
     Poco::JSON::Object::Ptr put_calendar(const Actor& actor, const Poco::JSON::Object::Ptr& body);
     // Open jobs whose response or resolution clock is at risk or breached, most urgent first.
     Poco::JSON::Object::Ptr at_risk(const Actor& actor, const Query& query);
     // Evaluates every open job and escalates each clock newly at risk or breached once: an "escalate" audit event
-    // naming the dispatcher escalated to. {checked, escalations: [...]}.
+    // naming the dispatcher escalated to (the priority's escalate_to, else the default one, else whoever last
+    // assigned the job), which notifies that dispatcher. {checked, escalations: [...]}.
     Poco::JSON::Object::Ptr check(const Actor& actor);
 
 private:

@@ -29,6 +29,12 @@ class AttachmentService {
     // {bytes, content type} of a complete upload; not_found before.
     std::pair<std::string, std::string> content(const Actor& actor, const std::string& sha256);
 
+    // Stores bytes that arrive whole (photos sent with a portal report) as a complete file under their SHA-256,
+    // which it returns; the same bytes stored again keep the one file. The caller writes the metadata row.
+    std::string store(const std::string& bytes);
+    // The bytes of a complete file, for a caller that has checked access itself; not_found before they are complete.
+    std::string read(const std::string& sha256);
+
   private:
     struct Described {
         std::int64_t size_bytes = 0;

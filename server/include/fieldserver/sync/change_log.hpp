@@ -30,7 +30,7 @@ struct FieldStamp {
 // when its content changed, puts for every bucket that should hold it (at that version), removes for every
 // bucket that held it and no longer should, and the bucket checksums. A row that no longer exists is removed
 // everywhere. For jobs, also every row whose buckets follow the job (its customer, asset, plans, notes,
-// attachments and the asset's warranties), so a job reaching a technician brings what it needs and a job
+// attachments, visits and the asset's warranties), so a job reaching a technician brings what it needs and a job
 // leaving takes it away. Plans are recorded through their job. Returns the row's sync version (0: never existed).
 // Throws std::invalid_argument for a table that is not synced.
 std::int64_t record_change(Db& db, const std::string& table, const std::string& row_id,
