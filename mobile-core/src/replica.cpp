@@ -15,6 +15,7 @@
 #include "fieldsync/checksum.hpp"
 #include "fieldsync/conflict.hpp"
 #include "fieldsync/error.hpp"
+#include "fieldsync/json_scan.hpp"
 #include "fieldsync/time.hpp"
 #include "fieldsync/uuid.hpp"
 #include "fieldsync/workflow.hpp"
@@ -41,8 +42,6 @@ std::string str(const Object::Ptr& object, const std::string& key) {
     if (!object || !object->has(key) || object->isNull(key)) return {};
     return object->get(key).convert<std::string>();
 }
-
-sqlite::Value nullable(const std::string& s) { return s.empty() ? sqlite::Value{} : sqlite::Value{s}; }
 
 std::string now_text() { return fieldsync::format_utc(fieldsync::now_ms()); }
 
@@ -72,6 +71,74 @@ void replay_action(Object::Ptr& row, const Op& op, const std::string& role) {
     if (op.action == "submit_assessment" && op.fields) {
         if (auto plan = op.fields->getObject("plan"); plan && plan->has("mode")) row->set("mode", str(plan, "mode"));
     }
+}
+
+constexpr const char* kShowRowSql =
+    "INSERT INTO visible_rows (tbl, row_id, row_json, server_version, pending_ops, state, assignee_id, ticket_no, "
+    "job_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, row_id) DO UPDATE SET row_json = "
+    "excluded.row_json, server_version = excluded.server_version, pending_ops = excluded.pending_ops, state = "
+    "excluded.state, assignee_id = excluded.assignee_id, ticket_no = excluded.ticket_no, job_id = excluded.job_id";
+
+constexpr const char* kPutServerRowSql =
+    "INSERT INTO server_rows (tbl, row_id, bucket, version, row_json, is_stale) VALUES (?, ?, ?, ?, ?, 0) ON "
+    "CONFLICT (tbl, row_id) DO UPDATE SET bucket = excluded.bucket, version = excluded.version, row_json = "
+    "excluded.row_json, is_stale = 0";
+
+// Runs kShowRowSql on s, binding the values by reference (no copies of the row text); a page prepares s once.
+void write_visible_row(sqlite::Statement& s, std::string_view table, std::string_view row_id, std::string_view text,
+                       std::int64_t server_version, std::int64_t pending, const IndexedColumns& columns) {
+    s.bind_text(1, table);
+    s.bind_text(2, row_id);
+    s.bind_text(3, text);
+    s.bind_integer(4, server_version);
+    s.bind_integer(5, pending);
+    int index = 6;
+    for (const std::string* column : {&columns.state, &columns.assignee_id, &columns.ticket_no, &columns.job_id}) {
+        if (column->empty())
+            s.bind_null(index++);
+        else
+            s.bind_text(index++, *column);
+    }
+    s.step();
+    s.reset();
+}
+
+// Runs kPutServerRowSql on s for a put whose row is text, the same way.
+void write_server_row(sqlite::Statement& s, const fieldsync::Change& change, std::string_view text) {
+    s.bind_text(1, change.table);
+    s.bind_text(2, change.row_id);
+    s.bind_text(3, change.bucket);
+    s.bind_integer(4, change.version);
+    s.bind_text(5, text);
+    s.step();
+    s.reset();
+}
+
+// The columns of visible_rows that are read from the row, so the app can query jobs without parsing rows.
+IndexedColumns indexed_columns(const std::string& table, const Object::Ptr& row) {
+    bool job = table == "jobs";
+    return {job ? str(row, "state") : "", job ? str(row, "assignee_id") : "", job ? str(row, "ticket_no") : "",
+            str(row, "job_id")};
+}
+
+// The indexed columns of a put shown exactly as the server sent it, or nullopt when the row has no id (it is then
+// rebuilt, which adds one). A row kept as text is scanned for just these members.
+std::optional<IndexedColumns> shown_columns(const fieldsync::Change& change) {
+    if (change.row) {
+        if (!change.row->has("id")) return std::nullopt;
+        return indexed_columns(change.table, change.row);
+    }
+    static const std::vector<std::string_view> keys{"id", "state", "assignee_id", "ticket_no", "job_id"};
+    auto members = fieldsync::scan_members(change.row_text, keys);
+    if (!members) {
+        auto row = parse_object(change.row_text);
+        if (!row->has("id")) return std::nullopt;
+        return indexed_columns(change.table, row);
+    }
+    if (!(*members)[0]) return std::nullopt;
+    bool job = change.table == "jobs";
+    auto value = [&](std::size_t i, bool wanted) { return wanted ? (*members)[i].value_or("") : std::string(); };
+    return IndexedColumns{value(1, job), value(2, job), value(3, job), value(4, true)};
 }
 
 }  // namespace
@@ -346,20 +413,12 @@ void Replica::rebuild(const std::string& table, const std::string& row_id) {
         return;
     }
     if (!row->has("id")) row->set("id", row_id);
-    show(table, row_id, row, json_text(row), version, static_cast<std::int64_t>(ops.size()));
+    show(table, row_id, json_text(row), version, static_cast<std::int64_t>(ops.size()), indexed_columns(table, row));
 }
 
-void Replica::show(const std::string& table, const std::string& row_id, const Object::Ptr& row,
-                   const std::string& row_text, std::int64_t server_version, std::int64_t pending) {
-    bool job = table == "jobs";
-    db_->run(
-        "INSERT INTO visible_rows (tbl, row_id, row_json, server_version, pending_ops, state, assignee_id, ticket_no, "
-        "job_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, row_id) DO UPDATE SET row_json = "
-        "excluded.row_json, server_version = excluded.server_version, pending_ops = excluded.pending_ops, state = "
-        "excluded.state, assignee_id = excluded.assignee_id, ticket_no = excluded.ticket_no, job_id = excluded.job_id",
-        {table, row_id, row_text, server_version, pending, nullable(job ? str(row, "state") : ""),
-         nullable(job ? str(row, "assignee_id") : ""), nullable(job ? str(row, "ticket_no") : ""),
-         nullable(str(row, "job_id"))});
+void Replica::show(const std::string& table, const std::string& row_id, const std::string& row_text,
+                   std::int64_t server_version, std::int64_t pending, const IndexedColumns& columns) {
+    write_visible_row(db_->prepare(kShowRowSql), table, row_id, row_text, server_version, pending, columns);
 }
 
 // --- outbox and conflicts
@@ -472,17 +531,20 @@ PageResult Replica::apply_pull_page(const fieldsync::PullResponse& page) {
     while (p.step()) pending.insert({p.text(0), p.text(1)});
     p.reset();
     std::set<std::pair<std::string, std::string>> touched;
+    // Prepared once for the page, not looked up by their text for every row.
+    auto& put_server_row = db_->prepare(kPutServerRowSql);
+    auto& show_row = db_->prepare(kShowRowSql);
     for (const auto& change : page.changes) {
         bool settled = !pending.count({change.table, change.row_id});
         if (change.op == fieldsync::ChangeOp::put) {
-            std::string text = json_text(change.row);
-            db_->run(
-                "INSERT INTO server_rows (tbl, row_id, bucket, version, row_json, is_stale) VALUES (?, ?, ?, ?, ?, "
-                "0) ON CONFLICT (tbl, row_id) DO UPDATE SET bucket = excluded.bucket, version = "
-                "excluded.version, row_json = excluded.row_json, is_stale = 0",
-                {change.table, change.row_id, change.bucket, change.version, text});
-            if (settled && change.row->has("id"))
-                show(change.table, change.row_id, change.row, text, change.version, 0);
+            // A page decoded from text carries each row as the server's text: stored as it came, with only the
+            // indexed columns read out of it.
+            std::string parsed_text = change.row ? json_text(change.row) : std::string();
+            const std::string& text = change.row ? parsed_text : change.row_text;
+            write_server_row(put_server_row, change, text);
+            auto columns = settled ? shown_columns(change) : std::nullopt;
+            if (columns)
+                write_visible_row(show_row, change.table, change.row_id, text, change.version, 0, *columns);
             else
                 touched.insert({change.table, change.row_id});
         } else {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -55,6 +56,11 @@ class Statement {
     Statement& operator=(const Statement&) = delete;
 
     void bind(const std::vector<Value>& values);
+    // Binds one parameter (1-based) without copying: the text must stay alive until the statement is reset. For
+    // the hot loops that write many rows with one statement.
+    void bind_text(int index, std::string_view text);
+    void bind_integer(int index, std::int64_t value);
+    void bind_null(int index);
     // Advances to the next row; false when done. Throws on errors (constraint violations included).
     bool step();
     void reset();

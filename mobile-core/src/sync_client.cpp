@@ -174,7 +174,10 @@ SyncReport SyncClient::pull() {
         std::string target = "/api/v1/sync/pull?cursor=" + std::to_string(replica_.cursor()) +
                              "&limit=" + std::to_string(options_.pull_limit) +
                              "&max_bytes=" + std::to_string(options_.pull_max_bytes);
-        auto page = fieldsync::decode_pull_response(*call_json({"GET", target, "", "", token}), options_.limits);
+        // Decoded straight from the text: each row stays the server's text, stored without being parsed.
+        HttpResponse reply = call({"GET", target, "", "", token});
+        if (reply.status < 200 || reply.status >= 300) throw_reply(reply);
+        auto page = fieldsync::decode_pull_response_text(reply.body, options_.limits);
         if (page.reset_required) {
             // Each reset follows a compaction of the server's log; one that keeps compacting is asked again later.
             if (replica_.cursor() == 0 && resets > 0)

@@ -5,6 +5,8 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSONString.h>
 
+#include <charconv>
+#include <functional>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -12,6 +14,7 @@
 #include "fieldsync/bucket.hpp"
 #include "fieldsync/checksum.hpp"
 #include "fieldsync/conflict.hpp"
+#include "fieldsync/json_scan.hpp"
 #include "json_reader.hpp"
 
 namespace fieldsync {
@@ -169,6 +172,86 @@ void append_change(std::string& out, const Change& c) {
     out += '}';
 }
 
+// Decodes change i of a pull response from its object at path; decode_change unless the text decoder knows better.
+using ChangeDecoder = std::function<Change(std::size_t, const Poco::JSON::Object&, const std::string&)>;
+
+PullResponse decode_pull(const Poco::JSON::Object& json, const WireLimits& limits, const ChangeDecoder& decode_one);
+
+// A change object at the scanner that decode_change would accept, read without building objects: exactly the
+// members of a put or a remove, once each, of the right JSON types and valid values, the row kept as its text.
+// Anything else rewinds the scanner and gives nullopt, leaving decode_change to say what is wrong.
+std::optional<Change> plain_change(JsonScanner& scan) {
+    constexpr unsigned kSeq = 1, kBucket = 2, kTable = 4, kRowId = 8, kVersion = 16, kOp = 32, kRow = 64;
+    std::size_t start = scan.position();
+    Change c;
+    std::string op;
+    unsigned seen = 0;
+    auto integer = [&](std::int64_t& out) {
+        char first = scan.peek();
+        if (first != '-' && (first < '0' || first > '9')) return false;
+        auto number = scan.skip_value();
+        auto r = std::from_chars(number.data(), number.data() + number.size(), out);
+        return r.ec == std::errc() && r.ptr == number.data() + number.size();
+    };
+    auto text = [&](std::string& out) {
+        if (scan.peek() != '"') return false;
+        out = scan.string();
+        return !out.empty();
+    };
+    scan.expect('{');
+    bool plain = true;
+    for (bool more = scan.first_member(); more; more = scan.next_member()) {
+        std::string key = scan.key();
+        unsigned bit = key == "seq"       ? kSeq
+                       : key == "bucket"  ? kBucket
+                       : key == "table"   ? kTable
+                       : key == "row_id"  ? kRowId
+                       : key == "version" ? kVersion
+                       : key == "op"      ? kOp
+                       : key == "row"     ? kRow
+                                          : 0u;
+        bool ok = bit != 0 && !(seen & bit);
+        seen |= bit;
+        if (ok) {
+            switch (bit) {
+                case kSeq:
+                    ok = integer(c.seq);
+                    break;
+                case kBucket:
+                    ok = text(c.bucket);
+                    break;
+                case kTable:
+                    ok = text(c.table);
+                    break;
+                case kRowId:
+                    ok = text(c.row_id);
+                    break;
+                case kVersion:
+                    ok = integer(c.version);
+                    break;
+                case kOp:
+                    ok = text(op);
+                    break;
+                default:
+                    ok = scan.peek() == '{';
+                    if (ok) c.row_text.assign(scan.skip_value());
+            }
+        }
+        if (!ok) {
+            plain = false;
+            break;
+        }
+    }
+    constexpr unsigned kRemove = kSeq | kBucket | kTable | kRowId | kVersion | kOp;
+    c.op = op == "put" ? ChangeOp::put : ChangeOp::remove;
+    plain = plain && ((op == "put" && seen == (kRemove | kRow)) || (op == "remove" && seen == kRemove)) && c.seq >= 1 &&
+            c.version >= 1 && c.row_id.size() <= 128 && is_bucket_name(c.bucket) && is_synced_table(c.table) &&
+            bucket_carries(c.bucket, c.table);
+    if (plain) return c;
+    scan.rewind(start);
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::string_view to_string(OpStatus status) noexcept { return status == OpStatus::applied ? "applied" : "rejected"; }
@@ -300,12 +383,85 @@ PushResponse decode_push_response(const Poco::JSON::Object& json, const WireLimi
 }
 
 PullResponse decode_pull_response(const Poco::JSON::Object& json, const WireLimits& limits) {
+    return decode_pull(json, limits, nullptr);
+}
+
+PullResponse decode_pull_response_text(std::string_view body, const WireLimits& limits) {
+    // The envelope becomes a small Poco object so the one strict decoder above checks it. A change that is plainly
+    // valid is read straight into a Change (its row only validated and kept as text); any other goes through
+    // decode_change as an object, so its error is the same as from decode_pull_response. Shared empty objects stand
+    // in for the rows and the changes decoded here.
+    static const Poco::JSON::Object::Ptr kRowStandIn = new Poco::JSON::Object;
+    static const Poco::JSON::Object::Ptr kChangeStandIn = new Poco::JSON::Object;
+    struct Element {
+        std::optional<Change> decoded;
+        std::string_view row;
+    };
+    JsonScanner scan(body);
+    if (scan.peek() != '{') throw Error(ErrorCode::malformed_json, "the body must be a JSON object");
+    scan.expect('{');
+    Poco::JSON::Object envelope;
+    std::vector<Element> elements;
+    for (bool more = scan.first_member(); more; more = scan.next_member()) {
+        std::string key = scan.key();
+        if (key != "changes" || scan.peek() != '[') {
+            envelope.set(key, scan.value());
+            continue;
+        }
+        scan.expect('[');
+        Poco::JSON::Array::Ptr changes = new Poco::JSON::Array;
+        elements.clear();
+        for (bool element = scan.first_element(); element; element = scan.next_element()) {
+            if (scan.peek() != '{') {
+                changes->add(scan.value());
+                elements.emplace_back();
+                continue;
+            }
+            if (auto change = plain_change(scan)) {
+                changes->add(kChangeStandIn);
+                elements.push_back({std::move(change), {}});
+                continue;
+            }
+            scan.expect('{');
+            Poco::JSON::Object::Ptr change = new Poco::JSON::Object;
+            std::string_view row;
+            for (bool field = scan.first_member(); field; field = scan.next_member()) {
+                std::string name = scan.key();
+                if (name == "row" && scan.peek() == '{') {
+                    row = scan.skip_value();
+                    change->set(name, kRowStandIn);
+                } else {
+                    if (name == "row") row = {};
+                    change->set(name, scan.value());
+                }
+            }
+            changes->add(change);
+            elements.push_back({std::nullopt, row});
+        }
+        envelope.set(key, changes);
+    }
+    if (!scan.at_end()) scan.fail("text after the object");
+    return decode_pull(envelope, limits, [&](std::size_t i, const Poco::JSON::Object& json, const std::string& path) {
+        if (elements[i].decoded) return std::move(*elements[i].decoded);
+        Change c = decode_change(json, path);
+        if (c.row.get() == kRowStandIn.get()) {
+            c.row = nullptr;
+            c.row_text.assign(elements[i].row);
+        }
+        return c;
+    });
+}
+
+namespace {
+
+PullResponse decode_pull(const Poco::JSON::Object& json, const WireLimits& limits, const ChangeDecoder& decode_one) {
     JsonReader in(json, {});
     check_protocol(in);
     PullResponse response;
     auto changes = objects(in, "changes", limits.max_changes_per_pull);
     for (std::size_t i = 0; i < changes.size(); ++i) {
-        response.changes.push_back(decode_change(*changes[i], item_path("changes", i)));
+        auto path = item_path("changes", i);
+        response.changes.push_back(decode_one ? decode_one(i, *changes[i], path) : decode_change(*changes[i], path));
         if (i > 0 && response.changes[i].seq <= response.changes[i - 1].seq)
             throw Error(ErrorCode::invalid_field, item_path("changes", i) + ".seq must be greater than the one before",
                         item_path("changes", i) + ".seq");
@@ -347,6 +503,8 @@ PullResponse decode_pull_response(const Poco::JSON::Object& json, const WireLimi
     in.finish();
     return response;
 }
+
+}  // namespace
 
 Poco::JSON::Object::Ptr parse_json_object(const std::string& text) {
     Poco::Dynamic::Var parsed;

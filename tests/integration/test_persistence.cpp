@@ -1,5 +1,6 @@
 // What survives a restart, what the audit chain reveals after the database is edited behind the server's back,
 // health and metrics, and Chinese text end to end.
+#include <fstream>
 #include <sstream>
 
 #include "fieldserver/storage/database.hpp"
@@ -234,4 +235,27 @@ TEST_CASE("Chinese text round-trips, is searchable and survives a restart", "[in
     CHECK(created.str("name") == long_name);
     check_error(srv.post("/api/v1/customers", body({{"name", long_name + "张"}, {"phone", "1"}}), dispatcher), 422,
                 "invalid_field", "name");
+}
+
+TEST_CASE("demo data: its generated password stays valid across restarts", "[integration][persistence][demo]") {
+    TestServer srv(std::map<std::string, std::string>{{"FIELDREPAIR_DEMO", "true"}});
+    auto read_password = [&] {
+        std::ifstream in(srv.data_dir() + "/demo-password.txt");
+        std::string password;
+        std::getline(in, password);
+        return password;
+    };
+    std::string password = read_password();
+    REQUIRE(password.size() >= 12);
+    std::string dispatcher = srv.login("dispatcher", password);
+    CHECK(total(srv, "/api/v1/jobs", dispatcher) > 0);
+    auto jobs = total(srv, "/api/v1/jobs", dispatcher);
+
+    // A later start finds the demo data loaded: it neither loads it twice nor writes a password nobody has.
+    srv.restart();
+    CHECK(read_password() == password);
+    dispatcher = srv.login("dispatcher", password);
+    CHECK(total(srv, "/api/v1/jobs", dispatcher) == jobs);
+    check_error(srv.post("/api/v1/auth/login", body({{"username", "dispatcher"}, {"password", "not-the-password"}}), ""),
+                401, "bad_credentials");
 }

@@ -1,6 +1,8 @@
 // The protocol-1 wire format: round trips of every message, protocol version errors, bounds, and strictness.
 #include <catch2/catch.hpp>
 #include <functional>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -87,8 +89,31 @@ auto push_decoder(WireLimits limits = {}) {
 auto push_response_decoder() {
     return [](const Poco::JSON::Object& o) { return decode_push_response(o); };
 }
+// Decodes the object, and checks on its JSON text that the text decoder refuses exactly what the object decoder
+// refuses, with the same code and field (the text, not the object, since 1.0 is written as 1).
 auto pull_decoder(WireLimits limits = {}) {
-    return [limits](const Poco::JSON::Object& o) { return decode_pull_response(o, limits); };
+    return [limits](const Poco::JSON::Object& o) {
+        std::ostringstream out;
+        o.stringify(out);
+        std::string text = out.str();
+        std::optional<std::pair<ErrorCode, std::string>> text_error, object_error;
+        try {
+            decode_pull_response_text(text, limits);
+        } catch (const Error& e) {
+            text_error = {e.code(), e.field()};
+        }
+        try {
+            decode_pull_response(*parse_json_object(text), limits);
+        } catch (const Error& e) {
+            object_error = {e.code(), e.field()};
+        }
+        CHECK(text_error.has_value() == object_error.has_value());
+        if (text_error && object_error) {
+            CHECK(to_string(text_error->first) == to_string(object_error->first));
+            CHECK(text_error->second == object_error->second);
+        }
+        return decode_pull_response(o, limits);
+    };
 }
 
 Poco::JSON::Object::Ptr item(const Poco::JSON::Object::Ptr& message, const char* array, unsigned index) {

@@ -52,6 +52,15 @@ struct PageResult {
     std::vector<std::string> mismatched_buckets;
 };
 
+// The members of a visible row kept in their own columns so the app can query without parsing rows: state,
+// assignee_id and ticket_no of jobs, job_id of any table; empty when absent or null.
+struct IndexedColumns {
+    std::string state;
+    std::string assignee_id;
+    std::string ticket_no;
+    std::string job_id;
+};
+
 struct AttachmentFile {
     std::string sha256;
     std::string path;
@@ -141,9 +150,9 @@ class Replica {
     fieldsync::Op new_op(const std::string& table, const std::string& row_id, fieldsync::OpKind kind);
     void append_op(const fieldsync::Op& op);
     void rebuild(const std::string& table, const std::string& row_id);
-    // Writes the row the device shows, with its JSON text and the number of ops replayed on it.
-    void show(const std::string& table, const std::string& row_id, const Poco::JSON::Object::Ptr& row,
-              const std::string& row_text, std::int64_t server_version, std::int64_t pending);
+    // Writes the row the device shows, with its JSON text, the number of ops replayed on it and its indexed columns.
+    void show(const std::string& table, const std::string& row_id, const std::string& row_text,
+              std::int64_t server_version, std::int64_t pending, const IndexedColumns& columns);
     Poco::JSON::Object::Ptr server_row(const std::string& table, const std::string& row_id,
                                        std::int64_t* version) const;
     std::vector<Poco::JSON::Object::Ptr> query_rows(const std::string& sql, const std::vector<std::string>& args) const;

@@ -169,15 +169,22 @@ private:
 
     void load_demo(Services& services, const ServerConfig& cfg, Poco::Logger& log) {
         std::string password = cfg.demo_password;
-        if (password.empty()) {
-            password = random_token(12);
-            std::string path = cfg.data_dir + "/demo-password.txt";
+        std::string path = cfg.data_dir + "/demo-password.txt";
+        // Without a configured password, the one written when the demo data was loaded stays: the demo users have
+        // it, and a later start must not replace the file with a password nobody has.
+        if (password.empty() && Poco::File(path).exists()) {
+            Poco::FileInputStream in(path);
+            std::getline(in, password);
+        }
+        bool made_up = password.empty();
+        if (made_up) password = random_token(12);
+        if (!load_demo_data(services, password)) return;  // loaded by an earlier start
+        if (made_up) {
             Poco::FileOutputStream out(path);
             out << password << "\n";
-            log.notice("demo users' password is in %s", path);
         }
-        if (load_demo_data(services, password))
-            log.notice("loaded demo data: users dispatcher, tech.li, tech.zhang, tech.chen, customer.liu");
+        log.notice("loaded demo data: users dispatcher, tech.li, tech.zhang, tech.chen, customer.liu");
+        if (cfg.demo_password.empty()) log.notice("demo users' password is in %s", path);
     }
 
     bool help_ = false;

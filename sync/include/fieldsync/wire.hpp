@@ -117,6 +117,10 @@ std::string encode_text(const PullResponse& response);
 PushRequest decode_push_request(const Poco::JSON::Object& json, const WireLimits& limits = {});
 PushResponse decode_push_response(const Poco::JSON::Object& json, const WireLimits& limits = {});
 PullResponse decode_pull_response(const Poco::JSON::Object& json, const WireLimits& limits = {});
+// The same from the body's text, with the same checks and errors (malformed_json for text that is not one JSON
+// object), but each put's row is validated and kept as its text in row_text (row stays null), so a device can
+// store a page without building an object per row.
+PullResponse decode_pull_response_text(std::string_view body, const WireLimits& limits = {});
 
 // Parses a message body; throws Error(malformed_json) unless it is one JSON object.
 Poco::JSON::Object::Ptr parse_json_object(const std::string& text);
