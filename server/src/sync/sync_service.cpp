@@ -26,6 +26,9 @@ using fieldsync::OpStatus;
 
 namespace {
 
+// last_seen_at is kept to the minute: a device pulling in a loop does not write on every pull.
+constexpr std::int64_t kLastSeenResolutionMs = 60'000;
+
 const char* kConflictColumns =
     "id, device_id, user_id, op_id, table_name, row_id, op_json, error_code, error_message, error_field, status, "
     "resolution_note, resolved_by, resolved_at, created_at";
@@ -180,25 +183,33 @@ fieldsync::PullResponse SyncService::pull(const Actor& actor, const Query& query
     std::int64_t limit = int_param(query, "limit", max_changes, 1, max_changes);
     std::int64_t max_bytes = int_param(query, "max_bytes", limits_.default_page_bytes, 1, limits_.max_page_bytes);
     auto buckets = fieldsync::technician_device_buckets(actor.id);
-    // A write transaction: on PostgreSQL stable_change_seq waits for log writers in flight and holds them off
-    // until the page and the checksums are read, so both describe the same committed state.
-    return db_.write([&](Db& db) {
+    // The device's bookkeeping is written apart from the page and only when there is something to write, so a
+    // device pulling in a loop neither queues behind nor holds up the writers. A read from cursor 0 notes the
+    // compaction it begins under (a compaction between this write and the read costs one more reset, no more).
+    if (cursor == 0)
+        db_.write([&](Db& db) {
+            db.execute("UPDATE sync_devices SET bootstrap_compacted_up_to = ? WHERE id = ?",
+                       {sync_counter(db, "compacted_up_to"), actor.device_id});
+        });
+    std::int64_t now = fieldsync::now_ms();
+    bool seen_long_ago = false;
+    // One snapshot for the page and the checksums, so both describe the same committed state; on PostgreSQL
+    // stable_change_seq also waits for log writers in flight and holds them off until both are read.
+    auto page = db_.snapshot([&](Db& db) {
         fieldsync::PullResponse out;
         std::int64_t last = stable_change_seq(db);
-        out.write_checkpoint = db.scalar("SELECT write_checkpoint FROM sync_devices WHERE id = ?", {actor.device_id});
-        db.execute("UPDATE sync_devices SET last_seen_at = ? WHERE id = ?",
-                   {fieldsync::format_utc(fieldsync::now_ms()), actor.device_id});
+        auto device = db.query_one("SELECT write_checkpoint, last_seen_at FROM sync_devices WHERE id = ?",
+                                   {actor.device_id});
+        out.write_checkpoint = integer(device, "write_checkpoint");
+        seen_long_ago = text(device, "last_seen_at") < fieldsync::format_utc(now - kLastSeenResolutionMs);
         // A cursor past the log's end comes from another server's log (or a restored backup): start over too.
         // A cursor below the compaction point is stale unless this device began reading from 0 after that
         // compaction: then the entries compaction dropped were never part of what it holds.
         std::int64_t compacted = sync_counter(db, "compacted_up_to");
-        if (cursor == 0) {
-            db.execute("UPDATE sync_devices SET bootstrap_compacted_up_to = ? WHERE id = ?",
-                       {compacted, actor.device_id});
-        } else if (cursor > last ||
+        if (cursor != 0 && (cursor > last ||
                    (cursor < compacted &&
                     db.scalar("SELECT bootstrap_compacted_up_to FROM sync_devices WHERE id = ?", {actor.device_id}) !=
-                        compacted)) {
+                        compacted))) {
             out.reset_required = true;
             return out;
         }
@@ -241,6 +252,12 @@ fieldsync::PullResponse SyncService::pull(const Actor& actor, const Query& query
         if (!out.has_more) out.checkpoint = fieldsync::Checkpoint{last, bucket_checksums(db, buckets)};
         return out;
     });
+    if (seen_long_ago)
+        db_.write([&](Db& db) {
+            db.execute("UPDATE sync_devices SET last_seen_at = ? WHERE id = ?",
+                       {fieldsync::format_utc(now), actor.device_id});
+        });
+    return page;
 }
 
 Poco::JSON::Object::Ptr SyncService::list_conflicts(const Actor& actor, const Query& query) {

@@ -82,6 +82,20 @@ public:
         }
     }
 
+    // Runs f(Db&) in one transaction that only reads: every statement sees the same committed state. On SQLite it
+    // takes no write lock, so readers never queue behind writers (f must not write); on PostgreSQL it is write(),
+    // for readers that lock rows (FOR SHARE) to wait for writers in flight.
+    template <class F>
+    auto snapshot(F&& f) {
+        if (dialect_ == Dialect::postgresql) return write(std::forward<F>(f));
+        Poco::Data::Session session = pool_->get();
+        Transaction tx(session);
+        Db db(session, dialect_);
+        auto result = f(db);
+        tx.commit();
+        return result;
+    }
+
     Dialect dialect() const { return dialect_; }
     // The connection with any password masked, for logs.
     const std::string& description() const { return description_; }
