@@ -120,6 +120,13 @@ TEST_CASE("A technician works a whole on-site job offline and syncs once at the 
     CHECK(replica.pending_ops("jobs", job) == 0);
     CHECK(text_of(mine, "state") == "accepted");
     CHECK(text_of(mine, "site_contact") == "刘洋");
+    // The warranty the acceptance wrote on the server is on the tablet too, as the API shows it.
+    auto warranties = replica.rows_of_job("warranties", job);
+    REQUIRE(warranties.size() == 1);
+    auto listed = need(srv.get("/api/v1/warranties?job_id=" + job, shop.dispatcher), 200).object()->getArray("items");
+    REQUIRE(listed->size() == 1);
+    CHECK(text_of(warranties[0], "id") == text_of(listed->getObject(0), "id"));
+    CHECK(text_of(warranties[0], "ends_on") == text_of(listed->getObject(0), "ends_on"));
 }
 
 TEST_CASE("A push whose response is lost is retried and applied once", "[Mobile][Integration]") {

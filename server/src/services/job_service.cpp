@@ -490,11 +490,13 @@ void JobService::apply(Db& db, const Actor& actor, const std::string& id, const 
                 auto item = v.extract<Poco::JSON::Object::Ptr>();
                 covers += (covers.empty() ? "" : "; ") + text(item, "description");
             }
+        std::string warranty_id = fieldsync::uuid_v7();
         db.execute(
             "INSERT INTO warranties (id, asset_id, job_id, covers, starts_on, ends_on, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            {fieldsync::uuid_v7(), text(job, "asset_id"), id, covers.empty() ? std::string("repair work") : covers, today,
+            {warranty_id, text(job, "asset_id"), id, covers.empty() ? std::string("repair work") : covers, today,
              fieldsync::add_days(today, policy_.warranty_days), now});
+        record_change(db, "warranties", warranty_id);
     } else if (action == "reject_acceptance") {
         rework += 1;
         repair->set("rework_reason", text(fields, "reason"));

@@ -122,9 +122,10 @@ void stamp_fields(Db& db, const std::string& table, const std::string& row_id, c
     }
 }
 
-// Records one row whose current state the caller loaded (null: it no longer exists); returns its version.
+// Records one row whose current state the caller loaded (null: it no longer exists); returns its version. Sets
+// *moved when a bucket took the row or let it go.
 std::int64_t sync_row(Db& db, const std::string& table, const std::string& row_id, const Poco::JSON::Object::Ptr& row,
-                      const FieldStamp* stamp) {
+                      const FieldStamp* stamp, bool* moved = nullptr) {
     auto registered =
         db.query_one("SELECT version, row_json FROM sync_rows WHERE table_name = ? AND row_id = ?", {table, row_id});
     std::int64_t version = registered ? integer(registered, "version") : 0;
@@ -157,7 +158,10 @@ std::int64_t sync_row(Db& db, const std::string& table, const std::string& row_i
     for (const auto& bucket : targets) {
         auto it = members.find(bucket);
         std::int64_t held = it == members.end() ? 0 : it->second;
-        if (it != members.end()) members.erase(it);
+        if (it != members.end())
+            members.erase(it);
+        else if (moved)
+            *moved = true;
         if (held == version) continue;
         append(db, bucket, table, row_id, version, "put", row_text);
         db.execute(
@@ -167,6 +171,7 @@ std::int64_t sync_row(Db& db, const std::string& table, const std::string& row_i
         adjust_checksum(db, bucket, table, row_id, held, version);
     }
     // What is left was held and should no longer be: access revoked, not just hidden.
+    if (moved && !members.empty()) *moved = true;
     for (const auto& [bucket, held] : members) {
         append(db, bucket, table, row_id, version, "remove", std::monostate{});
         db.execute("DELETE FROM sync_memberships WHERE bucket = ? AND table_name = ? AND row_id = ?",
@@ -180,11 +185,10 @@ std::int64_t sync_by_id(Db& db, const std::string& table, const std::string& row
     return sync_row(db, table, row_id, load_synced_row(db, table, row_id), stamp);
 }
 
-// The rows whose buckets follow a job's.
-void follow_job(Db& db, const std::string& job_id, const Poco::JSON::Object::Ptr& job) {
+// The rows whose buckets follow a job's. Plans are recorded through their job, so always; the other rows record
+// their own changes, so they are visited only when the job entered or left a bucket (moved).
+void follow_job(Db& db, const std::string& job_id, const Poco::JSON::Object::Ptr& job, bool moved) {
     if (!job) return;
-    sync_by_id(db, "customers", text(job, "customer_id"), nullptr);
-    if (has_value(job, "asset_id")) sync_by_id(db, "assets", text(job, "asset_id"), nullptr);
     for (auto rows = db.query(select_of("plans") + " WHERE job_id = ? ORDER BY version", {job_id});
          const auto& v : *rows) {
         auto plan = v.extract<Poco::JSON::Object::Ptr>();
@@ -192,6 +196,9 @@ void follow_job(Db& db, const std::string& job_id, const Poco::JSON::Object::Ptr
         plan->set("id", id);
         sync_row(db, "plans", id, plan, nullptr);
     }
+    if (!moved) return;
+    sync_by_id(db, "customers", text(job, "customer_id"), nullptr);
+    if (has_value(job, "asset_id")) sync_by_id(db, "assets", text(job, "asset_id"), nullptr);
     for (const char* table : {"job_notes", "attachments", "visits"})
         for (auto rows = db.query(std::string("SELECT id FROM ") + table + " WHERE job_id = ? ORDER BY id", {job_id});
              const auto& v : *rows)
@@ -212,8 +219,9 @@ fieldsync::Hlc& server_clock() {
 std::int64_t record_change(Db& db, const std::string& table, const std::string& row_id, const FieldStamp* stamp) {
     if (table == "plans") throw std::invalid_argument("record_change: plans are recorded through their job");
     auto row = load_synced_row(db, table, row_id);
-    std::int64_t version = sync_row(db, table, row_id, row, stamp);
-    if (table == "jobs") follow_job(db, row_id, row);
+    bool moved = false;
+    std::int64_t version = sync_row(db, table, row_id, row, stamp, &moved);
+    if (table == "jobs") follow_job(db, row_id, row, moved);
     return version;
 }
 

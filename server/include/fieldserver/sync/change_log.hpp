@@ -29,9 +29,10 @@ struct FieldStamp {
 // Records the current state of a row in the change log, inside the caller's transaction: a new sync version
 // when its content changed, puts for every bucket that should hold it (at that version), removes for every
 // bucket that held it and no longer should, and the bucket checksums. A row that no longer exists is removed
-// everywhere. For jobs, also every row whose buckets follow the job (its customer, asset, plans, notes,
-// attachments, visits and the asset's warranties), so a job reaching a technician brings what it needs and a job
-// leaving takes it away. Plans are recorded through their job. Returns the row's sync version (0: never existed).
+// everywhere. For jobs, also its plans (recorded through their job), and when the job entered or left a bucket
+// every row whose buckets follow the job (its customer, asset, notes, attachments, visits and the asset's
+// warranties), so a job reaching a technician brings what it needs and a job leaving takes it away; those rows'
+// own changes are recorded by whoever writes them. Returns the row's sync version (0: never existed).
 // Throws std::invalid_argument for a table that is not synced.
 std::int64_t record_change(Db& db, const std::string& table, const std::string& row_id,
                            const FieldStamp* stamp = nullptr);
