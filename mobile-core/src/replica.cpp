@@ -2,10 +2,8 @@
 // checkpoints applied in single transactions.
 #include "fieldmobile/replica.hpp"
 
-#include <Poco/DigestEngine.h>
 #include <Poco/File.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/SHA2Engine.h>
 
 #include <fstream>
 #include <set>
@@ -14,6 +12,7 @@
 #include "fieldsync/bucket.hpp"
 #include "fieldsync/checksum.hpp"
 #include "fieldsync/conflict.hpp"
+#include "fieldsync/digest.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/json_scan.hpp"
 #include "fieldsync/time.hpp"
@@ -142,12 +141,6 @@ std::optional<IndexedColumns> shown_columns(const fieldsync::Change& change) {
 }
 
 }  // namespace
-
-std::string sha256_hex(const std::string& bytes) {
-    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-    engine.update(bytes.data(), static_cast<unsigned>(bytes.size()));
-    return Poco::DigestEngine::digestToHex(engine.digest());
-}
 
 Replica::Replica(const std::string& path) : path_(path), db_(std::make_unique<sqlite::Connection>(path)) {
     migrate();
@@ -345,7 +338,7 @@ std::string Replica::add_attachment(const std::string& job_id, const std::string
                                     const std::string& content_type, const std::string& file_name,
                                     const std::string& caption) {
     if (!row("jobs", job_id)) throw Error(ErrorCode::not_found, "no job " + job_id + " on this device");
-    std::string sha = sha256_hex(bytes);
+    std::string sha = fieldsync::sha256_hex(bytes);
     Poco::File(attachment_dir()).createDirectories();
     std::string file = attachment_dir() + "/" + sha;
     if (!Poco::File(file).exists()) {

@@ -1,12 +1,11 @@
 // The signed job summary's text and hash: the one format the server and the device share.
 #include "fieldsync/job_summary.hpp"
 
-#include <Poco/DigestEngine.h>
 #include <Poco/JSON/Array.h>
-#include <Poco/SHA2Engine.h>
 
 #include <sstream>
 
+#include "fieldsync/digest.hpp"
 #include "fieldsync/money.hpp"
 
 namespace fieldsync {
@@ -57,10 +56,7 @@ std::string job_summary_text(const JobSummaryInput& in) {
 }
 
 std::string job_summary_sha256(const JobSummaryInput& input) {
-    std::string summary = job_summary_text(input);
-    Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
-    sha.update(summary.data(), static_cast<unsigned>(summary.size()));
-    return Poco::DigestEngine::digestToHex(sha.digest());
+    return sha256_hex(job_summary_text(input));
 }
 
 }  // namespace fieldsync

@@ -1,18 +1,17 @@
 // The README's fieldtech walk-through, run as written: the real fieldtech binary as a subprocess against the real
 // server, which is stopped half-way and started again on the same data folder, port and certificate.
 #include <Poco/Base64Decoder.h>
-#include <Poco/DigestEngine.h>
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/Pipe.h>
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
-#include <Poco/SHA2Engine.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/TemporaryFile.h>
 
 #include <sstream>
 
+#include "fieldsync/digest.hpp"
 #include "fixtures.hpp"
 
 using namespace fieldtest;
@@ -82,12 +81,6 @@ class Terminal {
     std::string dir_;
     Poco::Process::Env env_;
 };
-
-std::string sha256_hex_of(const std::string& bytes) {
-    Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
-    sha.update(bytes);
-    return Poco::DigestEngine::digestToHex(sha.digest());
-}
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
@@ -176,7 +169,7 @@ TEST_CASE("The README's fieldtech walk-through works as written with the server 
     for (const auto& file : {photo, signature}) {
         INFO(file);
         std::string bytes = file_bytes(file);
-        auto stored = srv.get("/api/v1/attachments/" + sha256_hex_of(bytes) + "/content", shop.dispatcher);
+        auto stored = srv.get("/api/v1/attachments/" + fieldsync::sha256_hex(bytes) + "/content", shop.dispatcher);
         CHECK(stored.status == 200);
         CHECK(stored.body == bytes);
     }

@@ -1,8 +1,6 @@
 // libfieldmobile against the real server over HTTPS when the office and an offline tablet touch the same things:
 // a job reassigned under an offline edit, the same customer edited on both sides, a photo upload cut half-way.
-#include <Poco/DigestEngine.h>
 #include <Poco/File.h>
-#include <Poco/SHA2Engine.h>
 #include <Poco/TemporaryFile.h>
 #include <Poco/Thread.h>
 
@@ -12,6 +10,7 @@
 #include "fieldmobile/replica.hpp"
 #include "fieldmobile/sync_client.hpp"
 #include "fieldmobile/transport.hpp"
+#include "fieldsync/digest.hpp"
 #include "fieldsync/error.hpp"
 #include "fixtures.hpp"
 
@@ -79,12 +78,6 @@ struct Tablet {
         client.sync();
     }
 };
-
-std::string sha256_hex_of(const std::string& bytes) {
-    Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
-    sha.update(bytes);
-    return Poco::DigestEngine::digestToHex(sha.digest());
-}
 
 // Lets the wall clock move on, so writes made one after the other carry strictly increasing HLCs on every node.
 void next_moment() { Poco::Thread::sleep(5); }
@@ -253,7 +246,7 @@ TEST_CASE("A photo upload cut half-way resumes where the server stopped and stor
     std::string photo(5 * options.chunk_bytes + 1000, '\0');
     std::mt19937 random(20261121);
     for (auto& c : photo) c = static_cast<char>(random() & 0xff);
-    std::string sha = sha256_hex_of(photo);
+    std::string sha = fieldsync::sha256_hex(photo);
     replica.add_attachment(job, "photo", photo, "image/jpeg", "压缩机.jpg", "压缩机铭牌");
 
     // The third chunk reaches the server, then the connection drops before its answer.
@@ -289,7 +282,7 @@ TEST_CASE("A photo upload cut half-way resumes where the server stopped and stor
     CHECK(done->getValue<bool>("complete"));
     auto content = need(srv.get("/api/v1/attachments/" + sha + "/content", shop.dispatcher), 200);
     CHECK(content.body.size() == photo.size());
-    CHECK(sha256_hex_of(content.body) == sha);
+    CHECK(fieldsync::sha256_hex(content.body) == sha);
     CHECK(content.body == photo);
     CHECK(content.headers["Content-Type"] == "image/jpeg");
     // A further sync sends nothing again.

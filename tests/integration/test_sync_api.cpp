@@ -1,11 +1,10 @@
 // Offline sync over HTTPS with raw JSON, as a tablet speaks it: device tokens, pull pages and checkpoints,
 // push results and replays, removes when a job leaves a technician, and bad pushes refused whole.
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
 
 #include <map>
 #include <tuple>
 
+#include "fieldsync/digest.hpp"
 #include "fieldsync/checksum.hpp"
 #include "fieldsync/hlc.hpp"
 #include "fieldsync/time.hpp"
@@ -78,12 +77,6 @@ std::string checksum_of(const Replica& replica, const std::string& bucket) {
     for (const auto& [key, row] : replica)
         if (std::get<0>(key) == bucket) sum.add(std::get<1>(key), std::get<2>(key), row.first);
     return fieldsync::format_checksum(sum.value());
-}
-
-std::string sha256_hex_of(const std::string& bytes) {
-    Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
-    sha.update(bytes);
-    return Poco::DigestEngine::digestToHex(sha.digest());
 }
 
 bool holds(const Replica& replica, const std::string& bucket, const std::string& table, const std::string& id) {
@@ -440,7 +433,7 @@ TEST_CASE("attachment bytes upload in resumable chunks after or before their met
     auto d = register_device(srv, shop.tech_a);
     std::string bytes = "\x89PNG\r\n\x1a\n";
     for (int i = 0; i < 300; ++i) bytes += static_cast<char>(i % 251);
-    std::string sha = sha256_hex_of(bytes);
+    std::string sha = fieldsync::sha256_hex(bytes);
     std::string base = "/api/v1/attachments/" + sha;
     // The bytes wait for their metadata: nobody described them yet.
     check_error(srv.get(base, d.token), 404, "not_found");
@@ -475,7 +468,7 @@ TEST_CASE("attachment bytes upload in resumable chunks after or before their met
     // Bytes that do not hash to the name are dropped, so the upload can start over.
     std::string wrong = bytes;
     wrong[20] ^= 1;
-    std::string sha2 = sha256_hex_of(bytes + "2");
+    std::string sha2 = fieldsync::sha256_hex(bytes + "2");
     auto meta2 = op_json("attachments", fieldsync::uuid_v7(), "insert",
                          R"({"job_id":")" + job + R"(","kind":"photo","sha256":")" + sha2 +
                              R"(","content_type":"image/png","size_bytes":)" + std::to_string(wrong.size()) + "}",

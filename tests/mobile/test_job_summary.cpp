@@ -3,6 +3,7 @@
 // integration test compares the device's whole text with the server's.
 #include <catch2/catch.hpp>
 
+#include "fieldsync/digest.hpp"
 #include "fieldmobile/job_summary.hpp"
 #include "fixtures.hpp"
 
@@ -54,6 +55,6 @@ TEST_CASE("The job summary shows the approved plan and a repair completed offlin
     CHECK_FALSE(shows("压缩机故障"));
     CHECK(shows("客户费用 Cost to customer: 380.50 CNY\n"));
     CHECK(shows("维修 Work: 更换温控器\n用时 Time spent: 90 min\n  - 温控器 × 1\n"));  // the offline repair
-    CHECK(fieldmobile::job_summary_sha256(replica, kJob) == fieldmobile::sha256_hex(text));
+    CHECK(fieldmobile::job_summary_sha256(replica, kJob) == fieldsync::sha256_hex(text));
     CHECK_THROWS_AS(fieldmobile::job_summary_text(replica, kJob2), fieldsync::Error);
 }

@@ -1,6 +1,7 @@
 // The replica on its own: schema, local writes as ops, workflow checks before queueing, HLC across restarts.
 #include <catch2/catch.hpp>
 
+#include "fieldsync/digest.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/hlc.hpp"
 #include "fixtures.hpp"
@@ -154,9 +155,9 @@ TEST_CASE("Attachments are stored once by SHA-256 and described by an insert op"
     REQUIRE(rows.size() == 2);
     auto files = replica.attachments_to_upload();
     REQUIRE(files.size() == 1);
-    CHECK(files[0].sha256 == fieldmobile::sha256_hex(bytes));
+    CHECK(files[0].sha256 == fieldsync::sha256_hex(bytes));
     CHECK(files[0].size_bytes == static_cast<std::int64_t>(bytes.size()));
     CHECK(Poco::File(files[0].path).getSize() == bytes.size());
     CHECK(replica.row("attachments", id)->getValue<std::string>("sha256") == files[0].sha256);
-    CHECK(fieldmobile::sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(fieldsync::sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "fieldsync/digest.hpp"
 #include "fieldsync/conflict.hpp"
 #include "fieldsync/error.hpp"
 #include "fixtures.hpp"
@@ -282,7 +283,7 @@ TEST_CASE("Attachment uploads resume where the server stopped", "[Mobile][SyncCl
     std::string bytes(600 * 1024, 'x');
     for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 31 % 251);
     replica.add_attachment(kJob, "photo", bytes, "image/jpeg", "a.jpg", "");
-    std::string sha = fieldmobile::sha256_hex(bytes);
+    std::string sha = fieldsync::sha256_hex(bytes);
     server.blobs[sha] = bytes.substr(0, 100000);  // an earlier upload got this far
     CHECK(client.sync().uploaded_bytes == static_cast<std::int64_t>(bytes.size() - 100000));
     CHECK(server.blobs[sha] == bytes);

@@ -163,7 +163,4 @@ class Replica {
     std::unique_ptr<fieldsync::Hlc> clock_;
 };
 
-// SHA-256 of bytes as 64 lower-case hex digits.
-std::string sha256_hex(const std::string& bytes);
-
 }  // namespace fieldmobile

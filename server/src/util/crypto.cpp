@@ -52,14 +52,6 @@ std::vector<unsigned char> pbkdf2(const std::string& password, const std::vector
 
 }  // namespace
 
-std::string sha256_hex(const std::string& data) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1)
-        throw std::runtime_error("OpenSSL SHA-256 failed");
-    return to_hex(digest, length);
-}
-
 std::string hmac_sha256_hex(const std::string& key, const std::string& data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;

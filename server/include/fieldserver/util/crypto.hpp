@@ -1,11 +1,14 @@
-// Hashes and randomness through OpenSSL: SHA-256, PBKDF2 password hashes, random tokens.
+// Hashes and randomness through OpenSSL: HMAC, PBKDF2 password hashes, random tokens. SHA-256 is the protocol's
+// (fieldsync/digest.hpp), shared with the devices.
 #pragma once
 
 #include <string>
 
+#include "fieldsync/digest.hpp"
+
 namespace fieldserver {
 
-std::string sha256_hex(const std::string& data);
+using fieldsync::sha256_hex;
 // HMAC-SHA256 of data under key, lower-case hex.
 std::string hmac_sha256_hex(const std::string& key, const std::string& data);
 // n random bytes from OpenSSL's CSPRNG, as URL-safe base64 without padding.
