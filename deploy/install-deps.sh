@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libpoco-dev libsqlite3-dev libssl-dev libpq-dev openssl curl jq)
 if [[ "${1:-}" == "--tests" ]]; then
   # fonts-wqy-microhei: a Chinese font, so the browser tests' screenshots show Chinese text instead of boxes.
-  packages+=(catch2 postgresql chromium fonts-wqy-microhei python3 python3-yaml python3-jsonschema sqlite3)
+  # clang-format-15: the formatting check of the suite.
+  packages+=(catch2 postgresql chromium fonts-wqy-microhei python3 python3-yaml python3-jsonschema sqlite3 clang-format-15)
   # Node and npm run the browser tests (Playwright); an installed node 18 or later will do as well.
   command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -10,7 +10,7 @@ npm ci --prefix tests/browser --no-audit --no-fund >/dev/null
 
 build="${FIELDREPAIR_BUILD_DIR:-build}"
 started=$(date +%s)
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIELDREPAIR_TESTS=ON >/dev/null
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIELDREPAIR_TESTS=ON -DFIELDREPAIR_WERROR=ON >/dev/null
 cmake --build "$build"
 built=$(date +%s)
 echo "build: $((built - started)) s"

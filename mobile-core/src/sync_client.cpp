@@ -200,8 +200,8 @@ SyncReport SyncClient::pull() {
         ++report.pages;
         // A page that promises more but does not move the cursor would be asked for again forever.
         if (page.has_more && replica_.cursor() <= before)
-            throw Error(ErrorCode::internal, "the server answered has_more without moving past cursor " +
-                                                 std::to_string(before));
+            throw Error(ErrorCode::internal,
+                        "the server answered has_more without moving past cursor " + std::to_string(before));
         if (page.has_more) continue;
         if (!result.mismatched_buckets.empty()) {
             if (rebootstraps++ >= options_.max_rebootstraps)

@@ -29,7 +29,7 @@ using fieldsync::Error;
 using fieldsync::ErrorCode;
 
 // A kept-alive connection idles at most this long before the next request opens a new one; below the server's
-// keep-alive timeout (one second, server/src/app/main.cpp), so the client gives a connection up before the server
+// keep-alive timeout (one second, server/app/src/main.cpp), so the client gives a connection up before the server
 // closes it.
 constexpr Poco::Timespan::TimeDiff kIdleMicroseconds = 500'000;
 // Connections kept for reuse; more are opened when requests overlap, and closed when they come back to a full pool.
@@ -39,7 +39,8 @@ constexpr std::size_t kIdleConnections = 4;
 // applies exactly once by op id.
 bool may_resend(const HttpRequest& request) {
     return request.method == "GET" || request.method == "HEAD" || request.method == "PUT" ||
-           request.method == "DELETE" || (request.method == "POST" && request.target.rfind("/api/v1/sync/push", 0) == 0);
+           request.method == "DELETE" ||
+           (request.method == "POST" && request.target.rfind("/api/v1/sync/push", 0) == 0);
 }
 
 class HttpsTransport : public Transport {

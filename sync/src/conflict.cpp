@@ -19,7 +19,8 @@ std::vector<ColumnRule> server_fields(std::initializer_list<const char*> names) 
 // Ids that link a row into a bucket (customer_id, asset_id, job_id, assignee_id) are server-authoritative or
 // append-only (set by the insert that creates the row), so a device cannot move a row out of the server's sight;
 // author and time columns come from the token and the server's clock. Field names are the row's keys as the
-// server stores and sends them (schemas/migrations/server). Kept out of clang-format, which would put every field on a line of its own.
+// server stores and sends them (schemas/migrations/server). Kept out of clang-format, which would put every field on a
+// line of its own.
 // clang-format off
 const std::vector<TableRules> kTables = {
     // Coordinates come from the dispatcher's map and are set by the server.

@@ -55,8 +55,6 @@ std::string job_summary_text(const JobSummaryInput& in) {
     return s.str();
 }
 
-std::string job_summary_sha256(const JobSummaryInput& input) {
-    return sha256_hex(job_summary_text(input));
-}
+std::string job_summary_sha256(const JobSummaryInput& input) { return sha256_hex(job_summary_text(input)); }
 
 }  // namespace fieldsync

@@ -51,9 +51,10 @@ std::string format_utc(std::int64_t unix_ms) {
     int y;
     unsigned m, d;
     civil_from_days(days, y, m, d);
-    char out[32];
+    char out[80];  // room for any int, so the compiler can prove nothing is cut
     std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, static_cast<int>(rest / 3'600'000),
-                  static_cast<int>(rest / 60'000 % 60), static_cast<int>(rest / 1000 % 60), static_cast<int>(rest % 1000));
+                  static_cast<int>(rest / 60'000 % 60), static_cast<int>(rest / 1000 % 60),
+                  static_cast<int>(rest % 1000));
     return out;
 }
 

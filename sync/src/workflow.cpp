@@ -18,8 +18,8 @@ namespace {
 
 FieldType type_named(const std::string& name) {
     static const std::map<std::string, FieldType> types = {
-        {"string", FieldType::string},   {"integer", FieldType::integer}, {"number", FieldType::number},
-        {"boolean", FieldType::boolean}, {"object", FieldType::object},   {"array", FieldType::array},
+        {"string", FieldType::string},      {"integer", FieldType::integer}, {"number", FieldType::number},
+        {"boolean", FieldType::boolean},    {"object", FieldType::object},   {"array", FieldType::array},
         {"date-time", FieldType::date_time}};
     auto it = types.find(name);
     if (it == types.end()) throw std::invalid_argument("workflow: unknown field type '" + name + "'");
@@ -62,28 +62,51 @@ std::size_t utf8_length(const std::string& s) {
 
 const char* type_word(FieldType t) {
     switch (t) {
-        case FieldType::string: return "a string";
-        case FieldType::integer: return "an integer";
-        case FieldType::number: return "a number";
-        case FieldType::boolean: return "true or false";
-        case FieldType::object: return "an object";
-        case FieldType::array: return "an array";
-        case FieldType::date_time: return "an ISO 8601 date-time with a time zone";
+        case FieldType::string:
+            return "a string";
+        case FieldType::integer:
+            return "an integer";
+        case FieldType::number:
+            return "a number";
+        case FieldType::boolean:
+            return "true or false";
+        case FieldType::object:
+            return "an object";
+        case FieldType::array:
+            return "an array";
+        case FieldType::date_time:
+            return "an ISO 8601 date-time with a time zone";
     }
     return "a value";
 }
 
 void check_value(const FieldSpec& spec, const Poco::Dynamic::Var& v) {
-    auto fail = [&](const std::string& why) { throw Error(ErrorCode::invalid_field, spec.name + " " + why, spec.name); };
+    auto fail = [&](const std::string& why) {
+        throw Error(ErrorCode::invalid_field, spec.name + " " + why, spec.name);
+    };
     bool ok = false;
     switch (spec.type) {
-        case FieldType::string: ok = v.isString(); break;
-        case FieldType::date_time: ok = v.isString() && parse_date_time(v.extract<std::string>()).has_value(); break;
-        case FieldType::integer: ok = v.isInteger() && !v.isBoolean(); break;
-        case FieldType::number: ok = v.isNumeric() && !v.isBoolean(); break;
-        case FieldType::boolean: ok = v.isBoolean(); break;
-        case FieldType::object: ok = v.type() == typeid(Poco::JSON::Object::Ptr); break;
-        case FieldType::array: ok = v.type() == typeid(Poco::JSON::Array::Ptr); break;
+        case FieldType::string:
+            ok = v.isString();
+            break;
+        case FieldType::date_time:
+            ok = v.isString() && parse_date_time(v.extract<std::string>()).has_value();
+            break;
+        case FieldType::integer:
+            ok = v.isInteger() && !v.isBoolean();
+            break;
+        case FieldType::number:
+            ok = v.isNumeric() && !v.isBoolean();
+            break;
+        case FieldType::boolean:
+            ok = v.isBoolean();
+            break;
+        case FieldType::object:
+            ok = v.type() == typeid(Poco::JSON::Object::Ptr);
+            break;
+        case FieldType::array:
+            ok = v.type() == typeid(Poco::JSON::Array::Ptr);
+            break;
     }
     if (!ok) fail(std::string("must be ") + type_word(spec.type));
     if (spec.type == FieldType::string) {

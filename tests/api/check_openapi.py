@@ -4,7 +4,7 @@
 Usage: check_openapi.py <fieldrepair-server binary> [<project source dir>]
 
 Starts the server on a free port with demo data in a temporary folder, then:
-  * compares the spec's operations with the route table in server/src/http/routes.cpp (both ways), including
+  * compares the spec's operations with the route table in server/http/src/routes.cpp (both ways), including
     which operations are public and which roles x-roles names;
   * probes every spec operation, so one the server lacks (404 "no such endpoint" or 405) fails;
   * exercises every operation with successes and with each error status the spec declares for it, and
@@ -395,7 +395,7 @@ ACCESS = {"kPublic": None, "kAnyUser": set(), "kAdmin": {"admin"}, "kStaff": {"a
 
 def parse_routes(source_dir):
     """The routes of routes.cpp and of the routes_*.cpp files it pulls in."""
-    http_dir = os.path.join(source_dir, "server", "src", "http")
+    http_dir = os.path.join(source_dir, "server", "http", "src")
     text = ""
     for name in sorted(os.listdir(http_dir)):
         if name == "routes.cpp" or (name.startswith("routes_") and name.endswith(".cpp")):
@@ -407,7 +407,7 @@ def parse_routes(source_dir):
             roles = ACCESS[access]
         else:
             public = re.match(r"Access\{\s*(true|false)", access).group(1) == "true"
-            roles = None if public else set(re.findall(r'"(\w+)"', access))
+            roles = None if public else set(re.findall(r'Role::(\w+)', access))
         routes[(method, path)] = roles
     if len(routes) != len(re.findall(r"\br\.add\(", text)):
         raise Failed("could not parse every r.add( line of routes.cpp; update ROUTE_RE in check_openapi.py")

@@ -1,10 +1,9 @@
 // Offline sync against the real server over loopback HTTPS: initial sync against the raw SQLite insert rate,
 // change-to-device latency, and a fleet of devices syncing at once (README, "Performance").
-#include <sqlite3.h>
-
 #include <Poco/File.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <array>
@@ -23,9 +22,9 @@
 #include "fieldmobile/replica.hpp"
 #include "fieldmobile/sync_client.hpp"
 #include "fieldmobile/transport.hpp"
-#include "fieldserver/services/report_service.hpp"
+#include "fieldserver/domain/reports/report_service.hpp"
+#include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/storage/database.hpp"
-#include "fieldserver/sync/change_log.hpp"
 #include "fieldsync/gzip.hpp"
 #include "fieldsync/time.hpp"
 #include "fieldsync/uuid.hpp"
@@ -121,8 +120,7 @@ std::vector<std::vector<std::string>> seed(const std::string& database, const st
                     "assignee_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     {job, "B-" + key, customer, asset,
                      std::string("Drum does not spin; error E21 after the rinse cycle, water left in the drum"),
-                     std::string("phone"), std::string("normal"), std::string("assessing"), technicians[t], now,
-                     now});
+                     std::string("phone"), std::string("normal"), std::string("assessing"), technicians[t], now, now});
                 jobs[t].push_back(job);
             }
         for (std::size_t p = 0; p < parts; ++p) {
@@ -192,8 +190,9 @@ double raw_insert_seconds(const std::string& path, const std::vector<std::array<
         if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db));
     };
     exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-    exec("CREATE TABLE server_rows (tbl TEXT NOT NULL, row_id TEXT NOT NULL, bucket TEXT NOT NULL, version INTEGER "
-         "NOT NULL, row_json TEXT NOT NULL, PRIMARY KEY (tbl, row_id))");
+    exec(
+        "CREATE TABLE server_rows (tbl TEXT NOT NULL, row_id TEXT NOT NULL, bucket TEXT NOT NULL, version INTEGER "
+        "NOT NULL, row_json TEXT NOT NULL, PRIMARY KEY (tbl, row_id))");
     auto start = Clock::now();
     exec("BEGIN");
     sqlite3_stmt* stmt = nullptr;
@@ -239,11 +238,11 @@ void profile_pull(const fieldtest::TestServer& server, const std::string& token,
         more = decoded.has_more;
     }
     double total = server_s + decode_s + apply_s;
-    std::printf("  profile (second pull, %zu changes, %zu pages, %.1f MiB of JSON = %.1f MiB gzip, %.2f s): server+HTTPS "
-                "%.2f s (%.0f%%), JSON scan + wire decode %.2f s (%.0f%%), replica apply %.2f s (%.0f%%)\n",
-                changes, pages, static_cast<double>(bytes) / (1 << 20), static_cast<double>(gzip_bytes) / (1 << 20),
-                total, server_s, 100 * server_s / total, decode_s, 100 * decode_s / total, apply_s,
-                100 * apply_s / total);
+    std::printf(
+        "  profile (second pull, %zu changes, %zu pages, %.1f MiB of JSON = %.1f MiB gzip, %.2f s): server+HTTPS "
+        "%.2f s (%.0f%%), JSON scan + wire decode %.2f s (%.0f%%), replica apply %.2f s (%.0f%%)\n",
+        changes, pages, static_cast<double>(bytes) / (1 << 20), static_cast<double>(gzip_bytes) / (1 << 20), total,
+        server_s, 100 * server_s / total, decode_s, 100 * decode_s / total, apply_s, 100 * apply_s / total);
 }
 
 int run_initial(const bench::Options& options) {
@@ -357,8 +356,8 @@ int run_latency(const bench::Options& options) {
         std::ostringstream text;
         Poco::JSON::Stringifier::condense(body, text);
         auto start = Clock::now();
-        auto reply = office->send({"POST", "/api/v1/jobs/" + job + "/actions/" + (hold ? "hold" : "resume"),
-                                   text.str(), "application/json", admin});
+        auto reply = office->send({"POST", "/api/v1/jobs/" + job + "/actions/" + (hold ? "hold" : "resume"), text.str(),
+                                   "application/json", admin});
         auto answered = Clock::now();
         if (reply.status != 200) throw std::runtime_error("job action: HTTP " + std::to_string(reply.status));
         api_ms.push_back(1000 * std::chrono::duration<double>(answered - start).count());
@@ -390,8 +389,8 @@ int run_latency(const bench::Options& options) {
 
 // The pull cost of one device: median and p99 over rounds, each pulling one note the office added to its job.
 // Returns median, p99 and the changes pulled in all.
-std::array<double, 3> one_device_pull_ms(const fieldtest::TestServer& server, const std::string& admin,
-                                         Device& device, const std::string& job, int rounds) {
+std::array<double, 3> one_device_pull_ms(const fieldtest::TestServer& server, const std::string& admin, Device& device,
+                                         const std::string& job, int rounds) {
     std::vector<double> ms;
     std::size_t pulled = 0;
     for (int i = 0; i < rounds; ++i) {
@@ -464,11 +463,12 @@ int run_fleet(const bench::Options& options) {
     double wall_s = bench::seconds_since(start);
     std::size_t total_applied = 0;
     for (auto n : applied) total_applied += n;
-    std::printf("all at once: %zu devices push %d ops each, then pull: %.2f s wall, %zu ops applied = %.0f ops/s, "
-                "%.0f push requests/s%s\n",
-                devices, ops, wall_s, total_applied, static_cast<double>(total_applied) / wall_s,
-                static_cast<double>(devices) / wall_s,
-                failures ? (", " + std::to_string(failures.load()) + " devices FAILED").c_str() : "");
+    std::printf(
+        "all at once: %zu devices push %d ops each, then pull: %.2f s wall, %zu ops applied = %.0f ops/s, "
+        "%.0f push requests/s%s\n",
+        devices, ops, wall_s, total_applied, static_cast<double>(total_applied) / wall_s,
+        static_cast<double>(devices) / wall_s,
+        failures ? (", " + std::to_string(failures.load()) + " devices FAILED").c_str() : "");
     std::printf("  per device under load: push median %.0f ms p99 %.0f ms; pull median %.0f ms p99 %.0f ms\n",
                 bench::median(push_ms), bench::percentile(push_ms, 99), bench::median(pull_ms),
                 bench::percentile(pull_ms, 99));
@@ -490,14 +490,14 @@ int run_fleet(const bench::Options& options) {
     std::printf("one device's pull of one office note on its job, quiet server, %d rounds:\n", rounds);
     std::printf("  %6zu jobs on the server: median %.1f ms p99 %.1f ms (%.0f changes pulled)\n",
                 devices * jobs_per_tech, base_median, base_p99, base_pulled);
-    std::printf("  %6zu jobs on the server (+%zu for other technicians, change log built in %.1f s): median %.1f ms "
-                "p99 %.1f ms (%.0f changes pulled)\n",
-                devices * jobs_per_tech + extra * others.size(), extra * others.size(), log_s, big_median, big_p99,
-                big_pulled);
+    std::printf(
+        "  %6zu jobs on the server (+%zu for other technicians, change log built in %.1f s): median %.1f ms "
+        "p99 %.1f ms (%.0f changes pulled)\n",
+        devices * jobs_per_tech + extra * others.size(), extra * others.size(), log_s, big_median, big_p99, big_pulled);
     std::printf("  10x database / 1x database pull cost = %.2f\n", big_median / base_median);
     hwm = std::max(hwm, proc_status_mib(server.pid(), "VmHWM"));
-    std::printf("memory: server peak %.0f MiB (of the two runs), bench (%zu replicas, %zu threads) peak %.0f MiB\n", hwm,
-                devices, devices, bench::peak_rss_mib());
+    std::printf("memory: server peak %.0f MiB (of the two runs), bench (%zu replicas, %zu threads) peak %.0f MiB\n",
+                hwm, devices, devices, bench::peak_rss_mib());
     return failures == 0 ? 0 : 1;
 }
 

@@ -51,7 +51,9 @@ std::vector<std::string> reason_codes(const Obj& suggestion) {
     return out;
 }
 
-bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 std::int64_t ms_of(const std::string& iso) {
     int tz = 0;
@@ -65,7 +67,8 @@ std::string iso_of(std::int64_t ms) {
 
 // The time of the job's first event with this action.
 std::int64_t event_at(const Shop& shop, const std::string& job_id, const std::string& action) {
-    auto events = need(shop.srv.get("/api/v1/jobs/" + job_id + "/events", shop.dispatcher), 200).object()->getArray("items");
+    auto events =
+        need(shop.srv.get("/api/v1/jobs/" + job_id + "/events", shop.dispatcher), 200).object()->getArray("items");
     for (const auto& v : *events)
         if (text_of(v.extract<Obj>(), "action") == action) return ms_of(text_of(v.extract<Obj>(), "at"));
     FAIL("no event " << action);
@@ -73,7 +76,8 @@ std::int64_t event_at(const Shop& shop, const std::string& job_id, const std::st
 }
 
 Obj find_event(const Shop& shop, const std::string& job_id, const std::string& action) {
-    auto events = need(shop.srv.get("/api/v1/jobs/" + job_id + "/events", shop.dispatcher), 200).object()->getArray("items");
+    auto events =
+        need(shop.srv.get("/api/v1/jobs/" + job_id + "/events", shop.dispatcher), 200).object()->getArray("items");
     for (const auto& v : *events)
         if (text_of(v.extract<Obj>(), "action") == action) return v.extract<Obj>();
     return nullptr;
@@ -93,8 +97,9 @@ Obj policies_body(const std::string& normal, const std::string& high, const std:
                   const std::string& extra = "") {
     return json(R"({"at_risk_fraction":0.2,"policies":[
         {"priority":"low","response_minutes":1000,"resolution_minutes":10000,"business_hours":true},
-        {"priority":"normal",)" + normal + R"(},{"priority":"high",)" + high + R"(},{"priority":"urgent",)" + urgent +
-                R"(}])" + extra + "}");
+        {"priority":"normal",)" +
+                normal + R"(},{"priority":"high",)" + high + R"(},{"priority":"urgent",)" + urgent + R"(}])" + extra +
+                "}");
 }
 
 // Deadlines ten years out, so plans for 2031 are never late and ranking depends on skills and travel alone.
@@ -103,7 +108,8 @@ void far_deadlines(const Shop& shop) {
     need(shop.srv.request("PUT", "/api/v1/sla/policies", to_text(policies_body(far, far, far)), shop.admin), 200);
 }
 
-const char* kEveryDay = R"(["00:00-24:00"],["00:00-24:00"],["00:00-24:00"],["00:00-24:00"],["00:00-24:00"],["00:00-24:00"],["00:00-24:00"])";
+const char* kEveryDay =
+    R"(["00:00-24:00"],["00:00-24:00"],["00:00-24:00"],["00:00-24:00"],["00:00-24:00"],["00:00-24:00"],["00:00-24:00"])";
 
 }  // namespace
 
@@ -118,7 +124,8 @@ TEST_CASE("suggestions rank the skilled technician nearest the job first, with r
     set_customer_location(shop, shop.customer_a, kPudong);
     std::string job = report_job(shop, shop.customer_a, shop.asset_a);
 
-    auto reply = need(srv.get("/api/v1/jobs/" + job + "/suggestions?at=" + url_encode(kMondayEarly), shop.dispatcher), 200);
+    auto reply =
+        need(srv.get("/api/v1/jobs/" + job + "/suggestions?at=" + url_encode(kMondayEarly), shop.dispatcher), 200);
     auto items = items_of(reply);
     REQUIRE(items->size() == 3);
     CHECK(text_of(item(items, 0), "technician_id") == shop.tech_a_id);
@@ -136,10 +143,11 @@ TEST_CASE("suggestions rank the skilled technician nearest the job first, with r
     CHECK(reason_codes(item(items, 2)).front() == "no_skill");
 
     // A technician on a day off drops out with the reason.
-    need(srv.patch("/api/v1/technicians/" + shop.tech_a_id + "/schedule-settings", json(R"({"days_off":["2031-03-03"]})"),
-                   shop.dispatcher),
+    need(srv.patch("/api/v1/technicians/" + shop.tech_a_id + "/schedule-settings",
+                   json(R"({"days_off":["2031-03-03"]})"), shop.dispatcher),
          200);
-    items = items_of(need(srv.get("/api/v1/jobs/" + job + "/suggestions?at=" + url_encode(kMondayEarly), shop.dispatcher), 200));
+    items = items_of(
+        need(srv.get("/api/v1/jobs/" + job + "/suggestions?at=" + url_encode(kMondayEarly), shop.dispatcher), 200));
     CHECK(text_of(item(items, 0), "technician_id") == shop.tech_b_id);
     for (std::size_t i = 0; i < items->size(); ++i)
         if (text_of(item(items, i), "technician_id") == shop.tech_a_id)
@@ -147,7 +155,8 @@ TEST_CASE("suggestions rank the skilled technician nearest the job first, with r
 
     check_error(srv.get("/api/v1/jobs/" + job + "/suggestions", shop.tech_a), 403, "forbidden");
     check_error(srv.get("/api/v1/jobs/" + job + "/suggestions", shop.cust_a), 403, "forbidden");
-    check_error(srv.get("/api/v1/jobs/" + job + "/suggestions?at=tomorrow", shop.dispatcher), 422, "invalid_field", "at");
+    check_error(srv.get("/api/v1/jobs/" + job + "/suggestions?at=tomorrow", shop.dispatcher), 422, "invalid_field",
+                "at");
     check_error(srv.get("/api/v1/jobs/no-such-job/suggestions", shop.dispatcher), 404, "not_found");
 }
 
@@ -171,17 +180,21 @@ TEST_CASE("auto-assign previews a plan and applies all or part of it through the
     check_error(srv.post("/api/v1/dispatch/auto-assign/preview", json(R"({"date":"2031-03-03","job_ids":["nope"]})"),
                          shop.dispatcher),
                 422, "invalid_field", "job_ids");
-    check_error(srv.post("/api/v1/dispatch/auto-assign/preview", body({{"date", kMonday}}), shop.tech_a), 403, "forbidden");
-    check_error(srv.post("/api/v1/dispatch/auto-assign/preview", body({}), shop.dispatcher), 422, "missing_field", "date");
+    check_error(srv.post("/api/v1/dispatch/auto-assign/preview", body({{"date", kMonday}}), shop.tech_a), 403,
+                "forbidden");
+    check_error(srv.post("/api/v1/dispatch/auto-assign/preview", body({}), shop.dispatcher), 422, "missing_field",
+                "date");
 
-    auto plan = need(srv.post("/api/v1/dispatch/auto-assign/preview", body({{"date", kMonday}}), shop.dispatcher), 201).object();
+    auto plan = need(srv.post("/api/v1/dispatch/auto-assign/preview", body({{"date", kMonday}}), shop.dispatcher), 201)
+                    .object();
     std::string proposal = text_of(plan, "id");
     CHECK(int_of(plan, "jobs") == 3);
     CHECK(plan->getArray("unassigned")->size() == 0);
     std::map<std::string, std::string> by_job;
     for (const auto& v : *plan->getArray("assignments"))
         by_job[text_of(v.extract<Obj>(), "job_id")] = text_of(v.extract<Obj>(), "technician_id");
-    CHECK(by_job == std::map<std::string, std::string>{{a1, shop.tech_a_id}, {a2, shop.tech_a_id}, {b1, shop.tech_b_id}});
+    CHECK(by_job ==
+          std::map<std::string, std::string>{{a1, shop.tech_a_id}, {a2, shop.tech_a_id}, {b1, shop.tech_b_id}});
     auto totals = plan->getObject("totals");
     auto greedy = plan->getObject("greedy");
     CHECK(int_of(totals, "assigned") == 3);
@@ -209,17 +222,20 @@ TEST_CASE("auto-assign previews a plan and applies all or part of it through the
 
     // b1 moves meanwhile: applying the rest assigns a2, refuses b1 as stale and a1 as already done.
     shop.must(b1, "assign", body({{"technician_id", shop.tech_a_id}}), shop.dispatcher);
-    applied = need(srv.post("/api/v1/dispatch/auto-assign/" + proposal + "/apply", body(), shop.dispatcher), 200).object();
+    applied =
+        need(srv.post("/api/v1/dispatch/auto-assign/" + proposal + "/apply", body(), shop.dispatcher), 200).object();
     std::map<std::string, std::string> status;
     for (const auto& v : *applied->getArray("results"))
-        status[text_of(v.extract<Obj>(), "job_id")] = text_of(v.extract<Obj>(), "status") + ":" +
-                                                      text_of(v.extract<Obj>(), "code");
-    CHECK(status == std::map<std::string, std::string>{{a1, "refused:conflict"}, {a2, "assigned:"}, {b1, "refused:conflict"}});
+        status[text_of(v.extract<Obj>(), "job_id")] =
+            text_of(v.extract<Obj>(), "status") + ":" + text_of(v.extract<Obj>(), "code");
+    CHECK(status ==
+          std::map<std::string, std::string>{{a1, "refused:conflict"}, {a2, "assigned:"}, {b1, "refused:conflict"}});
     CHECK(text_of(shop.job(b1), "assignee_id") == shop.tech_a_id);
     CHECK(text_of(shop.job(a2), "assignee_id") == shop.tech_a_id);
 
     // Tech A's Monday: the two assessment visits in order, each with the drive before it.
-    auto day = need(srv.get("/api/v1/technicians/" + shop.tech_a_id + "/day?date=" + kMonday, shop.tech_a), 200).object();
+    auto day =
+        need(srv.get("/api/v1/technicians/" + shop.tech_a_id + "/day?date=" + kMonday, shop.tech_a), 200).object();
     auto visits = day->getArray("visits");
     REQUIRE(visits->size() == 2);
     CHECK(text_of(item(visits, 0), "kind") == "assessment");
@@ -244,7 +260,8 @@ TEST_CASE("visits never double-book a technician; timelines show travel; depot j
     };
     shop.must(j1, "schedule", window("2031-03-04T09:00:00+08:00", "2031-03-04T11:00:00+08:00"), shop.dispatcher);
     auto events_before = shop.event_actions(j2).size();
-    auto clash = shop.act(j2, "schedule", window("2031-03-04T10:00:00+08:00", "2031-03-04T12:00:00+08:00"), shop.dispatcher);
+    auto clash =
+        shop.act(j2, "schedule", window("2031-03-04T10:00:00+08:00", "2031-03-04T12:00:00+08:00"), shop.dispatcher);
     check_error(clash, 409, "conflict", "window_start");
     CHECK(clash.body.find(text_of(shop.job(j1), "ticket_no")) != std::string::npos);
     CHECK(shop.state(j2) == "approved");
@@ -252,7 +269,8 @@ TEST_CASE("visits never double-book a technician; timelines show travel; depot j
     CHECK(shop.event_actions(j2).size() == events_before);
 
     shop.must(j2, "schedule", window("2031-03-04T13:00:00+08:00", "2031-03-04T14:00:00+08:00"), shop.dispatcher);
-    auto day = need(srv.get("/api/v1/technicians/" + shop.tech_a_id + "/day?date=2031-03-04", shop.dispatcher), 200).object();
+    auto day =
+        need(srv.get("/api/v1/technicians/" + shop.tech_a_id + "/day?date=2031-03-04", shop.dispatcher), 200).object();
     auto visits = day->getArray("visits");
     REQUIRE(visits->size() == 2);
     CHECK(text_of(item(visits, 0), "job_id") == j1);
@@ -262,13 +280,16 @@ TEST_CASE("visits never double-book a technician; timelines show travel; depot j
 
     // Rescheduling moves the visit and keeps the old window in the history; its old time is free again.
     shop.must(j1, "reschedule",
-              body({{"technician_id", shop.tech_a_id}, {"window_start", "2031-03-04T15:00:00+08:00"},
-                    {"window_end", "2031-03-04T16:00:00+08:00"}, {"reason", "客户改约 customer asked"}}),
+              body({{"technician_id", shop.tech_a_id},
+                    {"window_start", "2031-03-04T15:00:00+08:00"},
+                    {"window_end", "2031-03-04T16:00:00+08:00"},
+                    {"reason", "客户改约 customer asked"}}),
               shop.dispatcher);
     auto history = shop.job(j1)->getObject("schedule")->getArray("history");
     REQUIRE(history->size() == 1);
     CHECK(text_of(item(history, 0), "window_start") == "2031-03-04T09:00:00+08:00");
-    day = need(srv.get("/api/v1/technicians/" + shop.tech_a_id + "/day?date=2031-03-04", shop.dispatcher), 200).object();
+    day =
+        need(srv.get("/api/v1/technicians/" + shop.tech_a_id + "/day?date=2031-03-04", shop.dispatcher), 200).object();
     REQUIRE(day->getArray("visits")->size() == 2);
     CHECK(text_of(item(day->getArray("visits"), 0), "job_id") == j2);
 
@@ -293,13 +314,14 @@ TEST_CASE("visits never double-book a technician; timelines show travel; depot j
     check_error(srv.post("/api/v1/technicians/" + shop.tech_a_id + "/checkin", body({{"lat", 31.0}, {"lng", 121.0}}),
                          shop.tech_b),
                 404, "not_found");
-    need(srv.post("/api/v1/technicians/" + shop.tech_b_id + "/checkin", body({{"lat", 31.0}, {"lng", 121.0}}), shop.tech_b),
+    need(srv.post("/api/v1/technicians/" + shop.tech_b_id + "/checkin", body({{"lat", 31.0}, {"lng", 121.0}}),
+                  shop.tech_b),
          201);
 
     // Schedule settings: bad hours change nothing.
     auto settings_path = "/api/v1/technicians/" + shop.tech_a_id + "/schedule-settings";
-    check_error(srv.patch(settings_path, json(R"({"weekly_hours":[["18:00-09:00"],[],[],[],[],[],[]]})"), shop.admin), 422,
-                "invalid_field", "weekly_hours");
+    check_error(srv.patch(settings_path, json(R"({"weekly_hours":[["18:00-09:00"],[],[],[],[],[],[]]})"), shop.admin),
+                422, "invalid_field", "weekly_hours");
     check_error(srv.patch(settings_path, json(R"({"capacity_per_day":3})"), shop.tech_a), 403, "forbidden");
     auto settings = need(srv.get(settings_path, shop.tech_a), 200).object();
     CHECK(settings->getValue<bool>("is_default"));
@@ -332,37 +354,42 @@ TEST_CASE("SLA deadlines run on business hours, skip holidays and move out by pa
     TestServer srv;
     Shop shop(srv);
     auto calendar_before = need(srv.get("/api/v1/sla/calendar", shop.dispatcher), 200).object();
-    check_error(srv.request("PUT", "/api/v1/sla/calendar",
-                            R"({"utc_offset_minutes":0,"weekly_hours":[["17:00-09:00"],[],[],[],[],[],[]],"holidays":[]})",
-                            shop.admin),
-                422, "invalid_field", "weekly_hours");
-    check_error(srv.request("PUT", "/api/v1/sla/calendar",
-                            R"({"utc_offset_minutes":0,"weekly_hours":[[],[],[],[],[],[],[]],"holidays":[]})", shop.admin),
-                422, "invalid_field", "weekly_hours");
+    check_error(
+        srv.request("PUT", "/api/v1/sla/calendar",
+                    R"({"utc_offset_minutes":0,"weekly_hours":[["17:00-09:00"],[],[],[],[],[],[]],"holidays":[]})",
+                    shop.admin),
+        422, "invalid_field", "weekly_hours");
+    check_error(
+        srv.request("PUT", "/api/v1/sla/calendar",
+                    R"({"utc_offset_minutes":0,"weekly_hours":[[],[],[],[],[],[],[]],"holidays":[]})", shop.admin),
+        422, "invalid_field", "weekly_hours");
     check_error(srv.request("PUT", "/api/v1/sla/calendar",
                             R"({"utc_offset_minutes":0,"weekly_hours":[],"holidays":["2031-02-30"]})", shop.admin),
                 422, "invalid_field", "weekly_hours");
     CHECK(to_text(need(srv.get("/api/v1/sla/calendar", shop.dispatcher), 200).json) == to_text(calendar_before));
-    check_error(srv.request("PUT", "/api/v1/sla/calendar", to_text(calendar_before), shop.dispatcher), 403, "forbidden");
+    check_error(srv.request("PUT", "/api/v1/sla/calendar", to_text(calendar_before), shop.dispatcher), 403,
+                "forbidden");
     check_error(srv.get("/api/v1/sla/calendar", shop.cust_a), 403, "forbidden");
 
     // Working 09:00-17:00 UTC every day, but today and tomorrow are holidays: the clocks start the day after.
     std::string today = today_utc();
     std::string calendar = R"({"utc_offset_minutes":0,"weekly_hours":[["09:00-17:00"],["09:00-17:00"],["09:00-17:00"],
-        ["09:00-17:00"],["09:00-17:00"],["09:00-17:00"],["09:00-17:00"]],"holidays":[")" + today + R"(",")" +
-                           plus_days(today, 1) + R"("]})";
+        ["09:00-17:00"],["09:00-17:00"],["09:00-17:00"],["09:00-17:00"]],"holidays":[")" +
+                           today + R"(",")" + plus_days(today, 1) + R"("]})";
     need(srv.request("PUT", "/api/v1/sla/calendar", calendar, shop.admin), 200);
-    auto policies = policies_body(R"("response_minutes":120,"resolution_minutes":600,"business_hours":true)",
-                                  R"("response_minutes":240,"resolution_minutes":1000,"business_hours":true)",
-                                  R"("response_minutes":60,"resolution_minutes":240,"business_hours":false)",
-                                  R"(,"contracts":[{"customer_id":")" + shop.customer_b +
-                                      R"(","priority":"normal","response_minutes":30,"resolution_minutes":600,"business_hours":true}])");
+    auto policies = policies_body(
+        R"("response_minutes":120,"resolution_minutes":600,"business_hours":true)",
+        R"("response_minutes":240,"resolution_minutes":1000,"business_hours":true)",
+        R"("response_minutes":60,"resolution_minutes":240,"business_hours":false)",
+        R"(,"contracts":[{"customer_id":")" + shop.customer_b +
+            R"(","priority":"normal","response_minutes":30,"resolution_minutes":600,"business_hours":true}])");
     check_error(srv.request("PUT", "/api/v1/sla/policies", to_text(policies), shop.dispatcher), 403, "forbidden");
     auto bad = policies_body(R"("response_minutes":-1,"resolution_minutes":600,"business_hours":true)",
                              R"("response_minutes":240,"resolution_minutes":1000,"business_hours":true)",
                              R"("response_minutes":60,"resolution_minutes":240,"business_hours":false)");
     auto policies_before = to_text(need(srv.get("/api/v1/sla/policies", shop.dispatcher), 200).json);
-    check_error(srv.request("PUT", "/api/v1/sla/policies", to_text(bad), shop.admin), 422, "invalid_field", "policies[1]");
+    check_error(srv.request("PUT", "/api/v1/sla/policies", to_text(bad), shop.admin), 422, "invalid_field",
+                "policies[1]");
     CHECK(to_text(need(srv.get("/api/v1/sla/policies", shop.dispatcher), 200).json) == policies_before);
     need(srv.request("PUT", "/api/v1/sla/policies", to_text(policies), shop.admin), 200);
 
@@ -394,20 +421,23 @@ TEST_CASE("SLA deadlines run on business hours, skip holidays and move out by pa
     REQUIRE(approved - proposed >= 1200);
     auto after = shop.job(urgent)->getObject("sla");
     CHECK_FALSE(after->getValue<bool>("paused"));
-    CHECK(text_of(after->getObject("resolution"), "deadline") == iso_of(reported + 240 * 60'000 + (approved - proposed)));
+    CHECK(text_of(after->getObject("resolution"), "deadline") ==
+          iso_of(reported + 240 * 60'000 + (approved - proposed)));
     CHECK(text_of(after->getObject("response"), "reached_at") == iso_of(event_at(shop, urgent, "assign")));
 }
 
 TEST_CASE("the SLA check escalates breached jobs once, to the named dispatcher", "[integration][dispatch]") {
     TestServer srv(std::map<std::string, std::string>{{"FIELDREPAIR_SLA_CHECK_INTERVAL", "0"}});
     Shop shop(srv);
-    std::string calendar = std::string(R"({"utc_offset_minutes":480,"weekly_hours":[)") + kEveryDay + R"(],"holidays":[]})";
+    std::string calendar =
+        std::string(R"({"utc_offset_minutes":480,"weekly_hours":[)") + kEveryDay + R"(],"holidays":[]})";
     need(srv.request("PUT", "/api/v1/sla/calendar", calendar, shop.admin), 200);
     // High jobs must be answered at once and escalate to the dispatcher; normal ones have an hour to be resolved.
-    auto policies = policies_body(R"("response_minutes":600,"resolution_minutes":0,"business_hours":false)",
-                                  R"("response_minutes":0,"resolution_minutes":600,"business_hours":false,"escalate_to":")" +
-                                      shop.dispatcher_id + "\"",
-                                  R"("response_minutes":60,"resolution_minutes":240,"business_hours":false)");
+    auto policies =
+        policies_body(R"("response_minutes":600,"resolution_minutes":0,"business_hours":false)",
+                      R"("response_minutes":0,"resolution_minutes":600,"business_hours":false,"escalate_to":")" +
+                          shop.dispatcher_id + "\"",
+                      R"("response_minutes":60,"resolution_minutes":240,"business_hours":false)");
     need(srv.request("PUT", "/api/v1/sla/policies", to_text(policies), shop.admin), 200);
     std::string high = report_job(shop, shop.customer_a, shop.asset_a, "high");
     std::string normal = report_job(shop, shop.customer_b, shop.asset_b, "normal");
@@ -420,7 +450,8 @@ TEST_CASE("the SLA check escalates breached jobs once, to the named dispatcher",
     std::map<std::string, std::string> escalated;
     for (const auto& v : *result->getArray("escalations")) {
         auto e = v.extract<Obj>();
-        escalated[text_of(e, "job_id") + "/" + text_of(e, "clock") + "/" + text_of(e, "status")] = text_of(e, "escalated_to");
+        escalated[text_of(e, "job_id") + "/" + text_of(e, "clock") + "/" + text_of(e, "status")] =
+            text_of(e, "escalated_to");
     }
     // The high job's policy names the dispatcher; the normal job goes to whoever assigned it (the admin).
     CHECK(escalated == std::map<std::string, std::string>{{high + "/response/breached", shop.dispatcher_id},
@@ -431,7 +462,8 @@ TEST_CASE("the SLA check escalates breached jobs once, to the named dispatcher",
     CHECK(text_of(event->getObject("after"), "escalated_to") == shop.dispatcher_id);
     CHECK(text_of(event->getObject("after"), "escalated_to_name") == "User disp");
     CHECK(text_of(event->getObject("after"), "sla_status") == "breached");
-    CHECK(need(srv.get("/api/v1/jobs/" + high + "/events/verify", shop.dispatcher), 200).object()->getValue<bool>("ok"));
+    CHECK(
+        need(srv.get("/api/v1/jobs/" + high + "/events/verify", shop.dispatcher), 200).object()->getValue<bool>("ok"));
 
     // Once only.
     result = need(srv.post("/api/v1/sla/check", body(), shop.admin), 200).object();
@@ -444,10 +476,12 @@ TEST_CASE("the SLA check escalates breached jobs once, to the named dispatcher",
 TEST_CASE("reports count a known set of jobs exactly, as JSON and as CSV", "[integration][dispatch]") {
     TestServer srv;
     Shop shop(srv);
-    std::string calendar = std::string(R"({"utc_offset_minutes":0,"weekly_hours":[)") + kEveryDay + R"(],"holidays":[]})";
+    std::string calendar =
+        std::string(R"({"utc_offset_minutes":0,"weekly_hours":[)") + kEveryDay + R"(],"holidays":[]})";
     need(srv.request("PUT", "/api/v1/sla/calendar", calendar, shop.admin), 200);
     std::string generous = R"("response_minutes":10000,"resolution_minutes":100000,"business_hours":true)";
-    need(srv.request("PUT", "/api/v1/sla/policies", to_text(policies_body(generous, generous, generous)), shop.admin), 200);
+    need(srv.request("PUT", "/api/v1/sla/policies", to_text(policies_body(generous, generous, generous)), shop.admin),
+         200);
 
     // j1: tech A, fixed first time, rated 5. j2: tech A, another product, rejected once then accepted (rated 5).
     // j3: tech B, Gree, rated 3. j4: a new fault on j1's product under its repair warranty, still open.
@@ -520,9 +554,12 @@ TEST_CASE("reports count a known set of jobs exactly, as JSON and as CSV", "[int
     CHECK(int_of(item(mttr, 0), "resolved") == 3);
     CHECK(int_of(report("jobs", "?from=" + plus_days(today, 1))->getObject("total"), "jobs") == 0);
 
-    auto csv = need(srv.get("/api/v1/reports/satisfaction" + period + "&group_by=model&format=csv", shop.dispatcher), 200);
+    auto csv =
+        need(srv.get("/api/v1/reports/satisfaction" + period + "&group_by=model&format=csv", shop.dispatcher), 200);
     CHECK(csv.headers["Content-Type"].rfind("text/csv", 0) == 0);
-    CHECK(csv.body == "\xEF\xBB\xBFgroup,rated,mean_rating\r\nGree KFR-35 AC,1,3\r\n海尔 EG100 洗衣机,1,5\r\n美的 BCD-520 冰箱,1,5\r\n");
+    CHECK(csv.body ==
+          "\xEF\xBB\xBFgroup,rated,mean_rating\r\nGree KFR-35 AC,1,3\r\n海尔 EG100 洗衣机,1,5\r\n美的 BCD-520 "
+          "冰箱,1,5\r\n");
     auto by_tech = need(srv.get("/api/v1/reports/rework?group_by=technician&format=csv", shop.dispatcher), 200);
     CHECK(by_tech.body.find("group,name,resolved,reworked,rework_rate\r\n") == 3);
     CHECK(by_tech.body.find(shop.tech_a_id + ",User tech.a,2,1,0.5\r\n") != std::string::npos);

@@ -130,8 +130,8 @@ TEST_CASE("The README's fieldtech walk-through works as written with the server 
         Poco::FileOutputStream png(signature);
         Poco::StreamCopier::copyStream(decoder, png);
     }
-    auto accepted = t.must({"accept", job, "--signer", "刘洋", "--signature", signature, "--rating", "5", "--comment",
-                            "师傅很专业"});
+    auto accepted = t.must(
+        {"accept", job, "--signer", "刘洋", "--signature", signature, "--rating", "5", "--comment", "师傅很专业"});
     CHECK(has(accepted.out, "Summary SHA-256 computed on this device"));
     CHECK(has(accepted.out, "6 op(s) wait"));
     auto pending = t.must({"pending"});

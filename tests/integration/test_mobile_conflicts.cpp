@@ -268,8 +268,8 @@ TEST_CASE("A photo upload cut half-way resumes where the server stopped and stor
     REQUIRE(link.chunks.size() == 3);
     std::size_t sent = 0;
     for (std::size_t i = 0; i < link.chunks.size(); ++i) {
-        CHECK(link.chunks[i].target == "/api/v1/attachments/" + sha +
-                                           "?offset=" + std::to_string((3 + i) * options.chunk_bytes));
+        CHECK(link.chunks[i].target ==
+              "/api/v1/attachments/" + sha + "?offset=" + std::to_string((3 + i) * options.chunk_bytes));
         sent += link.chunks[i].bytes;
     }
     CHECK(sent == photo.size() - 3 * options.chunk_bytes);

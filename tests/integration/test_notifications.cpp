@@ -643,7 +643,8 @@ TEST_CASE("an SLA breach escalates to the default escalation dispatcher, named i
     TestServer srv(notify_env(smtp.port(), {{"FIELDREPAIR_SLA_CHECK_INTERVAL", "0"}}));
     Shop shop(srv);
     std::string duty = create_user(srv, shop.admin, "disp.duty", "dispatcher");
-    need(srv.patch("/api/v1/users/" + duty, body({{"name", "值班调度 陈静"}, {"email", "duty@example.com"}}), shop.admin),
+    need(srv.patch("/api/v1/users/" + duty, body({{"name", "值班调度 陈静"}, {"email", "duty@example.com"}}),
+                   shop.admin),
          200);
     // The other dispatcher has an address too: the escalation must go to the named one only.
     need(srv.patch("/api/v1/users/" + shop.dispatcher_id, body({{"email", "disp@example.com"}}), shop.admin), 200);
@@ -683,8 +684,8 @@ TEST_CASE("an SLA breach escalates to the default escalation dispatcher, named i
     CHECK(text_of(escalations[0], "escalated_to") == duty);
 
     Obj event;
-    for (const auto& e : objects(need(srv.get("/api/v1/jobs/" + job + "/events", shop.dispatcher), 200).object()
-                                     ->getArray("items")))
+    for (const auto& e :
+         objects(need(srv.get("/api/v1/jobs/" + job + "/events", shop.dispatcher), 200).object()->getArray("items")))
         if (text_of(e, "action") == "escalate") event = e;
     REQUIRE(event);
     CHECK(text_of(event->getObject("after"), "escalated_to") == duty);
@@ -697,8 +698,7 @@ TEST_CASE("an SLA breach escalates to the default escalation dispatcher, named i
         return a->size() == 1 && text_of(a->getObject(0), "status") == "delivered";
     });
     CHECK(text_of(only(sent), "recipient") == "duty@example.com");
-    for (const auto& m : smtp.mails())
-        CHECK(std::find(m.to.begin(), m.to.end(), "disp@example.com") == m.to.end());
+    for (const auto& m : smtp.mails()) CHECK(std::find(m.to.begin(), m.to.end(), "disp@example.com") == m.to.end());
 
     // null clears the default.
     set = need(srv.request("PUT", "/api/v1/sla/policies", policies("null"), shop.admin), 200).object();

@@ -256,6 +256,7 @@ TEST_CASE("demo data: its generated password stays valid across restarts", "[int
     CHECK(read_password() == password);
     dispatcher = srv.login("dispatcher", password);
     CHECK(total(srv, "/api/v1/jobs", dispatcher) == jobs);
-    check_error(srv.post("/api/v1/auth/login", body({{"username", "dispatcher"}, {"password", "not-the-password"}}), ""),
-                401, "bad_credentials");
+    check_error(
+        srv.post("/api/v1/auth/login", body({{"username", "dispatcher"}, {"password", "not-the-password"}}), ""), 401,
+        "bad_credentials");
 }

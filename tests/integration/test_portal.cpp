@@ -62,8 +62,10 @@ TEST_CASE_METHOD(PortalFixture, "a portal report creates the job and a session o
     CHECK(ids_of(list(srv, "/api/v1/jobs", token)->getArray("items")) == std::set<std::string>{job_id});
     CHECK(srv.get("/api/v1/customers", token).status == 403);
     CHECK(srv.get("/api/v1/assets", token).status == 403);
-    CHECK(srv.post("/api/v1/jobs", body({{"customer_id", text_of(job, "customer_id")}, {"asset_id", text_of(job, "asset_id")},
-                                         {"description", "x"}}),
+    CHECK(srv.post("/api/v1/jobs",
+                   body({{"customer_id", text_of(job, "customer_id")},
+                         {"asset_id", text_of(job, "asset_id")},
+                         {"description", "x"}}),
                    token)
               .status == 403);
 
@@ -94,7 +96,8 @@ TEST_CASE_METHOD(PortalFixture, "a portal customer approves the plan and signs a
     CHECK(text_of(signed_job, "state") == "accepted");
     CHECK(total(srv, "/api/v1/warranties", token) == 1);
     // Another report's session does not see this product's warranty.
-    auto other = need(srv.post("/api/v1/portal/reports", report_body("SN-P-3", "13700001111", "赵六"), ""), 201).object();
+    auto other =
+        need(srv.post("/api/v1/portal/reports", report_body("SN-P-3", "13700001111", "赵六"), ""), 201).object();
     CHECK(total(srv, "/api/v1/warranties", text_of(other, "token")) == 0);
 }
 
@@ -144,7 +147,8 @@ TEST_CASE_METHOD(PortalFixture, "portal photos join the job's attachments and re
 
     // The portal still shows it to the customer, and to nobody else.
     CHECK(srv.get("/api/v1/portal/photos/" + text_of(photo, "id"), text_of(made, "token")).body == staff.body);
-    auto other = need(srv.post("/api/v1/portal/reports", report_body("SN-P-7", "13700001111", "赵六"), ""), 201).object();
+    auto other =
+        need(srv.post("/api/v1/portal/reports", report_body("SN-P-7", "13700001111", "赵六"), ""), 201).object();
     check_error(srv.get("/api/v1/portal/photos/" + text_of(photo, "id"), text_of(other, "token")), 404, "not_found");
 }
 
@@ -166,8 +170,8 @@ TEST_CASE_METHOD(PortalFixture, "bad portal input is refused and changes nothing
     CHECK(count("customers") == customers);
 
     auto made = need(srv.post("/api/v1/portal/reports", report_body("SN-P-5"), ""), 201).object();
-    auto wrong_phone =
-        srv.post("/api/v1/portal/session", body({{"ticket_no", text_of(made, "ticket_no")}, {"phone", "13800138001"}}), "");
+    auto wrong_phone = srv.post("/api/v1/portal/session",
+                                body({{"ticket_no", text_of(made, "ticket_no")}, {"phone", "13800138001"}}), "");
     auto wrong_ticket =
         srv.post("/api/v1/portal/session", body({{"ticket_no", "FR-20000101-0001"}, {"phone", "13912345678"}}), "");
     check_error(wrong_phone, 401, "bad_credentials");
@@ -178,7 +182,8 @@ TEST_CASE_METHOD(PortalFixture, "bad portal input is refused and changes nothing
     Reply last;
     for (int i = 0; i < 6; ++i)
         last = srv.post("/api/v1/portal/session",
-                        body({{"ticket_no", text_of(made, "ticket_no")}, {"phone", "1380013800" + std::to_string(i)}}), "");
+                        body({{"ticket_no", text_of(made, "ticket_no")}, {"phone", "1380013800" + std::to_string(i)}}),
+                        "");
     check_error(last, 429, "rate_limited");
     CHECK(!last.headers["Retry-After"].empty());
 }

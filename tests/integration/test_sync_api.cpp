@@ -4,8 +4,8 @@
 #include <map>
 #include <tuple>
 
-#include "fieldsync/digest.hpp"
 #include "fieldsync/checksum.hpp"
+#include "fieldsync/digest.hpp"
 #include "fieldsync/hlc.hpp"
 #include "fieldsync/time.hpp"
 #include "fieldsync/uuid.hpp"
@@ -226,8 +226,10 @@ TEST_CASE("a job's visits reach its technician's device, rescheduled ones as rep
 
     // Moved to the afternoon: the morning visit stays on the tablet as replaced, the new one is booked.
     shop.must(job, "reschedule",
-              body({{"technician_id", shop.tech_a_id}, {"window_start", "2031-03-04T14:00:00+08:00"},
-                    {"window_end", "2031-03-04T16:00:00+08:00"}, {"reason", "客户下午在家"}}),
+              body({{"technician_id", shop.tech_a_id},
+                    {"window_start", "2031-03-04T14:00:00+08:00"},
+                    {"window_end", "2031-03-04T16:00:00+08:00"},
+                    {"reason", "客户下午在家"}}),
               shop.dispatcher);
     auto last = pull_all(srv, da, ca, ra);
     auto second = visits_in(ra, a);
@@ -244,17 +246,19 @@ TEST_CASE("a job's visits reach its technician's device, rescheduled ones as rep
 
     // Given to another technician: the visits leave the first tablet with the job and reach the second.
     shop.must(job, "reschedule",
-              body({{"technician_id", shop.tech_b_id}, {"window_start", "2031-03-05T09:00:00+08:00"},
-                    {"window_end", "2031-03-05T11:00:00+08:00"}, {"reason", "李师傅请假"}}),
+              body({{"technician_id", shop.tech_b_id},
+                    {"window_start", "2031-03-05T09:00:00+08:00"},
+                    {"window_end", "2031-03-05T11:00:00+08:00"},
+                    {"reason", "李师傅请假"}}),
               shop.dispatcher);
     pull_all(srv, da, ca, ra);
     pull_all(srv, db, cb, rb);
     CHECK(visits_in(ra, a).empty());
     CHECK(visits_in(rb, b).size() == 3);
     // A device cannot write a visit: the dispatcher books them.
-    auto refused = need(push(srv, da, {op_json("visits", fieldsync::uuid_v7(), "insert", R"({"job_id":")" + job +
-                                                                                            R"(","kind":"repair"})",
-                                               hlc_now(da))}),
+    auto refused = need(push(srv, da,
+                             {op_json("visits", fieldsync::uuid_v7(), "insert",
+                                      R"({"job_id":")" + job + R"(","kind":"repair"})", hlc_now(da))}),
                         200)
                        .object();
     CHECK(text_of(refused->getArray("results")->getObject(0), "status") == "rejected");

@@ -1,8 +1,6 @@
 // The device's HTTPS transport keeps its connection to the real server alive: requests in a row each get their own
 // answer, after an idle pause and after the server closed the connection because it left a request body unread.
 // Large text answers travel gzip-compressed to clients that ask for it.
-#include <catch2/catch.hpp>
-
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -10,6 +8,8 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <Poco/Thread.h>
+
+#include <catch2/catch.hpp>
 
 #include "fieldmobile/transport.hpp"
 #include "fieldsync/gzip.hpp"
@@ -33,9 +33,8 @@ struct RawAnswer {
 
 // One GET over a fresh connection with the given Accept-Encoding (none when empty), the body as it came.
 RawAnswer raw_get(const TestServer& srv, const std::string& path, const std::string& accept_encoding) {
-    Poco::Net::Context::Ptr context =
-        new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", srv.cert_file(),
-                               Poco::Net::Context::VERIFY_RELAXED);
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "",
+                                                             srv.cert_file(), Poco::Net::Context::VERIFY_RELAXED);
     Poco::Net::HTTPSClientSession session("127.0.0.1", static_cast<Poco::UInt16>(srv.port()), context);
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
     if (!accept_encoding.empty()) request.set("Accept-Encoding", accept_encoding);

@@ -3,8 +3,8 @@
 // integration test compares the device's whole text with the server's.
 #include <catch2/catch.hpp>
 
-#include "fieldsync/digest.hpp"
 #include "fieldmobile/job_summary.hpp"
+#include "fieldsync/digest.hpp"
 #include "fixtures.hpp"
 
 using namespace mobiletest;
@@ -48,8 +48,8 @@ TEST_CASE("The job summary shows the approved plan and a repair completed offlin
     std::string text = fieldmobile::job_summary_text(replica, kJob);
     auto shows = [&](const std::string& line) { return text.find(line) != std::string::npos; };
     CHECK(shows("工单 Ticket: FR-20261121-0009\n"));
-    CHECK(shows("客户 Customer: 刘洋\n"));                 // from the customers row
-    CHECK(shows("产品 Product: 美的 BCD-520 / SN-1\n"));   // from the assets row
+    CHECK(shows("客户 Customer: 刘洋\n"));                // from the customers row
+    CHECK(shows("产品 Product: 美的 BCD-520 / SN-1\n"));  // from the assets row
     CHECK(shows("故障 Fault: 冰箱不制冷\n"));
     CHECK(shows("检测 Findings: 温控器故障\n方案 Plan v1 (on_site):\n"));  // the approved plan, not v2
     CHECK_FALSE(shows("压缩机故障"));

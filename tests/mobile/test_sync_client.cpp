@@ -4,8 +4,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "fieldsync/digest.hpp"
 #include "fieldsync/conflict.hpp"
+#include "fieldsync/digest.hpp"
 #include "fieldsync/error.hpp"
 #include "fixtures.hpp"
 

@@ -10,13 +10,13 @@
 #include <memory>
 #include <string>
 
-#include "fieldserver/services/customer_service.hpp"
-#include "fieldserver/services/job_service.hpp"
-#include "fieldserver/services/user_service.hpp"
+#include "fieldserver/domain/catalog/catalog_service.hpp"
+#include "fieldserver/domain/customers/customer_service.hpp"
+#include "fieldserver/domain/jobs/job_service.hpp"
+#include "fieldserver/domain/users/user_service.hpp"
+#include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/storage/database.hpp"
 #include "fieldserver/storage/migrations.hpp"
-#include "fieldserver/sync/catalog_service.hpp"
-#include "fieldserver/sync/change_log.hpp"
 #include "fieldserver/sync/device_service.hpp"
 #include "fieldserver/sync/sync_service.hpp"
 #include "fieldsync/checksum.hpp"
@@ -52,7 +52,7 @@ struct Shop {
     std::unique_ptr<DeviceService> devices;
     std::unique_ptr<CatalogService> catalog;
     std::unique_ptr<SyncService> sync;
-    Actor admin{"", "admin", "test admin", "", "test"};
+    Actor admin{.role = Role::admin, .name = "test admin", .source = "test"};
     Actor dispatcher, tech_a, tech_b;  // tech_a and tech_b carry a registered device
     std::string customer, asset;
 
@@ -82,7 +82,7 @@ struct Shop {
         body->set("role", role);
         body->set("name", name);
         auto u = users->create(admin, body);
-        return Actor{str(u, "id"), role, name, "", "test"};
+        return Actor{.id = str(u, "id"), .role = *parse_role(role), .name = name, .source = "test"};
     }
 
     Actor with_device(Actor tech) {

@@ -1,6 +1,5 @@
 // Password hashing, tokens and SHA-256 through OpenSSL.
 #include <catch2/catch.hpp>
-
 #include <set>
 
 #include "fieldserver/util/crypto.hpp"
@@ -25,9 +24,9 @@ TEST_CASE("passwords hash with a fresh salt and verify only with the right passw
 
 TEST_CASE("malformed stored hashes never verify", "[server][crypto]") {
     std::string good = hash_password("pw", 1000);
-    for (const std::string& bad : {std::string(""), std::string("plain"), std::string("pbkdf2-sha256$x$00$00"),
-                                   std::string("md5$1000$00$00"), good.substr(0, good.size() - 2),
-                                   std::string("pbkdf2-sha256$0$00$") + std::string(64, '0')})
+    for (const std::string& bad :
+         {std::string(""), std::string("plain"), std::string("pbkdf2-sha256$x$00$00"), std::string("md5$1000$00$00"),
+          good.substr(0, good.size() - 2), std::string("pbkdf2-sha256$0$00$") + std::string(64, '0')})
         CHECK_FALSE(verify_password("pw", bad));
 }
 
@@ -36,7 +35,8 @@ TEST_CASE("random tokens are URL-safe and distinct", "[server][crypto]") {
     for (int i = 0; i < 200; ++i) {
         auto t = random_token();
         CHECK(t.size() == 43);
-        CHECK(t.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == std::string::npos);
+        CHECK(t.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+              std::string::npos);
         seen.insert(t);
     }
     CHECK(seen.size() == 200);

@@ -56,8 +56,10 @@ TEST_CASE("metrics render Prometheus counters, histograms and job gauges", "[ser
     auto text = m.render({{"reported", 3}, {"closed", 1}});
     CHECK(text.find("fieldrepair_http_requests_total{method=\"GET\",route=\"/api/v1/jobs\",status=\"200\"} 2") !=
           std::string::npos);
-    CHECK(text.find("fieldrepair_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/jobs\",le=\"0.005\"} 1") !=
-          std::string::npos);
+    CHECK(
+        text.find(
+            "fieldrepair_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/jobs\",le=\"0.005\"} 1") !=
+        std::string::npos);
     CHECK(text.find("fieldrepair_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/jobs\"} 2") !=
           std::string::npos);
     CHECK(text.find("fieldrepair_jobs{state=\"reported\"} 3") != std::string::npos);

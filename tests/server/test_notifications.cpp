@@ -12,10 +12,10 @@
 #include <sstream>
 #include <tuple>
 
-#include "fieldserver/services/audit_log.hpp"
-#include "fieldserver/services/notification_outbox.hpp"
-#include "fieldserver/services/notification_sender.hpp"
-#include "fieldserver/services/notification_service.hpp"
+#include "fieldserver/domain/audit/audit_log.hpp"
+#include "fieldserver/domain/notifications/notification_outbox.hpp"
+#include "fieldserver/domain/notifications/notification_sender.hpp"
+#include "fieldserver/domain/notifications/notification_service.hpp"
 #include "fieldserver/storage/migrations.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldsync/error.hpp"
@@ -60,7 +60,7 @@ Poco::JSON::Object::Ptr object(std::initializer_list<std::pair<const char*, cons
 struct OutboxDatabase {
     Poco::TemporaryFile dir;
     std::unique_ptr<Database> db;
-    const Actor system{"", "system", "SLA checker", "", "127.0.0.1"};
+    const Actor system{.role = Role::system, .name = "SLA checker", .source = "127.0.0.1"};
 
     OutboxDatabase() {
         dir.createDirectories();
@@ -152,7 +152,7 @@ TEST_CASE("an SLA breach mails the dispatcher it is escalated to, or every dispa
 
 TEST_CASE("notifications commit and roll back with the event that caused them", "[server][notifications]") {
     OutboxDatabase t;
-    Actor tech{"t1", "technician", "Tech", "", "127.0.0.1"};
+    Actor tech{.id = "t1", .role = Role::technician, .name = "Tech", .source = "127.0.0.1"};
     CHECK_THROWS(t.db->write([&](Db& d) {
         append_event(d, "j1", tech, "complete_repair", new Poco::JSON::Object, new Poco::JSON::Object);
         throw std::runtime_error("the change fails after its event was appended");

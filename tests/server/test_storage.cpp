@@ -4,8 +4,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "fieldserver/services/audit_log.hpp"
-#include "fieldserver/services/listing.hpp"
+#include "fieldserver/domain/audit/audit_log.hpp"
+#include "fieldserver/domain/common/listing.hpp"
 #include "fieldserver/storage/database.hpp"
 #include "fieldserver/storage/migrations.hpp"
 #include "fieldsync/error.hpp"
@@ -44,11 +44,12 @@ TEST_CASE("rows come back as JSON with is_ flags and _json documents", "[server]
         db.execute(
             "INSERT INTO users (id, username, name, role, password_hash, skills_json, is_active, created_at, "
             "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            {std::string("u1"), std::string("li"), std::string("李建国"), std::string("technician"),
-             std::string("h"), std::string(R"({"空调":5})"), true, std::string("t"), std::string("t")});
+            {std::string("u1"), std::string("li"), std::string("李建国"), std::string("technician"), std::string("h"),
+             std::string(R"({"空调":5})"), true, std::string("t"), std::string("t")});
     });
     auto row = t.db->read([](Db& db) {
-        return db.query_one("SELECT name, skills_json, is_active, home_lat FROM users WHERE id = ?", {std::string("u1")});
+        return db.query_one("SELECT name, skills_json, is_active, home_lat FROM users WHERE id = ?",
+                            {std::string("u1")});
     });
     REQUIRE(row);
     CHECK(row->getValue<std::string>("name") == "李建国");
@@ -62,8 +63,8 @@ TEST_CASE("a transaction that throws leaves nothing behind", "[server][storage]"
     TempDatabase t;
     migrate(*t.db);
     auto insert = [](Db& db, const std::string& id) {
-        db.execute(
-            "INSERT INTO customers (id, name, phone, created_at, updated_at) VALUES (?, '张三', '1', 't', 't')", {id});
+        db.execute("INSERT INTO customers (id, name, phone, created_at, updated_at) VALUES (?, '张三', '1', 't', 't')",
+                   {id});
     };
     CHECK_THROWS_AS(t.db->write([&](Db& db) {
         insert(db, "c1");
@@ -113,9 +114,10 @@ TEST_CASE("paging parameters are validated", "[server][storage]") {
 TEST_CASE("the audit chain verifies and shows tampering", "[server][storage][audit]") {
     TempDatabase t;
     migrate(*t.db);
-    Actor actor{"", "system", "test", "", "127.0.0.1"};
+    Actor actor{.role = Role::system, .name = "test", .source = "127.0.0.1"};
     t.db->write([&](Db& db) {
-        db.execute("INSERT INTO customers (id, name, phone, created_at, updated_at) VALUES ('c', '张三', '1', 't', 't')");
+        db.execute(
+            "INSERT INTO customers (id, name, phone, created_at, updated_at) VALUES ('c', '张三', '1', 't', 't')");
         db.execute(
             "INSERT INTO jobs (id, ticket_no, customer_id, description, channel, priority, state, created_at, "
             "updated_at) VALUES ('j', 'FR-1', 'c', 'd', 'phone', 'normal', 'reported', 't', 't')");

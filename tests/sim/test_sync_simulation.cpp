@@ -53,7 +53,8 @@ struct Acks {
 class SimTransport : public fieldmobile::Transport {
   public:
     SimTransport(const TestServer& srv, std::uint64_t seed, Acks& acks)
-        : https_(fieldmobile::make_https_transport({srv.base_url(), srv.cert_file(), 10, 60})), rng_(seed),
+        : https_(fieldmobile::make_https_transport({srv.base_url(), srv.cert_file(), 10, 60})),
+          rng_(seed),
           acks_(acks) {}
 
     enum class Net { healthy, offline, lossy } net = Net::healthy;
@@ -129,7 +130,8 @@ struct Tech {
 // The rows the server says a technician's device holds: a full pull from cursor 0 with a fresh device token.
 std::map<std::pair<std::string, std::string>, std::string> server_view(const TestServer& srv, const Tech& tech) {
     std::string user = login_as(srv, tech.username);
-    auto device = need(srv.post("/api/v1/sync/devices", body({{"name", "sim audit"}, {"platform", "linux"}}), user), 201);
+    auto device =
+        need(srv.post("/api/v1/sync/devices", body({{"name", "sim audit"}, {"platform", "linux"}}), user), 201);
     std::string token = device.str("device_token");
     std::map<std::pair<std::string, std::string>, std::string> rows;
     std::int64_t cursor = 0;
@@ -177,8 +179,9 @@ std::multiset<std::string> server_conflicts(const TestServer& srv, const std::st
                                             const std::string& device_id) {
     std::multiset<std::string> out;
     for (int offset = 0;; offset += 200) {
-        auto page = list(srv, "/api/v1/sync/conflicts?device_id=" + device_id + "&limit=200&offset=" +
-                                  std::to_string(offset), token);
+        auto page =
+            list(srv, "/api/v1/sync/conflicts?device_id=" + device_id + "&limit=200&offset=" + std::to_string(offset),
+                 token);
         auto items = page->getArray("items");
         for (const auto& v : *items) out.insert(text_of(v.extract<Obj>(), "op_id"));
         if (items->size() < 200) break;
@@ -267,8 +270,8 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
             auto before = need(srv.get("/api/v1/customers/" + c, dispatcher), 200).object();
             bool bad = chance(rng, 0.3);
             Obj edit = bad ? (chance(rng, 0.5) ? body({{"phone", 12345}}) : body({{"no_such_field", "x"}}))
-                           : chance(rng, 0.5) ? body({{"phone", "139" + std::to_string(rng() % 100000000)}})
-                                               : body({{"notes", unique_text("办公室备注")}});
+                       : chance(rng, 0.5) ? body({{"phone", "139" + std::to_string(rng() % 100000000)}})
+                                          : body({{"notes", unique_text("办公室备注")}});
             Reply reply = dispatcher_call("PATCH", "/api/v1/customers/" + c, edit);
             if (bad) {
                 CHECK(reply.status >= 400);
@@ -315,9 +318,8 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
             fields->set("technician_id", chance(rng, 0.1) ? std::string("no-such-user") : pick(rng, techs).id);
         if (action == "cancel") fields->set("reason", "客户取消");
         if (action == "approve_plan")
-            fields->set("plan_version", j->has("plan_version") && !j->isNull("plan_version")
-                                            ? int_of(j, "plan_version")
-                                            : std::int64_t{1});
+            fields->set("plan_version", j->has("plan_version") && !j->isNull("plan_version") ? int_of(j, "plan_version")
+                                                                                             : std::int64_t{1});
         if (action == "schedule") {
             fields->set("technician_id", text_of(j, "assignee_id"));
             fields->set("window_start", kWindowStart);
@@ -330,9 +332,8 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
         }
     };
 
-    auto record = [&](Device& d, const std::string& op_id_or_empty, const std::string& table,
-                      const std::string& row_id, fieldsync::OpKind kind, const std::string& action,
-                      const std::string& job_id) {
+    auto record = [&](Device& d, const std::string& op_id_or_empty, const std::string& table, const std::string& row_id,
+                      fieldsync::OpKind kind, const std::string& action, const std::string& job_id) {
         // An insert returns the row id: its op is the newest in the outbox.
         std::string op_id = op_id_or_empty.empty() ? d.replica->outbox().back().op.op_id : op_id_or_empty;
         d.ops.push_back({op_id, table, row_id, action, kind, job_id});
@@ -348,7 +349,7 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
         try {
             if (r < 0.2) {
                 std::string field = pick(rng, std::vector<std::string>{"site_contact", "site_phone", "access_notes",
-                                                                        "notes", "state"});  // state: refused
+                                                                       "notes", "state"});  // state: refused
                 auto op = d.replica->update("jobs", job_id, body({{field.c_str(), unique_text("现场")}}));
                 record(d, op, "jobs", job_id, fieldsync::OpKind::update, "", job_id);
             } else if (r < 0.4) {
@@ -360,20 +361,21 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
                 auto op = d.replica->update("customers", customer, edit);
                 record(d, op, "customers", customer, fieldsync::OpKind::update, "", job_id);
             } else if (r < 0.6) {
-                auto row = d.replica->insert("job_notes", body({{"job_id", job_id}, {"kind", "note"},
-                                                                {"body", unique_text("现场记录")}}));
+                auto row = d.replica->insert(
+                    "job_notes", body({{"job_id", job_id}, {"kind", "note"}, {"body", unique_text("现场记录")}}));
                 record(d, "", "job_notes", row, fieldsync::OpKind::insert, "", job_id);
                 ++notes_made;
             } else {
-                std::string action = pick(rng, std::vector<std::string>{
-                                                   "submit_assessment", "revise_plan", "start_repair", "complete_repair",
-                                                   "record_acceptance", "reject_acceptance", "hold", "resume", "assign",
-                                                   "close"});
+                std::string action =
+                    pick(rng, std::vector<std::string>{"submit_assessment", "revise_plan", "start_repair",
+                                                       "complete_repair", "record_acceptance", "reject_acceptance",
+                                                       "hold", "resume", "assign", "close"});
                 bool incomplete = chance(rng, 0.1);
                 Obj fields = body();
                 if (action == "submit_assessment") fields = assessment();
                 if (action == "complete_repair") fields = completion();
-                if (action == "record_acceptance") fields = acceptance(fieldmobile::job_summary_sha256(*d.replica, job_id));
+                if (action == "record_acceptance")
+                    fields = acceptance(fieldmobile::job_summary_sha256(*d.replica, job_id));
                 if (action == "revise_plan" || action == "reject_acceptance" || action == "hold")
                     fields->set("reason", unique_text("原因"));
                 if (action == "assign") fields->set("technician_id", techs[d.tech].id);
@@ -414,7 +416,7 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
             write_step(d);
         } else if (r < 0.9) {
             double n = std::uniform_real_distribution<double>(0, 1)(rng);
-            d.network->net = n < 0.55 ? SimTransport::Net::healthy
+            d.network->net = n < 0.55  ? SimTransport::Net::healthy
                              : n < 0.8 ? SimTransport::Net::lossy
                                        : SimTransport::Net::offline;
             sync_step(d);
@@ -496,9 +498,9 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
         }
     }
     // Each applied workflow op left exactly one event on its job; technicians' actions come only from tablets.
-    static const std::set<std::string> tech_actions = {"submit_assessment", "revise_plan", "start_repair",
-                                                       "complete_repair",   "record_acceptance", "reject_acceptance",
-                                                       "hold",              "resume"};
+    static const std::set<std::string> tech_actions = {
+        "submit_assessment", "revise_plan",       "start_repair", "complete_repair",
+        "record_acceptance", "reject_acceptance", "hold",         "resume"};
     for (const auto& job : jobs) {
         auto events = list(srv, "/api/v1/jobs/" + job + "/events", dispatcher)->getArray("items");
         std::map<std::string, std::size_t> seen;

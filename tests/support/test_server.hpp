@@ -25,7 +25,7 @@ struct Reply {
 };
 
 class TestServer {
-public:
+  public:
     // env: extra FIELDREPAIR_* settings. The admin password is always "admin-password-1".
     explicit TestServer(std::map<std::string, std::string> env = {});
     ~TestServer();
@@ -37,7 +37,10 @@ public:
     // back, so a client that remembered its URL reaches it again.
     void start();
     void stop();
-    void restart() { stop(); start(); }
+    void restart() {
+        stop();
+        start();
+    }
 
     Reply request(const std::string& method, const std::string& path, const std::string& body = {},
                   const std::string& token = {}, const std::string& content_type = "application/json") const;
@@ -58,7 +61,7 @@ public:
     std::string base_url() const { return "https://" + host_ + ":" + std::to_string(port_); }
     std::string log() const;
 
-private:
+  private:
     bool running();  // reaps the process if it has exited
     void remove_data();
 

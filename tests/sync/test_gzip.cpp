@@ -1,6 +1,5 @@
 // gzip on the wire: what is compressed comes back byte for byte, bounded, and anything else is refused clearly.
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "fieldsync/error.hpp"

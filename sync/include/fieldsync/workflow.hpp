@@ -49,7 +49,7 @@ struct JobPosition {
 };
 
 class Workflow {
-public:
+  public:
     // Parses a table; throws std::invalid_argument naming what is wrong with it.
     static Workflow parse(const std::string& json);
     // The table built into this library from schemas/workflow.json.
@@ -75,7 +75,7 @@ public:
     bool has_action(std::string_view action) const;
     int version() const { return version_; }
 
-private:
+  private:
     int version_ = 0;
     std::vector<std::string> states_;
     std::set<std::string> roles_;

@@ -1,0 +1,51 @@
+// The server's settings: one table of keys with their environment variables, defaults and help, read from
+// the config file and the environment (environment wins), and printed by --help.
+#pragma once
+
+#include <Poco/Util/AbstractConfiguration.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fieldserver/domain/notifications/notification_sender.hpp"
+
+namespace fieldserver {
+
+struct Setting {
+    const char* key;  // in the config file (properties or INI)
+    const char* env;  // environment variable that overrides it
+    const char* default_value;
+    const char* help;
+};
+
+const std::vector<Setting>& settings();
+
+struct ServerConfig {
+    std::string listen;
+    std::string data_dir;
+    std::string database;
+    std::string tls_cert;
+    std::string tls_key;
+    std::int64_t token_ttl_seconds = 0;
+    std::string log_level;
+    std::string admin_password;
+    bool demo = false;
+    std::string demo_password;
+    std::size_t max_body_bytes = 0;
+    int pbkdf2_iterations = 0;
+    int warranty_days = 0;
+    bool auto_approve_free_warranty = true;
+    int login_max_failures = 0;
+    int login_window_seconds = 0;
+    int threads = 0;
+    std::string ready_file;
+    int sla_check_interval_seconds = 0;
+    NotificationSettings notifications;
+};
+
+// Reads every setting from config (file keys) with the environment overriding; throws
+// std::invalid_argument naming the setting when a value is unusable.
+ServerConfig load_config(const Poco::Util::AbstractConfiguration& config);
+
+}  // namespace fieldserver

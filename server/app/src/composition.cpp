@@ -1,0 +1,58 @@
+// Builds the services in dependency order and runs the start-up data migrations.
+#include "fieldserver/app/composition.hpp"
+
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+
+#include "fieldserver/app/demo_data.hpp"
+#include "fieldserver/storage/change_log.hpp"
+#include "fieldserver/util/crypto.hpp"
+
+namespace fieldserver {
+namespace {
+
+void load_demo(Services& services, const ServerConfig& cfg, Poco::Logger& log) {
+    std::string password = cfg.demo_password;
+    std::string path = cfg.data_dir + "/demo-password.txt";
+    // Without a configured password, the one written when the demo data was loaded stays: the demo users have
+    // it, and a later start must not replace the file with a password nobody has.
+    if (password.empty() && Poco::File(path).exists()) {
+        Poco::FileInputStream in(path);
+        std::getline(in, password);
+    }
+    bool made_up = password.empty();
+    if (made_up) password = random_token(12);
+    if (!load_demo_data(services, password)) return;  // loaded by an earlier start
+    if (made_up) {
+        Poco::FileOutputStream out(path);
+        out << password << "\n";
+    }
+    log.notice("loaded demo data: users dispatcher, tech.li, tech.zhang, tech.chen, customer.liu");
+    if (cfg.demo_password.empty()) log.notice("demo users' password is in %s", path);
+}
+
+}  // namespace
+
+std::unique_ptr<Services> compose_services(Database& db, const ServerConfig& cfg) {
+    return std::make_unique<Services>(
+        db, ServiceSettings{.token_ttl_seconds = cfg.token_ttl_seconds,
+                            .login_max_failures = cfg.login_max_failures,
+                            .login_window_seconds = cfg.login_window_seconds,
+                            .pbkdf2_iterations = cfg.pbkdf2_iterations,
+                            .jobs = JobPolicy{cfg.warranty_days, cfg.auto_approve_free_warranty},
+                            .attachments_dir = cfg.data_dir + "/attachments"});
+}
+
+void prepare_data(Services& services, const ServerConfig& cfg, Poco::Logger& log) {
+    if (!cfg.admin_password.empty() && services.users.ensure_admin(cfg.admin_password))
+        log.notice("created user 'admin' from the configured admin password");
+    if (services.db.read([](Db& d) { return d.scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'"); }) == 0)
+        log.warning("there is no admin yet: set FIELDREPAIR_ADMIN_PASSWORD (or admin.password) and restart");
+    if (cfg.demo) load_demo(services, cfg, log);
+    if (auto n = record_unlogged_rows(services.db)) log.information("sync: recorded %z rows in the change log", n);
+    if (auto n = services.reports.backfill()) log.information("reports: recorded the facts of %z older jobs", n);
+    if (auto n = services.portal.adopt_stored_photos())
+        log.information("portal: moved %z stored photos into the attachment store", n);
+}
+
+}  // namespace fieldserver

@@ -1,0 +1,131 @@
+// Settings table and loading: defaults < config file < environment.
+#include "fieldserver/app/config.hpp"
+
+#include <Poco/Environment.h>
+#include <Poco/NumberParser.h>
+
+#include <stdexcept>
+
+namespace fieldserver {
+
+const std::vector<Setting>& settings() {
+    static const std::vector<Setting> table = {
+        {"listen", "FIELDREPAIR_LISTEN", "0.0.0.0:8443", "address and port to serve HTTPS on (port 0: any free port)"},
+        {"data_dir", "FIELDREPAIR_DATA_DIR", "var", "folder for the default database and generated TLS files"},
+        {"database", "FIELDREPAIR_DATABASE", "",
+         "SQLite file path or PostgreSQL connection string (default <data_dir>/fieldrepair.db)"},
+        {"tls.cert", "FIELDREPAIR_TLS_CERT", "", "PEM certificate (default: a self-signed one made in <data_dir>/tls)"},
+        {"tls.key", "FIELDREPAIR_TLS_KEY", "", "PEM private key for tls.cert"},
+        {"auth.token_ttl", "FIELDREPAIR_TOKEN_TTL", "3600", "lifetime of a login token in seconds"},
+        {"log.level", "FIELDREPAIR_LOG_LEVEL", "information", "error, warning, notice, information, debug or trace"},
+        {"admin.password", "FIELDREPAIR_ADMIN_PASSWORD", "",
+         "creates the user 'admin' with this password when no admin exists"},
+        {"demo.enabled", "FIELDREPAIR_DEMO", "false",
+         "load demo customers, assets, technicians and jobs into an empty database"},
+        {"demo.password", "FIELDREPAIR_DEMO_PASSWORD", "",
+         "password of the demo users (default: generated, saved in <data_dir>)"},
+        {"limits.max_body_bytes", "FIELDREPAIR_MAX_BODY_BYTES", "4194304", "largest request body accepted"},
+        {"auth.pbkdf2_iterations", "FIELDREPAIR_PBKDF2_ITERATIONS", "210000",
+         "PBKDF2-HMAC-SHA256 iterations for new password hashes"},
+        {"auth.login_max_failures", "FIELDREPAIR_LOGIN_MAX_FAILURES", "5",
+         "failed logins per username before a pause (ten times as many per client address)"},
+        {"auth.login_window", "FIELDREPAIR_LOGIN_WINDOW", "300", "seconds over which failed logins are counted"},
+        {"warranty.days", "FIELDREPAIR_WARRANTY_DAYS", "90", "days a repair is under warranty after acceptance"},
+        {"workflow.auto_approve_free_warranty", "FIELDREPAIR_AUTO_APPROVE", "true",
+         "approve a plan at once when it is under warranty and costs the customer nothing"},
+        {"http.threads", "FIELDREPAIR_THREADS", "16", "request handler threads"},
+        {"ready_file", "FIELDREPAIR_READY_FILE", "", "file to write the actual https://host:port to once listening"},
+        {"sla.check_interval", "FIELDREPAIR_SLA_CHECK_INTERVAL", "60",
+         "seconds between checks that escalate jobs at risk or past their SLA (0: only POST /api/v1/sla/check)"},
+        {"smtp.host", "FIELDREPAIR_SMTP_HOST", "", "SMTP server for email notifications (empty: no email is sent)"},
+        {"smtp.port", "FIELDREPAIR_SMTP_PORT", "25", "SMTP server port (587 with smtp.starttls for most providers)"},
+        {"smtp.from", "FIELDREPAIR_SMTP_FROM", "fieldrepair@localhost", "sender address of notification emails"},
+        {"smtp.user", "FIELDREPAIR_SMTP_USER", "", "SMTP login (empty: no authentication)"},
+        {"smtp.password", "FIELDREPAIR_SMTP_PASSWORD", "", "SMTP password for smtp.user"},
+        {"smtp.starttls", "FIELDREPAIR_SMTP_STARTTLS", "false",
+         "switch the SMTP connection to TLS (STARTTLS) before login"},
+        {"notify.interval_ms", "FIELDREPAIR_NOTIFY_INTERVAL_MS", "5000",
+         "how often the notification outbox is checked, milliseconds"},
+        {"notify.max_attempts", "FIELDREPAIR_NOTIFY_MAX_ATTEMPTS", "8",
+         "delivery attempts of an email or webhook call before it is given up"},
+        {"notify.backoff_ms", "FIELDREPAIR_NOTIFY_BACKOFF_MS", "30000",
+         "wait after a failed delivery, doubled after each further failure (at most 6 hours)"},
+        {"notify.timeout", "FIELDREPAIR_NOTIFY_TIMEOUT", "10",
+         "seconds a notification's connect, send or receive may take"},
+    };
+    return table;
+}
+
+namespace {
+
+std::string value_of(const Poco::Util::AbstractConfiguration& config, const Setting& s) {
+    if (Poco::Environment::has(s.env)) return Poco::Environment::get(s.env);
+    return config.getString(s.key, s.default_value);
+}
+
+std::string get(const Poco::Util::AbstractConfiguration& config, const char* key) {
+    for (const auto& s : settings())
+        if (std::string(s.key) == key) return value_of(config, s);
+    throw std::logic_error(std::string("no setting ") + key);
+}
+
+std::int64_t get_int(const Poco::Util::AbstractConfiguration& config, const char* key, std::int64_t min,
+                     std::int64_t max) {
+    std::string text = get(config, key);
+    Poco::Int64 v = 0;
+    if (!Poco::NumberParser::tryParse64(text, v) || v < min || v > max)
+        throw std::invalid_argument(std::string(key) + " must be a whole number from " + std::to_string(min) + " to " +
+                                    std::to_string(max) + ", not '" + text + "'");
+    return v;
+}
+
+bool get_bool(const Poco::Util::AbstractConfiguration& config, const char* key) {
+    std::string text = get(config, key);
+    bool v = false;
+    if (!Poco::NumberParser::tryParseBool(text, v))
+        throw std::invalid_argument(std::string(key) + " must be true or false, not '" + text + "'");
+    return v;
+}
+
+}  // namespace
+
+ServerConfig load_config(const Poco::Util::AbstractConfiguration& config) {
+    ServerConfig c;
+    c.listen = get(config, "listen");
+    c.data_dir = get(config, "data_dir");
+    c.database = get(config, "database");
+    if (c.database.empty()) c.database = c.data_dir + "/fieldrepair.db";
+    c.tls_cert = get(config, "tls.cert");
+    c.tls_key = get(config, "tls.key");
+    if (c.tls_cert.empty() != c.tls_key.empty())
+        throw std::invalid_argument("tls.cert and tls.key must be set together (or neither, for a self-signed pair)");
+    c.token_ttl_seconds = get_int(config, "auth.token_ttl", 60, 30 * 86400);
+    c.log_level = get(config, "log.level");
+    c.admin_password = get(config, "admin.password");
+    c.demo = get_bool(config, "demo.enabled");
+    c.demo_password = get(config, "demo.password");
+    c.max_body_bytes = static_cast<std::size_t>(get_int(config, "limits.max_body_bytes", 1024, 256 << 20));
+    c.pbkdf2_iterations = static_cast<int>(get_int(config, "auth.pbkdf2_iterations", 1000, 10'000'000));
+    c.login_max_failures = static_cast<int>(get_int(config, "auth.login_max_failures", 1, 1000));
+    c.login_window_seconds = static_cast<int>(get_int(config, "auth.login_window", 1, 86400));
+    c.warranty_days = static_cast<int>(get_int(config, "warranty.days", 0, 3650));
+    c.auto_approve_free_warranty = get_bool(config, "workflow.auto_approve_free_warranty");
+    c.threads = static_cast<int>(get_int(config, "http.threads", 1, 512));
+    c.ready_file = get(config, "ready_file");
+    c.sla_check_interval_seconds = static_cast<int>(get_int(config, "sla.check_interval", 0, 86400));
+    c.notifications.smtp_host = get(config, "smtp.host");
+    c.notifications.smtp_port = static_cast<int>(get_int(config, "smtp.port", 1, 65535));
+    c.notifications.smtp_from = get(config, "smtp.from");
+    c.notifications.smtp_user = get(config, "smtp.user");
+    c.notifications.smtp_password = get(config, "smtp.password");
+    c.notifications.smtp_starttls = get_bool(config, "smtp.starttls");
+    c.notifications.interval_ms = get_int(config, "notify.interval_ms", 10, 3'600'000);
+    c.notifications.max_attempts = get_int(config, "notify.max_attempts", 1, 100);
+    c.notifications.backoff_ms = get_int(config, "notify.backoff_ms", 1, 86'400'000);
+    c.notifications.timeout_seconds = get_int(config, "notify.timeout", 1, 600);
+    if (!c.admin_password.empty() && c.admin_password.size() < 10)
+        throw std::invalid_argument("admin.password must be at least 10 characters");
+    return c;
+}
+
+}  // namespace fieldserver

@@ -1,0 +1,32 @@
+// The notification outbox: which job events notify whom, and the rows written for them inside the transaction
+// that records the event, so a notification exists exactly when the change that caused it is committed.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <string>
+#include <vector>
+
+#include "fieldserver/domain/common/actor.hpp"
+#include "fieldserver/storage/database.hpp"
+
+namespace fieldserver {
+
+// The events notifications are sent for, as webhooks subscribe to them: ticket_created, plan_proposed,
+// visit_booked, repair_completed, warranty_issued (to the customer), sla_at_risk, sla_breached (to dispatchers).
+const std::vector<std::string>& notification_events();
+
+// The notification event of a job event (action and after-snapshot): "report" → ticket_created, an "escalate" of
+// the SLA checker → sla_breached or sla_at_risk by its sla_status, …; empty when the event notifies nobody.
+std::string notification_event_of(const std::string& action, const Poco::JSON::Object::Ptr& after);
+
+// Called by append_event for every job event: writes the emails and webhook calls the action calls for (none
+// for most actions) into db's transaction. after is the event's after-snapshot.
+void enqueue_notifications(Db& db, const std::string& job_id, const Actor& actor, const std::string& action,
+                           const Poco::JSON::Object::Ptr& after);
+
+// A plausible single mailbox (local@domain, no spaces, brackets, commas or line breaks): addresses that are not
+// are skipped, so stored text can never inject headers or extra recipients into a message.
+bool is_mailbox(const std::string& address);
+
+}  // namespace fieldserver

@@ -1,0 +1,31 @@
+// Users and their roles; technicians' skills, region and home location.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include "fieldserver/domain/common/actor.hpp"
+#include "fieldserver/domain/common/listing.hpp"
+#include "fieldserver/storage/database.hpp"
+
+namespace fieldserver {
+
+class UserService {
+  public:
+    UserService(Database& db, int pbkdf2_iterations) : db_(db), iterations_(pbkdf2_iterations) {}
+
+    Poco::JSON::Object::Ptr create(const Actor& actor, const Poco::JSON::Object::Ptr& body);
+    Poco::JSON::Object::Ptr list(const Actor& actor, const Query& query);
+    Poco::JSON::Object::Ptr get(const Actor& actor, const std::string& id);
+    Poco::JSON::Object::Ptr update(const Actor& actor, const std::string& id, const Poco::JSON::Object::Ptr& body);
+    // Creates user 'admin' with password when no active admin exists; true if it did.
+    bool ensure_admin(const std::string& password);
+
+    // The public view of one user (no password hash), or throws Error(not_found).
+    static Poco::JSON::Object::Ptr load(Db& db, const std::string& id);
+
+  private:
+    Database& db_;
+    int iterations_;
+};
+
+}  // namespace fieldserver

@@ -1,0 +1,147 @@
+// Resumable, content-addressed uploads: <sha256>.part grows chunk by chunk and becomes <sha256> once verified.
+#include "fieldserver/domain/attachments/attachment_service.hpp"
+
+#include <Poco/DigestEngine.h>
+#include <Poco/File.h>
+#include <Poco/NumberParser.h>
+#include <Poco/SHA2Engine.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "fieldserver/util/crypto.hpp"
+#include "fieldserver/util/json.hpp"
+#include "fieldsync/error.hpp"
+#include "fieldsync/uuid.hpp"
+
+namespace fieldserver {
+
+using fieldsync::Error;
+using fieldsync::ErrorCode;
+
+namespace {
+
+void check_name(const std::string& sha256) {
+    if (sha256.size() != 64 || sha256.find_first_not_of("0123456789abcdef") != std::string::npos)
+        throw Error(ErrorCode::invalid_field, "the name must be the SHA-256 of the bytes: 64 lower-case hex digits",
+                    "sha256");
+}
+
+std::int64_t file_size(const std::string& path) {
+    Poco::File file(path);
+    return file.exists() ? static_cast<std::int64_t>(file.getSize()) : 0;
+}
+
+std::string file_sha256(const std::string& path) {
+    Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+    std::ifstream in(path, std::ios::binary);
+    char buffer[65536];
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) sha.update(buffer, static_cast<unsigned>(in.gcount()));
+    return Poco::DigestEngine::digestToHex(sha.digest());
+}
+
+}  // namespace
+
+AttachmentService::AttachmentService(Database& db, std::string directory) : db_(db), directory_(std::move(directory)) {
+    Poco::File(directory_).createDirectories();
+}
+
+AttachmentService::Described AttachmentService::described(const Actor& actor, const std::string& sha256) {
+    check_name(sha256);
+    auto rows = db_.read([&](Db& db) {
+        return db.query(
+            "SELECT a.size_bytes, a.content_type, j.assignee_id FROM attachments a JOIN jobs j ON j.id = a.job_id "
+            "WHERE a.sha256 = ? ORDER BY a.created_at, a.id",
+            {sha256});
+    });
+    for (const auto& v : *rows) {
+        auto row = v.extract<Poco::JSON::Object::Ptr>();
+        if (actor.is_staff() || (actor.role == Role::technician && text(row, "assignee_id") == actor.id))
+            return {integer(row, "size_bytes"), text(row, "content_type")};
+    }
+    throw Error(ErrorCode::not_found, "no attachment " + sha256 + " (its metadata op may not be applied yet)");
+}
+
+Poco::JSON::Object::Ptr AttachmentService::status_of(const std::string& sha256, const Described& d) {
+    bool complete = Poco::File(complete_path(sha256)).exists();
+    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+    out->set("sha256", sha256);
+    out->set("size_bytes", d.size_bytes);
+    out->set("received_bytes", complete ? d.size_bytes : file_size(partial_path(sha256)));
+    out->set("complete", complete);
+    return out;
+}
+
+Poco::JSON::Object::Ptr AttachmentService::status(const Actor& actor, const std::string& sha256) {
+    auto d = described(actor, sha256);
+    std::lock_guard lock(mutex_);
+    return status_of(sha256, d);
+}
+
+Poco::JSON::Object::Ptr AttachmentService::put(const Actor& actor, const std::string& sha256,
+                                               const std::string& offset_text, const std::string& bytes) {
+    auto d = described(actor, sha256);
+    Poco::Int64 offset = -1;
+    if (offset_text.empty() || !Poco::NumberParser::tryParse64(offset_text, offset) || offset < 0)
+        throw Error(ErrorCode::invalid_field, "offset must be the number of bytes received so far", "offset");
+    std::lock_guard lock(mutex_);
+    if (Poco::File(complete_path(sha256)).exists()) return status_of(sha256, d);  // a retry after completion
+    std::int64_t received = file_size(partial_path(sha256));
+    if (offset != received)
+        throw Error(ErrorCode::conflict,
+                    "the upload is at byte " + std::to_string(received) + "; send the chunk from there", "offset");
+    if (bytes.empty()) throw Error(ErrorCode::invalid_field, "the chunk is empty", "offset");
+    if (received + static_cast<std::int64_t>(bytes.size()) > d.size_bytes)
+        throw Error(ErrorCode::invalid_field,
+                    "the chunk goes past the attachment's size_bytes (" + std::to_string(d.size_bytes) + ")", "offset");
+    {
+        std::ofstream out(partial_path(sha256), std::ios::binary | std::ios::app);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        if (!out.flush()) throw Error(ErrorCode::unavailable, "the attachment store cannot be written; retry later");
+    }
+    if (received + static_cast<std::int64_t>(bytes.size()) == d.size_bytes) {
+        if (file_sha256(partial_path(sha256)) != sha256) {
+            Poco::File(partial_path(sha256)).remove();
+            throw Error(ErrorCode::invalid_field, "the bytes do not hash to " + sha256 + "; upload them again from 0",
+                        "sha256");
+        }
+        Poco::File(partial_path(sha256)).renameTo(complete_path(sha256));
+    }
+    return status_of(sha256, d);
+}
+
+std::pair<std::string, std::string> AttachmentService::content(const Actor& actor, const std::string& sha256) {
+    auto d = described(actor, sha256);
+    return {read(sha256), d.content_type};
+}
+
+std::string AttachmentService::store(const std::string& bytes) {
+    std::string sha256 = sha256_hex(bytes);
+    std::lock_guard lock(mutex_);
+    if (Poco::File(complete_path(sha256)).exists()) return sha256;
+    // Written aside and renamed, so the name never holds part of the bytes (and a chunked upload's .part is left be).
+    std::string temporary = directory_ + "/" + sha256 + "." + fieldsync::uuid_v7() + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::binary);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        if (!out.flush()) {
+            Poco::File(temporary).remove();
+            throw Error(ErrorCode::unavailable, "the attachment store cannot be written; retry later");
+        }
+    }
+    Poco::File(temporary).renameTo(complete_path(sha256));
+    return sha256;
+}
+
+std::string AttachmentService::read(const std::string& sha256) {
+    check_name(sha256);
+    std::lock_guard lock(mutex_);
+    if (!Poco::File(complete_path(sha256)).exists())
+        throw Error(ErrorCode::not_found, "the bytes of " + sha256 + " have not all arrived yet");
+    std::ifstream in(complete_path(sha256), std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return bytes.str();
+}
+
+}  // namespace fieldserver

@@ -1,0 +1,84 @@
+// Paging and filter helpers for list endpoints.
+#include "fieldserver/domain/common/listing.hpp"
+
+#include <Poco/NumberParser.h>
+
+#include "fieldserver/domain/common/actor.hpp"
+#include "fieldsync/error.hpp"
+
+namespace fieldserver {
+
+using fieldsync::Error;
+using fieldsync::ErrorCode;
+
+namespace {
+
+std::int64_t number(const Query& query, const char* name, std::int64_t fallback, std::int64_t min, std::int64_t max) {
+    auto it = query.find(name);
+    if (it == query.end()) return fallback;
+    Poco::Int64 v = 0;
+    if (!Poco::NumberParser::tryParse64(it->second, v) || v < min || v > max)
+        throw Error(
+            ErrorCode::invalid_field,
+            std::string(name) + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max),
+            name);
+    return v;
+}
+
+}  // namespace
+
+Page page_of(const Query& query) {
+    return Page{number(query, "limit", 50, 1, 200), number(query, "offset", 0, 0, 1'000'000'000)};
+}
+
+std::string filter(const Query& query, const std::string& name) {
+    auto it = query.find(name);
+    return it == query.end() ? std::string() : it->second;
+}
+
+void allow_filters(const Query& query, std::initializer_list<const char*> allowed) {
+    for (const auto& [name, value] : query) {
+        if (name == "limit" || name == "offset") continue;
+        bool ok = false;
+        for (const char* a : allowed) ok = ok || name == a;
+        if (!ok) throw Error(ErrorCode::invalid_field, "unknown query parameter " + name, name);
+    }
+}
+
+Poco::JSON::Object::Ptr paged(Db& db, const std::string& columns, const std::string& from, const std::string& where,
+                              const Params& params, const std::string& order_by, const Page& page) {
+    std::string where_clause = where.empty() ? "" : " WHERE " + where;
+    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+    out->set("total", db.scalar("SELECT COUNT(*) FROM " + from + where_clause, params));
+    Params page_params = params;
+    page_params.emplace_back(page.limit);
+    page_params.emplace_back(page.offset);
+    out->set("items", db.query("SELECT " + columns + " FROM " + from + where_clause + " ORDER BY " + order_by +
+                                   " LIMIT ? OFFSET ?",
+                               page_params));
+    out->set("limit", page.limit);
+    out->set("offset", page.offset);
+    return out;
+}
+
+std::string text_search(Dialect dialect, std::initializer_list<const char*> columns, const std::string& text,
+                        Params& params) {
+    std::string clause;
+    for (const char* column : columns) {
+        clause += clause.empty() ? "(" : " OR ";
+        clause += std::string(column) + (dialect == Dialect::postgresql ? " ILIKE" : " LIKE") + " ? ESCAPE '\\'";
+        params.emplace_back(like_pattern(text));
+    }
+    return clause + ")";
+}
+
+std::string like_pattern(const std::string& text) {
+    std::string out = "%";
+    for (char c : text) {
+        if (c == '%' || c == '_' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "%";
+}
+
+}  // namespace fieldserver

@@ -1,0 +1,235 @@
+// Job events to outbox rows: one email per recipient and one webhook call per matching subscription, their text
+// and JSON rendered now, from the transaction's view of the job, so later changes cannot alter what is sent.
+#include "fieldserver/domain/notifications/notification_outbox.hpp"
+
+#include <Poco/JSON/Array.h>
+
+#include <algorithm>
+#include <regex>
+#include <sstream>
+
+#include "fieldserver/util/json.hpp"
+#include "fieldsync/money.hpp"
+#include "fieldsync/time.hpp"
+#include "fieldsync/uuid.hpp"
+
+namespace fieldserver {
+namespace {
+
+struct EventRule {
+    const char* action;
+    const char* event;
+};
+
+// Workflow actions; escalate (by the SLA checker) is sla_at_risk or sla_breached by the escalation's sla_status.
+constexpr EventRule kRules[] = {
+    {"report", "ticket_created"},   {"submit_assessment", "plan_proposed"},  {"schedule", "visit_booked"},
+    {"reschedule", "visit_booked"}, {"complete_repair", "repair_completed"}, {"record_acceptance", "warranty_issued"},
+};
+
+const char* kFooter =
+    "\n--\n此邮件由系统自动发送，请勿直接回复。\nThis message was sent automatically by fieldrepair; please do not "
+    "reply.\n";
+
+struct Message {
+    std::string subject;
+    std::string body;
+};
+
+// A field of the event's after-snapshot or of the action input it records (after.fields).
+std::string event_value(const Poco::JSON::Object::Ptr& after, const std::string& key) {
+    if (has_value(after, key)) return text(after, key);
+    return text(after ? after->getObject("fields") : nullptr, key);
+}
+
+Message customer_message(Db& db, const std::string& event, const Poco::JSON::Object::Ptr& job) {
+    std::string ticket = text(job, "ticket_no");
+    std::string greeting = text(job, "customer_name") + "，您好：\n\n";
+    std::ostringstream body;
+    Message m;
+    if (event == "ticket_created") {
+        m.subject = "报修已受理：工单 " + ticket + " / Repair request received: ticket " + ticket;
+        body << greeting << "我们已收到您的报修，工单号 " << ticket << "。\n产品：" << text(job, "asset_model")
+             << "\n故障：" << text(job, "description") << "\n我们会尽快安排工程师与您联系。\n\n"
+             << "We have received your repair request; your ticket number is " << ticket << ".\n";
+    } else if (event == "plan_proposed") {
+        auto plan = db.query_one(
+            "SELECT version, findings, cost_to_customer_cents, currency FROM plans WHERE job_id = ? AND version = ?",
+            {text(job, "id"), integer(job, "plan_version")});
+        std::string cost =
+            plan ? fieldsync::format_cents(integer(plan, "cost_to_customer_cents")) + " " + text(plan, "currency") : "";
+        m.subject = "维修方案待您确认：工单 " + ticket + " / Repair plan awaiting your approval: ticket " + ticket;
+        body << greeting << "工程师已提交维修方案（第 " << integer(job, "plan_version") << " 版），您需支付的费用为 "
+             << cost << "。\n检测结果：" << text(plan, "findings") << "\n请登录客户门户查看方案并确认或拒绝。\n\n"
+             << "A repair plan costing you " << cost << " is waiting for your approval in the customer portal.\n";
+    } else if (event == "visit_booked") {
+        auto schedule = job->getObject("schedule");
+        if (text(job, "mode") == "depot") {
+            m.subject = "送修物流已安排：工单 " + ticket + " / Depot repair arranged: ticket " + ticket;
+            body << greeting << "您的产品送修物流已安排：" << text(schedule, "carrier") << "，运单号 "
+                 << text(schedule, "tracking_no") << "。\n\n"
+                 << "The shipment of your product to our depot is arranged: " << text(schedule, "carrier") << ", "
+                 << text(schedule, "tracking_no") << ".\n";
+        } else {
+            std::string window = text(schedule, "window_start") + " – " + text(schedule, "window_end");
+            m.subject = "上门服务已预约：工单 " + ticket + " / Visit booked: ticket " + ticket;
+            body << greeting << "工程师 " << text(job, "assignee_name") << " 将于 " << window << " 上门维修。\n\n"
+                 << "A technician will visit you between " << window << ".\n";
+        }
+    } else if (event == "repair_completed") {
+        auto repair = job->getObject("repair");
+        m.subject = "维修已完成，请验收：工单 " + ticket + " / Repair done, awaiting your acceptance: ticket " + ticket;
+        body << greeting << "维修已完成：" << text(repair, "work_summary") << "\n请确认维修结果并签字验收。\n\n"
+             << "The repair is done; please check it and sign the acceptance.\n";
+    } else if (event == "warranty_issued") {
+        auto warranty = db.query_one("SELECT covers, ends_on FROM warranties WHERE job_id = ?", {text(job, "id")});
+        m.subject = "保修已生效：工单 " + ticket + " / Warranty issued: ticket " + ticket;
+        body << greeting << "感谢您的验收。本次维修保修至 " << text(warranty, "ends_on") << "，保修范围："
+             << text(warranty, "covers") << "。\n\n"
+             << "Thank you for your acceptance. The repair is under warranty until " << text(warranty, "ends_on")
+             << ".\n";
+    }
+    m.body = body.str() + kFooter;
+    return m;
+}
+
+Message dispatcher_message(const std::string& event, const Poco::JSON::Object::Ptr& job,
+                           const Poco::JSON::Object::Ptr& after) {
+    std::string ticket = text(job, "ticket_no");
+    bool breached = event == "sla_breached";
+    std::string clock = event_value(after, "clock"), deadline = event_value(after, "deadline");
+    std::string clock_zh = clock == "response" ? "响应时限" : clock == "resolution" ? "解决时限" : "服务时限";
+    Message m;
+    m.subject = std::string(breached ? "SLA 已超时：工单 " : "SLA 即将超时：工单 ") + ticket +
+                (breached ? " / SLA breached: ticket " : " / SLA at risk: ticket ") + ticket;
+    std::ostringstream body;
+    body << "工单 " << ticket << "（优先级 " << text(job, "priority") << "，状态 " << text(job, "state") << "）"
+         << clock_zh << (breached ? "已超时" : "即将到期") << (deadline.empty() ? "" : "（截止 " + deadline + "）")
+         << "，请尽快处理。\n客户：" << text(job, "customer_name") << "\n\nTicket " << ticket << ": the "
+         << (clock.empty() ? std::string("SLA") : clock) << " deadline" << (deadline.empty() ? "" : " " + deadline)
+         << (breached ? " has passed" : " is near") << "; please act on it.\n"
+         << kFooter;
+    m.body = body.str();
+    return m;
+}
+
+// The webhook body: what happened, to which job, when. Customer contact details stay out of it.
+std::string webhook_body(const std::string& event, const Poco::JSON::Object::Ptr& job,
+                         const Poco::JSON::Object::Ptr& after, const std::string& at) {
+    Poco::JSON::Object::Ptr j = new Poco::JSON::Object;
+    for (const char* key : {"id", "ticket_no", "state", "previous_state", "priority", "category", "customer_id",
+                            "asset_id", "assignee_id", "mode", "plan_version", "approved_plan_version",
+                            "is_warranty_repair", "created_at", "updated_at"})
+        j->set(key, job->has(key) ? job->get(key) : Poco::Dynamic::Var());
+    if (event == "visit_booked" && job->getObject("schedule")) {
+        Poco::JSON::Object::Ptr schedule = new Poco::JSON::Object(*job->getObject("schedule"));
+        schedule->remove("history");
+        j->set("schedule", schedule);
+    }
+    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+    out->set("event", event);
+    out->set("job", j);
+    out->set("at", at);
+    if (event == "sla_at_risk" || event == "sla_breached") out->set("escalation", or_null(after));
+    return to_json(out);
+}
+
+// Dispatchers to tell of a breach: the one the escalation names, else every active dispatcher with an email.
+std::vector<std::string> dispatcher_addresses(Db& db, const Poco::JSON::Object::Ptr& after) {
+    std::vector<std::string> out;
+    for (const char* key : {"escalated_to", "dispatcher_id"}) {
+        std::string id = event_value(after, key);
+        if (id.empty()) continue;
+        auto user = db.query_one("SELECT email FROM users WHERE id = ? AND is_active = 1", {id});
+        if (user && is_mailbox(text(user, "email"))) return {text(user, "email")};
+    }
+    // Held in a variable: ranging over *db.query(…) would free the rows before the loop reads them.
+    auto dispatchers = db.query(
+        "SELECT email FROM users WHERE role = 'dispatcher' AND is_active = 1 "
+        "AND email IS NOT NULL ORDER BY username");
+    for (const auto& v : *dispatchers) {
+        std::string email = text(v.extract<Poco::JSON::Object::Ptr>(), "email");
+        if (is_mailbox(email)) out.push_back(email);
+    }
+    return out;
+}
+
+void insert(Db& db, const std::string& event, const std::string& job_id, const std::string& channel,
+            const std::string& recipient, const Value& webhook_id, const Value& subject, const std::string& body,
+            const std::string& now) {
+    db.execute(
+        "INSERT INTO notifications (id, event, job_id, channel, recipient, webhook_id, subject, body, status, "
+        "attempts, "
+        "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+        {fieldsync::uuid_v7(), event, job_id, channel, recipient, webhook_id, subject, body, now, now});
+}
+
+}  // namespace
+
+const std::vector<std::string>& notification_events() {
+    static const std::vector<std::string> events = {"ticket_created",   "plan_proposed",   "visit_booked",
+                                                    "repair_completed", "warranty_issued", "sla_at_risk",
+                                                    "sla_breached"};
+    return events;
+}
+
+std::string notification_event_of(const std::string& action, const Poco::JSON::Object::Ptr& after) {
+    if (action == "escalate") return event_value(after, "sla_status") == "breached" ? "sla_breached" : "sla_at_risk";
+    for (const auto& rule : kRules)
+        if (action == rule.action) return rule.event;
+    return {};
+}
+
+bool is_mailbox(const std::string& address) {
+    static const std::regex pattern(R"([^\s@<>,;:"()\[\]\\]+@[^\s@<>,;:"()\[\]\\]+\.[^\s@<>,;:"()\[\]\\]+)");
+    return address.size() <= 254 && std::regex_match(address, pattern);
+}
+
+void enqueue_notifications(Db& db, const std::string& job_id, const Actor& actor, const std::string& action,
+                           const Poco::JSON::Object::Ptr& after) {
+    if (action == "approve_plan" && actor.role == Role::system) {
+        // A plan approved automatically in the same change never waited for the customer: its "awaiting your
+        // approval" notices are withdrawn before anything is sent.
+        db.execute(
+            "DELETE FROM notifications WHERE job_id = ? AND event = 'plan_proposed' AND status = 'pending' "
+            "AND attempts = 0",
+            {job_id});
+        return;
+    }
+    std::string event = notification_event_of(action, after);
+    if (event.empty()) return;
+    auto job = db.query_one(
+        "SELECT j.id, j.ticket_no, j.state, j.previous_state, j.priority, j.category, j.customer_id, j.asset_id, "
+        "j.assignee_id, j.mode, j.plan_version, j.approved_plan_version, j.is_warranty_repair, j.description, "
+        "j.schedule_json, j.repair_json, j.created_at, j.updated_at, c.name AS customer_name, c.email AS "
+        "customer_email, "
+        "a.model AS asset_model, u.name AS assignee_name FROM jobs j JOIN customers c ON c.id = j.customer_id "
+        "LEFT JOIN assets a ON a.id = j.asset_id LEFT JOIN users u ON u.id = j.assignee_id WHERE j.id = ?",
+        {job_id});
+    if (!job) return;
+    std::string now = fieldsync::format_utc(fieldsync::now_ms());
+
+    if (event == "sla_at_risk" || event == "sla_breached") {
+        auto message = dispatcher_message(event, job, after);
+        for (const auto& address : dispatcher_addresses(db, after))
+            insert(db, event, job_id, "email", address, std::monostate{}, message.subject, message.body, now);
+    } else if (is_mailbox(text(job, "customer_email"))) {
+        auto message = customer_message(db, event, job);
+        insert(db, event, job_id, "email", text(job, "customer_email"), std::monostate{}, message.subject, message.body,
+               now);
+    }
+
+    std::string body;
+    auto hooks = db.query("SELECT id, url, events_json FROM webhooks WHERE deleted_at IS NULL ORDER BY id");
+    for (const auto& v : *hooks) {
+        auto hook = v.extract<Poco::JSON::Object::Ptr>();
+        auto events = hook->getArray("events");
+        if (!events || std::none_of(events->begin(), events->end(),
+                                    [&](const Poco::Dynamic::Var& e) { return e.toString() == event; }))
+            continue;
+        if (body.empty()) body = webhook_body(event, job, after, now);
+        insert(db, event, job_id, "webhook", text(hook, "url"), text(hook, "id"), std::monostate{}, body, now);
+    }
+}
+
+}  // namespace fieldserver

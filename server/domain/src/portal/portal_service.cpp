@@ -1,0 +1,320 @@
+// Fault reports and ticket lookups from the customer portal. A portal session is scoped to one job: a phone
+// number can be typed by anyone, so knowing one must never open a customer's other records.
+#include "fieldserver/domain/portal/portal_service.hpp"
+
+#include <Poco/Base64Decoder.h>
+#include <Poco/String.h>
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+#include "fieldserver/storage/change_log.hpp"
+#include "fieldserver/util/crypto.hpp"
+#include "fieldserver/util/json.hpp"
+#include "fieldsync/error.hpp"
+#include "fieldsync/time.hpp"
+#include "fieldsync/uuid.hpp"
+#include "fieldsync/workflow.hpp"
+
+namespace fieldserver {
+
+using fieldsync::Error;
+using fieldsync::ErrorCode;
+using fieldsync::FieldSpec;
+using fieldsync::FieldType;
+
+namespace {
+
+struct DecodedPhoto {
+    std::string content_type;
+    std::string bytes;
+};
+
+// The bytes of a base64 text, or throws Error(invalid_field) naming field.
+std::string decode_base64(const std::string& base64, const std::string& field) {
+    std::istringstream in(base64);
+    Poco::Base64Decoder decoder(in);
+    std::string bytes;
+    char buffer[8192];
+    try {
+        while (decoder.read(buffer, sizeof buffer) || decoder.gcount() > 0) bytes.append(buffer, decoder.gcount());
+    } catch (const Poco::Exception&) {
+        throw Error(ErrorCode::invalid_field, field + " is not valid base64", field);
+    }
+    return bytes;
+}
+
+// Photos as the report sends them (base64 strings), checked to be PNG or JPEG images within the limits. The
+// type comes from the bytes, never from what the sender claims.
+std::vector<DecodedPhoto> decode_photos(const Poco::JSON::Object::Ptr& body) {
+    std::vector<DecodedPhoto> out;
+    if (!has_value(body, "photos")) return out;
+    auto photos = body->getArray("photos");
+    if (photos->size() > static_cast<std::size_t>(PortalService::kMaxPhotos))
+        throw Error(ErrorCode::invalid_field,
+                    "photos holds at most " + std::to_string(PortalService::kMaxPhotos) + " images", "photos");
+    for (std::size_t i = 0; i < photos->size(); ++i) {
+        std::string field = "photos[" + std::to_string(i) + "]";
+        auto value = photos->get(static_cast<unsigned>(i));
+        if (!value.isString()) throw Error(ErrorCode::invalid_field, field + " must be a base64 string", "photos");
+        DecodedPhoto photo;
+        photo.bytes = decode_base64(value.convert<std::string>(), "photos");
+        if (photo.bytes.size() > PortalService::kMaxPhotoBytes)
+            throw Error(ErrorCode::invalid_field,
+                        field + " is larger than " + std::to_string(PortalService::kMaxPhotoBytes / 1024) + " KiB",
+                        "photos");
+        if (photo.bytes.size() >= 8 && photo.bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0)
+            photo.content_type = "image/png";
+        else if (photo.bytes.size() >= 3 && photo.bytes.compare(0, 3, "\xFF\xD8\xFF") == 0)
+            photo.content_type = "image/jpeg";
+        else
+            throw Error(ErrorCode::invalid_field, field + " must be a PNG or JPEG image", "photos");
+        out.push_back(std::move(photo));
+    }
+    return out;
+}
+
+std::string now_text() { return fieldsync::format_utc(fieldsync::now_ms()); }
+
+// A report's photos are attachments of kind photo without an author: the customer has no user, technicians' photos
+// always name theirs.
+const char* kPortalPhotoWhere = "kind = 'photo' AND author_id IS NULL";
+
+// The metadata row of a photo whose bytes are in the attachment store, recorded in the change log so the job's
+// technician receives it.
+void insert_photo(Db& db, const std::string& job_id, std::int64_t seq, const std::string& content_type,
+                  std::int64_t size_bytes, const std::string& sha256, const std::string& created_at) {
+    std::string id = fieldsync::uuid_v7();
+    std::string extension = content_type == "image/png" ? ".png" : ".jpg";
+    db.execute(
+        "INSERT INTO attachments (id, job_id, kind, sha256, content_type, size_bytes, file_name, caption, "
+        "author_id, created_at) VALUES (?, ?, 'photo', ?, ?, ?, ?, ?, NULL, ?)",
+        {id, job_id, sha256, content_type, size_bytes, "portal-" + std::to_string(seq) + extension,
+         std::string("客户报修照片 / photo from the customer's report"), created_at});
+    record_change(db, "attachments", id);
+}
+
+}  // namespace
+
+std::string normalized_phone(const std::string& phone) {
+    std::string digits;
+    for (char c : phone)
+        if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
+    bool international = phone.find('+') != std::string::npos || digits.rfind("0086", 0) == 0;
+    if (digits.rfind("0086", 0) == 0) digits.erase(0, 2);
+    if (international && digits.rfind("86", 0) == 0) digits.erase(0, 2);
+    return digits;
+}
+
+Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& body, const std::string& source,
+                                              int& retry_after) {
+    retry_after = report_limiter_.retry_after(source);
+    if (retry_after > 0)
+        throw Error(ErrorCode::rate_limited, "too many fault reports from this address; try again in " +
+                                                 std::to_string(retry_after) + " seconds");
+    static const std::vector<FieldSpec> required = {
+        {.name = "contact_name", .type = FieldType::string, .max_length = 200},
+        {.name = "phone", .type = FieldType::string, .max_length = 50},
+        {.name = "address", .type = FieldType::string, .max_length = 500},
+        {.name = "model", .type = FieldType::string, .max_length = 200},
+        {.name = "serial_no", .type = FieldType::string, .max_length = 100},
+        {.name = "description", .type = FieldType::string, .max_length = 5000},
+    };
+    static const std::vector<FieldSpec> optional = {
+        {.name = "category", .type = FieldType::string, .max_length = 200},
+        {.name = "preferred_start", .type = FieldType::date_time},
+        {.name = "preferred_end", .type = FieldType::date_time},
+        {.name = "photos", .type = FieldType::array},
+    };
+    fieldsync::validate_fields(required, optional, *body, "report a fault");
+    std::string name = Poco::trim(text(body, "contact_name")), phone = Poco::trim(text(body, "phone"));
+    std::string serial = Poco::trim(text(body, "serial_no"));
+    if (normalized_phone(phone).size() < 5)
+        throw Error(ErrorCode::invalid_field, "phone must hold a phone number of at least 5 digits", "phone");
+    if (has_value(body, "preferred_start") != has_value(body, "preferred_end"))
+        throw Error(ErrorCode::invalid_field, "give both preferred_start and preferred_end, or neither",
+                    has_value(body, "preferred_start") ? "preferred_end" : "preferred_start");
+    std::string preferred_start, preferred_end;
+    if (has_value(body, "preferred_start")) {
+        auto start = fieldsync::parse_date_time(text(body, "preferred_start"));
+        auto end = fieldsync::parse_date_time(text(body, "preferred_end"));
+        if (*end <= *start)
+            throw Error(ErrorCode::invalid_field, "preferred_end must be after preferred_start", "preferred_end");
+        preferred_start = fieldsync::format_utc(*start);
+        preferred_end = fieldsync::format_utc(*end);
+    }
+    auto photos = decode_photos(body);
+
+    // The same person reporting again (same name and phone) keeps one customer record; anything less is a new
+    // record for the dispatcher to merge, so a report never attaches itself to a stranger's history.
+    std::string customer_id, asset_id;
+    db_.read([&](Db& db) {
+        auto candidates = db.query("SELECT id, phone FROM customers WHERE name = ? ORDER BY created_at, id", {name});
+        for (const auto& v : *candidates) {
+            auto row = v.extract<Poco::JSON::Object::Ptr>();
+            if (normalized_phone(text(row, "phone")) == normalized_phone(phone)) {
+                customer_id = text(row, "id");
+                break;
+            }
+        }
+        if (auto asset = db.query_one("SELECT id, customer_id FROM assets WHERE serial_no = ?", {serial})) {
+            if (text(asset, "customer_id") != customer_id)
+                throw Error(ErrorCode::invalid_field,
+                            "this serial number is registered under another name or phone; use the ones you "
+                            "registered with, or call the service desk",
+                            "serial_no");
+            asset_id = text(asset, "id");
+        }
+    });
+    if (customer_id.empty()) {
+        Poco::JSON::Object::Ptr customer = new Poco::JSON::Object;
+        customer->set("name", name);
+        customer->set("phone", phone);
+        customer->set("address", text(body, "address"));
+        Actor portal{.role = Role::admin, .name = "customer portal", .source = source};
+        customer_id = text(customers_.create_customer(portal, customer), "id");
+    }
+    Actor customer_actor{.role = Role::customer, .name = name, .customer_id = customer_id, .source = source};
+    if (asset_id.empty()) {
+        Poco::JSON::Object::Ptr asset = new Poco::JSON::Object;
+        asset->set("customer_id", customer_id);
+        asset->set("model", text(body, "model"));
+        asset->set("serial_no", serial);
+        asset_id = text(customers_.create_asset(customer_actor, asset), "id");
+    }
+    Poco::JSON::Object::Ptr job_body = new Poco::JSON::Object;
+    job_body->set("customer_id", customer_id);
+    job_body->set("asset_id", asset_id);
+    job_body->set("description", text(body, "description"));
+    job_body->set("channel", "web");
+    if (has_value(body, "category")) job_body->set("category", text(body, "category"));
+    auto job = jobs_.create(customer_actor, job_body);
+    std::string job_id = text(job, "id"), ticket_no = text(job, "ticket_no"), now = now_text();
+    // The bytes before their rows (a file nobody describes is harmless, a row without its bytes is not), and only
+    // once the report is accepted, so refused input stores nothing.
+    for (const auto& photo : photos) attachments_.store(photo.bytes);
+
+    auto out = db_.write([&](Db& db) {
+        db.execute(
+            "INSERT INTO portal_reports (job_id, contact_name, contact_phone, address, preferred_start, preferred_end, "
+            "source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            {job_id, name, phone, text(body, "address"), text_or_null(preferred_start), text_or_null(preferred_end),
+             source, now});
+        for (std::size_t i = 0; i < photos.size(); ++i)
+            insert_photo(db, job_id, static_cast<std::int64_t>(i + 1), photos[i].content_type,
+                         static_cast<std::int64_t>(photos[i].bytes.size()), sha256_hex(photos[i].bytes), now);
+        return issue_token(db, customer_id, job_id, ticket_no);
+    });
+    // Every accepted report counts against the address, not only failures as with logins.
+    report_limiter_.failed(source);
+    return out;
+}
+
+Poco::JSON::Object::Ptr PortalService::open_session(const Poco::JSON::Object::Ptr& body, const std::string& source,
+                                                    int& retry_after) {
+    fieldsync::validate_fields({{.name = "ticket_no", .type = FieldType::string, .max_length = 40},
+                                {.name = "phone", .type = FieldType::string, .max_length = 50}},
+                               {}, *body, "look up a ticket");
+    std::string ticket_no = Poco::toUpper(Poco::trim(text(body, "ticket_no")));
+    std::string phone = normalized_phone(text(body, "phone"));
+    const std::string ticket_key = "ticket:" + ticket_no;
+    retry_after = std::max(lookup_address_limiter_.retry_after(source), lookup_ticket_limiter_.retry_after(ticket_key));
+    if (retry_after > 0)
+        throw Error(ErrorCode::rate_limited,
+                    "too many failed lookups; try again in " + std::to_string(retry_after) + " seconds");
+    auto row = db_.read([&](Db& db) {
+        return db.query_one(
+            "SELECT j.id, j.customer_id, c.phone, r.contact_phone FROM jobs j JOIN customers c ON c.id = j.customer_id "
+            "LEFT JOIN portal_reports r ON r.job_id = j.id WHERE j.ticket_no = ?",
+            {ticket_no});
+    });
+    bool ok = row && !phone.empty() &&
+              (normalized_phone(text(row, "phone")) == phone || normalized_phone(text(row, "contact_phone")) == phone);
+    if (!ok) {
+        lookup_address_limiter_.failed(source);
+        lookup_ticket_limiter_.failed(ticket_key);
+        // One answer for a wrong ticket and a wrong phone, so neither can be probed on its own.
+        throw Error(ErrorCode::bad_credentials, "no ticket with that number and phone");
+    }
+    return db_.write([&](Db& db) { return issue_token(db, text(row, "customer_id"), text(row, "id"), ticket_no); });
+}
+
+Poco::JSON::Object::Ptr PortalService::issue_token(Db& db, const std::string& customer_id, const std::string& job_id,
+                                                   const std::string& ticket_no) {
+    std::string token = random_token();
+    std::int64_t now = fieldsync::now_ms();
+    std::string expires_at = fieldsync::format_utc(now + kSessionSeconds * 1000);
+    db.execute("DELETE FROM portal_tokens WHERE expires_at < ?", {fieldsync::format_utc(now)});
+    db.execute(
+        "INSERT INTO portal_tokens (token_hash, customer_id, job_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        {sha256_hex(token), customer_id, job_id, fieldsync::format_utc(now), expires_at});
+    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+    out->set("token", token);
+    out->set("expires_at", expires_at);
+    out->set("job_id", job_id);
+    out->set("ticket_no", ticket_no);
+    return out;
+}
+
+void PortalService::check_job_visible(const Actor& actor, const std::string& job_id) {
+    require_role(actor, {Role::admin, Role::dispatcher, Role::customer});
+    jobs_.get(actor, job_id);
+}
+
+Poco::JSON::Object::Ptr PortalService::get_report(const Actor& actor, const std::string& job_id) {
+    check_job_visible(actor, job_id);
+    return db_.read([&](Db& db) {
+        auto report = db.query_one(
+            "SELECT job_id, contact_name, contact_phone, address, preferred_start, preferred_end, created_at "
+            "FROM portal_reports WHERE job_id = ?",
+            {job_id});
+        if (!report) throw Error(ErrorCode::not_found, "job " + job_id + " was not reported on the portal");
+        auto photos = db.query(std::string("SELECT id, content_type, size_bytes, sha256 FROM attachments "
+                                           "WHERE job_id = ? AND ") +
+                                   kPortalPhotoWhere + " ORDER BY file_name, id",
+                               {job_id});
+        std::int64_t seq = 0;
+        for (const auto& v : *photos) {
+            auto photo = v.extract<Poco::JSON::Object::Ptr>();
+            photo->set("seq", ++seq);
+        }
+        report->set("photos", photos);
+        return report;
+    });
+}
+
+PortalPhoto PortalService::photo(const Actor& actor, const std::string& photo_id) {
+    auto row = db_.read([&](Db& db) {
+        return db.query_one(
+            std::string("SELECT job_id, content_type, sha256 FROM attachments WHERE id = ? AND ") + kPortalPhotoWhere,
+            {photo_id});
+    });
+    if (!row) throw Error(ErrorCode::not_found, "no photo " + photo_id);
+    try {
+        check_job_visible(actor, text(row, "job_id"));
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::not_found) throw;
+        throw Error(ErrorCode::not_found, "no photo " + photo_id);
+    }
+    return {text(row, "content_type"), attachments_.read(text(row, "sha256")), text(row, "sha256")};
+}
+
+std::size_t PortalService::adopt_stored_photos() {
+    auto rows = db_.read([](Db& db) {
+        return db.query("SELECT id, job_id, seq, content_type, created_at, data_base64 FROM portal_photos ORDER BY id");
+    });
+    for (const auto& v : *rows) {
+        auto row = v.extract<Poco::JSON::Object::Ptr>();
+        std::string bytes = decode_base64(text(row, "data_base64"), "photo");
+        std::string sha256 = attachments_.store(bytes);
+        db_.write([&](Db& db) {
+            insert_photo(db, text(row, "job_id"), integer(row, "seq"), text(row, "content_type"),
+                         static_cast<std::int64_t>(bytes.size()), sha256, text(row, "created_at"));
+            db.execute("DELETE FROM portal_photos WHERE id = ?", {text(row, "id")});
+        });
+    }
+    return rows->size();
+}
+
+}  // namespace fieldserver

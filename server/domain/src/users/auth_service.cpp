@@ -1,0 +1,137 @@
+// Password logins issue random bearer tokens; only their SHA-256 is stored, so a database leak yields none.
+#include "fieldserver/domain/users/auth_service.hpp"
+
+#include <algorithm>
+
+#include "fieldserver/domain/users/user_service.hpp"
+#include "fieldserver/util/crypto.hpp"
+#include "fieldserver/util/json.hpp"
+#include "fieldsync/error.hpp"
+#include "fieldsync/time.hpp"
+
+namespace fieldserver {
+
+using fieldsync::Error;
+using fieldsync::ErrorCode;
+
+void LoginLimiter::prune(std::vector<Clock::time_point>& times, Clock::time_point now) const {
+    times.erase(std::remove_if(times.begin(), times.end(), [&](auto t) { return now - t >= window_; }), times.end());
+}
+
+int LoginLimiter::retry_after(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    auto it = failures_.find(key);
+    if (it == failures_.end()) return 0;
+    auto now = Clock::now();
+    prune(it->second, now);
+    if (static_cast<int>(it->second.size()) < max_) return 0;
+    auto wait = std::chrono::duration_cast<std::chrono::seconds>(it->second.front() + window_ - now).count();
+    return static_cast<int>(std::max<std::int64_t>(1, wait));
+}
+
+void LoginLimiter::failed(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    auto& times = failures_[key];
+    prune(times, Clock::now());
+    times.push_back(Clock::now());
+}
+
+void LoginLimiter::succeeded(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    failures_.erase(key);
+}
+
+Poco::JSON::Object::Ptr AuthService::login(const std::string& username, const std::string& password,
+                                           const std::string& source, int& retry_after) {
+    const std::string user_key = "user:" + username, source_key = source;
+    retry_after = std::max(limiter_.retry_after(user_key), address_limiter_.retry_after(source_key));
+    if (retry_after > 0)
+        throw Error(ErrorCode::rate_limited,
+                    "too many failed logins; try again in " + std::to_string(retry_after) + " seconds");
+    auto user = db_.read([&](Db& db) {
+        return db.query_one("SELECT id, password_hash, is_active FROM users WHERE username = ?", {username});
+    });
+    // A missing user still costs one hash, so timing does not reveal which usernames exist.
+    bool ok = user ? verify_password(password, user->getValue<std::string>("password_hash"))
+                   : (verify_password(password, hash_password("x", 1000)), false);
+    if (!ok || !user->getValue<bool>("is_active")) {
+        limiter_.failed(user_key);
+        address_limiter_.failed(source_key);
+        throw Error(ErrorCode::bad_credentials, "wrong username or password");
+    }
+    limiter_.succeeded(user_key);
+    std::string token = random_token();
+    std::int64_t now = fieldsync::now_ms();
+    std::string expires_at = fieldsync::format_utc(now + ttl_ * 1000);
+    std::string user_id = user->getValue<std::string>("id");
+    db_.write([&](Db& db) {
+        db.execute("DELETE FROM auth_tokens WHERE expires_at < ?", {fieldsync::format_utc(now)});
+        db.execute("INSERT INTO auth_tokens (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                   {sha256_hex(token), user_id, fieldsync::format_utc(now), expires_at});
+    });
+    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+    out->set("token", token);
+    out->set("expires_at", expires_at);
+    out->set("user", db_.read([&](Db& db) { return UserService::load(db, user_id); }));
+    return out;
+}
+
+namespace {
+
+// The role of a users row; the schema allows only role names, so another value is a damaged database.
+Role stored_role(const Poco::JSON::Object::Ptr& row) {
+    if (auto role = parse_role(text(row, "role"))) return *role;
+    throw std::runtime_error("users row " + text(row, "id") + " has no known role: " + text(row, "role"));
+}
+
+}  // namespace
+
+std::optional<Actor> AuthService::authenticate(const std::string& token, const std::string& source) {
+    auto row = db_.read([&](Db& db) {
+        return db.query_one(
+            "SELECT u.id, u.role, u.name, u.customer_id FROM auth_tokens t JOIN users u ON u.id = t.user_id "
+            "WHERE t.token_hash = ? AND t.expires_at > ? AND u.is_active = 1",
+            {sha256_hex(token), fieldsync::format_utc(fieldsync::now_ms())});
+    });
+    if (row)
+        return Actor{.id = row->getValue<std::string>("id"),
+                     .role = stored_role(row),
+                     .name = row->getValue<std::string>("name"),
+                     .customer_id = text(row, "customer_id"),
+                     .source = source};
+    // A technician's device token (DeviceService issues it): long-lived, valid until the device is revoked.
+    auto device = db_.read([&](Db& db) {
+        return db.query_one(
+            "SELECT u.id, u.role, u.name, d.id AS device_id FROM sync_devices d JOIN users u ON u.id = d.user_id "
+            "WHERE d.token_hash = ? AND d.revoked_at IS NULL AND u.is_active = 1",
+            {sha256_hex(token)});
+    });
+    if (device)
+        return Actor{.id = text(device, "id"),
+                     .role = stored_role(device),
+                     .name = text(device, "name"),
+                     .source = source,
+                     .device_id = text(device, "device_id")};
+    // A customer-portal session (PortalService issues it): a customer without an account, scoped to one job.
+    auto portal = db_.read([&](Db& db) {
+        return db.query_one(
+            "SELECT t.customer_id, t.job_id, c.name FROM portal_tokens t JOIN customers c ON c.id = t.customer_id "
+            "WHERE t.token_hash = ? AND t.expires_at > ?",
+            {sha256_hex(token), fieldsync::format_utc(fieldsync::now_ms())});
+    });
+    if (!portal) return std::nullopt;
+    return Actor{.role = Role::customer,
+                 .name = text(portal, "name"),
+                 .customer_id = text(portal, "customer_id"),
+                 .source = source,
+                 .job_scope = text(portal, "job_id")};
+}
+
+void AuthService::logout(const std::string& token) {
+    db_.write([&](Db& db) {
+        db.execute("DELETE FROM auth_tokens WHERE token_hash = ?", {sha256_hex(token)});
+        db.execute("DELETE FROM portal_tokens WHERE token_hash = ?", {sha256_hex(token)});
+    });
+}
+
+}  // namespace fieldserver

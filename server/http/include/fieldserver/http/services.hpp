@@ -1,0 +1,57 @@
+// Every service the routes call, built once by the composition root (server/app/src/composition.cpp, through the
+// constructor in services.cpp); route registration only registers routes.
+#pragma once
+
+#include "fieldserver/domain/attachments/attachment_service.hpp"
+#include "fieldserver/domain/catalog/catalog_service.hpp"
+#include "fieldserver/domain/customers/customer_service.hpp"
+#include "fieldserver/domain/dispatch/dispatch_service.hpp"
+#include "fieldserver/domain/dispatch/technician_service.hpp"
+#include "fieldserver/domain/jobs/job_service.hpp"
+#include "fieldserver/domain/notes/note_service.hpp"
+#include "fieldserver/domain/notifications/notification_service.hpp"
+#include "fieldserver/domain/portal/portal_service.hpp"
+#include "fieldserver/domain/reports/report_service.hpp"
+#include "fieldserver/domain/sla/sla_service.hpp"
+#include "fieldserver/domain/users/auth_service.hpp"
+#include "fieldserver/domain/users/user_service.hpp"
+#include "fieldserver/sync/device_service.hpp"
+#include "fieldserver/sync/sync_service.hpp"
+
+namespace fieldserver {
+
+// The settings services take, from the server's configuration (server/app/src/config.cpp).
+struct ServiceSettings {
+    std::int64_t token_ttl_seconds = 0;
+    int login_max_failures = 0;
+    int login_window_seconds = 0;
+    int pbkdf2_iterations = 0;
+    JobPolicy jobs;
+    std::string attachments_dir;
+};
+
+struct Services {
+    // Builds every service in declaration order, so a service may take a reference to one declared before it.
+    Services(Database& db, const ServiceSettings& settings);
+    Services(const Services&) = delete;
+    Services& operator=(const Services&) = delete;
+
+    Database& db;
+    AuthService auth;
+    UserService users;
+    CustomerService customers;
+    JobService jobs;
+    TechnicianService technicians;
+    SlaService sla;
+    DispatchService dispatch;
+    ReportService reports;
+    CatalogService catalog;
+    NoteService notes;
+    DeviceService devices;
+    SyncService sync;
+    AttachmentService attachments;
+    PortalService portal;
+    NotificationService notifications;
+};
+
+}  // namespace fieldserver

@@ -1,0 +1,118 @@
+// The route table: every endpoint of the JSON API, who may call it, and the service call behind it.
+#include <Poco/JSON/Parser.h>
+
+#include "fieldserver/http/api_server.hpp"
+#include "fieldserver/http/routes_dispatch.hpp"
+#include "fieldserver/http/routes_notifications.hpp"
+#include "fieldserver/http/routes_portal.hpp"
+#include "fieldserver/http/routes_sync.hpp"
+#include "fieldsync/error.hpp"
+#include "fieldsync/workflow.hpp"
+
+namespace fieldserver {
+
+namespace {
+
+using fieldsync::Error;
+using fieldsync::ErrorCode;
+
+}  // namespace
+
+Router build_routes(Services& s, Metrics& metrics) {
+    Router r;
+    r.add({"GET", "/healthz", kPublic, false, [&s](HttpRequest&) {
+               s.db.read([](Db& db) { return db.scalar("SELECT 1"); });
+               Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+               out->set("status", "ok");
+               out->set("database", "ok");
+               return ok(out);
+           }});
+    r.add({"GET", "/metrics", kPublic, false, [&s, &metrics](HttpRequest&) {
+               HttpResponse res;
+               res.content = metrics.render(s.jobs.count_by_state());
+               res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+               return res;
+           }});
+    r.add({"GET", "/api/v1/workflow", kAnyUser, false, [](HttpRequest&) {
+               Poco::JSON::Parser parser;
+               return ok(parser.parse(std::string(fieldsync::Workflow::builtin_text())));
+           }});
+
+    r.add({"POST", "/api/v1/auth/login", kPublic, true, [&s](HttpRequest& req) {
+               fieldsync::validate_fields({{.name = "username"}, {.name = "password"}}, {}, *req.body, "log in");
+               int retry_after = 0;
+               try {
+                   return ok(s.auth.login(req.body->getValue<std::string>("username"),
+                                          req.body->getValue<std::string>("password"), req.source, retry_after));
+               } catch (const Error& e) {
+                   if (e.code() != ErrorCode::rate_limited) throw;
+                   auto res = error_response(e);
+                   res.headers.emplace_back("Retry-After", std::to_string(retry_after));
+                   return res;
+               }
+           }});
+    r.add({"POST", "/api/v1/auth/logout", kAnyUser, false, [&s](HttpRequest& req) {
+               s.auth.logout(req.token);
+               return ok(Poco::Dynamic::Var(), 204);
+           }});
+    r.add({"GET", "/api/v1/auth/me", kAnyUser, false,
+           [&s](HttpRequest& req) { return ok(s.users.get(req.actor, req.actor.id)); }});
+
+    r.add({"POST", "/api/v1/users", kAdmin, true,
+           [&s](HttpRequest& req) { return ok(s.users.create(req.actor, req.body), 201); }});
+    r.add({"GET", "/api/v1/users", kStaff, false,
+           [&s](HttpRequest& req) { return ok(s.users.list(req.actor, req.query)); }});
+    r.add({"GET", "/api/v1/users/{id}", kAnyUser, false,
+           [&s](HttpRequest& req) { return ok(s.users.get(req.actor, req.params["id"])); }});
+    r.add({"PATCH", "/api/v1/users/{id}", kAdmin, true,
+           [&s](HttpRequest& req) { return ok(s.users.update(req.actor, req.params["id"], req.body)); }});
+
+    r.add({"POST", "/api/v1/customers", kStaff, true,
+           [&s](HttpRequest& req) { return ok(s.customers.create_customer(req.actor, req.body), 201); }});
+    r.add({"GET", "/api/v1/customers", kAnyUser, false,
+           [&s](HttpRequest& req) { return ok(s.customers.list_customers(req.actor, req.query)); }});
+    r.add({"GET", "/api/v1/customers/{id}", kAnyUser, false,
+           [&s](HttpRequest& req) { return ok(s.customers.get_customer(req.actor, req.params["id"])); }});
+    r.add({"PATCH", "/api/v1/customers/{id}", Access{false, {Role::admin, Role::dispatcher, Role::customer}}, true,
+           [&s](HttpRequest& req) { return ok(s.customers.update_customer(req.actor, req.params["id"], req.body)); }});
+
+    r.add({"POST", "/api/v1/assets", kAnyUser, true,
+           [&s](HttpRequest& req) { return ok(s.customers.create_asset(req.actor, req.body), 201); }});
+    r.add({"GET", "/api/v1/assets", kAnyUser, false,
+           [&s](HttpRequest& req) { return ok(s.customers.list_assets(req.actor, req.query)); }});
+    r.add({"GET", "/api/v1/assets/{id}", kAnyUser, false,
+           [&s](HttpRequest& req) { return ok(s.customers.get_asset(req.actor, req.params["id"])); }});
+    r.add({"PATCH", "/api/v1/assets/{id}", kStaff, true,
+           [&s](HttpRequest& req) { return ok(s.customers.update_asset(req.actor, req.params["id"], req.body)); }});
+
+    r.add({"POST", "/api/v1/jobs", kAnyUser, true,
+           [&s](HttpRequest& req) { return ok(s.jobs.create(req.actor, req.body), 201); }});
+    r.add({"GET", "/api/v1/jobs", kAnyUser, false,
+           [&s](HttpRequest& req) { return ok(s.jobs.list(req.actor, req.query)); }});
+    r.add({"GET", "/api/v1/jobs/{id}", kAnyUser, false,
+           [&s](HttpRequest& req) { return ok(s.jobs.get(req.actor, req.params["id"])); }});
+    r.add({"GET", "/api/v1/jobs/{id}/summary", kAnyUser, false,
+           [&s](HttpRequest& req) { return ok(s.jobs.summary(req.actor, req.params["id"])); }});
+    r.add({"POST", "/api/v1/jobs/{id}/actions/{action}", kAnyUser, true, [&s](HttpRequest& req) {
+               return ok(s.jobs.act(req.actor, req.params["id"], req.params["action"], req.body));
+           }});
+    r.add({"GET", "/api/v1/jobs/{id}/events", kAnyUser, false,
+           [&s](HttpRequest& req) { return items(s.jobs.events(req.actor, req.params["id"])); }});
+    r.add({"GET", "/api/v1/jobs/{id}/events/verify", kStaff, false,
+           [&s](HttpRequest& req) { return ok(s.jobs.verify(req.actor, req.params["id"])); }});
+    r.add({"GET", "/api/v1/audit/verify", kAdmin, false,
+           [&s](HttpRequest& req) { return ok(s.jobs.verify_all(req.actor)); }});
+
+    r.add({"GET", "/api/v1/warranties", kAnyUser, false,
+           [&s](HttpRequest& req) { return ok(s.jobs.list_warranties(req.actor, req.query)); }});
+    r.add({"GET", "/api/v1/warranties/{id}", kAnyUser, false,
+           [&s](HttpRequest& req) { return ok(s.jobs.get_warranty(req.actor, req.params["id"])); }});
+    add_dispatch_routes(r, s);
+    add_portal_routes(r, s);
+    add_notification_routes(r, s);
+    add_sync_routes(r, s);
+    add_web_routes(r);
+    return r;
+}
+
+}  // namespace fieldserver

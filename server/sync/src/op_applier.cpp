@@ -1,0 +1,225 @@
+// Synced inserts, updates and actions: visibility by bucket, field rules, value checks, the write and its
+// change-log entry, all in the caller's transaction.
+#include "fieldserver/sync/op_applier.hpp"
+
+#include <Poco/JSON/Object.h>
+
+#include <regex>
+
+#include "fieldserver/domain/audit/audit_log.hpp"
+#include "fieldserver/domain/notes/note_service.hpp"
+#include "fieldserver/storage/change_log.hpp"
+#include "fieldserver/util/json.hpp"
+#include "fieldsync/bucket.hpp"
+#include "fieldsync/conflict.hpp"
+#include "fieldsync/error.hpp"
+#include "fieldsync/time.hpp"
+#include "fieldsync/workflow.hpp"
+
+namespace fieldserver {
+
+using fieldsync::Error;
+using fieldsync::ErrorCode;
+using fieldsync::FieldType;
+using fieldsync::Op;
+using fieldsync::OpKind;
+
+namespace {
+
+constexpr std::size_t kMaxTextLength = 5000;
+
+// Fields a row cannot lose: a device may change them, not clear them.
+bool required_field(const std::string& table, const std::string& field) {
+    return (table == "customers" && (field == "name" || field == "phone")) ||
+           (table == "assets" && (field == "model" || field == "serial_no" || field == "customer_id"));
+}
+
+// Every field devices write in customers, assets and jobs is text: a bound value, or the reason it is refused.
+Value text_value(const std::string& table, const std::string& field, const Poco::Dynamic::Var& value) {
+    if (value.isEmpty()) {
+        if (required_field(table, field))
+            throw Error(ErrorCode::invalid_field, field + " of " + table + " cannot be cleared", field);
+        return std::monostate{};
+    }
+    if (!value.isString()) throw Error(ErrorCode::invalid_field, field + " must be text or null", field);
+    std::string s = value.extract<std::string>();
+    if (s.size() > kMaxTextLength)
+        throw Error(ErrorCode::invalid_field, field + " must be at most " + std::to_string(kMaxTextLength) + " bytes",
+                    field);
+    if (required_field(table, field) && s.find_first_not_of(" \t") == std::string::npos)
+        throw Error(ErrorCode::invalid_field, field + " of " + table + " must not be blank", field);
+    if (field == "purchase_date" && !fieldsync::is_date(s))
+        throw Error(ErrorCode::invalid_field, "purchase_date must be a date YYYY-MM-DD", field);
+    return s;
+}
+
+void check_serial_free(Db& db, const std::string& serial, const std::string& asset_id) {
+    if (db.scalar("SELECT COUNT(*) FROM assets WHERE serial_no = ? AND id <> ?", {serial, asset_id}) > 0)
+        throw Error(ErrorCode::conflict, "serial number " + serial + " is registered already", "serial_no");
+}
+
+std::string own_bucket(const Actor& actor) { return fieldsync::technician_bucket(actor.id); }
+
+// Offline work on a job that has left the technician, worded for the dispatcher who reads the conflict record.
+// An id that never existed gets the same answer, so ids cannot be probed.
+Error job_left_device(const std::string& job_id, const std::string& field) {
+    return Error(ErrorCode::not_found,
+                 "job " + job_id +
+                     " is no longer on this technician's device (reassigned to another technician, closed or "
+                     "cancelled): nothing of this change was applied",
+                 field);
+}
+
+// The row must be on the device: a technician writes only what their bucket holds.
+void check_in_bucket(Db& db, const Actor& actor, const std::string& table, const std::string& row_id,
+                     const std::string& field) {
+    if (bucket_holds(db, own_bucket(actor), table, row_id)) return;
+    if (table == "jobs") throw job_left_device(row_id, field);
+    throw Error(ErrorCode::not_found, "no " + table + " row " + row_id + " on this technician's device", field);
+}
+
+std::int64_t apply_update(Db& db, const Actor& actor, const Op& op) {
+    const std::string& table = fieldsync::find_table(op.table)->name;
+    auto row = load_synced_row(db, table, op.row_id);
+    if (!row) throw Error(ErrorCode::not_found, "no " + table + " row " + op.row_id, "row_id");
+    check_in_bucket(db, actor, table, op.row_id, "row_id");
+    auto merge = fieldsync::merge_update(row_state(db, table, op.row_id, row), op);
+    if (!merge.rejected.empty()) {
+        const auto& r = merge.rejected.front();
+        throw Error(r.code, r.reason, r.field);
+    }
+    FieldStamp stamp{op.timestamp, {}};
+    if (!merge.applied.empty()) {
+        Poco::JSON::Object::Ptr before = new Poco::JSON::Object, after = new Poco::JSON::Object;
+        for (const auto& [field, value] : merge.applied) {
+            // The column name comes from the rules table, never from the op.
+            const std::string& column =
+                std::find_if(fieldsync::find_table(table)->fields.begin(), fieldsync::find_table(table)->fields.end(),
+                             [&](const fieldsync::ColumnRule& c) { return c.name == field; })
+                    ->name;
+            Value bound = text_value(table, column, value);
+            if (column == "serial_no") check_serial_free(db, value.extract<std::string>(), op.row_id);
+            db.execute("UPDATE " + table + " SET " + column + " = ? WHERE id = ?", {bound, op.row_id});
+            before->set(column, row->get(column));
+            after->set(column, value);
+            stamp.fields.insert(column);
+        }
+        db.execute("UPDATE " + table + " SET updated_at = ?, version = version + 1 WHERE id = ?",
+                   {fieldsync::format_utc(fieldsync::now_ms()), op.row_id});
+        if (table == "jobs") append_event(db, op.row_id, actor, "edit", before, after);
+    }
+    return record_change(db, table, op.row_id, &stamp);
+}
+
+Poco::JSON::Object::Ptr fields_of(const Op& op) { return op.fields ? op.fields : new Poco::JSON::Object; }
+
+void insert_customer(Db& db, const Op& op, const std::string& now) {
+    auto f = fields_of(op);
+    for (const char* key : {"name", "phone"})
+        if (!f->has(key)) throw Error(ErrorCode::missing_field, std::string(key) + " is required", key);
+    db.execute(
+        "INSERT INTO customers (id, name, phone, email, address, notes, created_at, updated_at, version) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
+        {op.row_id, text_value("customers", "name", f->get("name")), text_value("customers", "phone", f->get("phone")),
+         text_value("customers", "email", f->has("email") ? f->get("email") : Poco::Dynamic::Var()),
+         text_value("customers", "address", f->has("address") ? f->get("address") : Poco::Dynamic::Var()),
+         text_value("customers", "notes", f->has("notes") ? f->get("notes") : Poco::Dynamic::Var()), now, now});
+}
+
+void insert_asset(Db& db, const Actor& actor, const Op& op, const std::string& now) {
+    auto f = fields_of(op);
+    for (const char* key : {"customer_id", "model", "serial_no"})
+        if (!f->has(key)) throw Error(ErrorCode::missing_field, std::string(key) + " is required", key);
+    Value customer = text_value("assets", "customer_id", f->get("customer_id"));
+    check_in_bucket(db, actor, "customers", std::get<std::string>(customer), "customer_id");
+    Value serial = text_value("assets", "serial_no", f->get("serial_no"));
+    check_serial_free(db, std::get<std::string>(serial), op.row_id);
+    db.execute(
+        "INSERT INTO assets (id, customer_id, model, serial_no, purchase_date, created_at, updated_at, version) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+        {op.row_id, customer, text_value("assets", "model", f->get("model")), serial,
+         text_value("assets", "purchase_date",
+                    f->has("purchase_date") ? f->get("purchase_date") : Poco::Dynamic::Var()),
+         now, now});
+}
+
+void insert_attachment(Db& db, const Actor& actor, const Op& op, const std::string& now) {
+    static const std::vector<fieldsync::FieldSpec> required = {
+        {.name = "job_id", .type = FieldType::string, .max_length = 64},
+        {.name = "kind", .type = FieldType::string, .allowed = {"photo", "signature", "document"}},
+        {.name = "sha256", .type = FieldType::string, .max_length = 64},
+        {.name = "content_type", .type = FieldType::string, .max_length = 100},
+        {.name = "size_bytes", .type = FieldType::integer, .min = 0, .max = 100.0 * 1024 * 1024},
+    };
+    static const std::vector<fieldsync::FieldSpec> optional = {
+        {.name = "file_name", .type = FieldType::string, .max_length = 255},
+        {.name = "caption", .type = FieldType::string, .max_length = 2000},
+    };
+    auto f = fields_of(op);
+    fieldsync::validate_fields(required, optional, *f, "add an attachment");
+    std::string sha = text(f, "sha256");
+    if (sha.size() != 64 || sha.find_first_not_of("0123456789abcdef") != std::string::npos)
+        throw Error(ErrorCode::invalid_field, "sha256 must be 64 lower-case hex digits", "sha256");
+    // The type is sent back as the Content-Type of the bytes, so it must be a plain media type.
+    static const std::regex media_type("[a-z]+/[a-z0-9.+-]+");
+    if (!std::regex_match(text(f, "content_type"), media_type))
+        throw Error(ErrorCode::invalid_field, "content_type must be a media type such as image/jpeg", "content_type");
+    check_in_bucket(db, actor, "jobs", text(f, "job_id"), "job_id");
+    db.execute(
+        "INSERT INTO attachments (id, job_id, kind, sha256, content_type, size_bytes, file_name, caption, author_id, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {op.row_id, text(f, "job_id"), text(f, "kind"), sha, text(f, "content_type"), integer(f, "size_bytes"),
+         text_or_null(text(f, "file_name")), text_or_null(text(f, "caption")), text_or_null(actor.id), now});
+}
+
+std::int64_t apply_insert(Db& db, const Actor& actor, const Op& op) {
+    const std::string& table = fieldsync::find_table(op.table)->name;
+    auto rejected = fieldsync::check_insert(op);
+    if (!rejected.empty()) throw Error(rejected.front().code, rejected.front().reason, rejected.front().field);
+    if (load_synced_row(db, table, op.row_id))
+        throw Error(ErrorCode::conflict, table + " row " + op.row_id + " exists already", "row_id");
+    std::string now = fieldsync::format_utc(fieldsync::now_ms());
+    auto fields = fields_of(op);
+    if (table == "customers") {
+        insert_customer(db, op, now);
+    } else if (table == "assets") {
+        insert_asset(db, actor, op, now);
+    } else if (table == "job_notes") {
+        // Only an assigned job takes notes from its technician's device.
+        check_in_bucket(db, actor, "jobs", text(fields, "job_id"), "job_id");
+        NoteService::insert(db, actor, op.row_id, text(fields, "job_id"), fields);
+    } else {
+        insert_attachment(db, actor, op, now);
+    }
+    FieldStamp stamp{op.timestamp, {}};
+    for (const auto& [field, value] : *fields) stamp.fields.insert(field);
+    return record_change(db, table, op.row_id, &stamp);
+}
+
+}  // namespace
+
+std::int64_t apply_op(Db& db, const Actor& actor, const Op& op, JobService& jobs) {
+    fieldsync::check_op_allowed(op);
+    // The device's clock is trusted only within the tolerance; past it, its writes would win every field.
+    fieldsync::check_skew(op.timestamp, fieldsync::now_ms());
+    server_clock().receive(op.timestamp);
+    switch (op.kind) {
+        case OpKind::insert:
+            return apply_insert(db, actor, op);
+        case OpKind::update:
+            return apply_update(db, actor, op);
+        case OpKind::action:
+            // A job assigned to someone else is refused here with the reason; one still assigned but closed or
+            // cancelled goes on, so the workflow names the transition it refuses.
+            if (db.scalar("SELECT COUNT(*) FROM jobs WHERE id = ? AND assignee_id = ?", {op.row_id, actor.id}) == 0)
+                throw job_left_device(op.row_id, "row_id");
+            // JobService validates the transition, the role and the fields as for any API call.
+            jobs.act_in(db, actor, op.row_id, op.action, fields_of(op));
+            return row_version(db, "jobs", op.row_id);
+        case OpKind::delete_:
+            break;
+    }
+    throw Error(ErrorCode::forbidden, "devices may not delete " + op.table, "kind");
+}
+
+}  // namespace fieldserver
