@@ -200,8 +200,8 @@ SyncReport SyncClient::pull() {
         ++report.pages;
         // A page that promises more but does not move the cursor would be asked for again forever.
         if (page.has_more && replica_.cursor() <= before)
-            throw Error(ErrorCode::internal, "the server answered has_more without moving past cursor " +
-                                                 std::to_string(before));
+            throw Error(ErrorCode::internal,
+                        "the server answered has_more without moving past cursor " + std::to_string(before));
         if (page.has_more) continue;
         if (!result.mismatched_buckets.empty()) {
             if (rebootstraps++ >= options_.max_rebootstraps)
@@ -216,6 +216,14 @@ SyncReport SyncClient::pull() {
         break;
     }
     report.cursor = replica_.cursor();
+    return report;
+}
+
+SyncReport SyncClient::rebootstrap() {
+    device_token();  // a device that never logged in is told so before its replica is touched
+    replica_.begin_rebootstrap();
+    SyncReport report = pull();
+    report.rebootstrapped = true;
     return report;
 }
 
