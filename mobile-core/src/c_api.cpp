@@ -1,5 +1,6 @@
 // The C API over the C++ API: every exception is caught here and turned into an fr_error in one helper.
 #include <Poco/Exception.h>
+#include <Poco/Path.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -9,7 +10,11 @@
 #include <sstream>
 #include <string>
 
+#include "fieldmobile/acceptance.hpp"
+#include "fieldmobile/attachments.hpp"
+#include "fieldmobile/c_error_codes.hpp"
 #include "fieldmobile/fieldmobile.h"
+#include "fieldmobile/job_summary.hpp"
 #include "fieldmobile/replica.hpp"
 #include "fieldmobile/sync_client.hpp"
 #include "fieldmobile/transport.hpp"
@@ -30,10 +35,6 @@ struct fr_sync_client {
 namespace {
 
 using fieldsync::Error;
-
-// fr_error_code mirrors fieldsync's table one to one, shifted by FR_ERROR_NONE.
-static_assert(static_cast<int>(fieldsync::ErrorCode::internal) + 1 == FR_ERROR_INTERNAL,
-              "fr_error_code is out of step with fieldsync's error table");
 using fieldsync::ErrorCode;
 
 void copy_text(char* out, std::size_t size, const std::string& text) {
@@ -57,7 +58,7 @@ T guarded(fr_error* out_error, T fallback, Body&& body) noexcept {
     try {
         return body();
     } catch (const Error& e) {
-        set_error(out_error, static_cast<fr_error_code>(static_cast<int>(e.code()) + 1), e.what(), e.field());
+        set_error(out_error, fieldmobile::to_fr_error_code(e.code()), e.what(), e.field());
     } catch (const Poco::Exception& e) {
         set_error(out_error, FR_ERROR_INTERNAL, e.displayText());
     } catch (const std::bad_alloc&) {
@@ -115,6 +116,23 @@ class CallbackTransport : public fieldmobile::Transport {
     void* context_;
 };
 
+// The C struct as the C++ value; the image read from signature_path when no bytes are given.
+fieldmobile::Acceptance acceptance_of(const fr_acceptance& in) {
+    fieldmobile::Acceptance out;
+    out.signer_name = required(in.signer_name, "signer_name");
+    if (in.signature_png) {
+        out.signature_png.assign(static_cast<const char*>(in.signature_png), in.signature_png_size);
+    } else {
+        std::string path = required(in.signature_path, "signature_path");
+        out.signature_png = fieldmobile::read_file_bytes(path, "signature_path");
+        out.signature_file_name = Poco::Path(path).getFileName();
+    }
+    out.strokes_json = in.strokes_json ? in.strokes_json : "";
+    out.rating = in.rating;
+    if (in.comment) out.comment = std::string(in.comment);
+    return out;
+}
+
 template <typename Ptr>
 char* json_out(const Ptr& value) {
     std::ostringstream s;
@@ -125,12 +143,6 @@ char* json_out(const Ptr& value) {
 }  // namespace
 
 extern "C" {
-
-const char* fr_error_code_name(fr_error_code code) noexcept {
-    if (code == FR_ERROR_NONE) return "none";
-    if (code < FR_ERROR_NONE || code > FR_ERROR_INTERNAL) return "internal";
-    return fieldsync::to_string(static_cast<ErrorCode>(static_cast<int>(code) - 1)).data();
-}
 
 bool fr_free_string(char* text) noexcept {
     std::free(text);
@@ -196,6 +208,64 @@ char* fr_replica_list_conflicts(fr_replica* replica, fr_error* out_error) noexce
                           [&] { return json_out(fieldmobile::conflicts_json(replica_of(replica))); });
 }
 
+char* fr_replica_add_attachment_file(fr_replica* replica, const char* job_id, const char* kind, const char* path,
+                                     const char* caption, fr_error* out_error) noexcept {
+    return guarded<char*>(out_error, nullptr, [&] {
+        return dup(fieldmobile::attach_file(replica_of(replica), required(job_id, "job_id"), required(kind, "kind"),
+                                            required(path, "path"), caption ? caption : ""));
+    });
+}
+
+char* fr_replica_add_attachment_bytes(fr_replica* replica, const char* job_id, const char* kind, const void* bytes,
+                                      size_t size, const char* content_type, const char* file_name, const char* caption,
+                                      fr_error* out_error) noexcept {
+    return guarded<char*>(out_error, nullptr, [&] {
+        if (!bytes && size) throw Error(ErrorCode::missing_field, "bytes is NULL", "bytes");
+        std::string data(static_cast<const char*>(bytes), bytes ? size : 0);
+        return dup(fieldmobile::attach_bytes(replica_of(replica), required(job_id, "job_id"), required(kind, "kind"),
+                                             data, content_type ? content_type : "", required(file_name, "file_name"),
+                                             caption ? caption : ""));
+    });
+}
+
+char* fr_replica_list_attachments(fr_replica* replica, const char* job_id, fr_error* out_error) noexcept {
+    return guarded<char*>(out_error, nullptr, [&] {
+        return json_out(fieldmobile::attachments_json(replica_of(replica), required(job_id, "job_id")));
+    });
+}
+
+bool fr_replica_get_upload_progress(fr_replica* replica, const char* attachment_id, fr_upload_progress* out_progress,
+                                    fr_error* out_error) noexcept {
+    return guarded<bool>(out_error, false, [&] {
+        if (!out_progress) throw Error(ErrorCode::missing_field, "out_progress is NULL", "out_progress");
+        auto& r = replica_of(replica);
+        auto p = attachment_id ? fieldmobile::upload_progress(r, attachment_id) : fieldmobile::upload_progress(r);
+        *out_progress = fr_upload_progress{p.uploaded_bytes, p.total_bytes, p.files_waiting};
+        return true;
+    });
+}
+
+char* fr_replica_get_job_summary(fr_replica* replica, const char* job_id, fr_error* out_error) noexcept {
+    return guarded<char*>(out_error, nullptr, [&] {
+        auto& r = replica_of(replica);
+        std::string id = required(job_id, "job_id");
+        Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+        out->set("job_id", id);
+        out->set("text", fieldmobile::job_summary_text(r, id));
+        out->set("sha256", fieldmobile::job_summary_sha256(r, id));
+        return json_out(out);
+    });
+}
+
+char* fr_replica_record_acceptance(fr_replica* replica, const char* job_id, const fr_acceptance* acceptance,
+                                   fr_error* out_error) noexcept {
+    return guarded<char*>(out_error, nullptr, [&] {
+        auto& r = replica_of(replica);
+        if (!acceptance) throw Error(ErrorCode::missing_field, "acceptance is NULL", "acceptance");
+        return dup(fieldmobile::record_acceptance(r, required(job_id, "job_id"), acceptance_of(*acceptance)).op_id);
+    });
+}
+
 fr_sync_client* fr_sync_client_open(fr_replica* replica, const char* server_url, const char* ca_file,
                                     fr_error* out_error) noexcept {
     return guarded<fr_sync_client*>(out_error, nullptr, [&] {
@@ -225,6 +295,13 @@ fr_sync_client* fr_sync_client_open_with_transport(fr_replica* replica, fr_http_
         client->retrying = std::make_unique<fieldmobile::RetryingTransport>(*client->https);
         client->client = std::make_unique<fieldmobile::SyncClient>(r, *client->retrying);
         return client.release();
+    });
+}
+
+char* fr_sync_client_rebootstrap(fr_sync_client* client, fr_error* out_error) noexcept {
+    return guarded<char*>(out_error, nullptr, [&] {
+        if (!client) throw Error(ErrorCode::invalid_field, "client is NULL", "client");
+        return json_out(fieldmobile::report_json(client->client->rebootstrap()));
     });
 }
 

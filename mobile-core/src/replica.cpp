@@ -369,6 +369,12 @@ std::string Replica::add_attachment(const std::string& job_id, const std::string
     return id;
 }
 
+void Replica::write(const std::function<void()>& body) {
+    sqlite::Transaction tx(*db_);
+    body();
+    tx.commit();
+}
+
 // Local = server state + pending ops: the server's row (if any) with every op still in the outbox replayed in
 // order. Acknowledged ops stay replayed until a checkpoint shows the server's row with them.
 void Replica::rebuild(const std::string& table, const std::string& row_id) {
@@ -586,14 +592,35 @@ void Replica::begin_rebootstrap() {
 
 // --- attachments
 
-std::vector<AttachmentFile> Replica::attachments_to_upload() const {
-    auto& s = db_->prepare(
-        "SELECT sha256, path, size_bytes, content_type, uploaded_bytes FROM attachment_files WHERE uploaded_bytes < "
-        "size_bytes ORDER BY sha256");
+namespace {
+
+constexpr const char* kAttachmentFileSql =
+    "SELECT sha256, path, size_bytes, content_type, uploaded_bytes FROM attachment_files";
+
+std::vector<AttachmentFile> read_files(sqlite::Statement& s) {
     std::vector<AttachmentFile> out;
     while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2), s.text(3), s.integer(4)});
     s.reset();
     return out;
+}
+
+}  // namespace
+
+std::vector<AttachmentFile> Replica::attachments_to_upload() const {
+    return read_files(
+        db_->prepare(std::string(kAttachmentFileSql) + " WHERE uploaded_bytes < size_bytes ORDER BY sha256"));
+}
+
+std::vector<AttachmentFile> Replica::attachment_files() const {
+    return read_files(db_->prepare(std::string(kAttachmentFileSql) + " ORDER BY sha256"));
+}
+
+std::optional<AttachmentFile> Replica::attachment_file(const std::string& sha256) const {
+    auto& s = db_->prepare(std::string(kAttachmentFileSql) + " WHERE sha256 = ?");
+    s.bind({sha256});
+    auto files = read_files(s);
+    if (files.empty()) return std::nullopt;
+    return files.front();
 }
 
 void Replica::set_uploaded_bytes(const std::string& sha256, std::int64_t bytes) {

@@ -219,6 +219,14 @@ SyncReport SyncClient::pull() {
     return report;
 }
 
+SyncReport SyncClient::rebootstrap() {
+    device_token();  // a device that never logged in is told so before its replica is touched
+    replica_.begin_rebootstrap();
+    SyncReport report = pull();
+    report.rebootstrapped = true;
+    return report;
+}
+
 SyncReport SyncClient::sync() {
     SyncReport report = push();
     report.uploaded_bytes = upload_attachments();

@@ -1,32 +1,29 @@
 // fieldtech: a technician's command-line client on libfieldmobile. Every command works on the local replica
 // first, so it works with the server unreachable; writes are queued as ops and go up with the next sync.
-#include <Poco/Base64Encoder.h>
 #include <Poco/File.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/Path.h>
-#include <Poco/String.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/OptionException.h>
+#include <Poco/Util/OptionProcessor.h>
+#include <Poco/Util/OptionSet.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
-#include <optional>
-#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "fieldmobile/job_summary.hpp"
+#include "fieldmobile/acceptance.hpp"
+#include "fieldmobile/attachments.hpp"
 #include "fieldmobile/replica.hpp"
 #include "fieldmobile/sync_client.hpp"
 #include "fieldmobile/transport.hpp"
 #include "fieldmobile/views.hpp"
 #include "fieldsync/error.hpp"
-#include "fieldsync/op.hpp"
-#include "fieldsync/wire.hpp"
 #include "fieldsync/workflow.hpp"
 
 namespace {
@@ -35,17 +32,33 @@ using fieldsync::Error;
 using fieldsync::ErrorCode;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
+using Poco::Util::Option;
+using Poco::Util::OptionSet;
 
-// A wrong command line: exit status 2 with the command's usage.
+// A wrong command line: exit status 2 with the usage.
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// One option of a command: --name VALUE (argument names the value in --help), or a flag when argument is empty.
 struct OptionSpec {
-    std::string name;  // without "--"
-    bool takes_value = true;
-    bool repeatable = false;
+    OptionSpec(std::string name_, std::string argument_ = {}, bool required_ = false, bool repeatable_ = false)
+        : name(std::move(name_)), argument(std::move(argument_)), required(required_), repeatable(repeatable_) {}
+
+    std::string name;
+    std::string argument;
+    bool required;
+    bool repeatable;
 };
+
+Option poco_option(const OptionSpec& spec) {
+    Option option(spec.name, "");
+    option.required(spec.required).repeatable(spec.repeatable);
+    if (!spec.argument.empty()) option.argument(spec.argument);
+    return option;
+}
+
+Option help_option() { return Option("help", "h", "this help"); }
 
 // One command's arguments: --name value options (repeatable ones collect every value) and positionals.
 struct Args {
@@ -62,39 +75,48 @@ struct Args {
         auto it = options.find(name);
         return it == options.end() ? none : it->second;
     }
-    std::string need(const std::string& name) const {
-        if (!has(name)) throw UsageError("--" + name + " is required");
-        return get(name);
-    }
 };
 
-Args parse_args(const std::vector<std::string>& words, const std::vector<OptionSpec>& specs) {
-    Args args;
-    for (std::size_t i = 0; i < words.size(); ++i) {
-        const std::string& w = words[i];
-        if (w.rfind("--", 0) != 0 || w == "--") {
-            args.positional.push_back(w);
-            continue;
+// Poco's option errors in the words fieldtech has always used.
+UsageError usage_error(const Poco::Util::OptionException& e) {
+    // Poco's message starts with the option's name ("reason requires TEXT").
+    std::string name = e.message().substr(0, e.message().find(' '));
+    if (dynamic_cast<const Poco::Util::MissingOptionException*>(&e)) return UsageError("--" + name + " is required");
+    if (dynamic_cast<const Poco::Util::MissingArgumentException*>(&e))
+        return UsageError("--" + name + " needs a value");
+    if (dynamic_cast<const Poco::Util::DuplicateOptionException*>(&e)) return UsageError("--" + name + " given twice");
+    if (dynamic_cast<const Poco::Util::UnknownOptionException*>(&e)) return UsageError("unknown option --" + name);
+    return UsageError(e.displayText());
+}
+
+// Feeds words to Poco's option processor (Unix style: --name value, --name=value) until stop_at_positional meets
+// the first word that is not an option; returns how many words it consumed. A word starting with a single dash
+// (other than -h) is a positional, as a note's text may be.
+std::size_t process_options(const OptionSet& set, const std::vector<std::string>& words, Args& args,
+                            bool stop_at_positional) {
+    Poco::Util::OptionProcessor processor(set);
+    processor.setUnixStyle(true);
+    bool awaiting_value = false;
+    std::size_t i = 0;
+    try {
+        for (; i < words.size(); ++i) {
+            const std::string& w = words[i];
+            bool single_dash = w.size() > 1 && w[0] == '-' && w[1] != '-' && w != "-h";
+            std::string name, value;
+            if ((single_dash && !awaiting_value) || !processor.process(w, name, value)) {
+                if (stop_at_positional) break;
+                args.positional.push_back(w);
+                awaiting_value = false;
+                continue;
+            }
+            awaiting_value = name.empty() && w != "--";
+            if (!name.empty()) args.options[name].push_back(value);
         }
-        std::string name = w.substr(2), value;
-        bool inline_value = false;
-        if (auto eq = name.find('='); eq != std::string::npos) {
-            value = name.substr(eq + 1);
-            name = name.substr(0, eq);
-            inline_value = true;
-        }
-        const OptionSpec* spec = nullptr;
-        for (const auto& s : specs)
-            if (s.name == name) spec = &s;
-        if (!spec) throw UsageError("unknown option --" + name);
-        if (spec->takes_value && !inline_value) {
-            if (i + 1 >= words.size()) throw UsageError("--" + name + " needs a value");
-            value = words[++i];
-        }
-        if (!spec->repeatable && args.has(name)) throw UsageError("--" + name + " given twice");
-        args.options[name].push_back(spec->takes_value ? value : "yes");
+        processor.checkRequired();
+    } catch (const Poco::Util::OptionException& e) {
+        throw usage_error(e);
     }
-    return args;
+    return i;
 }
 
 struct Settings {
@@ -108,14 +130,6 @@ struct Settings {
 std::string env(const char* name) {
     const char* v = std::getenv(name);
     return v ? v : "";
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::not_found, "cannot read " + path);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 std::string str(const Object::Ptr& o, const std::string& key) {
@@ -173,15 +187,6 @@ std::string pretty(const Poco::Dynamic::Var& v) {
     else
         s << v.toString();
     return s.str();
-}
-
-std::string content_type_of(const std::string& file) {
-    std::string ext = Poco::toLower(Poco::Path(file).getExtension());
-    if (ext == "png") return "image/png";
-    if (ext == "jpg" || ext == "jpeg") return "image/jpeg";
-    if (ext == "webp") return "image/webp";
-    if (ext == "pdf") return "application/pdf";
-    return "application/octet-stream";
 }
 
 // Everything a command needs: the replica, and a sync client when a server is known.
@@ -404,25 +409,31 @@ int cmd_show(Session& s, const Args& a) {
     return 0;
 }
 
+// Reports a queued action on job (as the user named it) and sends it unless offline.
+int report_action(Session& s, const std::string& named, const std::string& job_id, const std::string& op_id,
+                  const std::string& done) {
+    auto after = s.replica().row("jobs", job_id);
+    Object::Ptr result = new Object;
+    result->set("op_id", op_id);
+    result->set("job_id", job_id);
+    result->set("state", str(after, "state"));
+    s.after_write(done + " " + named + " (now " + str(after, "state") + ").", result);
+    return 0;
+}
+
 // Queues a workflow action on JOB and reports it.
 int act(Session& s, const Args& a, const std::string& action, const Object::Ptr& fields, const std::string& done) {
     if (a.positional.size() != 1) throw UsageError(action + " takes one JOB");
     auto job = s.job(a.positional[0]);
     std::string op_id = s.replica().act(str(job, "id"), action, fields);
-    auto after = s.replica().row("jobs", str(job, "id"));
-    Object::Ptr result = new Object;
-    result->set("op_id", op_id);
-    result->set("job_id", str(job, "id"));
-    result->set("state", str(after, "state"));
-    s.after_write(done + " " + a.positional[0] + " (now " + str(after, "state") + ").", result);
-    return 0;
+    return report_action(s, a.positional[0], str(job, "id"), op_id, done);
 }
 
 int cmd_assess(Session& s, const Args& a) {
     Object::Ptr plan = new Object;
-    std::string mode = a.need("mode");
+    std::string mode = a.get("mode");
     plan->set("mode", mode);
-    plan->set("cost_to_customer", number_arg(a.need("cost"), "--cost"));
+    plan->set("cost_to_customer", number_arg(a.get("cost"), "--cost"));
     Array::Ptr items = new Array;
     for (const auto& item : a.all("item")) {
         auto p = split(item, '|');
@@ -436,9 +447,9 @@ int cmd_assess(Session& s, const Args& a) {
     }
     plan->set("items", items);
     Object::Ptr fields = new Object;
-    fields->set("findings", a.need("findings"));
-    fields->set("warranty_covered", yes_no(a.need("warranty-covered"), "warranty-covered"));
-    fields->set("customer_caused", yes_no(a.need("customer-caused"), "customer-caused"));
+    fields->set("findings", a.get("findings"));
+    fields->set("warranty_covered", yes_no(a.get("warranty-covered"), "warranty-covered"));
+    fields->set("customer_caused", yes_no(a.get("customer-caused"), "customer-caused"));
     fields->set("plan", plan);
     if (a.has("fault-category")) fields->set("fault_category", a.get("fault-category"));
     return act(s, a, "submit_assessment", fields, "Assessment and plan submitted for");
@@ -453,8 +464,8 @@ int cmd_start(Session& s, const Args& a) {
 
 int cmd_complete(Session& s, const Args& a) {
     Object::Ptr fields = new Object;
-    fields->set("work_summary", a.need("summary"));
-    fields->set("time_spent_minutes", integer_arg(a.need("minutes"), "--minutes"));
+    fields->set("work_summary", a.get("summary"));
+    fields->set("time_spent_minutes", integer_arg(a.get("minutes"), "--minutes"));
     Array::Ptr parts = new Array;
     for (const auto& part : a.all("part")) {
         auto p = split(part, '|');
@@ -472,7 +483,7 @@ int cmd_complete(Session& s, const Args& a) {
 
 int cmd_hold(Session& s, const Args& a) {
     Object::Ptr fields = new Object;
-    fields->set("reason", a.need("reason"));
+    fields->set("reason", a.get("reason"));
     return act(s, a, "hold", fields, "Put on hold:");
 }
 
@@ -482,80 +493,52 @@ int cmd_resume(Session& s, const Args& a) {
     return act(s, a, "resume", fields, "Resumed");
 }
 
-// The summary hash the server checks on acceptance: the server's when it answers, else computed on the device from
-// the replica in the server's format (the server refuses it as stale_summary if the job changed meanwhile).
-std::string summary_sha256(Session& s, const std::string& job_id, std::string& source) {
-    if (!s.offline() && !s.server().empty() && s.replica().state("device_token")) {
-        try {
-            auto summary = s.client(false).get_json("/api/v1/jobs/" + job_id + "/summary");
-            source = "fetched from the server";
-            return str(summary, "sha256");
-        } catch (const Error& e) {
-            // An expired login token is no reason to stop the customer signing: compute it here instead.
-            if (e.code() != ErrorCode::unavailable && e.code() != ErrorCode::unauthenticated) throw;
-        }
+// The summary hash the server checks on acceptance: the server's when it answers; empty otherwise, and the library
+// computes it from the replica in the server's format (the server refuses it as stale_summary if the job changed
+// meanwhile).
+std::string server_summary_sha256(Session& s, const std::string& job_id) {
+    if (s.offline() || s.server().empty() || !s.replica().state("device_token")) return {};
+    try {
+        return str(s.client(false).get_json("/api/v1/jobs/" + job_id + "/summary"), "sha256");
+    } catch (const Error& e) {
+        // An expired login token is no reason to stop the customer signing: compute it here instead.
+        if (e.code() != ErrorCode::unavailable && e.code() != ErrorCode::unauthenticated) throw;
     }
-    source = "computed on this device (the server did not answer)";
-    return fieldmobile::job_summary_sha256(s.replica(), job_id);
+    return {};
 }
 
-// The pen strokes of the signature: --strokes as JSON [[[x,y],...],...], else (a terminal has no pen) one stroke
-// along the diagonal of the PNG, whose size is in its IHDR header.
-Array::Ptr strokes_of(const std::string& json, const std::string& png) {
-    if (!json.empty()) {
-        Poco::JSON::Parser parser;
-        try {
-            auto value = parser.parse(json);
-            if (value.type() == typeid(Array::Ptr)) return value.extract<Array::Ptr>();
-        } catch (const Poco::Exception&) {
-        }
+// The library's refusals of what came straight from an option, said as the command-line mistake they are.
+void throw_as_usage_error(const Error& e) {
+    if (e.field() == "signature_png") throw UsageError("--signature must be a PNG image");
+    if (e.field() == "signature_strokes")
         throw UsageError("--strokes takes a JSON array of strokes, e.g. [[[0,0],[20,8]]]");
-    }
-    if (png.size() < 24 || png.compare(1, 3, "PNG") != 0) throw UsageError("--signature must be a PNG image");
-    auto be32 = [&](std::size_t at) {
-        std::int64_t v = 0;
-        for (std::size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(png[at + i]);
-        return v;
-    };
-    Array::Ptr start = new Array, end = new Array, stroke = new Array, strokes = new Array;
-    start->add(0);
-    start->add(0);
-    end->add(be32(16));
-    end->add(be32(20));
-    stroke->add(start);
-    stroke->add(end);
-    strokes->add(stroke);
-    return strokes;
+    throw e;
 }
 
 int cmd_accept(Session& s, const Args& a) {
     if (a.positional.size() != 1) throw UsageError("accept takes one JOB");
     auto job = s.job(a.positional[0]);
-    std::string png = read_file(a.need("signature"));
-    std::ostringstream b64;
-    {
-        Poco::Base64Encoder encoder(b64);
-        encoder.rdbuf()->setLineLength(0);
-        encoder << png;
-        encoder.close();
+    std::string id = str(job, "id");
+    fieldmobile::Acceptance acceptance;
+    acceptance.signer_name = a.get("signer");
+    acceptance.signature_png = fieldmobile::read_file_bytes(a.get("signature"), "signature");
+    acceptance.signature_file_name = Poco::Path(a.get("signature")).getFileName();
+    acceptance.strokes_json = a.get("strokes");
+    acceptance.rating = integer_arg(a.get("rating"), "--rating");
+    if (a.has("comment")) acceptance.comment = a.get("comment");
+    acceptance.summary_sha256 = server_summary_sha256(s, id);
+    bool fetched = !acceptance.summary_sha256.empty();
+    fieldmobile::AcceptanceResult accepted;
+    try {
+        accepted = fieldmobile::record_acceptance(s.replica(), id, acceptance);
+    } catch (const Error& e) {
+        throw_as_usage_error(e);
     }
-    std::string source;
-    Object::Ptr fields = new Object;
-    fields->set("signer_name", a.need("signer"));
-    fields->set("signature_png", b64.str());
-    fields->set("signature_strokes", strokes_of(a.get("strokes"), png));
-    fields->set("rating", integer_arg(a.need("rating"), "--rating"));
-    if (a.has("comment")) fields->set("comment", a.get("comment"));
-    fields->set("summary_sha256", summary_sha256(s, str(job, "id"), source));
-    // Checked before the signature image is stored, so a refused acceptance leaves no orphan attachment behind.
-    const auto& workflow = fieldsync::Workflow::builtin();
-    fieldsync::JobPosition position{str(job, "state"), str(job, "previous_state"), str(job, "mode")};
-    workflow.validate(workflow.resolve("record_acceptance", position, s.replica().role()), *fields, position.mode);
-    // The signature image is kept as an attachment too, so it syncs and shows with the job's photos.
-    s.replica().add_attachment(str(job, "id"), "signature", png, "image/png",
-                               Poco::Path(a.get("signature")).getFileName(), "signature of " + a.get("signer"));
-    if (!s.json()) std::cout << "Summary SHA-256 " << source << ".\n";
-    return act(s, a, "record_acceptance", fields, "Acceptance recorded for");
+    if (!s.json())
+        std::cout << "Summary SHA-256 "
+                  << (fetched ? "fetched from the server" : "computed on this device (the server did not answer)")
+                  << ".\n";
+    return report_action(s, a.positional[0], id, accepted.op_id, "Acceptance recorded for");
 }
 
 int cmd_note(Session& s, const Args& a) {
@@ -574,22 +557,22 @@ int cmd_note(Session& s, const Args& a) {
 int cmd_photo(Session& s, const Args& a) {
     if (a.positional.size() != 2) throw UsageError("photo takes JOB and FILE");
     auto job = s.job(a.positional[0]);
-    std::string file = a.positional[1];
-    std::string bytes = read_file(file);
+    const std::string& file = a.positional[1];
+    std::string id = fieldmobile::attach_file(s.replica(), str(job, "id"), "photo", file, a.get("caption"));
     Object::Ptr result = new Object;
-    result->set("attachment_id", s.replica().add_attachment(str(job, "id"), "photo", bytes, content_type_of(file),
-                                                            Poco::Path(file).getFileName(), a.get("caption")));
-    s.after_write("Photo " + Poco::Path(file).getFileName() + " (" + std::to_string(bytes.size()) +
-                      " bytes) attached to " + a.positional[0] + ".",
+    result->set("attachment_id", id);
+    auto size = s.replica().row("attachments", id)->getValue<std::int64_t>("size_bytes");
+    s.after_write("Photo " + Poco::Path(file).getFileName() + " (" + std::to_string(size) + " bytes) attached to " +
+                      a.positional[0] + ".",
                   result);
     return 0;
 }
 
 int cmd_report(Session& s, const Args& a) {
     Object::Ptr body = new Object;
-    body->set("customer_id", a.need("customer"));
-    body->set("asset_id", a.need("asset"));
-    body->set("description", a.need("description"));
+    body->set("customer_id", a.get("customer"));
+    body->set("asset_id", a.get("asset"));
+    body->set("description", a.get("description"));
     if (a.has("priority")) body->set("priority", a.get("priority"));
     if (a.has("category")) body->set("category", a.get("category"));
     // Jobs are created by the server, which issues the ticket number; devices cannot insert them offline.
@@ -646,96 +629,196 @@ int cmd_conflicts(Session& s, const Args&) {
     return 0;
 }
 
-const std::vector<Command>& commands() {
-    static const std::vector<Command> table = {
-        {"login",
-         "login USERNAME [--password P]",
-         "Logs in (password from --password, FIELDTECH_PASSWORD or a prompt), registers this device with the "
-         "server and syncs. Remembers --server and --ca in the replica.",
-         {{"username"}, {"password"}},
-         cmd_login},
-        {"sync",
-         "sync",
-         "Pushes queued work, uploads photos, pulls the server's changes. Exit status 3: unreachable.",
-         {},
-         cmd_sync},
-        {"jobs",
-         "jobs [--all]",
-         "Lists your jobs on this device (--all: every job the device holds).",
-         {{"all", false}},
-         cmd_jobs},
-        {"show",
-         "show JOB",
-         "Shows a job (by ticket number or id), its plans, visits, notes, photos and the actions you can take.",
-         {},
-         cmd_show},
-        {"assess",
-         "assess JOB --findings TEXT --warranty-covered yes|no --customer-caused yes|no --mode on_site|depot "
-         "--item \"kind|description|quantity|unit price\"... --cost N [--fault-category C]",
-         "Submits the assessment and the repair plan (kind: part or labour; --cost: what the customer pays).",
-         {{"findings"},
-          {"warranty-covered"},
-          {"customer-caused"},
-          {"mode"},
-          {"item", true, true},
-          {"cost"},
-          {"fault-category"}},
-         cmd_assess},
-        {"start",
-         "start JOB [--receipt-inspection TEXT] [--note TEXT]",
-         "Starts the repair (depot repairs need --receipt-inspection).",
-         {{"receipt-inspection"}, {"note"}},
-         cmd_start},
-        {"complete",
-         "complete JOB --summary TEXT --minutes N [--part \"description|quantity\"]... "
-         "[--return-carrier C --return-tracking T]",
-         "Completes the repair with the work done, time spent and parts used (depot: the return shipment).",
-         {{"summary"}, {"minutes"}, {"part", true, true}, {"return-carrier"}, {"return-tracking"}},
-         cmd_complete},
-        {"hold",
-         "hold JOB --reason TEXT",
-         "Puts the job on hold (waiting for parts or the customer).",
-         {{"reason"}},
-         cmd_hold},
-        {"resume", "resume JOB [--note TEXT]", "Resumes a job on hold.", {{"note"}}, cmd_resume},
-        {"accept",
-         "accept JOB --signer NAME --signature FILE.png --rating 1-5 [--comment TEXT] [--strokes JSON]",
-         "Records the customer's acceptance with their signature. The signature carries the SHA-256 of the job "
-         "summary the server checks: the server's when it answers, else computed on this device from the replica "
-         "(if the job changed on the server meanwhile, it refuses the acceptance and it shows under `fieldtech "
-         "conflicts`). --strokes: the pen strokes as JSON [[[x,y],...],...]; without it, one stroke across the image.",
-         {{"signer"}, {"signature"}, {"rating"}, {"comment"}, {"strokes"}},
-         cmd_accept},
-        {"note", "note JOB TEXT [--kind K]", "Adds a note to the job.", {{"kind"}}, cmd_note},
-        {"photo",
-         "photo JOB FILE [--caption TEXT]",
-         "Attaches a photo; the bytes upload in resumable chunks.",
-         {{"caption"}},
-         cmd_photo},
-        {"report",
-         "report --customer ID --asset ID --description TEXT [--priority P] [--category C]",
-         "Reports a new fault found on site (needs the server: it issues the ticket number).",
-         {{"customer"}, {"asset"}, {"description"}, {"priority"}, {"category"}},
-         cmd_report},
-        {"pending",
-         "pending",
-         "Lists work done on this device that the server has not confirmed yet.",
-         {},
-         cmd_pending},
-        {"conflicts", "conflicts", "Lists work the server rejected, with its reasons.", {}, cmd_conflicts},
+// Every command: its usage line and help (as --help shows them), its options and what runs it.
+const std::vector<Command> kCommands = {
+    {"login",
+     "login USERNAME [--password P]",
+     "Logs in (password from --password, FIELDTECH_PASSWORD or a prompt), registers this device with the "
+     "server and syncs. Remembers --server and --ca in the replica.",
+     {{"username", "NAME"}, {"password", "P"}},
+     cmd_login},
+    {"sync",
+     "sync",
+     "Pushes queued work, uploads photos, pulls the server's changes. Exit status 3: unreachable.",
+     {},
+     cmd_sync},
+    {"jobs",
+     "jobs [--all]",
+     "Lists your jobs on this device (--all: every job the device holds).",
+     {{"all"}},
+     cmd_jobs},
+    {"show",
+     "show JOB",
+     "Shows a job (by ticket number or id), its plans, visits, notes, photos and the actions you can take.",
+     {},
+     cmd_show},
+    {"assess",
+     "assess JOB --findings TEXT --warranty-covered yes|no --customer-caused yes|no --mode on_site|depot "
+     "--item \"kind|description|quantity|unit price\"... --cost N [--fault-category C]",
+     "Submits the assessment and the repair plan (kind: part or labour; --cost: what the customer pays).",
+     {{"findings", "TEXT", true},
+      {"warranty-covered", "yes|no", true},
+      {"customer-caused", "yes|no", true},
+      {"mode", "on_site|depot", true},
+      {"item", "\"kind|description|quantity|unit price\"", false, true},
+      {"cost", "N", true},
+      {"fault-category", "C"}},
+     cmd_assess},
+    {"start",
+     "start JOB [--receipt-inspection TEXT] [--note TEXT]",
+     "Starts the repair (depot repairs need --receipt-inspection).",
+     {{"receipt-inspection", "TEXT"}, {"note", "TEXT"}},
+     cmd_start},
+    {"complete",
+     "complete JOB --summary TEXT --minutes N [--part \"description|quantity\"]... "
+     "[--return-carrier C --return-tracking T]",
+     "Completes the repair with the work done, time spent and parts used (depot: the return shipment).",
+     {{"summary", "TEXT", true},
+      {"minutes", "N", true},
+      {"part", "\"description|quantity\"", false, true},
+      {"return-carrier", "C"},
+      {"return-tracking", "T"}},
+     cmd_complete},
+    {"hold",
+     "hold JOB --reason TEXT",
+     "Puts the job on hold (waiting for parts or the customer).",
+     {{"reason", "TEXT", true}},
+     cmd_hold},
+    {"resume", "resume JOB [--note TEXT]", "Resumes a job on hold.", {{"note", "TEXT"}}, cmd_resume},
+    {"accept",
+     "accept JOB --signer NAME --signature FILE.png --rating 1-5 [--comment TEXT] [--strokes JSON]",
+     "Records the customer's acceptance with their signature. The signature carries the SHA-256 of the job "
+     "summary the server checks: the server's when it answers, else computed on this device from the replica "
+     "(if the job changed on the server meanwhile, it refuses the acceptance and it shows under `fieldtech "
+     "conflicts`). --strokes: the pen strokes as JSON [[[x,y],...],...]; without it, one stroke across the image.",
+     {{"signer", "NAME", true},
+      {"signature", "FILE.png", true},
+      {"rating", "1-5", true},
+      {"comment", "TEXT"},
+      {"strokes", "JSON"}},
+     cmd_accept},
+    {"note", "note JOB TEXT [--kind K]", "Adds a note to the job.", {{"kind", "K"}}, cmd_note},
+    {"photo",
+     "photo JOB FILE [--caption TEXT]",
+     "Attaches a photo; the bytes upload in resumable chunks.",
+     {{"caption", "TEXT"}},
+     cmd_photo},
+    {"report",
+     "report --customer ID --asset ID --description TEXT [--priority P] [--category C]",
+     "Reports a new fault found on site (needs the server: it issues the ticket number).",
+     {{"customer", "ID", true},
+      {"asset", "ID", true},
+      {"description", "TEXT", true},
+      {"priority", "P"},
+      {"category", "C"}},
+     cmd_report},
+    {"pending", "pending", "Lists work done on this device that the server has not confirmed yet.", {}, cmd_pending},
+    {"conflicts", "conflicts", "Lists work the server rejected, with its reasons.", {}, cmd_conflicts},
+};
+
+// Given twice, the last one counts, as in most command-line tools.
+OptionSet global_options() {
+    OptionSet set;
+    auto add = [&](const std::string& name, const std::string& argument, const std::string& description) {
+        Option option(name, "", description);
+        option.repeatable(true);
+        if (!argument.empty()) option.argument(argument);
+        set.addOption(option);
     };
-    return table;
+    add("replica", "FILE", "the replica (FIELDTECH_REPLICA; default ~/.fieldtech/replica.db)");
+    add("server", "URL", "https://host:port (FIELDTECH_SERVER; remembered after login)");
+    add("ca", "FILE", "trust exactly this PEM certificate or CA (FIELDTECH_CA)");
+    add("json", "", "machine-readable output");
+    add("offline", "", "do not try to send writes right away");
+    set.addOption(help_option());
+    return set;
+}
+
+OptionSet command_options(const Command& command) {
+    OptionSet set;
+    for (const auto& spec : command.options) set.addOption(poco_option(spec));
+    set.addOption(help_option());
+    return set;
+}
+
+void print_help(std::ostream& out, const OptionSet& options, const std::string& usage, const std::string& header,
+                const std::string& footer) {
+    Poco::Util::HelpFormatter help(options);
+    help.setUnixStyle(true);
+    // Wide enough that no usage line wraps: each is one line, as users copy them.
+    help.setWidth(200);
+    help.setAutoIndent();
+    help.setCommand("fieldtech");
+    help.setUsage(usage);
+    help.setHeader("\n" + header);
+    help.setFooter(footer);
+    help.format(out);
 }
 
 void print_usage(std::ostream& out) {
-    out << "usage: fieldtech [--replica FILE] [--server URL] [--ca FILE] [--json] [--offline] <command> [--help]\n\n"
-           "A technician's client: works on a local replica, with or without the server.\n\n"
-           "  --replica FILE  the replica (FIELDTECH_REPLICA; default ~/.fieldtech/replica.db)\n"
-           "  --server URL    https://host:port (FIELDTECH_SERVER; remembered after login)\n"
-           "  --ca FILE       trust exactly this PEM certificate or CA (FIELDTECH_CA)\n"
-           "  --json          machine-readable output\n"
-           "  --offline       do not try to send writes right away\n\ncommands:\n";
-    for (const auto& c : commands()) out << "  " << c.usage << "\n";
+    std::string commands_list = "commands:";
+    for (const auto& c : kCommands) commands_list += "\n  " + c.usage;
+    print_help(out, global_options(),
+               "[--replica FILE] [--server URL] [--ca FILE] [--json] [--offline] <command> [--help]",
+               "A technician's client: works on a local replica, with or without the server.", commands_list);
+}
+
+void print_command_help(const Command& command) {
+    print_help(std::cout, command_options(command), command.usage, command.help, "");
+}
+
+// The global options before the command; returns the index of the command word. Throws UsageError.
+std::size_t parse_global(const std::vector<std::string>& words, Settings& settings, bool& help) {
+    Args global;
+    std::size_t at = process_options(global_options(), words, global, true);
+    help = global.has("help");
+    if (global.has("replica")) settings.replica = global.get("replica");
+    if (global.has("server")) settings.server = global.get("server");
+    if (global.has("ca")) settings.ca = global.get("ca");
+    settings.json = global.has("json");
+    settings.offline = global.has("offline");
+    if (!help && at >= words.size()) throw UsageError("no command given");
+    return at;
+}
+
+// An error from the library: the JSON error body with --json, else one line; exit 3 when unreachable, else 1.
+int report_error(const Command& command, const Settings& settings, const Error& e) {
+    if (settings.json) {
+        Object::Ptr error = new Object;
+        error->set("code", std::string(fieldsync::to_string(e.code())));
+        error->set("message", std::string(e.what()));
+        error->set("field", e.field().empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(e.field()));
+        Object::Ptr out = new Object;
+        out->set("error", error);
+        out->stringify(std::cerr);
+        std::cerr << "\n";
+    } else {
+        std::cerr << "fieldtech " << command.name << ": " << e.what() << " [" << fieldsync::to_string(e.code())
+                  << (e.field().empty() ? "" : ", field " + e.field()) << "]\n";
+    }
+    return e.code() == ErrorCode::unavailable ? 3 : 1;
+}
+
+int run_command(const Command& command, const Settings& settings, const std::vector<std::string>& rest) {
+    for (const auto& w : rest)
+        if (w == "--help" || w == "-h") {
+            print_command_help(command);
+            return 0;
+        }
+    try {
+        Args args;
+        process_options(command_options(command), rest, args, false);
+        Session session(settings);
+        return command.run(session, args);
+    } catch (const UsageError& e) {
+        std::cerr << "fieldtech " << command.name << ": " << e.what() << "\nusage: fieldtech " << command.usage << "\n";
+        return 2;
+    } catch (const Error& e) {
+        return report_error(command, settings, e);
+    } catch (const std::exception& e) {
+        std::cerr << "fieldtech " << command.name << ": " << e.what() << "\n";
+        return 1;
+    }
 }
 
 }  // namespace
@@ -746,77 +829,26 @@ int main(int argc, char** argv) {
     settings.replica = env("FIELDTECH_REPLICA");
     settings.server = env("FIELDTECH_SERVER");
     settings.ca = env("FIELDTECH_CA");
-    std::size_t i = 0;
+    std::size_t at = 0;
     try {
-        for (; i < words.size() && words[i].rfind("--", 0) == 0; ++i) {
-            const std::string& w = words[i];
-            auto value = [&]() -> std::string {
-                if (i + 1 >= words.size()) throw UsageError(w + " needs a value");
-                return words[++i];
-            };
-            if (w == "--help" || w == "-h") {
-                print_usage(std::cout);
-                return 0;
-            } else if (w == "--replica") {
-                settings.replica = value();
-            } else if (w == "--server") {
-                settings.server = value();
-            } else if (w == "--ca") {
-                settings.ca = value();
-            } else if (w == "--json") {
-                settings.json = true;
-            } else if (w == "--offline") {
-                settings.offline = true;
-            } else {
-                throw UsageError("unknown option " + w);
-            }
+        bool help = false;
+        at = parse_global(words, settings, help);
+        if (help) {
+            print_usage(std::cout);
+            return 0;
         }
-        if (i >= words.size()) throw UsageError("no command given");
     } catch (const UsageError& e) {
         std::cerr << "fieldtech: " << e.what() << "\n\n";
         print_usage(std::cerr);
         return 2;
     }
     if (settings.replica.empty()) settings.replica = env("HOME") + "/.fieldtech/replica.db";
-    const Command* command = nullptr;
-    for (const auto& c : commands())
-        if (c.name == words[i]) command = &c;
-    if (!command) {
-        std::cerr << "fieldtech: unknown command " << words[i] << "\n\n";
-        print_usage(std::cerr);
-        return 2;
-    }
-    std::vector<std::string> rest(words.begin() + static_cast<std::ptrdiff_t>(i) + 1, words.end());
-    for (const auto& w : rest)
-        if (w == "--help" || w == "-h") {
-            std::cout << "usage: fieldtech " << command->usage << "\n\n" << command->help << "\n";
-            return 0;
-        }
-    try {
-        Args args = parse_args(rest, command->options);
-        Session session(settings);
-        return command->run(session, args);
-    } catch (const UsageError& e) {
-        std::cerr << "fieldtech " << command->name << ": " << e.what() << "\nusage: fieldtech " << command->usage
-                  << "\n";
-        return 2;
-    } catch (const Error& e) {
-        if (settings.json) {
-            Object::Ptr error = new Object;
-            error->set("code", std::string(fieldsync::to_string(e.code())));
-            error->set("message", std::string(e.what()));
-            error->set("field", e.field().empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(e.field()));
-            Object::Ptr out = new Object;
-            out->set("error", error);
-            out->stringify(std::cerr);
-            std::cerr << "\n";
-        } else {
-            std::cerr << "fieldtech " << command->name << ": " << e.what() << " [" << fieldsync::to_string(e.code())
-                      << (e.field().empty() ? "" : ", field " + e.field()) << "]\n";
-        }
-        return e.code() == ErrorCode::unavailable ? 3 : 1;
-    } catch (const std::exception& e) {
-        std::cerr << "fieldtech " << command->name << ": " << e.what() << "\n";
-        return 1;
-    }
+    for (const auto& c : kCommands)
+        if (c.name == words[at])
+            return run_command(
+                c, settings,
+                std::vector<std::string>(words.begin() + static_cast<std::ptrdiff_t>(at) + 1, words.end()));
+    std::cerr << "fieldtech: unknown command " << words[at] << "\n\n";
+    print_usage(std::cerr);
+    return 2;
 }

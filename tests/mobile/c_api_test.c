@@ -1,5 +1,6 @@
-/* Compiles fieldmobile.h as plain C and drives the C API: open, write, list, errors, close. Called by
- * test_c_api.cpp; returns 0 on success, else the number of the failed check, with a description in failure. */
+/* Compiles fieldmobile.h as plain C and drives the C API: open, write, list, attachments, acceptance, errors, close.
+ * Called by test_c_api.cpp; returns 0 on success, else the number of the failed check, with a description in failure.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,31 @@ int fr_c_api_walkthrough(const char* replica_path, char* failure, size_t failure
     EXPECT(13, fr_sync_client_open(replica, "http://insecure", NULL, &error) == NULL &&
                    error.code == FR_ERROR_INVALID_FIELD);
 
+    /* Attachments, the summary and acceptance, from C: this replica holds no job, so each is refused and queues
+     * nothing. */
+    const char* no_job = "0190a000-0000-7000-8000-00000000dead";
+    EXPECT(23,
+           fr_replica_add_attachment_bytes(replica, no_job, "photo", "jpeg", 4, NULL, "a.jpg", NULL, &error) == NULL &&
+               error.code == FR_ERROR_NOT_FOUND && strcmp(error.field, "job_id") == 0);
+    EXPECT(24, fr_replica_add_attachment_file(replica, no_job, "photo", replica_path, "caption", &error) == NULL &&
+                   error.code == FR_ERROR_NOT_FOUND);
+    EXPECT(25, fr_replica_list_attachments(replica, no_job, &error) == NULL && error.code == FR_ERROR_NOT_FOUND);
+    fr_upload_progress progress = {-1, -1, -1};
+    EXPECT(26, fr_replica_get_upload_progress(replica, NULL, &progress, &error) && progress.total_bytes == 0 &&
+                   progress.uploaded_bytes == 0 && progress.files_waiting == 0);
+    EXPECT(27,
+           !fr_replica_get_upload_progress(replica, "missing", &progress, &error) && error.code == FR_ERROR_NOT_FOUND);
+    EXPECT(28, fr_replica_get_job_summary(replica, no_job, &error) == NULL && error.code == FR_ERROR_NOT_FOUND);
+    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13,
+                                        'I',  'H', 'D', 'R', 0,    0,    0,    1,    0, 0, 0, 1};
+    fr_acceptance acceptance = {"刘洋", png, sizeof png, NULL, NULL, 5, NULL};
+    EXPECT(29, fr_replica_record_acceptance(replica, no_job, &acceptance, &error) == NULL &&
+                   error.code == FR_ERROR_NOT_FOUND);
+    char* unchanged = fr_replica_list_outbox(replica, &error);
+    EXPECT(30, unchanged != NULL && strcmp(unchanged, outbox) == 0);
+    fr_free_string(unchanged);
+    EXPECT(31, FR_ERROR_NOT_FOUND == 9 && FR_ERROR_STALE_SUMMARY == 13 && FR_ERROR_INTERNAL == 17);
+
     /* Syncing through the app's own network stack: login works, then coverage is lost and the work stays queued. */
     struct network net = {0, 2, ""};
     fr_sync_client* client = fr_sync_client_open_with_transport(replica, send_http, &net, &error);
@@ -88,6 +114,7 @@ int fr_c_api_walkthrough(const char* replica_path, char* failure, size_t failure
     memset(&error, 0, sizeof error);
     EXPECT(20, fr_sync_client_sync(client, &error) == NULL && error.code == FR_ERROR_UNAVAILABLE);
     EXPECT(21, strcmp(net.last_target, "/api/v1/sync/push") == 0 && net.calls > 3); /* retried before giving up */
+    EXPECT(32, fr_sync_client_rebootstrap(client, &error) == NULL && error.code == FR_ERROR_UNAVAILABLE);
     EXPECT(22, fr_sync_client_close(client, NULL));
 
     fr_free_string(customer_id);

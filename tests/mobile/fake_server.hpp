@@ -16,6 +16,7 @@
 #include "fieldmobile/transport.hpp"
 #include "fieldsync/checksum.hpp"
 #include "fieldsync/error.hpp"
+#include "fieldsync/job_summary.hpp"
 #include "fieldsync/wire.hpp"
 #include "fieldsync/workflow.hpp"
 
@@ -46,6 +47,8 @@ class FakeServer : public fieldmobile::Transport {
     int lose_push_responses = 0;  // apply the push, then fail as if the response was lost
     int fail_pull_number = 0;     // the n-th pull request (1-based) fails as unreachable
     int pulls = 0;
+    // Refuse record_acceptance whose summary_sha256 is not that of the server's own rows, as the server does.
+    bool check_summaries = false;
     std::int64_t seq = 0;
 
     // Writes a row (as the dispatcher or the server would) and logs the change.
@@ -70,6 +73,29 @@ class FakeServer : public fieldmobile::Transport {
         c.op = fieldsync::ChangeOp::remove;
         log.push_back(c);
         rows.erase(it);
+    }
+
+    // The SHA-256 of a job's summary from this server's rows: fieldsync's text, gathered here independently of the
+    // device (plan rows carry plan_version, as on the device).
+    std::string summary_sha256(const std::string& job_id) const {
+        auto job = row("jobs", job_id);
+        auto text = [](const Object::Ptr& r, const std::string& key) {
+            return r && r->has(key) && !r->isNull(key) ? r->getValue<std::string>(key) : std::string();
+        };
+        auto customer = row("customers", text(job, "customer_id"));
+        auto asset = row("assets", text(job, "asset_id"));
+        fieldsync::JobSummaryInput in{.ticket_no = text(job, "ticket_no"),
+                                      .customer_name = text(customer, "name"),
+                                      .asset_model = text(asset, "model"),
+                                      .asset_serial_no = text(asset, "serial_no"),
+                                      .description = text(job, "description"),
+                                      .plan_version = fieldsync::summary_plan_version(*job),
+                                      .repair = job->getObject("repair")};
+        for (const auto& [key, r] : rows)
+            if (key.first == "plans" && text(r.row, "job_id") == job_id &&
+                r.row->optValue<std::int64_t>("plan_version", 0) == in.plan_version)
+                in.plan = r.row;
+        return fieldsync::job_summary_sha256(in);
     }
 
     Object::Ptr row(const std::string& table, const std::string& id) const {
@@ -175,6 +201,10 @@ class FakeServer : public fieldmobile::Transport {
                                                next->optValue<std::string>("mode", "")};
                     const auto& t = wf.resolve(op.action, pos, "technician");
                     wf.validate(t, *op.fields, pos.mode);
+                    if (check_summaries && op.action == "record_acceptance" &&
+                        op.fields->getValue<std::string>("summary_sha256") != summary_sha256(op.row_id))
+                        throw fieldsync::Error(fieldsync::ErrorCode::stale_summary,
+                                               "the job changed after the summary was shown", "summary_sha256");
                     std::string target = wf.target(t, pos);
                     next->set("previous_state",
                               target == "on_hold" ? Poco::Dynamic::Var(pos.state) : Poco::Dynamic::Var());

@@ -42,6 +42,35 @@ char* fr_replica_list_outbox(fr_replica* replica, fr_error* out_error) FR_NOEXCE
 /* Ops the server rejected as a JSON array of {op, code, message, field, recorded_at}. */
 char* fr_replica_list_conflicts(fr_replica* replica, fr_error* out_error) FR_NOEXCEPT;
 
+/* Attaches a file to a job (kind "photo", "signature" or "document"): the bytes are copied into the replica, the
+ * attachments row is queued as an op and the bytes upload with the next sync. The file name and content type come
+ * from path; caption may be NULL. Returns the attachment id. */
+char* fr_replica_add_attachment_file(fr_replica* replica, const char* job_id, const char* kind, const char* path,
+                                     const char* caption, fr_error* out_error) FR_NOEXCEPT;
+/* The same from size bytes in memory, named file_name; content_type NULL: from file_name's extension. */
+char* fr_replica_add_attachment_bytes(fr_replica* replica, const char* job_id, const char* kind, const void* bytes,
+                                      size_t size, const char* content_type, const char* file_name, const char* caption,
+                                      fr_error* out_error) FR_NOEXCEPT;
+/* The job's attachments as a JSON array of rows {id, kind, sha256, content_type, size_bytes, file_name, caption,
+ * ..., uploaded_bytes, uploaded}. */
+char* fr_replica_list_attachments(fr_replica* replica, const char* job_id, fr_error* out_error) FR_NOEXCEPT;
+/* Fills out_progress with how far the upload of one attachment has gone, or, with attachment_id NULL, that of
+ * every file added on this device. */
+bool fr_replica_get_upload_progress(fr_replica* replica, const char* attachment_id, fr_upload_progress* out_progress,
+                                    fr_error* out_error) FR_NOEXCEPT;
+
+/* The summary a customer signs for a job, as the JSON object {job_id, text, sha256} the server's
+ * GET /api/v1/jobs/{id}/summary gives: computed on the device from the replica with the server's own function, so
+ * it works offline. */
+char* fr_replica_get_job_summary(fr_replica* replica, const char* job_id, fr_error* out_error) FR_NOEXCEPT;
+/* Records the customer's acceptance of a job in one call: the signature image is stored as an attachment and the
+ * record_acceptance action is queued with the summary's SHA-256 computed on the device. Everything is checked
+ * first (the job, a PNG signature, the strokes, a rating of 1 to 5, the job's state); on failure nothing is
+ * queued. If the office changed the job meanwhile, the server refuses it (stale_summary, listed by
+ * fr_replica_list_conflicts). Returns the op id of record_acceptance. */
+char* fr_replica_record_acceptance(fr_replica* replica, const char* job_id, const fr_acceptance* acceptance,
+                                   fr_error* out_error) FR_NOEXCEPT;
+
 /* A sync client over HTTPS to server_url ("https://host:port"), trusting exactly the PEM certificate or CA in
  * ca_file (NULL: the system's CAs), retrying network errors, 5xx and 429 with backoff. */
 fr_sync_client* fr_sync_client_open(fr_replica* replica, const char* server_url, const char* ca_file,
@@ -57,6 +86,11 @@ bool fr_sync_client_login(fr_sync_client* client, const char* username, const ch
 /* Push, upload attachments, pull. Returns a JSON report {pushed, applied, rejected, pulled, cursor, ...};
  * NULL with FR_ERROR_UNAVAILABLE when the server cannot be reached (the work stays queued). */
 char* fr_sync_client_sync(fr_sync_client* client, fr_error* out_error) FR_NOEXCEPT;
+/* Re-bootstrap: drops the replica's copy of the server's rows and downloads them all again, keeping the outbox
+ * (pending work is neither sent nor lost). The old rows stay visible until the download completes. Returns the JSON
+ * report as fr_sync_client_sync; NULL with FR_ERROR_UNAVAILABLE when the server cannot be reached (the next sync
+ * finishes the download). */
+char* fr_sync_client_rebootstrap(fr_sync_client* client, fr_error* out_error) FR_NOEXCEPT;
 
 #ifdef __cplusplus
 }

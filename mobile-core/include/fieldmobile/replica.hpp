@@ -7,6 +7,7 @@
 #include <Poco/JSON/Object.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -107,6 +108,8 @@ class Replica {
     std::string add_attachment(const std::string& job_id, const std::string& kind, const std::string& bytes,
                                const std::string& content_type, const std::string& file_name,
                                const std::string& caption);
+    // Runs body in one transaction: every local write inside it is queued, or none is (body threw).
+    void write(const std::function<void()>& body);
 
     // --- outbox and conflicts
     std::vector<OutboxEntry> outbox() const;
@@ -132,6 +135,10 @@ class Replica {
 
     // --- attachments
     std::vector<AttachmentFile> attachments_to_upload() const;
+    // Every file added on this device, uploaded or not, by SHA-256.
+    std::vector<AttachmentFile> attachment_files() const;
+    // The file stored under sha256, if this device added it.
+    std::optional<AttachmentFile> attachment_file(const std::string& sha256) const;
     void set_uploaded_bytes(const std::string& sha256, std::int64_t bytes);
     std::string attachment_dir() const { return path_ + ".files"; }
 

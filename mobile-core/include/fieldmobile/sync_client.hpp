@@ -57,6 +57,11 @@ class SyncClient {
     std::int64_t upload_attachments();
     // Pulls pages until has_more is false; handles reset_required and checksum mismatches by re-bootstrapping.
     SyncReport pull();
+    // Drops the replica's copy of the server's rows and downloads them again from cursor 0, keeping the outbox:
+    // pending ops are not pushed and stay replayed on the fresh rows. The old rows stay visible until the new
+    // checkpoint replaces them, so an interrupted re-download (Error(unavailable)) loses nothing and the next sync
+    // finishes it.
+    SyncReport rebootstrap();
 
     // A JSON GET with the user's token (e.g. /api/v1/jobs/{id}/summary). Throws Error from the reply.
     Poco::JSON::Object::Ptr get_json(const std::string& target);
