@@ -1,10 +1,6 @@
 // Test harness for the real server process: launch, wait for its ready file, HTTPS requests, shutdown.
 #include "test_server.hpp"
 
-#include <sys/wait.h>
-
-#include <csignal>
-
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/JSON/Parser.h>
@@ -18,16 +14,18 @@
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Path.h>
 #include <Poco/StreamCopier.h>
-#include <Poco/URI.h>
 #include <Poco/Thread.h>
+#include <Poco/URI.h>
+#include <sys/wait.h>
 
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
+#include <csignal>
 #include <cstdlib>
-
-#include "fieldserver/storage/database.hpp"
 #include <sstream>
 #include <stdexcept>
+
+#include "fieldserver/storage/database.hpp"
 
 namespace fieldtest {
 namespace {
@@ -91,7 +89,8 @@ std::string postgres_server() {
     return value ? value : "";
 }
 
-TestServer::TestServer(std::map<std::string, std::string> env) : env_(std::move(env)) {
+TestServer::TestServer(std::map<std::string, std::string> env, std::string binary)
+    : env_(std::move(env)), binary_(binary.empty() ? FIELDREPAIR_SERVER_BINARY : std::move(binary)) {
     ensure_ssl();
     static std::atomic<int> counter{0};
     std::string suffix = std::to_string(Poco::Process::id()) + "_" + std::to_string(++counter);
@@ -153,18 +152,21 @@ void TestServer::start() {
     if (Poco::File(ready).exists()) Poco::File(ready).remove();
     std::string listen = "127.0.0.1:" + std::to_string(port_);
     Poco::Process::Env env = {
-        {"FIELDREPAIR_LISTEN", listen},                {"FIELDREPAIR_DATA_DIR", data_dir_},
-        {"FIELDREPAIR_DATABASE", database_},           {"FIELDREPAIR_READY_FILE", ready},
+        {"FIELDREPAIR_LISTEN", listen},
+        {"FIELDREPAIR_DATA_DIR", data_dir_},
+        {"FIELDREPAIR_DATABASE", database_},
+        {"FIELDREPAIR_READY_FILE", ready},
         {"FIELDREPAIR_ADMIN_PASSWORD", "admin-password-1"},
         // Fewer PBKDF2 rounds keep hundreds of test logins fast; the hashing itself is unit-tested at the default.
-        {"FIELDREPAIR_PBKDF2_ITERATIONS", "2000"},     {"FIELDREPAIR_LOG_LEVEL", "notice"}};
+        {"FIELDREPAIR_PBKDF2_ITERATIONS", "2000"},
+        {"FIELDREPAIR_LOG_LEVEL", "notice"}};
     for (const auto& [k, v] : env_) env[k] = v;
     // setpriv asks the kernel to stop the server when the launching thread dies (a crash, a ctest timeout, Ctrl-C),
     // when no destructor runs: no test run leaves a server behind. So start servers from the test's own thread.
-    std::vector<std::string> args = {"-c", "exec setpriv --pdeathsig TERM \"$0\" >>\"$1\" 2>&1",
-                                     FIELDREPAIR_SERVER_BINARY, data_dir_ + "/server.log"};
-    process_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch("/bin/sh", args, data_dir_, nullptr, nullptr,
-                                                                           nullptr, env));
+    std::vector<std::string> args = {"-c", "exec setpriv --pdeathsig TERM \"$0\" >>\"$1\" 2>&1", binary_,
+                                     data_dir_ + "/server.log"};
+    process_ = std::make_unique<Poco::ProcessHandle>(
+        Poco::Process::launch("/bin/sh", args, data_dir_, nullptr, nullptr, nullptr, env));
     for (int i = 0; i < 300; ++i) {
         if (Poco::File(ready).exists()) {
             std::istringstream lines(read_file(ready));

@@ -25,9 +25,10 @@ struct Reply {
 };
 
 class TestServer {
-public:
-    // env: extra FIELDREPAIR_* settings. The admin password is always "admin-password-1".
-    explicit TestServer(std::map<std::string, std::string> env = {});
+  public:
+    // env: extra FIELDREPAIR_* settings. The admin password is always "admin-password-1". binary: the server
+    // program to run, when not the one built with the tests (the benchmark compares two builds).
+    explicit TestServer(std::map<std::string, std::string> env = {}, std::string binary = {});
     ~TestServer();
     TestServer(const TestServer&) = delete;
     TestServer& operator=(const TestServer&) = delete;
@@ -37,7 +38,10 @@ public:
     // back, so a client that remembered its URL reaches it again.
     void start();
     void stop();
-    void restart() { stop(); start(); }
+    void restart() {
+        stop();
+        start();
+    }
 
     Reply request(const std::string& method, const std::string& path, const std::string& body = {},
                   const std::string& token = {}, const std::string& content_type = "application/json") const;
@@ -58,11 +62,12 @@ public:
     std::string base_url() const { return "https://" + host_ + ":" + std::to_string(port_); }
     std::string log() const;
 
-private:
+  private:
     bool running();  // reaps the process if it has exited
     void remove_data();
 
     std::map<std::string, std::string> env_;
+    std::string binary_;
     std::string data_dir_;
     std::string database_;
     std::string postgres_db_;  // the test database on the PostgreSQL test server, if one is used
