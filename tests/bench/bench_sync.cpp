@@ -560,8 +560,9 @@ void print_action_figures(const std::string& store, const std::vector<std::uniqu
                     bench::median(targets[1]->ms) / bench::median(targets[0]->ms),
                     bench::percentile(targets[1]->ms, 90) / bench::percentile(targets[0]->ms, 90),
                     bench::percentile(targets[1]->ms, 99) / bench::percentile(targets[0]->ms, 99));
-    std::printf("  %-10s median <= 1.5 ms (aim): %s\n", store.c_str(),
-                bench::median(targets[0]->ms) <= 1.5 ? "met" : "NOT met");
+    if (store == "sqlite")  // the aim (issue 11) is set for SQLite
+        std::printf("  %-10s median <= 1.5 ms (aim): %s\n", store.c_str(),
+                    bench::median(targets[0]->ms) <= 1.5 ? "met" : "NOT met");
 }
 
 // The job action's own time (load, validate, update, audit, outbox, report facts, change log in one transaction),
