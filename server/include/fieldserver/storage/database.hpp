@@ -150,8 +150,12 @@ class Database {
     std::string description_;
     std::size_t max_sessions_;
     std::size_t statements_per_session_;
-    // A connection's statements are its own: an idle connection goes back with them, so the pool is kept here
-    // rather than in Poco's SessionPool, whose wrappers hide the connection and close it without telling us.
+    // The pool is kept here rather than in Poco's SessionPool: a connection's statements belong to the connection,
+    // and SessionPool hands out wrappers (PooledSessionImpl) around it and closes idle ones without telling anyone,
+    // so a cache keyed by the native handle (sqlite3*, PGconn*) could outlive its connection, or be found again by
+    // a new connection opened at the same address. Here the cache is a member of the connection object, which
+    // goes back to the pool with it and is destroyed with it. Connections stay open (at most max_sessions) until
+    // the Database goes, or until one is found broken.
     std::mutex pool_mutex_;
     std::vector<std::unique_ptr<Connection>> idle_;
     std::size_t open_ = 0;
