@@ -1,8 +1,10 @@
 // The storage gateway on a real SQLite file: migrations, row conversion, binding, transactions.
 #include <Poco/File.h>
+#include <Poco/Process.h>
 #include <Poco/TemporaryFile.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 
 #include "fieldserver/domain/audit/audit_log.hpp"
 #include "fieldserver/domain/common/listing.hpp"
@@ -139,4 +141,155 @@ TEST_CASE("the audit chain verifies and shows tampering", "[server][storage][aud
 
     t.db->write([](Db& db) { db.execute("DELETE FROM job_events WHERE seq = 2"); });
     CHECK(check()->getValue<int>("broken_at") == 2);
+}
+
+// --- kept prepared statements, on SQLite and (with FIELDREPAIR_TEST_POSTGRES) on PostgreSQL
+
+namespace {
+
+// A fresh database of the given dialect: a SQLite file, or a database of its own on the PostgreSQL test server.
+struct DialectDatabase {
+    Poco::TemporaryFile dir;
+    std::string postgres;  // the test server, when on PostgreSQL
+    std::string name;
+    std::unique_ptr<Database> db;
+
+    DialectDatabase(const std::string& dialect, std::size_t statements = 256) {
+        static int counter = 0;
+        if (dialect == "sqlite") {
+            dir.createDirectories();
+            db = std::make_unique<Database>(dir.path() + "/test.db", 1, statements);
+            return;
+        }
+        postgres = std::getenv("FIELDREPAIR_TEST_POSTGRES");
+        name = "fieldrepair_storage_" + std::to_string(Poco::Process::id()) + "_" + std::to_string(++counter);
+        Database(postgres, 1).read([&](Db& admin) { admin.execute("CREATE DATABASE " + name); });
+        db = std::make_unique<Database>(postgres + " dbname=" + name, 1, statements);
+    }
+    ~DialectDatabase() {
+        db.reset();
+        if (!postgres.empty()) Database(postgres, 1).read([&](Db& admin) { admin.execute("DROP DATABASE " + name); });
+    }
+};
+
+// The dialects to run: SQLite always, PostgreSQL when the suite has a server for it.
+std::vector<std::string> dialects() {
+    std::vector<std::string> out{"sqlite"};
+    if (std::getenv("FIELDREPAIR_TEST_POSTGRES")) out.push_back("postgresql");
+    return out;
+}
+
+const char* kCreateValues =
+    "CREATE TABLE vals (id BIGINT PRIMARY KEY, s TEXT, i BIGINT, d DOUBLE PRECISION, is_on INTEGER, doc_json TEXT)";
+const char* kInsertValues = "INSERT INTO vals (id, s, i, d, is_on, doc_json) VALUES (?, ?, ?, ?, ?, ?)";
+const char* kSelectValues = "SELECT s, i, d, is_on, doc_json FROM vals WHERE id = ?";
+
+}  // namespace
+
+TEST_CASE("kept statements return every type and NULL, with other values on each call",
+          "[server][storage][statements]") {
+    auto dialect = GENERATE(from_range(dialects()));
+    INFO("dialect " << dialect);
+    DialectDatabase t(dialect);
+    t.db->write([](Db& db) { db.execute(kCreateValues); });
+    const int calls = 60;
+    t.db->write([&](Db& db) {
+        for (int n = 0; n < calls; ++n) {
+            bool null = n % 3 == 0;
+            Params p{static_cast<std::int64_t>(n),
+                     std::string("名前 ") + std::to_string(n),
+                     static_cast<std::int64_t>(n) * 1000000007LL,
+                     n + 0.25,
+                     n % 2 == 0,
+                     std::string(R"({"n":)") + std::to_string(n) + "}"};
+            if (null) p = {static_cast<std::int64_t>(n), Value{}, Value{}, Value{}, Value{}, Value{}};
+            CHECK(db.execute(kInsertValues, p) == 1);
+        }
+    });
+    auto before = t.db->read([](Db& db) { return db.statement_stats(); });
+    t.db->read([&](Db& db) {
+        for (int n = calls - 1; n >= 0; --n) {
+            auto row = db.query_one(kSelectValues, {static_cast<std::int64_t>(n)});
+            REQUIRE(row);
+            if (n % 3 == 0) {
+                for (const char* k : {"s", "i", "d", "is_on", "doc"}) CHECK(row->isNull(k));
+                continue;
+            }
+            CHECK(row->getValue<std::string>("s") == "名前 " + std::to_string(n));
+            CHECK(row->get("i").isInteger());
+            CHECK(row->getValue<std::int64_t>("i") == n * 1000000007LL);
+            CHECK(row->get("d").type() == typeid(double));
+            CHECK(row->getValue<double>("d") == n + 0.25);
+            CHECK(row->get("is_on").type() == typeid(bool));
+            CHECK(row->getValue<bool>("is_on") == (n % 2 == 0));
+            CHECK(row->getObject("doc")->getValue<int>("n") == n);
+        }
+        CHECK(db.scalar("SELECT i FROM vals WHERE id = ?", {std::int64_t{7}}) == 7 * 1000000007LL);
+        CHECK(db.scalar("SELECT COUNT(*) FROM vals WHERE is_on = ?", {true}) == 20);
+        CHECK(db.scalar("SELECT i FROM vals WHERE id = ?", {std::int64_t{-1}}) == 0);
+    });
+    auto after = t.db->read([](Db& db) { return db.statement_stats(); });
+    // Three statements, each prepared once: the 60 lookups reused the first.
+    CHECK(after.prepared - before.prepared == 3);
+    CHECK(after.reused - before.reused >= static_cast<std::uint64_t>(calls - 1));
+}
+
+TEST_CASE("the statement cache is bounded and evicts the least recently used", "[server][storage][statements]") {
+    auto dialect = GENERATE(from_range(dialects()));
+    INFO("dialect " << dialect);
+    DialectDatabase t(dialect, 3);
+    t.db->read([&](Db& db) {
+        auto select = [&](int n) { return db.scalar("SELECT " + std::to_string(n) + " + ?", {std::int64_t{1}}); };
+        for (int n = 1; n <= 4; ++n) CHECK(select(n) == n + 1);
+        auto s = db.statement_stats();
+        CHECK(s.kept == 3);
+        CHECK(s.prepared == 4);
+        CHECK(select(4) == 5);  // kept: reused
+        CHECK(db.statement_stats().prepared == 4);
+        CHECK(select(1) == 2);  // evicted: prepared again
+        CHECK(db.statement_stats().prepared == 5);
+        CHECK(db.statement_stats().kept == 3);
+        if (db.dialect() == Dialect::postgresql)  // evicted statements are deallocated on the server too
+            CHECK(db.scalar("SELECT COUNT(*) FROM pg_prepared_statements") == 3);
+    });
+}
+
+TEST_CASE("kept statements survive rollbacks and errors, and follow schema changes", "[server][storage][statements]") {
+    auto dialect = GENERATE(from_range(dialects()));
+    INFO("dialect " << dialect);
+    DialectDatabase t(dialect);
+    t.db->write([](Db& db) { db.execute(kCreateValues); });
+    auto insert = [](Db& db, std::int64_t id) {
+        db.execute(kInsertValues, {id, std::string("x"), id, 1.5, false, Value{}});
+    };
+    // First prepared inside a transaction that rolls back: PostgreSQL keeps it, and so does the cache.
+    CHECK_THROWS(t.db->write([&](Db& db) {
+        insert(db, 1);
+        insert(db, 1);
+    }));
+    CHECK(t.db->read([](Db& db) { return db.scalar("SELECT COUNT(*) FROM vals"); }) == 0);
+    t.db->write([&](Db& db) { insert(db, 2); });
+    CHECK_THROWS(t.db->write([&](Db& db) { insert(db, 2); }));
+    t.db->write([&](Db& db) { insert(db, 3); });
+    CHECK(t.db->read([](Db& db) { return db.query("SELECT * FROM vals ORDER BY id"); })->size() == 2);
+    // A column added after SELECT * was kept: the statement is prepared again and sees it.
+    t.db->write([](Db& db) { db.execute("ALTER TABLE vals ADD COLUMN extra TEXT"); });
+    t.db->write([](Db& db) {
+        db.execute("UPDATE vals SET extra = ? WHERE id = ?", {std::string("e"), std::int64_t{3}});
+    });
+    auto rows = t.db->read([](Db& db) { return db.query("SELECT * FROM vals ORDER BY id"); });
+    REQUIRE(rows->size() == 2);
+    CHECK(rows->getObject(0)->isNull("extra"));
+    CHECK(rows->getObject(1)->getValue<std::string>("extra") == "e");
+}
+
+TEST_CASE("a statement given the wrong number of values is refused and changes nothing",
+          "[server][storage][statements]") {
+    auto dialect = GENERATE(from_range(dialects()));
+    INFO("dialect " << dialect);
+    DialectDatabase t(dialect);
+    t.db->write([](Db& db) { db.execute(kCreateValues); });
+    CHECK_THROWS(t.db->write([](Db& db) { db.execute(kInsertValues, {std::int64_t{1}, std::string("x")}); }));
+    CHECK_THROWS(t.db->write([](Db& db) { db.execute("SELECT 1; DELETE FROM vals"); }));
+    CHECK(t.db->read([](Db& db) { return db.scalar("SELECT COUNT(*) FROM vals"); }) == 0);
 }

@@ -89,7 +89,8 @@ std::string postgres_server() {
     return value ? value : "";
 }
 
-TestServer::TestServer(std::map<std::string, std::string> env) : env_(std::move(env)) {
+TestServer::TestServer(std::map<std::string, std::string> env, std::string binary)
+    : env_(std::move(env)), binary_(binary.empty() ? FIELDREPAIR_SERVER_BINARY : std::move(binary)) {
     ensure_ssl();
     static std::atomic<int> counter{0};
     std::string suffix = std::to_string(Poco::Process::id()) + "_" + std::to_string(++counter);
@@ -162,8 +163,8 @@ void TestServer::start() {
     for (const auto& [k, v] : env_) env[k] = v;
     // setpriv asks the kernel to stop the server when the launching thread dies (a crash, a ctest timeout, Ctrl-C),
     // when no destructor runs: no test run leaves a server behind. So start servers from the test's own thread.
-    std::vector<std::string> args = {"-c", "exec setpriv --pdeathsig TERM \"$0\" >>\"$1\" 2>&1",
-                                     FIELDREPAIR_SERVER_BINARY, data_dir_ + "/server.log"};
+    std::vector<std::string> args = {"-c", "exec setpriv --pdeathsig TERM \"$0\" >>\"$1\" 2>&1", binary_,
+                                     data_dir_ + "/server.log"};
     process_ = std::make_unique<Poco::ProcessHandle>(
         Poco::Process::launch("/bin/sh", args, data_dir_, nullptr, nullptr, nullptr, env));
     for (int i = 0; i < 300; ++i) {

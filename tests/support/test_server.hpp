@@ -26,8 +26,9 @@ struct Reply {
 
 class TestServer {
   public:
-    // env: extra FIELDREPAIR_* settings. The admin password is always "admin-password-1".
-    explicit TestServer(std::map<std::string, std::string> env = {});
+    // env: extra FIELDREPAIR_* settings. The admin password is always "admin-password-1". binary: the server
+    // program to run, when not the one built with the tests (the benchmark compares two builds).
+    explicit TestServer(std::map<std::string, std::string> env = {}, std::string binary = {});
     ~TestServer();
     TestServer(const TestServer&) = delete;
     TestServer& operator=(const TestServer&) = delete;
@@ -66,6 +67,7 @@ class TestServer {
     void remove_data();
 
     std::map<std::string, std::string> env_;
+    std::string binary_;
     std::string data_dir_;
     std::string database_;
     std::string postgres_db_;  // the test database on the PostgreSQL test server, if one is used

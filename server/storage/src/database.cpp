@@ -1,37 +1,50 @@
-// Sessions, transactions and bound queries for SQLite and PostgreSQL through Poco::Data.
+// Connections, kept prepared statements, transactions and bound queries for SQLite and PostgreSQL. Poco::Data opens
+// the connections and runs transactions; statements go to sqlite3 and libpq directly, because a Poco::Data
+// Statement prepares afresh on every execution on SQLite, and on PostgreSQL costs four round trips (prepare,
+// describe, execute, deallocate) where a kept statement costs one.
 #include "fieldserver/storage/database.hpp"
 
+#include <Poco/Data/DataException.h>
 #include <Poco/Data/PostgreSQL/Connector.h>
-#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/PostgreSQL/PostgreSQLException.h>
+#include <Poco/Data/PostgreSQL/SessionImpl.h>
 #include <Poco/Data/SQLite/Connector.h>
-#include <Poco/Data/Statement.h>
+#include <Poco/Data/SQLite/SQLiteException.h>
+#include <Poco/Data/SQLite/Utility.h>
+#include <Poco/Data/Session.h>
 #include <Poco/JSON/Parser.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
 
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <list>
+#include <optional>
 #include <regex>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
 
 namespace fieldserver {
+
 namespace {
 
-using Poco::Data::Keywords::bind;
+// Whether a statement may be kept. Schema changes, pragmas and session commands run once and are not kept; a
+// schema change makes every connection drop its kept statements.
+enum class Use { kept, once, schema_change };
 
-// Applies per-connection settings whenever the pool opens a session.
-class ConfiguredPool : public Poco::Data::SessionPool {
-  public:
-    ConfiguredPool(const std::string& connector, const std::string& connection, std::size_t max_sessions)
-        : SessionPool(connector, connection, 1, static_cast<int>(max_sessions), 300), sqlite_(connector == "SQLite") {}
-
-  protected:
-    void customizeSession(Poco::Data::Session& session) override {
-        if (!sqlite_) return;
-        // busy_timeout covers readers meeting a checkpoint; foreign keys are off by default in SQLite.
-        session << "PRAGMA busy_timeout = 10000", Poco::Data::Keywords::now;
-        session << "PRAGMA foreign_keys = ON", Poco::Data::Keywords::now;
-        session << "PRAGMA synchronous = NORMAL", Poco::Data::Keywords::now;
-    }
-
-  private:
-    bool sqlite_;
-};
+Use use_of(std::string_view sql) {
+    auto start = sql.find_first_not_of(" \t\r\n(");
+    if (start == std::string_view::npos) return Use::once;
+    auto end = sql.find_first_of(" \t\r\n(", start);
+    std::string word(sql.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    for (auto& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (word == "SELECT" || word == "INSERT" || word == "UPDATE" || word == "DELETE" || word == "WITH")
+        return Use::kept;
+    if (word == "CREATE" || word == "ALTER" || word == "DROP") return Use::schema_change;
+    return Use::once;
+}
 
 // PostgreSQL placeholders are $1, $2…; the project writes "?" everywhere and translates here.
 std::string placeholders_for(const std::string& sql, Dialect dialect) {
@@ -50,41 +63,481 @@ std::string placeholders_for(const std::string& sql, Dialect dialect) {
     return out;
 }
 
-void bind_all(Poco::Data::Statement& stmt, const Params& params) {
-    for (const auto& p : params) {
-        std::visit(
-            [&](const auto& v) {
-                using T = std::decay_t<decltype(v)>;
-                if constexpr (std::is_same_v<T, std::monostate>)
-                    stmt, Poco::Data::Keywords::use(Poco::Data::Keywords::null);
-                else if constexpr (std::is_same_v<T, bool>)
-                    stmt, bind(static_cast<Poco::Int64>(v ? 1 : 0));
-                else if constexpr (std::is_same_v<T, std::int64_t>)
-                    stmt, bind(static_cast<Poco::Int64>(v));
-                else
-                    stmt, bind(v);
-            },
-            p);
+// The most recently used prepared statements of one connection, keyed by SQL text, at most `capacity` of them.
+template <class Statement>
+class StatementCache {
+  public:
+    explicit StatementCache(std::size_t capacity) : capacity_(capacity) {}
+
+    // The kept statement for sql, now the most recently used, or null.
+    Statement* find(const std::string& sql) {
+        auto it = index_.find(sql);
+        if (it == index_.end()) return nullptr;
+        order_.splice(order_.begin(), order_, it->second);
+        return &it->second->second;
+    }
+
+    // Keeps statement for sql; returns the least recently used one when that made the cache exceed its bound.
+    std::optional<Statement> keep(const std::string& sql, Statement statement) {
+        order_.emplace_front(sql, std::move(statement));
+        index_[order_.front().first] = order_.begin();
+        if (order_.size() <= capacity_) return std::nullopt;
+        std::optional<Statement> evicted(std::move(order_.back().second));
+        index_.erase(order_.back().first);
+        order_.pop_back();
+        return evicted;
+    }
+
+    Statement& front() { return order_.front().second; }
+    std::size_t size() const { return order_.size(); }
+    void clear() {
+        index_.clear();
+        order_.clear();
+    }
+
+  private:
+    std::size_t capacity_;
+    std::list<std::pair<std::string, Statement>> order_;
+    std::unordered_map<std::string_view, typename std::list<std::pair<std::string, Statement>>::iterator> index_;
+};
+
+}  // namespace
+
+// A Poco session with the statements prepared on it. The session (and the native connection inside it) lives as
+// long as this object, and the kept statements go with it.
+class Connection {
+  public:
+    // How a column's values are read, from its declared type (SQLite) or its type (PostgreSQL), as Poco::Data read
+    // them before statements were kept: the JSON a caller gets is unchanged.
+    enum class Kind { text, integer, real, boolean };
+    struct Column {
+        std::string name;
+        Kind kind = Kind::text;
+    };
+    // One value of a row: text for Kind::text, integer for Kind::integer and Kind::boolean (0/1), real for Kind::real.
+    struct Cell {
+        bool null = true;
+        std::string_view text;
+        std::int64_t integer = 0;
+        double real = 0;
+    };
+    // Called for each row; returns false to stop reading.
+    using RowFn = std::function<bool(const std::vector<Column>&, const std::vector<Cell>&)>;
+
+    Connection(const std::string& connector, const std::string& connection, std::atomic<std::uint64_t>& schema)
+        : session_(connector, connection), schema_(schema), generation_(schema.load()) {}
+    virtual ~Connection() = default;
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    Poco::Data::Session& session() { return session_; }
+    StatementStats stats() const { return {kept(), prepared_, reused_}; }
+
+    // Runs sql ("?" placeholders) with params, passing each row to on_row until it returns false. Returns the rows
+    // read, or for a statement that reads none, the rows it changed.
+    std::size_t run(const std::string& sql, const Params& params, const RowFn& on_row) {
+        if (generation_ != schema_.load()) {
+            drop_all();
+            generation_ = schema_.load();
+        }
+        auto use = use_of(sql);
+        auto n = use == Use::kept ? run_kept(sql, params, on_row) : run_once(sql, params, on_row);
+        if (use == Use::schema_change) {
+            ++schema_;
+            schema_changed_ = true;
+        }
+        return n;
+    }
+
+    // A schema change inside a transaction is seen by other connections only from its commit: one of them may have
+    // prepared a statement on the old schema since the change ran, so they drop their statements again.
+    void committed() {
+        if (std::exchange(schema_changed_, false)) ++schema_;
+    }
+
+  protected:
+    virtual std::size_t kept() const = 0;
+    virtual void drop_all() = 0;
+    virtual std::size_t run_kept(const std::string& sql, const Params& params, const RowFn& on_row) = 0;
+    virtual std::size_t run_once(const std::string& sql, const Params& params, const RowFn& on_row) = 0;
+
+    std::uint64_t prepared_ = 0;
+    std::uint64_t reused_ = 0;
+
+  private:
+    // Destroyed after the subclass's kept statements, which must not outlive their connection.
+    Poco::Data::Session session_;
+    std::atomic<std::uint64_t>& schema_;
+    std::uint64_t generation_;
+    bool schema_changed_ = false;
+};
+
+namespace {
+
+using Kind = Connection::Kind;
+using Column = Connection::Column;
+using Cell = Connection::Cell;
+using RowFn = Connection::RowFn;
+
+// --- SQLite
+
+// Poco::Data's mapping of a declared column type (upper-cased, up to the first space or parenthesis) to a value
+// type; an expression has no declared type and reads as text, as it did through Poco::Data.
+Kind sqlite_kind(const char* declared) {
+    if (!declared) return Kind::text;
+    std::string type(declared);
+    type = type.substr(0, type.find_first_of(" ("));
+    for (auto& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (type == "BOOL" || type == "BOOLEAN" || type == "BIT") return Kind::boolean;
+    if (type == "REAL" || type == "FLOA" || type == "FLOAT" || type == "DOUB" || type == "DOUBLE" ||
+        type == "DECIMAL" || type == "NUMERIC")
+        return Kind::real;
+    static const char* const integers[] = {
+        "UINT8",      "UTINY",     "UINTEGER8", "INT8",      "TINY",   "INTEGER8", "UINT16",     "USHORT",
+        "UINTEGER16", "INT16",     "SHORT",     "INTEGER16", "UINT",   "UINT32",   "UINTEGER",   "UINTEGER32",
+        "INT",        "INT32",     "INTEGER",   "INTEGER32", "UINT64", "ULONG",    "UINTEGER64", "INT64",
+        "LONG",       "INTEGER64", "TINYINT",   "SMALLINT",  "BIGINT", "LONGINT",  "COUNTER",    "AUTOINCREMENT"};
+    for (const char* name : integers)
+        if (type == name) return Kind::integer;
+    return Kind::text;
+}
+
+// A prepared sqlite3 statement, finalized when dropped.
+class SqliteStatement {
+  public:
+    explicit SqliteStatement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+    SqliteStatement(SqliteStatement&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)) {}
+    SqliteStatement& operator=(SqliteStatement&&) = delete;
+    ~SqliteStatement() { sqlite3_finalize(stmt_); }
+    sqlite3_stmt* get() const { return stmt_; }
+
+  private:
+    sqlite3_stmt* stmt_;
+};
+
+class SqliteConnection : public Connection {
+  public:
+    SqliteConnection(const std::string& path, std::size_t capacity, std::atomic<std::uint64_t>& schema)
+        : Connection("SQLite", path, schema), db_(Poco::Data::SQLite::Utility::dbHandle(session())), cache_(capacity) {
+        // busy_timeout covers readers meeting a checkpoint; foreign keys are off by default in SQLite.
+        session() << "PRAGMA busy_timeout = 10000", Poco::Data::Keywords::now;
+        session() << "PRAGMA foreign_keys = ON", Poco::Data::Keywords::now;
+        session() << "PRAGMA synchronous = NORMAL", Poco::Data::Keywords::now;
+    }
+
+  protected:
+    std::size_t kept() const override { return cache_.size(); }
+    void drop_all() override { cache_.clear(); }
+
+    std::size_t run_kept(const std::string& sql, const Params& params, const RowFn& on_row) override {
+        if (auto* kept = cache_.find(sql)) {
+            ++reused_;
+            return execute(kept->get(), params, on_row);
+        }
+        SqliteStatement fresh = prepare(sql);
+        cache_.keep(sql, std::move(fresh));
+        return execute(cache_.front().get(), params, on_row);
+    }
+
+    std::size_t run_once(const std::string& sql, const Params& params, const RowFn& on_row) override {
+        SqliteStatement once = prepare(sql);
+        return execute(once.get(), params, on_row);
+    }
+
+  private:
+    SqliteStatement prepare(const std::string& sql) {
+        sqlite3_stmt* stmt = nullptr;
+        const char* tail = nullptr;
+        int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size() + 1), &stmt, &tail);
+        SqliteStatement guard(stmt);
+        if (rc != SQLITE_OK) Poco::Data::SQLite::Utility::throwException(db_, rc, sql);
+        if (!stmt) throw Poco::Data::SQLite::InvalidSQLStatementException("empty statement", sql);
+        // One statement per call, as on PostgreSQL: a second one would otherwise be skipped silently.
+        if (std::string_view(tail).find_first_not_of(" \t\r\n;") != std::string_view::npos)
+            throw Poco::Data::SQLite::InvalidSQLStatementException("more than one statement", sql);
+        ++prepared_;
+        return guard;
+    }
+
+    void bind(sqlite3_stmt* stmt, const Params& params) {
+        if (static_cast<std::size_t>(sqlite3_bind_parameter_count(stmt)) != params.size())
+            throw Poco::Data::BindingException("statement has " + std::to_string(sqlite3_bind_parameter_count(stmt)) +
+                                               " placeholders, given " + std::to_string(params.size()) + " values");
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            int at = static_cast<int>(i + 1);
+            int rc = std::visit(
+                [&](const auto& v) {
+                    using T = std::decay_t<decltype(v)>;
+                    if constexpr (std::is_same_v<T, std::monostate>)
+                        return sqlite3_bind_null(stmt, at);
+                    else if constexpr (std::is_same_v<T, bool>)
+                        return sqlite3_bind_int64(stmt, at, v ? 1 : 0);
+                    else if constexpr (std::is_same_v<T, std::int64_t>)
+                        return sqlite3_bind_int64(stmt, at, v);
+                    else if constexpr (std::is_same_v<T, double>)
+                        return sqlite3_bind_double(stmt, at, v);
+                    else  // the params outlive the execution: the bindings are cleared before run() returns
+                        return sqlite3_bind_text(stmt, at, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+                },
+                params[i]);
+            if (rc != SQLITE_OK) Poco::Data::SQLite::Utility::throwException(db_, rc);
+        }
+    }
+
+    std::size_t execute(sqlite3_stmt* stmt, const Params& params, const RowFn& on_row) {
+        // Leaves the statement ready for its next use, and no read transaction open, however this returns.
+        struct Reset {
+            sqlite3_stmt* stmt;
+            ~Reset() {
+                sqlite3_reset(stmt);
+                sqlite3_clear_bindings(stmt);
+            }
+        } reset{stmt};
+        bind(stmt, params);
+        int count = sqlite3_column_count(stmt);
+        std::vector<Column> columns(static_cast<std::size_t>(count));
+        for (int c = 0; c < count; ++c)
+            columns[static_cast<std::size_t>(c)] = {sqlite3_column_name(stmt, c),
+                                                    sqlite_kind(sqlite3_column_decltype(stmt, c))};
+        std::vector<Cell> cells(columns.size());
+        std::size_t rows = 0;
+        for (bool more = true; more;) {
+            int rc = sqlite3_step(stmt);
+            if (rc == SQLITE_DONE) break;
+            if (rc != SQLITE_ROW) Poco::Data::SQLite::Utility::throwException(db_, rc);
+            ++rows;
+            for (int c = 0; c < count; ++c)
+                read(stmt, c, columns[static_cast<std::size_t>(c)].kind, cells[static_cast<std::size_t>(c)]);
+            more = on_row(columns, cells);
+        }
+        if (rows == 0 && !sqlite3_stmt_readonly(stmt)) return static_cast<std::size_t>(sqlite3_changes(db_));
+        return rows;
+    }
+
+    static void read(sqlite3_stmt* stmt, int c, Kind kind, Cell& cell) {
+        cell.null = sqlite3_column_type(stmt, c) == SQLITE_NULL;
+        if (cell.null) return;
+        switch (kind) {
+            case Kind::text: {
+                auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+                cell.text = std::string_view(text ? text : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt, c)));
+                break;
+            }
+            case Kind::integer:
+                cell.integer = sqlite3_column_int64(stmt, c);
+                break;
+            case Kind::boolean:
+                cell.integer = sqlite3_column_int(stmt, c) != 0 ? 1 : 0;
+                break;
+            case Kind::real:
+                cell.real = sqlite3_column_double(stmt, c);
+                break;
+        }
+    }
+
+    sqlite3* db_;
+    StatementCache<SqliteStatement> cache_;
+};
+
+// --- PostgreSQL
+
+// Poco::Data's reading of PostgreSQL types (catalog OIDs); every other type (text, varchar, dates…) reads as its
+// text.
+Kind postgres_kind(Oid type) {
+    switch (type) {
+        case 16:
+            return Kind::boolean;  // bool
+        case 20:
+        case 21:
+        case 23:
+            return Kind::integer;  // int8, int2, int4
+        case 700:
+        case 701:
+        case 1700:
+            return Kind::real;  // float4, float8, numeric
+        default:
+            return Kind::text;
     }
 }
 
-Poco::Dynamic::Var json_value(const std::string& column, const Poco::Dynamic::Var& v) {
-    if (v.isEmpty()) return v;
-    if (column.rfind("is_", 0) == 0) return v.convert<Poco::Int64>() != 0;
-    if (column.size() > 5 && column.compare(column.size() - 5, 5, "_json") == 0) {
-        Poco::JSON::Parser parser;
-        return parser.parse(v.convert<std::string>());
+using PgResult = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+// A server-side prepared statement: its name on the connection.
+struct PgStatement {
+    std::string name;
+};
+
+class PostgresConnection : public Connection {
+  public:
+    PostgresConnection(const std::string& connection, std::size_t capacity, std::atomic<std::uint64_t>& schema)
+        : Connection("PostgreSQL", connection, schema),
+          conn_(dynamic_cast<Poco::Data::PostgreSQL::SessionImpl&>(*session().impl()).handle()),
+          cache_(capacity) {}
+
+  protected:
+    std::size_t kept() const override { return cache_.size(); }
+
+    // Prepared statements outlive transactions (ROLLBACK keeps them), so they are deallocated explicitly. A failed
+    // DEALLOCATE (an aborted transaction) leaves a statement no name here will use again until the connection ends.
+    void drop_all() override {
+        if (cache_.size() == 0) return;
+        cache_.clear();
+        PgResult(PQexec(conn_, "DEALLOCATE ALL"), PQclear);
     }
-    if (v.isString()) return v.extract<std::string>();
-    if (v.isInteger()) return v.convert<Poco::Int64>();
-    if (v.isNumeric()) return v.convert<double>();
-    return v.convert<std::string>();
+
+    std::size_t run_kept(const std::string& sql, const Params& params, const RowFn& on_row) override {
+        if (auto* kept = cache_.find(sql)) {
+            ++reused_;
+            return execute(kept->name, {}, params, on_row);
+        }
+        std::string name = "fr" + std::to_string(++names_);
+        std::string text = placeholders_for(sql, Dialect::postgresql);
+        check(PgResult(PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr), PQclear), "prepare", text);
+        ++prepared_;
+        if (auto evicted = cache_.keep(sql, {name}))
+            PgResult(PQexec(conn_, ("DEALLOCATE " + evicted->name).c_str()), PQclear);
+        return execute(name, {}, params, on_row);
+    }
+
+    std::size_t run_once(const std::string& sql, const Params& params, const RowFn& on_row) override {
+        return execute({}, placeholders_for(sql, Dialect::postgresql), params, on_row);
+    }
+
+  private:
+    // Executes the prepared statement `name`, or when name is empty, `text` unprepared (one round trip either way).
+    std::size_t execute(const std::string& name, const std::string& text, const Params& params, const RowFn& on_row) {
+        // Values go as text, their types inferred by the server, as Poco::Data sent them.
+        std::vector<std::string> rendered(params.size());
+        std::vector<const char*> values(params.size(), nullptr);
+        for (std::size_t i = 0; i < params.size(); ++i)
+            std::visit(
+                [&](const auto& v) {
+                    using T = std::decay_t<decltype(v)>;
+                    if constexpr (std::is_same_v<T, bool>)
+                        rendered[i] = v ? "1" : "0";
+                    else if constexpr (std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>) {
+                        char buffer[32];
+                        auto end = std::to_chars(buffer, buffer + sizeof buffer, v).ptr;
+                        rendered[i].assign(buffer, end);
+                    }
+                    if constexpr (std::is_same_v<T, std::string>)
+                        values[i] = v.c_str();
+                    else if constexpr (!std::is_same_v<T, std::monostate>)
+                        values[i] = rendered[i].c_str();
+                },
+                params[i]);
+        int n = static_cast<int>(params.size());
+        PgResult result(name.empty() ? PQexecParams(conn_, text.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0)
+                                     : PQexecPrepared(conn_, name.c_str(), n, values.data(), nullptr, nullptr, 0),
+                        PQclear);
+        check(result, "execute", name.empty() ? text : name);
+        if (PQresultStatus(result.get()) != PGRES_TUPLES_OK)
+            return std::strtoull(PQcmdTuples(result.get()), nullptr, 10);
+        return rows(result.get(), on_row);
+    }
+
+    static std::size_t rows(PGresult* result, const RowFn& on_row) {
+        int count = PQnfields(result), tuples = PQntuples(result);
+        std::vector<Column> columns(static_cast<std::size_t>(count));
+        for (int c = 0; c < count; ++c)
+            columns[static_cast<std::size_t>(c)] = {PQfname(result, c), postgres_kind(PQftype(result, c))};
+        std::vector<Cell> cells(columns.size());
+        for (int r = 0; r < tuples; ++r) {
+            for (int c = 0; c < count; ++c)
+                read(result, r, c, columns[static_cast<std::size_t>(c)].kind, cells[static_cast<std::size_t>(c)]);
+            if (!on_row(columns, cells)) break;
+        }
+        return static_cast<std::size_t>(tuples);
+    }
+
+    static void read(PGresult* result, int r, int c, Kind kind, Cell& cell) {
+        cell.null = PQgetisnull(result, r, c) != 0;
+        if (cell.null) return;
+        std::string_view text(PQgetvalue(result, r, c), static_cast<std::size_t>(PQgetlength(result, r, c)));
+        switch (kind) {
+            case Kind::text:
+                cell.text = text;
+                break;
+            case Kind::integer:
+                std::from_chars(text.data(), text.data() + text.size(), cell.integer);
+                break;
+            case Kind::boolean:
+                cell.integer = text == "t" ? 1 : 0;
+                break;
+            case Kind::real:
+                cell.real = std::strtod(std::string(text).c_str(), nullptr);
+                break;
+        }
+    }
+
+    // Throws as Poco::Data did, with the server's message, SQL state and detail.
+    static void check(const PgResult& result, const char* what, const std::string& statement) {
+        auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
+        auto field = [&](int code) {
+            const char* v = result ? PQresultErrorField(result.get(), code) : nullptr;
+            return std::string(v ? v : "N/A");
+        };
+        throw Poco::Data::PostgreSQL::StatementException(
+            std::string("postgresql_stmt_") + what + " error: " + (result ? PQresultErrorMessage(result.get()) : "") +
+            " State: " + field(PG_DIAG_SQLSTATE) + " Detail: " + field(PG_DIAG_MESSAGE_DETAIL) +
+            " Constraint: " + field(PG_DIAG_CONSTRAINT_NAME) + " " + statement);
+    }
+
+    PGconn* conn_;
+    StatementCache<PgStatement> cache_;
+    std::uint64_t names_ = 0;
+};
+
+// --- rows as JSON
+
+// How a column becomes a JSON member: its name, and whether it is an is_* flag or a *_json document.
+struct Member {
+    std::string name;
+    enum { plain, flag, document } shape = plain;
+};
+
+std::vector<Member> members_of(const std::vector<Column>& columns) {
+    std::vector<Member> out;
+    for (const auto& column : columns) {
+        const auto& n = column.name;
+        if (n.size() > 5 && n.compare(n.size() - 5, 5, "_json") == 0)
+            out.push_back({n.substr(0, n.size() - 5), Member::document});
+        else
+            out.push_back({n, n.rfind("is_", 0) == 0 ? Member::flag : Member::plain});
+    }
+    return out;
 }
 
-std::string json_name(const std::string& column) {
-    if (column.size() > 5 && column.compare(column.size() - 5, 5, "_json") == 0)
-        return column.substr(0, column.size() - 5);
-    return column;
+// The value as Poco::Data returned it: a bool reads as an integer, as Poco's Var reports it.
+Poco::Dynamic::Var plain_value(Kind kind, const Cell& cell) {
+    switch (kind) {
+        case Kind::text:
+            return std::string(cell.text);
+        case Kind::real:
+            return cell.real;
+        case Kind::integer:
+        case Kind::boolean:
+            break;
+    }
+    return static_cast<Poco::Int64>(cell.integer);
+}
+
+Poco::Dynamic::Var json_value(const Member& member, Kind kind, const Cell& cell) {
+    if (cell.null) return {};
+    switch (member.shape) {
+        case Member::flag:
+            if (kind == Kind::integer || kind == Kind::boolean) return cell.integer != 0;
+            return plain_value(kind, cell).convert<Poco::Int64>() != 0;
+        case Member::document: {
+            Poco::JSON::Parser parser;
+            return parser.parse(kind == Kind::text ? std::string(cell.text)
+                                                   : plain_value(kind, cell).convert<std::string>());
+        }
+        case Member::plain:
+            break;
+    }
+    return plain_value(kind, cell);
 }
 
 std::string mask_password(const std::string& connection) {
@@ -101,81 +554,119 @@ bool is_postgresql_connection(const std::string& connection) {
 }
 
 Poco::JSON::Array::Ptr Db::query(const std::string& sql, const Params& params) {
-    Poco::Data::Statement stmt(session_);
-    stmt << placeholders_for(sql, dialect_);
-    bind_all(stmt, params);
-    stmt.execute();
-    Poco::Data::RecordSet rs(stmt);
     Poco::JSON::Array::Ptr rows = new Poco::JSON::Array;
-    std::vector<std::string> names;
-    for (std::size_t c = 0; c < rs.columnCount(); ++c) names.push_back(rs.columnName(c));
-    for (std::size_t r = 0; r < rs.rowCount(); ++r) {
+    std::vector<Member> members;
+    connection_.run(sql, params, [&](const std::vector<Column>& columns, const std::vector<Cell>& cells) {
+        if (members.size() != columns.size()) members = members_of(columns);
         Poco::JSON::Object::Ptr row = new Poco::JSON::Object;
-        for (std::size_t c = 0; c < names.size(); ++c) {
-            if (rs.isNull(c, r))
-                row->set(json_name(names[c]), Poco::Dynamic::Var());
-            else
-                row->set(json_name(names[c]), json_value(names[c], rs.value(c, r)));
-        }
+        for (std::size_t c = 0; c < columns.size(); ++c)
+            row->set(members[c].name, json_value(members[c], columns[c].kind, cells[c]));
         rows->add(row);
-    }
+        return true;
+    });
     return rows;
 }
 
 Poco::JSON::Object::Ptr Db::query_one(const std::string& sql, const Params& params) {
-    auto rows = query(sql, params);
-    return rows->size() == 0 ? nullptr : rows->getObject(0);
+    Poco::JSON::Object::Ptr first;
+    connection_.run(sql, params, [&](const std::vector<Column>& columns, const std::vector<Cell>& cells) {
+        auto members = members_of(columns);
+        first = new Poco::JSON::Object;
+        for (std::size_t c = 0; c < columns.size(); ++c)
+            first->set(members[c].name, json_value(members[c], columns[c].kind, cells[c]));
+        return false;
+    });
+    return first;
 }
 
 std::size_t Db::execute(const std::string& sql, const Params& params) {
-    Poco::Data::Statement stmt(session_);
-    stmt << placeholders_for(sql, dialect_);
-    bind_all(stmt, params);
-    return stmt.execute();
+    return connection_.run(sql, params, [](const auto&, const auto&) { return true; });
 }
 
 std::int64_t Db::scalar(const std::string& sql, const Params& params) {
-    Poco::Data::Statement stmt(session_);
-    stmt << placeholders_for(sql, dialect_);
-    bind_all(stmt, params);
-    stmt.execute();
-    Poco::Data::RecordSet rs(stmt);
-    if (rs.rowCount() == 0 || rs.isNull(0, 0)) return 0;
-    return rs.value(0, 0).convert<Poco::Int64>();
+    std::int64_t value = 0;
+    connection_.run(sql, params, [&](const std::vector<Column>& columns, const std::vector<Cell>& cells) {
+        if (columns.empty() || cells[0].null) return false;
+        bool integral = columns[0].kind == Kind::integer || columns[0].kind == Kind::boolean;
+        value = integral ? cells[0].integer : plain_value(columns[0].kind, cells[0]).convert<Poco::Int64>();
+        return false;
+    });
+    return value;
 }
 
-Database::Database(const std::string& connection, std::size_t max_sessions)
+StatementStats Db::statement_stats() const { return connection_.stats(); }
+
+Database::Database(const std::string& connection, std::size_t max_sessions, std::size_t statements_per_session)
     : dialect_(is_postgresql_connection(connection) ? Dialect::postgresql : Dialect::sqlite),
-      description_(mask_password(connection)) {
+      connection_(connection),
+      description_(mask_password(connection)),
+      max_sessions_(max_sessions),
+      statements_per_session_(statements_per_session) {
     if (dialect_ == Dialect::sqlite) {
         Poco::Data::SQLite::Connector::registerConnector();
         // WAL is a property of the file: set once, before the pool opens its sessions.
         Poco::Data::Session setup("SQLite", connection);
         setup << "PRAGMA journal_mode = WAL", Poco::Data::Keywords::now;
-        pool_ = std::make_unique<ConfiguredPool>("SQLite", connection, max_sessions);
     } else {
         Poco::Data::PostgreSQL::Connector::registerConnector();
-        pool_ = std::make_unique<ConfiguredPool>("PostgreSQL", connection, max_sessions);
     }
 }
 
-Database::~Database() { pool_->shutdown(); }
+Database::~Database() = default;
 
-Database::Transaction::Transaction(Poco::Data::Session& s) : session_(s) { session_.begin(); }
+std::unique_ptr<Connection> Database::acquire() {
+    {
+        std::lock_guard<std::mutex> lock(pool_mutex_);
+        while (!idle_.empty()) {
+            auto connection = std::move(idle_.back());
+            idle_.pop_back();
+            if (connection->session().isGood()) return connection;
+            --open_;
+        }
+        if (open_ >= max_sessions_) throw Poco::Data::SessionPoolExhaustedException(description_);
+        ++open_;
+    }
+    try {
+        if (dialect_ == Dialect::sqlite)
+            return std::make_unique<SqliteConnection>(connection_, statements_per_session_, schema_generation_);
+        return std::make_unique<PostgresConnection>(connection_, statements_per_session_, schema_generation_);
+    } catch (...) {
+        std::lock_guard<std::mutex> lock(pool_mutex_);
+        --open_;
+        throw;
+    }
+}
+
+void Database::release(std::unique_ptr<Connection> connection) {
+    // The most recently used connection goes out first: its statements are the warmest.
+    bool good = connection->session().isGood();
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    if (good)
+        idle_.push_back(std::move(connection));
+    else
+        --open_;
+}
+
+Database::Lease::Lease(Database& database) : database_(database), connection_(database.acquire()) {}
+
+Database::Lease::~Lease() { database_.release(std::move(connection_)); }
+
+Database::Transaction::Transaction(Connection& connection) : connection_(connection) { connection_.session().begin(); }
 
 Database::Transaction::~Transaction() {
     if (!done_) {
         try {
-            session_.rollback();
+            connection_.session().rollback();
         } catch (...) {
-            // A failed rollback leaves nothing to undo: the session is discarded with its transaction.
+            // A failed rollback leaves nothing to undo: the connection is broken, and the pool drops it.
         }
     }
 }
 
 void Database::Transaction::commit() {
-    session_.commit();
+    connection_.session().commit();
     done_ = true;
+    connection_.committed();
 }
 
 }  // namespace fieldserver

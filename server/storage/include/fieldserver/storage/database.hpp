@@ -1,12 +1,12 @@
-// The storage gateway: a pool of Poco::Data sessions on SQLite or PostgreSQL, transactions, and queries that
-// bind every value and return rows as JSON. Dialect differences live here and in migrations, nowhere else.
+// The storage gateway: a pool of connections to SQLite or PostgreSQL, each keeping its prepared statements,
+// transactions, and queries that bind every value and return rows as JSON. Dialect differences live here and in
+// migrations, nowhere else.
 #pragma once
 
-#include <Poco/Data/Session.h>
-#include <Poco/Data/SessionPool.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -26,12 +26,24 @@ inline Value text_or_null(const std::string& s) { return s.empty() ? Value(std::
 
 enum class Dialect { sqlite, postgresql };
 
-// One session, inside a transaction when handed out by Database::write. Rows come back as JSON objects
-// keyed by column name, with two conventions: a column named is_* becomes true/false, and a column
-// named *_json holds JSON text and becomes the parsed value under the name without the suffix.
+// How one connection has used its prepared statements since it opened.
+struct StatementStats {
+    std::size_t kept = 0;        // statements prepared and kept now (at most the cache's bound)
+    std::uint64_t prepared = 0;  // statements prepared (a statement evicted and used again is prepared again)
+    std::uint64_t reused = 0;    // executions of a kept statement, without preparing it
+};
+
+// One pooled connection to the database with its cache of prepared statements (database.cpp).
+class Connection;
+
+// One connection, inside a transaction when handed out by Database::write. Statements are prepared once per
+// connection and kept (keyed by their SQL text), so callers write plain SQL with "?" and bind values each call.
+// Rows come back as JSON objects keyed by column name, with two conventions: a column named is_* becomes
+// true/false, and a column named *_json holds JSON text and becomes the parsed value under the name without the
+// suffix.
 class Db {
   public:
-    Db(Poco::Data::Session& session, Dialect dialect) : session_(session), dialect_(dialect) {}
+    Db(Connection& connection, Dialect dialect) : connection_(connection), dialect_(dialect) {}
 
     Poco::JSON::Array::Ptr query(const std::string& sql, const Params& params = {});
     // The first row, or null when there is none.
@@ -41,25 +53,28 @@ class Db {
     // The first column of the first row as an integer (0 when there is no row).
     std::int64_t scalar(const std::string& sql, const Params& params = {});
     Dialect dialect() const { return dialect_; }
+    StatementStats statement_stats() const;
 
   private:
-    Poco::Data::Session& session_;
+    Connection& connection_;
     Dialect dialect_;
 };
 
 class Database {
   public:
     // connection: a SQLite file path, or a PostgreSQL connection string ("postgresql://…" or "host=… dbname=…").
-    explicit Database(const std::string& connection, std::size_t max_sessions = 16);
+    // Each of at most max_sessions connections keeps its statements_per_session most recently used statements.
+    explicit Database(const std::string& connection, std::size_t max_sessions = 16,
+                      std::size_t statements_per_session = 256);
     ~Database();
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
 
-    // Runs f(Db&) on a pooled session without a transaction.
+    // Runs f(Db&) on a pooled connection without a transaction.
     template <class F>
     auto read(F&& f) {
-        Poco::Data::Session session = pool_->get();
-        Db db(session, dialect_);
+        Lease connection(*this);
+        Db db(*connection, dialect_);
         return f(db);
     }
 
@@ -69,9 +84,9 @@ class Database {
     auto write(F&& f) {
         std::unique_lock<std::mutex> lock(write_mutex_, std::defer_lock);
         if (dialect_ == Dialect::sqlite) lock.lock();
-        Poco::Data::Session session = pool_->get();
-        Transaction tx(session);
-        Db db(session, dialect_);
+        Lease connection(*this);
+        Transaction tx(*connection);
+        Db db(*connection, dialect_);
         if constexpr (std::is_void_v<decltype(f(db))>) {
             f(db);
             tx.commit();
@@ -88,9 +103,9 @@ class Database {
     template <class F>
     auto snapshot(F&& f) {
         if (dialect_ == Dialect::postgresql) return write(std::forward<F>(f));
-        Poco::Data::Session session = pool_->get();
-        Transaction tx(session);
-        Db db(session, dialect_);
+        Lease connection(*this);
+        Transaction tx(*connection);
+        Db db(*connection, dialect_);
         auto result = f(db);
         tx.commit();
         return result;
@@ -101,21 +116,52 @@ class Database {
     const std::string& description() const { return description_; }
 
   private:
+    // A connection taken from the pool, given back (with its kept statements) when the lease ends.
+    class Lease {
+      public:
+        explicit Lease(Database& database);
+        ~Lease();
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        Connection& operator*() const { return *connection_; }
+
+      private:
+        Database& database_;
+        std::unique_ptr<Connection> connection_;
+    };
+
     // Rolls back unless committed.
     class Transaction {
       public:
-        explicit Transaction(Poco::Data::Session& s);
+        explicit Transaction(Connection& connection);
         ~Transaction();
         void commit();
 
       private:
-        Poco::Data::Session& session_;
+        Connection& connection_;
         bool done_ = false;
     };
 
+    std::unique_ptr<Connection> acquire();
+    void release(std::unique_ptr<Connection> connection);
+
     Dialect dialect_;
+    std::string connection_;
     std::string description_;
-    std::unique_ptr<Poco::Data::SessionPool> pool_;
+    std::size_t max_sessions_;
+    std::size_t statements_per_session_;
+    // The pool is kept here rather than in Poco's SessionPool: a connection's statements belong to the connection,
+    // and SessionPool hands out wrappers (PooledSessionImpl) around it and closes idle ones without telling anyone,
+    // so a cache keyed by the native handle (sqlite3*, PGconn*) could outlive its connection, or be found again by
+    // a new connection opened at the same address. Here the cache is a member of the connection object, which
+    // goes back to the pool with it and is destroyed with it. Connections stay open (at most max_sessions) until
+    // the Database goes, or until one is found broken.
+    std::mutex pool_mutex_;
+    std::vector<std::unique_ptr<Connection>> idle_;
+    std::size_t open_ = 0;
+    // Bumped by every schema change (CREATE, ALTER, DROP): each connection then drops its kept statements, whose
+    // result columns may have changed (PostgreSQL refuses to run such a statement).
+    std::atomic<std::uint64_t> schema_generation_{0};
     std::mutex write_mutex_;
 };
 
