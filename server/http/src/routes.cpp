@@ -16,10 +16,8 @@ namespace {
 using fieldsync::Error;
 using fieldsync::ErrorCode;
 
-}  // namespace
-
-Router build_routes(Services& s, Metrics& metrics) {
-    Router r;
+// Health, metrics and the workflow table, which monitoring and every client read first.
+void add_service_routes(Router& r, Services& s, Metrics& metrics) {
     r.add({"GET", "/healthz", kPublic, false, [&s](HttpRequest&) {
                s.db.read([](Db& db) { return db.scalar("SELECT 1"); });
                Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
@@ -37,7 +35,10 @@ Router build_routes(Services& s, Metrics& metrics) {
                Poco::JSON::Parser parser;
                return ok(parser.parse(std::string(fieldsync::Workflow::builtin_text())));
            }});
+}
 
+// Logging in and out, and the user accounts.
+void add_auth_and_user_routes(Router& r, Services& s) {
     r.add({"POST", "/api/v1/auth/login", kPublic, true, [&s](HttpRequest& req) {
                fieldsync::validate_fields({{.name = "username"}, {.name = "password"}}, {}, *req.body, "log in");
                int retry_after = 0;
@@ -66,7 +67,10 @@ Router build_routes(Services& s, Metrics& metrics) {
            [&s](HttpRequest& req) { return ok(s.users.get(req.actor, req.params["id"])); }});
     r.add({"PATCH", "/api/v1/users/{id}", kAdmin, true,
            [&s](HttpRequest& req) { return ok(s.users.update(req.actor, req.params["id"], req.body)); }});
+}
 
+// Customers and the assets (appliances) they own.
+void add_customer_and_asset_routes(Router& r, Services& s) {
     r.add({"POST", "/api/v1/customers", kStaff, true,
            [&s](HttpRequest& req) { return ok(s.customers.create_customer(req.actor, req.body), 201); }});
     r.add({"GET", "/api/v1/customers", kAnyUser, false,
@@ -84,7 +88,10 @@ Router build_routes(Services& s, Metrics& metrics) {
            [&s](HttpRequest& req) { return ok(s.customers.get_asset(req.actor, req.params["id"])); }});
     r.add({"PATCH", "/api/v1/assets/{id}", kStaff, true,
            [&s](HttpRequest& req) { return ok(s.customers.update_asset(req.actor, req.params["id"], req.body)); }});
+}
 
+// Jobs, their audit trail and the warranties their repairs give.
+void add_job_routes(Router& r, Services& s) {
     r.add({"POST", "/api/v1/jobs", kAnyUser, true,
            [&s](HttpRequest& req) { return ok(s.jobs.create(req.actor, req.body), 201); }});
     r.add({"GET", "/api/v1/jobs", kAnyUser, false,
@@ -107,6 +114,16 @@ Router build_routes(Services& s, Metrics& metrics) {
            [&s](HttpRequest& req) { return ok(s.jobs.list_warranties(req.actor, req.query)); }});
     r.add({"GET", "/api/v1/warranties/{id}", kAnyUser, false,
            [&s](HttpRequest& req) { return ok(s.jobs.get_warranty(req.actor, req.params["id"])); }});
+}
+
+}  // namespace
+
+Router build_routes(Services& s, Metrics& metrics) {
+    Router r;
+    add_service_routes(r, s, metrics);
+    add_auth_and_user_routes(r, s);
+    add_customer_and_asset_routes(r, s);
+    add_job_routes(r, s);
     add_dispatch_routes(r, s);
     add_portal_routes(r, s);
     add_notification_routes(r, s);

@@ -121,6 +121,53 @@ std::int64_t int_param(const Query& query, const std::string& name, std::int64_t
     return value;
 }
 
+// One range of the (bucket, seq) index per bucket, merged by seq: one query over all the buckets sorted every
+// change left to send for each page, so a bootstrap took time quadratic in its size.
+std::vector<std::pair<std::int64_t, Poco::JSON::Object::Ptr>> changes_after(Db& db,
+                                                                            const std::vector<std::string>& buckets,
+                                                                            std::int64_t cursor, std::int64_t last,
+                                                                            std::int64_t limit) {
+    std::vector<std::pair<std::int64_t, Poco::JSON::Object::Ptr>> rows;
+    for (const auto& bucket : buckets) {
+        // The row as the stored text (not a *_json column, which the gateway would parse): it is sent verbatim.
+        auto part = db.query(
+            "SELECT seq, bucket, table_name, row_id, version, op, row_json AS row_text FROM sync_changes "
+            "WHERE bucket = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+            {bucket, cursor, last, limit + 1});
+        for (const auto& v : *part) {
+            auto row = v.extract<Poco::JSON::Object::Ptr>();
+            rows.emplace_back(integer(row, "seq"), row);
+        }
+    }
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    return rows;
+}
+
+// Fills the page with changes in seq order up to limit changes or max_bytes (at least one change).
+void fill_page(fieldsync::PullResponse& out, const std::vector<std::pair<std::int64_t, Poco::JSON::Object::Ptr>>& rows,
+               std::int64_t limit, std::int64_t max_bytes) {
+    std::int64_t bytes = 0;
+    for (const auto& [seq, row] : rows) {
+        fieldsync::Change change;
+        change.seq = seq;
+        change.bucket = text(row, "bucket");
+        change.table = text(row, "table_name");
+        change.row_id = text(row, "row_id");
+        change.version = integer(row, "version");
+        change.op = text(row, "op") == "put" ? fieldsync::ChangeOp::put : fieldsync::ChangeOp::remove;
+        if (change.op == fieldsync::ChangeOp::put) change.row_text = text(row, "row_text");
+        // The size of the change as sent, near enough: its row plus the fixed keys.
+        std::int64_t size = 160 + static_cast<std::int64_t>(change.row_text.size());
+        if (static_cast<std::int64_t>(out.changes.size()) == limit ||
+            (!out.changes.empty() && bytes + size > max_bytes)) {
+            out.has_more = true;
+            break;
+        }
+        bytes += size;
+        out.changes.push_back(std::move(change));
+    }
+}
+
 }  // namespace
 
 OpResult SyncService::apply_one(const Actor& actor, const fieldsync::Op& op) {
@@ -212,41 +259,7 @@ fieldsync::PullResponse SyncService::pull(const Actor& actor, const Query& query
             out.reset_required = true;
             return out;
         }
-        // One range of the (bucket, seq) index per bucket, merged by seq: one query over all the buckets sorted every
-        // change left to send for each page, so a bootstrap took time quadratic in its size.
-        std::vector<std::pair<std::int64_t, Poco::JSON::Object::Ptr>> rows;
-        for (const auto& bucket : buckets) {
-            // The row as the stored text (not a *_json column, which the gateway would parse): it is sent verbatim.
-            auto part = db.query(
-                "SELECT seq, bucket, table_name, row_id, version, op, row_json AS row_text FROM sync_changes "
-                "WHERE bucket = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
-                {bucket, cursor, last, limit + 1});
-            for (const auto& v : *part) {
-                auto row = v.extract<Poco::JSON::Object::Ptr>();
-                rows.emplace_back(integer(row, "seq"), row);
-            }
-        }
-        std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-        std::int64_t bytes = 0;
-        for (const auto& [seq, row] : rows) {
-            fieldsync::Change change;
-            change.seq = seq;
-            change.bucket = text(row, "bucket");
-            change.table = text(row, "table_name");
-            change.row_id = text(row, "row_id");
-            change.version = integer(row, "version");
-            change.op = text(row, "op") == "put" ? fieldsync::ChangeOp::put : fieldsync::ChangeOp::remove;
-            if (change.op == fieldsync::ChangeOp::put) change.row_text = text(row, "row_text");
-            // The size of the change as sent, near enough: its row plus the fixed keys.
-            std::int64_t size = 160 + static_cast<std::int64_t>(change.row_text.size());
-            if (static_cast<std::int64_t>(out.changes.size()) == limit ||
-                (!out.changes.empty() && bytes + size > max_bytes)) {
-                out.has_more = true;
-                break;
-            }
-            bytes += size;
-            out.changes.push_back(std::move(change));
-        }
+        fill_page(out, changes_after(db, buckets, cursor, last, limit), limit, max_bytes);
         out.cursor = out.has_more ? out.changes.back().seq : last;
         if (!out.has_more) out.checkpoint = fieldsync::Checkpoint{last, bucket_checksums(db, buckets)};
         return out;

@@ -144,67 +144,62 @@ Poco::JSON::Object::Ptr DispatchService::suggestions(const Actor& actor, const s
     });
 }
 
-Poco::JSON::Object::Ptr DispatchService::preview(const Actor& actor, const Poco::JSON::Object::Ptr& body) {
-    require_role(actor, {Role::admin, Role::dispatcher});
-    fieldsync::validate_fields({{.name = "date", .type = FieldType::string, .max_length = 10}},
-                               {{.name = "job_ids", .type = FieldType::array}}, *body, "preview auto-assign");
-    Params wanted;
-    if (has_value(body, "job_ids")) {
-        auto ids = body->getArray("job_ids");
-        if (ids->size() == 0 || ids->size() > kMaxJobsPerPlan)
-            throw Error(ErrorCode::invalid_field, "job_ids must list 1 to " + std::to_string(kMaxJobsPerPlan) + " jobs",
-                        "job_ids");
-        std::set<std::string> seen;
-        for (const auto& v : *ids) {
-            if (!v.isString()) throw Error(ErrorCode::invalid_field, "job_ids must hold job ids", "job_ids");
-            if (seen.insert(v.extract<std::string>()).second) wanted.emplace_back(v.extract<std::string>());
-        }
-    }
-    std::string date = text(body, "date");
-    auto started = std::chrono::steady_clock::now();
-    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
-    Poco::JSON::Object::Ptr versions = new Poco::JSON::Object;
-    std::int64_t start_ms = 0;
-    std::vector<JobRow> jobs;
-    std::vector<d::Technician> technicians;
-    db_.read([&](Db& db) {
-        start_ms = plan_start(db, date, "date");
-        std::string where = "j.state = 'reported' AND j.assignee_id IS NULL";
-        if (!wanted.empty()) {
-            std::string in;
-            for (std::size_t i = 0; i < wanted.size(); ++i) in += i ? ", ?" : "?";
-            where += " AND j.id IN (" + in + ")";
-        }
-        jobs = load_jobs(db, where, wanted, start_ms);
-        if (!wanted.empty() && jobs.size() != wanted.size()) {
-            std::set<std::string> found;
-            for (const auto& j : jobs) found.insert(j.job.id);
-            for (const auto& v : wanted)
-                if (!found.count(std::get<std::string>(v)))
-                    throw Error(ErrorCode::invalid_field,
-                                "job " + std::get<std::string>(v) + " is not an unassigned job in state reported",
-                                "job_ids");
-        }
-        if (jobs.size() > kMaxJobsPerPlan)
-            throw Error(ErrorCode::invalid_field,
-                        "more than " + std::to_string(kMaxJobsPerPlan) + " unassigned jobs; list job_ids", "job_ids");
-        technicians = load_technicians(db, start_ms);
-    });
-    std::vector<d::Job> plannable;
-    std::map<std::string, const JobRow*> by_id;
-    for (const auto& j : jobs) {
-        by_id[j.job.id] = &j;
-        if (j.located) plannable.push_back(j.job);
-    }
-    d::AssignParams params;
-    if (plannable.size() > kUnboundedJobs) params.time_limit_ms = kTimeLimitMs;
-    auto plan = d::auto_assign(plannable, technicians, start_ms, params);
-    auto greedy = d::greedy_assign(plannable, technicians, start_ms, params);
-    std::map<std::string, std::string> names;
-    for (const auto& t : technicians) names[t.id] = t.name;
+namespace {
 
+// The job ids a preview is limited to (empty: every unassigned reported job), without duplicates.
+Params wanted_job_ids(const Poco::JSON::Object::Ptr& body) {
+    Params wanted;
+    if (!has_value(body, "job_ids")) return wanted;
+    auto ids = body->getArray("job_ids");
+    if (ids->size() == 0 || ids->size() > kMaxJobsPerPlan)
+        throw Error(ErrorCode::invalid_field, "job_ids must list 1 to " + std::to_string(kMaxJobsPerPlan) + " jobs",
+                    "job_ids");
+    std::set<std::string> seen;
+    for (const auto& v : *ids) {
+        if (!v.isString()) throw Error(ErrorCode::invalid_field, "job_ids must hold job ids", "job_ids");
+        if (seen.insert(v.extract<std::string>()).second) wanted.emplace_back(v.extract<std::string>());
+    }
+    return wanted;
+}
+
+// The unassigned reported jobs to plan; every wanted id must be one of them.
+std::vector<JobRow> load_unassigned_jobs(Db& db, const Params& wanted, std::int64_t start_ms) {
+    std::string where = "j.state = 'reported' AND j.assignee_id IS NULL";
+    if (!wanted.empty()) {
+        std::string in;
+        for (std::size_t i = 0; i < wanted.size(); ++i) in += i ? ", ?" : "?";
+        where += " AND j.id IN (" + in + ")";
+    }
+    auto jobs = load_jobs(db, where, wanted, start_ms);
+    if (!wanted.empty() && jobs.size() != wanted.size()) {
+        std::set<std::string> found;
+        for (const auto& j : jobs) found.insert(j.job.id);
+        for (const auto& v : wanted)
+            if (!found.count(std::get<std::string>(v)))
+                throw Error(ErrorCode::invalid_field,
+                            "job " + std::get<std::string>(v) + " is not an unassigned job in state reported",
+                            "job_ids");
+    }
+    if (jobs.size() > kMaxJobsPerPlan)
+        throw Error(ErrorCode::invalid_field,
+                    "more than " + std::to_string(kMaxJobsPerPlan) + " unassigned jobs; list job_ids", "job_ids");
+    return jobs;
+}
+
+// A plan as the preview shows it: one entry per assignment and per route; records each job's version.
+struct PlanJson {
     Poco::JSON::Array::Ptr assignments = new Poco::JSON::Array, routes = new Poco::JSON::Array,
                            unassigned = new Poco::JSON::Array;
+    Poco::JSON::Object::Ptr versions = new Poco::JSON::Object;
+};
+
+PlanJson plan_json(const d::Plan& plan, const std::vector<JobRow>& jobs,
+                   const std::vector<d::Technician>& technicians) {
+    std::map<std::string, const JobRow*> by_id;
+    for (const auto& j : jobs) by_id[j.job.id] = &j;
+    std::map<std::string, std::string> names;
+    for (const auto& t : technicians) names[t.id] = t.name;
+    PlanJson out;
     for (const auto& route : plan.routes) {
         Poco::JSON::Object::Ptr r = new Poco::JSON::Object;
         r->set("technician_id", route.technician_id);
@@ -222,12 +217,12 @@ Poco::JSON::Object::Ptr DispatchService::preview(const Actor& actor, const Poco:
             o->set("start", iso(a.start_ms));
             o->set("end", iso(a.end_ms));
             o->set("late_minutes", a.late_ms / d::kMinuteMs);
-            assignments->add(o);
-            versions->set(id, by_id[id]->version);
+            out.assignments->add(o);
+            out.versions->set(id, by_id[id]->version);
         }
         r->set("job_ids", ids);
         r->set("travel_km", rounded(route.travel_km));
-        routes->add(r);
+        out.routes->add(r);
     }
     auto add_unassigned = [&](const std::string& id, const std::string& code, const std::string& reason) {
         Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
@@ -235,12 +230,41 @@ Poco::JSON::Object::Ptr DispatchService::preview(const Actor& actor, const Poco:
         o->set("ticket_no", by_id[id]->ticket_no);
         o->set("code", code);
         o->set("text", reason);
-        unassigned->add(o);
+        out.unassigned->add(o);
     };
     for (const auto& j : jobs)
         if (!j.located) add_unassigned(j.job.id, "no_location", "The customer has no location");
     for (const auto& u : plan.unassigned) add_unassigned(u.job_id, u.code, u.text);
+    return out;
+}
 
+}  // namespace
+
+Poco::JSON::Object::Ptr DispatchService::preview(const Actor& actor, const Poco::JSON::Object::Ptr& body) {
+    require_role(actor, {Role::admin, Role::dispatcher});
+    fieldsync::validate_fields({{.name = "date", .type = FieldType::string, .max_length = 10}},
+                               {{.name = "job_ids", .type = FieldType::array}}, *body, "preview auto-assign");
+    Params wanted = wanted_job_ids(body);
+    std::string date = text(body, "date");
+    auto started = std::chrono::steady_clock::now();
+    std::int64_t start_ms = 0;
+    std::vector<JobRow> jobs;
+    std::vector<d::Technician> technicians;
+    db_.read([&](Db& db) {
+        start_ms = plan_start(db, date, "date");
+        jobs = load_unassigned_jobs(db, wanted, start_ms);
+        technicians = load_technicians(db, start_ms);
+    });
+    std::vector<d::Job> plannable;
+    for (const auto& j : jobs)
+        if (j.located) plannable.push_back(j.job);
+    d::AssignParams params;
+    if (plannable.size() > kUnboundedJobs) params.time_limit_ms = kTimeLimitMs;
+    auto plan = d::auto_assign(plannable, technicians, start_ms, params);
+    auto greedy = d::greedy_assign(plannable, technicians, start_ms, params);
+    auto shown = plan_json(plan, jobs, technicians);
+
+    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
     std::string id = fieldsync::uuid_v7(), now = iso(fieldsync::now_ms());
     out->set("id", id);
     out->set("date", date);
@@ -248,9 +272,9 @@ Poco::JSON::Object::Ptr DispatchService::preview(const Actor& actor, const Poco:
     out->set("created_at", now);
     out->set("jobs", static_cast<std::int64_t>(jobs.size()));
     out->set("technicians", static_cast<std::int64_t>(technicians.size()));
-    out->set("assignments", assignments);
-    out->set("routes", routes);
-    out->set("unassigned", unassigned);
+    out->set("assignments", shown.assignments);
+    out->set("routes", shown.routes);
+    out->set("unassigned", shown.unassigned);
     auto plan_totals = totals(plan);
     plan_totals->set("passes", plan.passes);
     plan_totals->set("moves", plan.moves);
@@ -264,7 +288,7 @@ Poco::JSON::Object::Ptr DispatchService::preview(const Actor& actor, const Poco:
         db.execute(
             "INSERT INTO assign_proposals (id, created_by, created_at, plan_date, proposal_json, "
             "job_versions_json, applied_json) VALUES (?, ?, ?, ?, ?, ?, '[]')",
-            {id, text_or_null(actor.id), now, date, to_json(out), to_json(versions)});
+            {id, text_or_null(actor.id), now, date, to_json(out), to_json(shown.versions)});
     });
     return out;
 }

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cctype>
 #include <sstream>
+#include <tuple>
+#include <utility>
 
 #include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/util/crypto.hpp"
@@ -107,12 +109,14 @@ std::string normalized_phone(const std::string& phone) {
     return digits;
 }
 
-Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& body, const std::string& source,
-                                              int& retry_after) {
-    retry_after = report_limiter_.retry_after(source);
-    if (retry_after > 0)
-        throw Error(ErrorCode::rate_limited, "too many fault reports from this address; try again in " +
-                                                 std::to_string(retry_after) + " seconds");
+namespace {
+
+// A fault report's contact fields, trimmed, and its preferred window in UTC (both empty when not given).
+struct ReportForm {
+    std::string name, phone, serial, preferred_start, preferred_end;
+};
+
+ReportForm validated_report(const Poco::JSON::Object::Ptr& body) {
     static const std::vector<FieldSpec> required = {
         {.name = "contact_name", .type = FieldType::string, .max_length = 200},
         {.name = "phone", .type = FieldType::string, .max_length = 50},
@@ -128,45 +132,64 @@ Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& bod
         {.name = "photos", .type = FieldType::array},
     };
     fieldsync::validate_fields(required, optional, *body, "report a fault");
-    std::string name = Poco::trim(text(body, "contact_name")), phone = Poco::trim(text(body, "phone"));
-    std::string serial = Poco::trim(text(body, "serial_no"));
-    if (normalized_phone(phone).size() < 5)
+    ReportForm form{.name = Poco::trim(text(body, "contact_name")),
+                    .phone = Poco::trim(text(body, "phone")),
+                    .serial = Poco::trim(text(body, "serial_no"))};
+    if (normalized_phone(form.phone).size() < 5)
         throw Error(ErrorCode::invalid_field, "phone must hold a phone number of at least 5 digits", "phone");
     if (has_value(body, "preferred_start") != has_value(body, "preferred_end"))
         throw Error(ErrorCode::invalid_field, "give both preferred_start and preferred_end, or neither",
                     has_value(body, "preferred_start") ? "preferred_end" : "preferred_start");
-    std::string preferred_start, preferred_end;
     if (has_value(body, "preferred_start")) {
         auto start = fieldsync::parse_date_time(text(body, "preferred_start"));
         auto end = fieldsync::parse_date_time(text(body, "preferred_end"));
         if (*end <= *start)
             throw Error(ErrorCode::invalid_field, "preferred_end must be after preferred_start", "preferred_end");
-        preferred_start = fieldsync::format_utc(*start);
-        preferred_end = fieldsync::format_utc(*end);
+        form.preferred_start = fieldsync::format_utc(*start);
+        form.preferred_end = fieldsync::format_utc(*end);
     }
-    auto photos = decode_photos(body);
+    return form;
+}
 
+// The customer and asset a report belongs to, where known; empty ids mean new records.
+std::pair<std::string, std::string> known_reporter(Db& db, const std::string& name, const std::string& phone,
+                                                   const std::string& serial) {
     // The same person reporting again (same name and phone) keeps one customer record; anything less is a new
     // record for the dispatcher to merge, so a report never attaches itself to a stranger's history.
     std::string customer_id, asset_id;
-    db_.read([&](Db& db) {
-        auto candidates = db.query("SELECT id, phone FROM customers WHERE name = ? ORDER BY created_at, id", {name});
-        for (const auto& v : *candidates) {
-            auto row = v.extract<Poco::JSON::Object::Ptr>();
-            if (normalized_phone(text(row, "phone")) == normalized_phone(phone)) {
-                customer_id = text(row, "id");
-                break;
-            }
+    auto candidates = db.query("SELECT id, phone FROM customers WHERE name = ? ORDER BY created_at, id", {name});
+    for (const auto& v : *candidates) {
+        auto row = v.extract<Poco::JSON::Object::Ptr>();
+        if (normalized_phone(text(row, "phone")) == normalized_phone(phone)) {
+            customer_id = text(row, "id");
+            break;
         }
-        if (auto asset = db.query_one("SELECT id, customer_id FROM assets WHERE serial_no = ?", {serial})) {
-            if (text(asset, "customer_id") != customer_id)
-                throw Error(ErrorCode::invalid_field,
-                            "this serial number is registered under another name or phone; use the ones you "
-                            "registered with, or call the service desk",
-                            "serial_no");
-            asset_id = text(asset, "id");
-        }
-    });
+    }
+    if (auto asset = db.query_one("SELECT id, customer_id FROM assets WHERE serial_no = ?", {serial})) {
+        if (text(asset, "customer_id") != customer_id)
+            throw Error(ErrorCode::invalid_field,
+                        "this serial number is registered under another name or phone; use the ones you "
+                        "registered with, or call the service desk",
+                        "serial_no");
+        asset_id = text(asset, "id");
+    }
+    return {customer_id, asset_id};
+}
+
+}  // namespace
+
+Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& body, const std::string& source,
+                                              int& retry_after) {
+    retry_after = report_limiter_.retry_after(source);
+    if (retry_after > 0)
+        throw Error(ErrorCode::rate_limited, "too many fault reports from this address; try again in " +
+                                                 std::to_string(retry_after) + " seconds");
+    auto form = validated_report(body);
+    const std::string &name = form.name, &phone = form.phone, &serial = form.serial;
+    auto photos = decode_photos(body);
+
+    std::string customer_id, asset_id;
+    std::tie(customer_id, asset_id) = db_.read([&](Db& db) { return known_reporter(db, name, phone, serial); });
     if (customer_id.empty()) {
         Poco::JSON::Object::Ptr customer = new Poco::JSON::Object;
         customer->set("name", name);
@@ -199,8 +222,8 @@ Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& bod
         db.execute(
             "INSERT INTO portal_reports (job_id, contact_name, contact_phone, address, preferred_start, preferred_end, "
             "source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            {job_id, name, phone, text(body, "address"), text_or_null(preferred_start), text_or_null(preferred_end),
-             source, now});
+            {job_id, name, phone, text(body, "address"), text_or_null(form.preferred_start),
+             text_or_null(form.preferred_end), source, now});
         for (std::size_t i = 0; i < photos.size(); ++i)
             insert_photo(db, job_id, static_cast<std::int64_t>(i + 1), photos[i].content_type,
                          static_cast<std::int64_t>(photos[i].bytes.size()), sha256_hex(photos[i].bytes), now);

@@ -265,13 +265,10 @@ std::size_t ReportService::backfill() {
     return missing->size();
 }
 
-ReportOutput ReportService::report(const Actor& actor, const std::string& name, const Query& query) {
-    require_role(actor, {Role::admin, Role::dispatcher});
-    auto columns = report_columns().find(name);
-    if (columns == report_columns().end()) throw Error(ErrorCode::not_found, "no report " + name);
-    allow_filters(query, {"from", "to", "group_by", "technician_id", "format"});
-    std::string from = filter(query, "from"), to = filter(query, "to"), group_by = filter(query, "group_by");
-    std::string format = filter(query, "format");
+namespace {
+
+void check_report_filters(const std::string& from, const std::string& to, const std::string& group_by,
+                          const std::string& format) {
     for (const auto& [key, value] : {std::pair<const char*, std::string>{"from", from}, {"to", to}})
         if (!value.empty() && !fieldsync::is_date(value))
             throw Error(ErrorCode::invalid_field, std::string(key) + " must be a date YYYY-MM-DD", key);
@@ -280,6 +277,96 @@ ReportOutput ReportService::report(const Actor& actor, const std::string& name, 
         throw Error(ErrorCode::invalid_field, "group_by must be technician, category, model or month", "group_by");
     if (!format.empty() && format != "json" && format != "csv")
         throw Error(ErrorCode::invalid_field, "format must be json or csv", "format");
+}
+
+// Repeat repairs counted against the technician of the earlier repair, from the same source as the rows.
+void add_repeat_repairs(Db& db, const Poco::JSON::Array::Ptr& out, bool from_rollup, const Params& rollup_params,
+                        const std::string& where, const Params& params) {
+    std::map<std::string, std::int64_t> repeats;
+    Params repeat_params = rollup_params;
+    repeat_params[0] = std::string("original_technician");
+    auto repeat_rows = from_rollup
+                           ? db.query(
+                                 "SELECT group_key, CAST(SUM(repeat_repairs) AS BIGINT) AS n FROM job_rollup WHERE "
+                                 "dimension = ? AND day >= ? AND day <= ? GROUP BY group_key",
+                                 repeat_params)
+                           : db.query(
+                                 "SELECT original_technician_id AS group_key, COUNT(*) AS n FROM job_facts "
+                                 "WHERE is_warranty_repair = 1 AND original_technician_id IS NOT NULL AND " +
+                                     where + " GROUP BY original_technician_id",
+                                 params);
+    for (const auto& v : *repeat_rows) {
+        auto r = v.extract<Poco::JSON::Object::Ptr>();
+        repeats[text(r, "group_key")] = integer(r, "n");
+    }
+    for (const auto& v : *out) {
+        auto r = v.extract<Poco::JSON::Object::Ptr>();
+        r->set("repeat_repairs", repeats[text(r, "group_key")]);
+    }
+}
+
+void add_technician_names(Db& db, const Poco::JSON::Array::Ptr& out) {
+    std::map<std::string, std::string> names;
+    auto name_rows = db.query("SELECT id, name FROM users WHERE role = 'technician'");
+    for (const auto& v : *name_rows) {
+        auto r = v.extract<Poco::JSON::Object::Ptr>();
+        names[text(r, "id")] = text(r, "name");
+    }
+    for (const auto& v : *out) {
+        auto r = v.extract<Poco::JSON::Object::Ptr>();
+        r->set("name", names[text(r, "group_key")]);
+    }
+}
+
+// The report as CSV with a byte order mark, so spreadsheet programs read it as UTF-8.
+std::string csv_text(const std::vector<std::string>& header, const Poco::JSON::Array::Ptr& rows) {
+    std::string csv = "\xEF\xBB\xBF";
+    for (std::size_t i = 0; i < header.size(); ++i) csv += (i ? "," : "") + header[i];
+    csv += "\r\n";
+    for (const auto& v : *rows) {
+        auto r = v.extract<Poco::JSON::Object::Ptr>();
+        for (std::size_t i = 0; i < header.size(); ++i) csv += (i ? "," : "") + csv_field(cell(r, header[i]));
+        csv += "\r\n";
+    }
+    return csv;
+}
+
+// The report's rows (its columns, derived figures included) and the total row over all of them.
+std::pair<Poco::JSON::Array::Ptr, Poco::JSON::Object::Ptr> report_table(const Poco::JSON::Array::Ptr& rows,
+                                                                        const std::vector<std::string>& columns,
+                                                                        const std::string& group_by) {
+    Poco::JSON::Object::Ptr total = new Poco::JSON::Object;
+    for (const char* c : kCounters) total->set(c, static_cast<std::int64_t>(0));
+    Poco::JSON::Array::Ptr out_rows = new Poco::JSON::Array;
+    for (const auto& v : *rows) {
+        auto r = v.extract<Poco::JSON::Object::Ptr>();
+        // SQLite reports expression columns without a type; the counters are whole numbers in either dialect.
+        for (const char* c : kCounters) r->set(c, integer(r, c));
+        for (const char* c : kCounters) total->set(c, integer(total, c) + integer(r, c));
+        derive(r);
+        Poco::JSON::Object::Ptr row = new Poco::JSON::Object;
+        row->set("group", text(r, "group_key"));
+        if (group_by == "technician") row->set("name", text(r, "name"));
+        for (const auto& c : columns) row->set(c, r->get(c));
+        out_rows->add(row);
+    }
+    derive(total);
+    Poco::JSON::Object::Ptr total_row = new Poco::JSON::Object;
+    for (const auto& c : columns) total_row->set(c, total->get(c));
+
+    return {out_rows, total_row};
+}
+
+}  // namespace
+
+ReportOutput ReportService::report(const Actor& actor, const std::string& name, const Query& query) {
+    require_role(actor, {Role::admin, Role::dispatcher});
+    auto columns = report_columns().find(name);
+    if (columns == report_columns().end()) throw Error(ErrorCode::not_found, "no report " + name);
+    allow_filters(query, {"from", "to", "group_by", "technician_id", "format"});
+    std::string from = filter(query, "from"), to = filter(query, "to"), group_by = filter(query, "group_by");
+    std::string format = filter(query, "format");
+    check_report_filters(from, to, group_by, format);
 
     std::string where = "reported_at >= ? AND reported_at < ?";
     Params params{from, to.empty() ? std::string("9999") : fieldsync::add_days(to, 1)};
@@ -309,78 +396,20 @@ ReportOutput ReportService::report(const Actor& actor, const std::string& name, 
                                kAggregates + " FROM job_facts WHERE " + where +
                                (group_sql.empty() ? "" : " GROUP BY " + group_sql + " ORDER BY " + group_sql),
                            params);
-        if (blame_earlier) {
-            std::map<std::string, std::int64_t> repeats;
-            Params repeat_params = rollup_params;
-            repeat_params[0] = std::string("original_technician");
-            auto repeat_rows =
-                from_rollup ? db.query(
-                                  "SELECT group_key, CAST(SUM(repeat_repairs) AS BIGINT) AS n FROM job_rollup WHERE "
-                                  "dimension = ? AND day >= ? AND day <= ? GROUP BY group_key",
-                                  repeat_params)
-                            : db.query(
-                                  "SELECT original_technician_id AS group_key, COUNT(*) AS n FROM job_facts "
-                                  "WHERE is_warranty_repair = 1 AND original_technician_id IS NOT NULL AND " +
-                                      where + " GROUP BY original_technician_id",
-                                  params);
-            for (const auto& v : *repeat_rows) {
-                auto r = v.extract<Poco::JSON::Object::Ptr>();
-                repeats[text(r, "group_key")] = integer(r, "n");
-            }
-            for (const auto& v : *out) {
-                auto r = v.extract<Poco::JSON::Object::Ptr>();
-                r->set("repeat_repairs", repeats[text(r, "group_key")]);
-            }
-        }
-        if (group_by == "technician") {
-            std::map<std::string, std::string> names;
-            auto name_rows = db.query("SELECT id, name FROM users WHERE role = 'technician'");
-            for (const auto& v : *name_rows) {
-                auto r = v.extract<Poco::JSON::Object::Ptr>();
-                names[text(r, "id")] = text(r, "name");
-            }
-            for (const auto& v : *out) {
-                auto r = v.extract<Poco::JSON::Object::Ptr>();
-                r->set("name", names[text(r, "group_key")]);
-            }
-        }
+        if (blame_earlier) add_repeat_repairs(db, out, from_rollup, rollup_params, where, params);
+        if (group_by == "technician") add_technician_names(db, out);
         return out;
     });
 
-    Poco::JSON::Object::Ptr total = new Poco::JSON::Object;
-    for (const char* c : kCounters) total->set(c, static_cast<std::int64_t>(0));
-    Poco::JSON::Array::Ptr out_rows = new Poco::JSON::Array;
     std::vector<std::string> header{"group"};
     if (group_by == "technician") header.push_back("name");
     header.insert(header.end(), columns->second.begin(), columns->second.end());
-    for (const auto& v : *rows) {
-        auto r = v.extract<Poco::JSON::Object::Ptr>();
-        // SQLite reports expression columns without a type; the counters are whole numbers in either dialect.
-        for (const char* c : kCounters) r->set(c, integer(r, c));
-        for (const char* c : kCounters) total->set(c, integer(total, c) + integer(r, c));
-        derive(r);
-        Poco::JSON::Object::Ptr row = new Poco::JSON::Object;
-        row->set("group", text(r, "group_key"));
-        if (group_by == "technician") row->set("name", text(r, "name"));
-        for (const auto& c : columns->second) row->set(c, r->get(c));
-        out_rows->add(row);
-    }
-    derive(total);
-    Poco::JSON::Object::Ptr total_row = new Poco::JSON::Object;
-    for (const auto& c : columns->second) total_row->set(c, total->get(c));
+    auto [out_rows, total_row] = report_table(rows, columns->second, group_by);
 
     ReportOutput result;
     result.filename = name + (from.empty() ? "" : "_" + from) + (to.empty() ? "" : "_" + to) + ".csv";
     if (format == "csv") {
-        std::string csv = "\xEF\xBB\xBF";
-        for (std::size_t i = 0; i < header.size(); ++i) csv += (i ? "," : "") + header[i];
-        csv += "\r\n";
-        for (const auto& v : *out_rows) {
-            auto r = v.extract<Poco::JSON::Object::Ptr>();
-            for (std::size_t i = 0; i < header.size(); ++i) csv += (i ? "," : "") + csv_field(cell(r, header[i]));
-            csv += "\r\n";
-        }
-        result.csv = std::move(csv);
+        result.csv = csv_text(header, out_rows);
         return result;
     }
     Poco::JSON::Array::Ptr header_json = new Poco::JSON::Array;

@@ -284,13 +284,15 @@ Poco::JSON::Object::Ptr SlaService::policies(const Actor& actor) {
     });
 }
 
-Poco::JSON::Object::Ptr SlaService::put_policies(const Actor& actor, const Poco::JSON::Object::Ptr& body) {
-    require_role(actor, {Role::admin});
-    fieldsync::validate_fields({{.name = "policies", .type = FieldType::array}},
-                               {{.name = "at_risk_fraction", .type = FieldType::number, .min = 0, .max = 1},
-                                {.name = "escalate_to", .type = FieldType::string},
-                                {.name = "contracts", .type = FieldType::array}},
-                               *body, "set SLA policies");
+namespace {
+
+// The policies and customer contracts of a "set SLA policies" body, each checked: one policy per priority, one
+// contract per customer and priority.
+struct SlaTerms {
+    std::vector<Poco::JSON::Object::Ptr> terms, contracts;
+};
+
+SlaTerms validated_terms(const Poco::JSON::Object::Ptr& body) {
     auto check_item = [](const Poco::Dynamic::Var& v, const std::string& where, std::vector<FieldSpec> extra,
                          std::vector<FieldSpec> optional) {
         if (v.type() != typeid(Poco::JSON::Object::Ptr))
@@ -306,7 +308,7 @@ Poco::JSON::Object::Ptr SlaService::put_policies(const Actor& actor, const Poco:
         return item;
     };
     FieldSpec priority{.name = "priority", .type = FieldType::string, .allowed = kPriorities};
-    std::vector<Poco::JSON::Object::Ptr> terms, contracts;
+    SlaTerms out;
     std::set<std::string> seen;
     auto list = body->getArray("policies");
     for (unsigned i = 0; i < list->size(); ++i) {
@@ -315,7 +317,7 @@ Poco::JSON::Object::Ptr SlaService::put_policies(const Actor& actor, const Poco:
         if (!seen.insert(text(p, "priority")).second)
             throw Error(ErrorCode::invalid_field, "policies names priority " + text(p, "priority") + " twice",
                         "policies");
-        terms.push_back(p);
+        out.terms.push_back(p);
     }
     if (seen.size() != kPriorities.size())
         throw Error(ErrorCode::invalid_field, "policies must give terms for low, normal, high and urgent", "policies");
@@ -327,9 +329,24 @@ Poco::JSON::Object::Ptr SlaService::put_policies(const Actor& actor, const Poco:
                                 {priority, {.name = "customer_id", .type = FieldType::string}}, {});
             if (!keys.insert({text(c, "customer_id"), text(c, "priority")}).second)
                 throw Error(ErrorCode::invalid_field, "contracts lists a customer and priority twice", "contracts");
-            contracts.push_back(c);
+            out.contracts.push_back(c);
         }
     }
+    return out;
+}
+
+}  // namespace
+
+Poco::JSON::Object::Ptr SlaService::put_policies(const Actor& actor, const Poco::JSON::Object::Ptr& body) {
+    require_role(actor, {Role::admin});
+    fieldsync::validate_fields({{.name = "policies", .type = FieldType::array}},
+                               {{.name = "at_risk_fraction", .type = FieldType::number, .min = 0, .max = 1},
+                                {.name = "escalate_to", .type = FieldType::string},
+                                {.name = "contracts", .type = FieldType::array}},
+                               *body, "set SLA policies");
+    SlaTerms checked = validated_terms(body);
+    const auto& terms = checked.terms;
+    const auto& contracts = checked.contracts;
     std::string now = iso(fieldsync::now_ms());
     db_.write([&](Db& db) {
         auto check_dispatcher = [&](const std::string& user_id, const char* field) {
