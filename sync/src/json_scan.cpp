@@ -14,6 +14,17 @@ namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// Whether number (valid JSON) is an integer that value() reads exactly, as Int64 or UInt64; it then prints the same.
+bool is_exact_integer(std::string_view number) {
+    if (number == "-0" || number.find_first_of(".eE") != std::string_view::npos) return false;
+    const char* last = number.data() + number.size();
+    std::int64_t n = 0;
+    if (auto r = std::from_chars(number.data(), last, n); r.ec == std::errc() && r.ptr == last) return true;
+    std::uint64_t u = 0;
+    auto r = std::from_chars(number.data(), last, u);
+    return r.ec == std::errc() && r.ptr == last;
+}
+
 }  // namespace
 
 void JsonScanner::fail(const std::string& why) const {
@@ -370,10 +381,9 @@ std::optional<std::vector<std::optional<std::string>>> scan_members(std::string_
                 return std::nullopt;
             } else {
                 std::string_view v = in.skip_value();
-                // A fraction, an exponent or -0 prints differently once parsed: the caller parses the row instead.
-                if (v == "-0" ||
-                    (v != "null" && v != "true" && v != "false" && v.find_first_of(".eE") != std::string_view::npos))
-                    return std::nullopt;
+                // A fraction, an exponent, -0 or an integer past 64 bits prints differently once parsed: the caller
+                // parses the row instead.
+                if (v != "null" && v != "true" && v != "false" && !is_exact_integer(v)) return std::nullopt;
                 out[wanted] = v == "null" ? std::string() : std::string(v);
             }
         }

@@ -118,6 +118,11 @@ TEST_CASE("scan_members reads top-level members of a row without parsing it", "[
     CHECK_FALSE(scan_members(R"([1])", {"id"}));
     CHECK_FALSE(scan_members(R"({"id":{"a":1}})", {"id"}));
     CHECK_FALSE(scan_members(R"({"id":1.5})", {"id"}));
+    // Found by fuzzing (tests/fuzz/corpus/json_scan/members_bigint.json): these print differently once parsed.
+    CHECK_FALSE(scan_members(R"({"id":18446744073709551616})", {"id"}));
+    CHECK_FALSE(scan_members(R"({"id":-9223372036854775809})", {"id"}));
+    CHECK((*scan_members(R"({"id":18446744073709551615})", {"id"}))[0] == "18446744073709551615");
+    CHECK((*scan_members(R"({"id":-9223372036854775808})", {"id"}))[0] == "-9223372036854775808");
     CHECK(scan_members(R"({"other":{"a":[1.5]}})", {"id"}));
 }
 
