@@ -207,6 +207,7 @@ void JsonScanner::scan_string(std::string* out) {
 }
 
 void JsonScanner::skip_number() {
+    std::size_t start = pos_;
     if (pos_ < text_.size() && text_[pos_] == '-') ++pos_;
     if (pos_ >= text_.size() || !is_digit(text_[pos_])) fail("invalid number");
     if (text_[pos_] == '0') {
@@ -219,11 +220,22 @@ void JsonScanner::skip_number() {
         if (pos_ >= text_.size() || !is_digit(text_[pos_])) fail("invalid number");
         while (pos_ < text_.size() && is_digit(text_[pos_])) ++pos_;
     }
+    bool exponent = false;
     if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
         ++pos_;
         if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
         if (pos_ >= text_.size() || !is_digit(text_[pos_])) fail("invalid number");
         while (pos_ < text_.size() && is_digit(text_[pos_])) ++pos_;
+        exponent = true;
+    }
+    // A number no double holds (1e999, 1e-400) is refused here already, so what validates can also be read: a row
+    // kept as text must not fail when it is parsed later. Without an exponent, fewer than 300 characters always fit.
+    if (exponent || pos_ - start >= 300) {
+        double d = 0;
+        if (std::from_chars(text_.data() + start, text_.data() + pos_, d).ec != std::errc()) {
+            pos_ = start;
+            fail("number out of range");
+        }
     }
 }
 
