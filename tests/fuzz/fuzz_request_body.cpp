@@ -60,7 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         Poco::JSON::Parser parser;
         parsed = parser.parse(std::string(reinterpret_cast<const char*>(data), size));
-    } catch (const Poco::Exception& e) {
+    } catch (const Poco::Exception&) {
         return 0;
     }
     if (parsed.type() != typeid(Poco::JSON::Object::Ptr)) return 0;

@@ -1,8 +1,6 @@
 // Fuzzes the sync wire decoders: push requests and responses and pull pages, from parsed objects and (pull pages)
 // straight from text. Invariants: decoders throw only fieldsync::Error, whatever decodes re-encodes to the same
 // message, and the text decoder agrees with the object decoder.
-#include <Poco/Exception.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <optional>
