@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "fieldmobile/transport.hpp"
 #include "fieldsync/bucket.hpp"
 #include "fieldsync/error.hpp"
+#include "fieldsync/wire.hpp"
 #include "fuzz_support.hpp"
 
 using fuzzsupport::require;
@@ -37,7 +39,8 @@ constexpr std::string_view kSeedPage =
     R"("row":{"id":"p1","sku":"PUMP-1","name":"排水泵"}}],)"
     R"("cursor":3,"has_more":true,"write_checkpoint":0,"reset_required":false})";
 
-// Serves the pages in turn (the last one again when asked for more); a push is answered 503.
+// Serves the pages in turn (the last one again when asked for more) and applies every pushed op, so a reset goes on
+// to the re-download.
 class PageTransport : public fieldmobile::Transport {
   public:
     explicit PageTransport(std::string_view input) {
@@ -51,7 +54,13 @@ class PageTransport : public fieldmobile::Transport {
     }
 
     fieldmobile::HttpResponse send(const fieldmobile::HttpRequest& request) override {
-        if (request.method != "GET" || ++requests_ > 32) return {503, {}, {}};
+        if (++requests_ > 32) return {503, {}, {}};
+        if (request.method == "POST") {
+            fieldsync::PushResponse applied{{}, ++write_checkpoint_};
+            for (const auto& op : fieldsync::decode_push_request(*fieldsync::parse_json_object(request.body)).ops)
+                applied.results.push_back({op.op_id, fieldsync::OpStatus::applied, op.base_version + 1, std::nullopt});
+            return {200, fieldsync::to_json_text(fieldsync::encode(applied)), {}};
+        }
         std::size_t page = std::min(served_++, pages_.size() - 1);
         return {200, pages_[page], {{"content-type", "application/json"}}};
     }
@@ -60,6 +69,7 @@ class PageTransport : public fieldmobile::Transport {
     std::vector<std::string> pages_;
     std::size_t served_ = 0;
     int requests_ = 0;
+    std::int64_t write_checkpoint_ = 0;
 };
 
 void seed(fieldmobile::Replica& replica) {
