@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "fieldmobile/replica.hpp"
@@ -101,8 +102,14 @@ class ReplicaFiles {
     std::string fresh() const {
         std::string work = (dir_ / "work.db").string();
         for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(work + suffix);
-        std::filesystem::copy_file(seeded(), work, std::filesystem::copy_options::overwrite_existing);
-        return work;
+        // libFuzzer's timer signal can interrupt the copy (EINTR); it is then simply made again.
+        for (int attempt = 1;; ++attempt) {
+            std::error_code error;
+            std::filesystem::copy_file(seeded(), work, std::filesystem::copy_options::overwrite_existing, error);
+            if (!error) return work;
+            if (error != std::errc::interrupted || attempt == 10)
+                throw std::filesystem::filesystem_error("cannot copy the seeded replica", error);
+        }
     }
 
   private:
