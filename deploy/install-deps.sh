@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages fieldrepair needs, only those missing. Usage: deploy/install-deps.sh [--tests]
-# --tests adds what the test suite needs (PostgreSQL server, Chromium, Python's YAML and JSON Schema).
+# --tests adds what the test suite needs (PostgreSQL server, Chromium, Python's YAML and JSON Schema, clang-15 and
+# libFuzzer).
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config libpoco-dev libsqlite3-dev libssl-dev libpq-dev openssl curl jq)
 if [[ "${1:-}" == "--tests" ]]; then
   # fonts-wqy-microhei: a Chinese font, so the browser tests' screenshots show Chinese text instead of boxes.
-  # clang-format-15: the formatting check of the suite.
-  packages+=(catch2 postgresql chromium fonts-wqy-microhei python3 python3-yaml python3-jsonschema sqlite3 clang-format-15)
+  packages+=(catch2 postgresql chromium fonts-wqy-microhei python3 python3-yaml python3-jsonschema sqlite3)
+  # clang-format-15: the formatting check; clang-15 and libFuzzer: the fuzz targets of tests/fuzz.
+  packages+=(clang-format-15 clang-15 libfuzzer-15-dev)
   # Node and npm run the browser tests (Playwright); an installed node 18 or later will do as well.
   command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -14,6 +14,17 @@ namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// Whether number (valid JSON) is an integer that value() reads exactly, as Int64 or UInt64; it then prints the same.
+bool is_exact_integer(std::string_view number) {
+    if (number == "-0" || number.find_first_of(".eE") != std::string_view::npos) return false;
+    const char* last = number.data() + number.size();
+    std::int64_t n = 0;
+    if (auto r = std::from_chars(number.data(), last, n); r.ec == std::errc() && r.ptr == last) return true;
+    std::uint64_t u = 0;
+    auto r = std::from_chars(number.data(), last, u);
+    return r.ec == std::errc() && r.ptr == last;
+}
+
 }  // namespace
 
 void JsonScanner::fail(const std::string& why) const {
@@ -196,6 +207,7 @@ void JsonScanner::scan_string(std::string* out) {
 }
 
 void JsonScanner::skip_number() {
+    std::size_t start = pos_;
     if (pos_ < text_.size() && text_[pos_] == '-') ++pos_;
     if (pos_ >= text_.size() || !is_digit(text_[pos_])) fail("invalid number");
     if (text_[pos_] == '0') {
@@ -208,11 +220,22 @@ void JsonScanner::skip_number() {
         if (pos_ >= text_.size() || !is_digit(text_[pos_])) fail("invalid number");
         while (pos_ < text_.size() && is_digit(text_[pos_])) ++pos_;
     }
+    bool exponent = false;
     if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
         ++pos_;
         if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
         if (pos_ >= text_.size() || !is_digit(text_[pos_])) fail("invalid number");
         while (pos_ < text_.size() && is_digit(text_[pos_])) ++pos_;
+        exponent = true;
+    }
+    // A number no double holds (1e999, 1e-400) is refused here already, so what validates can also be read: a row
+    // kept as text must not fail when it is parsed later. Without an exponent, fewer than 300 characters always fit.
+    if (exponent || pos_ - start >= 300) {
+        double d = 0;
+        if (std::from_chars(text_.data() + start, text_.data() + pos_, d).ec != std::errc()) {
+            pos_ = start;
+            fail("number out of range");
+        }
     }
 }
 
@@ -370,10 +393,9 @@ std::optional<std::vector<std::optional<std::string>>> scan_members(std::string_
                 return std::nullopt;
             } else {
                 std::string_view v = in.skip_value();
-                // A fraction, an exponent or -0 prints differently once parsed: the caller parses the row instead.
-                if (v == "-0" ||
-                    (v != "null" && v != "true" && v != "false" && v.find_first_of(".eE") != std::string_view::npos))
-                    return std::nullopt;
+                // A fraction, an exponent, -0 or an integer past 64 bits prints differently once parsed: the caller
+                // parses the row instead.
+                if (v != "null" && v != "true" && v != "false" && !is_exact_integer(v)) return std::nullopt;
                 out[wanted] = v == "null" ? std::string() : std::string(v);
             }
         }

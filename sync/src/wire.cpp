@@ -1,13 +1,10 @@
 // Encoding and strict decoding of the protocol-1 sync messages.
 #include "fieldsync/wire.hpp"
 
-#include <Poco/Exception.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/JSONString.h>
 
 #include <charconv>
 #include <functional>
-#include <limits>
 #include <set>
 #include <sstream>
 
@@ -21,8 +18,6 @@ namespace fieldsync {
 namespace {
 
 using detail::JsonReader;
-
-constexpr std::int64_t kMaxInt = std::numeric_limits<std::int64_t>::max();
 
 std::string item_path(const std::string& array, std::size_t index) { return array + "[" + std::to_string(index) + "]"; }
 
@@ -507,15 +502,11 @@ PullResponse decode_pull(const Poco::JSON::Object& json, const WireLimits& limit
 }  // namespace
 
 Poco::JSON::Object::Ptr parse_json_object(const std::string& text) {
-    Poco::Dynamic::Var parsed;
-    try {
-        Poco::JSON::Parser parser;
-        parsed = parser.parse(text);
-    } catch (const Poco::Exception& e) {
-        throw Error(ErrorCode::malformed_json, "the body is not valid JSON: " + e.message());
-    }
-    auto object = detail::as_object(parsed);
-    if (!object) throw Error(ErrorCode::malformed_json, "the body must be a JSON object");
+    // The strict scanner, not Poco's parser: Poco 1.11 wraps integers past 64 bits (2^64 reads as 0, 2^64 + 1 as 1).
+    JsonScanner scan(text);
+    if (scan.peek() != '{') throw Error(ErrorCode::malformed_json, "the body must be a JSON object");
+    auto object = scan.value().extract<Poco::JSON::Object::Ptr>();
+    if (!scan.at_end()) scan.fail("text after the object");
     return object;
 }
 

@@ -290,3 +290,31 @@ TEST_CASE("Attachment uploads resume where the server stopped", "[Mobile][SyncCl
     CHECK(replica.attachments_to_upload().empty());
     CHECK(client.sync().uploaded_bytes == 0);
 }
+
+// Found by fuzzing (tests/fuzz/corpus/device_pull/pull_row_number_out_of_range.json): the row was stored as text and
+// every later read of the table failed.
+TEST_CASE("A pull page whose row holds a number no double holds is refused and stores nothing",
+          "[Mobile][SyncClient]") {
+    struct OnePage : fieldmobile::Transport {
+        fieldmobile::HttpResponse send(const fieldmobile::HttpRequest&) override {
+            return {200,
+                    R"({"protocol":1,"changes":[{"seq":1,"bucket":"catalog","table":"parts","row_id":"p1","version":1,)"
+                    R"("op":"put","row":{"id":"p1","sku":"PUMP-1","price_cents":1e999}}],"cursor":1,"has_more":false,)"
+                    R"("checkpoint":{"seq":1,"buckets":{}},"write_checkpoint":0,"reset_required":false})",
+                    {}};
+        }
+    };
+    TempDir dir;
+    Replica replica(dir.file("replica.db"));
+    replica.set_device("dev-1", "device-token");
+    OnePage transport;
+    SyncClient client(replica, transport);
+    try {
+        client.pull();
+        FAIL("pulled");
+    } catch (const fieldsync::Error& e) {
+        CHECK(e.code() == fieldsync::ErrorCode::malformed_json);
+    }
+    CHECK(replica.rows("parts").empty());
+    CHECK(replica.cursor() == 0);
+}

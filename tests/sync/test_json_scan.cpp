@@ -85,6 +85,23 @@ TEST_CASE("the scanner validates numbers, literals, nesting and whitespace", "[s
     CHECK_FALSE(valid_value(std::string(100000, '[')));  // refused, not followed into a stack overflow
 }
 
+// Found by fuzzing (tests/fuzz/corpus/device_pull/pull_row_number_out_of_range.json): a row holding 1e999 passed
+// validation, was stored as text by the device and could not be read back.
+TEST_CASE("numbers no double holds are refused by validation as by decoding", "[sync][json]") {
+    for (const std::string& bad :
+         std::vector<std::string>{"1e999", "-1e999", "1e-400", "[0.5e400]", "{\"n\":" + std::string(400, '9') + "}"}) {
+        INFO(bad);
+        CHECK_FALSE(valid_value(bad));
+        CHECK_THROWS_AS(JsonScanner(bad).value(), Error);
+    }
+    for (const std::string& good : std::vector<std::string>{"1e308", "-2.3e-308", "[1E+2]", std::string(299, '9')}) {
+        INFO(good);
+        CHECK(valid_value(good));
+        CHECK_NOTHROW(JsonScanner(good).value());
+    }
+    CHECK_THROWS_AS(decode_pull_response_text(page_with_row(R"({"id":"c1","n":1e999})")), Error);
+}
+
 TEST_CASE("the scanner gives values as Poco's parser would", "[sync][json]") {
     JsonScanner in(R"({"i":-42,"u":18446744073709551615,"d":2.5,"s":"中","b":true,"n":null,"a":[1,"x"],"o":{"k":1}})");
     auto value = in.value();
@@ -118,6 +135,11 @@ TEST_CASE("scan_members reads top-level members of a row without parsing it", "[
     CHECK_FALSE(scan_members(R"([1])", {"id"}));
     CHECK_FALSE(scan_members(R"({"id":{"a":1}})", {"id"}));
     CHECK_FALSE(scan_members(R"({"id":1.5})", {"id"}));
+    // Found by fuzzing (tests/fuzz/corpus/json_scan/members_bigint.json): these print differently once parsed.
+    CHECK_FALSE(scan_members(R"({"id":18446744073709551616})", {"id"}));
+    CHECK_FALSE(scan_members(R"({"id":-9223372036854775809})", {"id"}));
+    CHECK((*scan_members(R"({"id":18446744073709551615})", {"id"}))[0] == "18446744073709551615");
+    CHECK((*scan_members(R"({"id":-9223372036854775808})", {"id"}))[0] == "-9223372036854775808");
     CHECK(scan_members(R"({"other":{"a":[1.5]}})", {"id"}));
 }
 

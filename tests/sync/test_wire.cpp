@@ -61,9 +61,9 @@ PullResponse pull_response() {
     Poco::JSON::Object::Ptr part = new Poco::JSON::Object;
     part->set("sku", std::string("MB-220"));
     part->set("unit_price_cents", 129900);
-    r.changes = {{101, "tech:u1", "customers", "0190d1e2-0000-7000-8000-00000000c001", 3, ChangeOp::put, row},
-                 {102, "tech:u1", "jobs", "0190d1e2-0000-7000-8000-00000000a001", 9, ChangeOp::remove, nullptr},
-                 {140, "catalog", "parts", "MB-220", 1, ChangeOp::put, part}};
+    r.changes = {{101, "tech:u1", "customers", "0190d1e2-0000-7000-8000-00000000c001", 3, ChangeOp::put, row, {}},
+                 {102, "tech:u1", "jobs", "0190d1e2-0000-7000-8000-00000000a001", 9, ChangeOp::remove, nullptr, {}},
+                 {140, "catalog", "parts", "MB-220", 1, ChangeOp::put, part, {}}};
     r.cursor = 150;
     r.has_more = false;
     r.checkpoint = Checkpoint{150, {{"tech:u1", 0x0123456789abcdefULL}, {"catalog", 0xfedcba9876543210ULL}}};
@@ -399,6 +399,31 @@ TEST_CASE("bodies that are not one JSON object are malformed_json", "[sync][wire
         }
     }
     CHECK(parse_json_object("{\"protocol\":1}")->getValue<int>("protocol") == 1);
+}
+
+// Found by fuzzing (tests/fuzz/corpus/wire/pull_seq_past_64_bits.txt): Poco's parser read 2^64 + 1 as 1.
+TEST_CASE("integers past 64 bits are not wrapped into valid values", "[sync][wire]") {
+    auto parsed = parse_json_object(R"({"a":18446744073709551617,"b":-9223372036854775809,"c":18446744073709551615})");
+    CHECK_FALSE(parsed->get("a").isInteger());
+    CHECK(parsed->getValue<double>("a") == Approx(1.8446744073709552e19));
+    CHECK_FALSE(parsed->get("b").isInteger());
+    CHECK(parsed->getValue<std::uint64_t>("c") == 18446744073709551615ULL);
+    auto text = encode_text(pull_response());
+    const std::string seq = "\"seq\":101";
+    text.replace(text.find(seq), seq.size(), "\"seq\":18446744073709551717");
+    expect_error(pull_decoder(), parse_json_object(text), ErrorCode::invalid_field, "changes[0].seq");
+}
+
+TEST_CASE("message bodies must be valid UTF-8", "[sync][wire]") {
+    for (const char* bad : {"{\"a\":\"\xff\"}", "{\"\xc3\x28\":1}", "{\"a\":\"\xed\xa0\x80\"}"}) {
+        INFO(bad);
+        try {
+            parse_json_object(bad);
+            FAIL("parsed");
+        } catch (const Error& e) {
+            CHECK(e.code() == ErrorCode::malformed_json);
+        }
+    }
 }
 
 TEST_CASE("error codes are found by name", "[sync][wire]") {
