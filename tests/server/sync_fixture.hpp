@@ -14,6 +14,7 @@
 #include "fieldserver/domain/customers/customer_service.hpp"
 #include "fieldserver/domain/jobs/job_service.hpp"
 #include "fieldserver/domain/users/user_service.hpp"
+#include "fieldserver/http/services.hpp"
 #include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/storage/database.hpp"
 #include "fieldserver/storage/migrations.hpp"
@@ -63,6 +64,7 @@ struct Shop {
         users = std::make_unique<UserService>(*db, 1000);
         customers = std::make_unique<CustomerService>(*db);
         jobs = std::make_unique<JobService>(*db, fieldsync::Workflow::builtin(), JobPolicy{});
+        connect_job_listeners(*jobs);
         devices = std::make_unique<DeviceService>(*db);
         catalog = std::make_unique<CatalogService>(*db);
         restart_sync();

@@ -12,7 +12,6 @@
 #include <sstream>
 #include <tuple>
 
-#include "fieldserver/domain/audit/audit_log.hpp"
 #include "fieldserver/domain/notifications/notification_outbox.hpp"
 #include "fieldserver/domain/notifications/notification_sender.hpp"
 #include "fieldserver/domain/notifications/notification_service.hpp"
@@ -114,9 +113,7 @@ Poco::JSON::Object::Ptr escalation(const char* status, const char* to) {
 TEST_CASE("an SLA breach mails the dispatcher it is escalated to, or every dispatcher with an address",
           "[server][notifications]") {
     OutboxDatabase t;
-    t.db->write([&](Db& d) {
-        append_event(d, "j1", t.system, "escalate", new Poco::JSON::Object, escalation("breached", "d1"));
-    });
+    t.db->write([&](Db& d) { enqueue_notifications(d, "j1", t.system, "escalate", escalation("breached", "d1")); });
     auto named = t.rows();
     REQUIRE(named->size() == 1);
     auto mail = named->getObject(0);
@@ -132,9 +129,7 @@ TEST_CASE("an SLA breach mails the dispatcher it is escalated to, or every dispa
           std::string::npos);
 
     // At risk, escalated to nobody in particular: every dispatcher with an address, and the subscribed webhook.
-    t.db->write([&](Db& d) {
-        append_event(d, "j1", t.system, "escalate", new Poco::JSON::Object, escalation("at_risk", nullptr));
-    });
+    t.db->write([&](Db& d) { enqueue_notifications(d, "j1", t.system, "escalate", escalation("at_risk", nullptr)); });
     auto all = t.rows("event = 'sla_at_risk'");
     REQUIRE(all->size() == 3);
     CHECK(all->getObject(0)->getValue<std::string>("recipient") == "li.na@example.com");
@@ -154,24 +149,22 @@ TEST_CASE("notifications commit and roll back with the event that caused them", 
     OutboxDatabase t;
     Actor tech{.id = "t1", .role = Role::technician, .name = "Tech", .source = "127.0.0.1"};
     CHECK_THROWS(t.db->write([&](Db& d) {
-        append_event(d, "j1", tech, "complete_repair", new Poco::JSON::Object, new Poco::JSON::Object);
+        enqueue_notifications(d, "j1", tech, "complete_repair", new Poco::JSON::Object);
         throw std::runtime_error("the change fails after its event was appended");
     }));
     CHECK(t.rows()->size() == 0);
 
     // A plan approved automatically in the same change never asks the customer for approval.
     t.db->write([&](Db& d) {
-        append_event(d, "j1", tech, "submit_assessment", new Poco::JSON::Object, new Poco::JSON::Object);
+        enqueue_notifications(d, "j1", tech, "submit_assessment", new Poco::JSON::Object);
         CHECK(t.rows()->size() == 0);  // not visible outside the transaction yet
         CHECK(d.scalar("SELECT COUNT(*) FROM notifications WHERE event = 'plan_proposed'") == 1);
-        append_event(d, "j1", t.system, "approve_plan", new Poco::JSON::Object, new Poco::JSON::Object);
+        enqueue_notifications(d, "j1", t.system, "approve_plan", new Poco::JSON::Object);
     });
     CHECK(t.rows()->size() == 0);
 
     // A plan that waits for the customer is mailed once the change commits.
-    t.db->write([&](Db& d) {
-        append_event(d, "j1", tech, "submit_assessment", new Poco::JSON::Object, new Poco::JSON::Object);
-    });
+    t.db->write([&](Db& d) { enqueue_notifications(d, "j1", tech, "submit_assessment", new Poco::JSON::Object); });
     auto rows = t.rows();
     REQUIRE(rows->size() == 1);
     CHECK(rows->getObject(0)->getValue<std::string>("recipient") == "liu.yang@example.com");

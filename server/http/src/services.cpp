@@ -1,9 +1,26 @@
 // The services in dependency order: the members' declaration order in services.hpp is the order they are built.
 #include "fieldserver/http/services.hpp"
 
+#include "fieldserver/domain/audit/audit_log.hpp"
+#include "fieldserver/domain/notifications/notification_outbox.hpp"
+#include "fieldserver/storage/change_log.hpp"
 #include "fieldsync/workflow.hpp"
 
 namespace fieldserver {
+
+void connect_job_listeners(JobService& jobs) {
+    // In this order: the audit event first, then the notifications it calls for, the report facts (which read the
+    // event), and the change log that takes the job (and the rows that follow it) to devices.
+    auto& listeners = jobs.listeners();
+    listeners.on_job_change(
+        [](Db& db, const JobChange& c) { append_event(db, c.job_id, c.actor, c.action, c.before, c.after); });
+    listeners.on_job_change(
+        [](Db& db, const JobChange& c) { enqueue_notifications(db, c.job_id, c.actor, c.action, c.after); });
+    listeners.on_job_change([](Db& db, const JobChange& c) { refresh_job_facts(db, c.job_id); });
+    listeners.on_job_change([](Db& db, const JobChange& c) { record_change(db, "jobs", c.job_id); });
+    listeners.on_row_change([](Db& db, const RowChange& c) { record_change(db, c.table, c.row_id); });
+    jobs.read_trail_with({.events = list_events, .verify = verify_chain});
+}
 
 Services::Services(Database& database, const ServiceSettings& settings)
     : db(database),
@@ -21,6 +38,8 @@ Services::Services(Database& database, const ServiceSettings& settings)
       sync(database, jobs),
       attachments(database, settings.attachments_dir),
       portal(database, customers, jobs, attachments),
-      notifications(database) {}
+      notifications(database) {
+    connect_job_listeners(jobs);
+}
 
 }  // namespace fieldserver

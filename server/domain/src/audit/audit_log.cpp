@@ -1,7 +1,6 @@
 // Each event's hash covers the previous hash and every stored column, so the chain checks itself.
 #include "fieldserver/domain/audit/audit_log.hpp"
 
-#include "fieldserver/domain/notifications/notification_outbox.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/time.hpp"
@@ -39,8 +38,6 @@ void append_event(Db& db, const std::string& job_id, const Actor& actor, const s
         "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {job_id, seq, at, actor.id.empty() ? Value(std::monostate{}) : Value(actor.id), actor.role_name(), actor.source,
          action, before_text, after_text, prev, hash});
-    // The outbox rows join the event's transaction: a change and its notifications commit or roll back together.
-    enqueue_notifications(db, job_id, actor, action, after);
 }
 
 Poco::JSON::Object::Ptr verify_chain(Db& db, const std::string& job_id) {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "fieldserver/domain/audit/audit_log.hpp"
+#include "fieldserver/domain/notifications/notification_outbox.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/time.hpp"
@@ -470,6 +471,18 @@ Poco::JSON::Object::Ptr SlaService::at_risk(const Actor& actor, const Query& que
     });
 }
 
+namespace {
+
+// The escalation in the job's audit trail, with the notifications it calls for, in the caller's transaction.
+void record_escalation(Db& db, const std::string& job_id, const std::string& source,
+                       const Poco::JSON::Object::Ptr& after) {
+    Actor checker{.role = Role::system, .name = "SLA checker", .source = source};
+    append_event(db, job_id, checker, "escalate", new Poco::JSON::Object, after);
+    enqueue_notifications(db, job_id, checker, "escalate", after);
+}
+
+}  // namespace
+
 Poco::JSON::Object::Ptr SlaService::check(const Actor& actor) {
     require_role(actor, {Role::admin, Role::system});
     std::int64_t now = fieldsync::now_ms();
@@ -531,8 +544,7 @@ Poco::JSON::Object::Ptr SlaService::check(const Actor& actor) {
             after->set("escalated_to",
                        e.escalate_to.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(e.escalate_to));
             after->set("escalated_to_name", user ? Poco::Dynamic::Var(text(user, "name")) : Poco::Dynamic::Var());
-            append_event(db, e.job.id, Actor{.role = Role::system, .name = "SLA checker", .source = actor.source},
-                         "escalate", new Poco::JSON::Object, after);
+            record_escalation(db, e.job.id, actor.source, after);
             return true;
         });
         if (!recorded) continue;

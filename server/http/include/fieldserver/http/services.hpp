@@ -30,6 +30,10 @@ struct ServiceSettings {
     std::string attachments_dir;
 };
 
+// Registers on jobs what every job change records, in its transaction: audit event, notification outbox, report
+// facts, sync change log; and how its audit trail is read back. Services' constructor calls it.
+void connect_job_listeners(JobService& jobs);
+
 struct Services {
     // Builds every service in declaration order, so a service may take a reference to one declared before it.
     Services(Database& db, const ServiceSettings& settings);

@@ -9,8 +9,8 @@
 
 namespace fieldserver {
 
-// Appends an event to job_id's chain inside the caller's transaction, with the notifications the action calls for
-// (notification_outbox.hpp).
+// Appends an event to job_id's chain inside the caller's transaction (for a job action, as a listener of the
+// published change: job_change.hpp).
 void append_event(Db& db, const std::string& job_id, const Actor& actor, const std::string& action,
                   const Poco::JSON::Object::Ptr& before, const Poco::JSON::Object::Ptr& after);
 

@@ -1,25 +1,27 @@
 // The repair job through its whole life: reporting, listing, and every workflow action, each validated by the
-// shared workflow table, applied in one transaction and recorded as an audit event.
+// shared workflow table, applied in one transaction and published to the listeners that record it (job_change.hpp).
 #pragma once
 
 #include <Poco/JSON/Object.h>
 
 #include "fieldserver/domain/common/actor.hpp"
 #include "fieldserver/domain/common/listing.hpp"
+#include "fieldserver/domain/jobs/job.hpp"
+#include "fieldserver/domain/jobs/job_actions.hpp"
+#include "fieldserver/domain/jobs/job_change.hpp"
 #include "fieldserver/storage/database.hpp"
 #include "fieldsync/workflow.hpp"
 
 namespace fieldserver {
 
-struct JobPolicy {
-    int warranty_days = 90;                  // repair warranty after acceptance
-    bool auto_approve_free_warranty = true;  // approve at once when covered and free to the customer
-};
-
 class JobService {
   public:
-    JobService(Database& db, const fieldsync::Workflow& workflow, JobPolicy policy)
-        : db_(db), workflow_(workflow), policy_(policy) {}
+    // Throws std::logic_error when the action handlers (job_actions.hpp) and the workflow's actions disagree.
+    JobService(Database& db, const fieldsync::Workflow& workflow, JobPolicy policy);
+
+    // Where the composition root registers what a job change records, and how the audit trail is read back.
+    JobChangeListeners& listeners() { return listeners_; }
+    void read_trail_with(JobTrailReader reader) { trail_ = std::move(reader); }
 
     Poco::JSON::Object::Ptr create(const Actor& actor, const Poco::JSON::Object::Ptr& body);
     Poco::JSON::Object::Ptr list(const Actor& actor, const Query& query);
@@ -49,12 +51,19 @@ class JobService {
   private:
     Poco::JSON::Object::Ptr load_visible(Db& db, const Actor& actor, const std::string& id);
     Poco::JSON::Object::Ptr view(Db& db, const Actor& actor, const std::string& id);
+    // One workflow action inside db's transaction: load, resolve, validate, the action's handler, the
+    // version-guarded save, the published change, and the automatic approval it may call for.
     void apply(Db& db, const Actor& actor, const std::string& id, const std::string& action,
                const Poco::JSON::Object::Ptr& fields);
+    JobActionContext start_action(Db& db, const Actor& actor, const Job& job, const Poco::JSON::Object::Ptr& row,
+                                  const Poco::JSON::Object::Ptr& fields) const;
+    void save(const JobActionContext& c, const std::string& next) const;
 
     Database& db_;
     const fieldsync::Workflow& workflow_;
     JobPolicy policy_;
+    JobChangeListeners listeners_;
+    JobTrailReader trail_;
 };
 
 }  // namespace fieldserver

@@ -20,8 +20,9 @@ const std::vector<std::string>& notification_events();
 // the SLA checker → sla_breached or sla_at_risk by its sla_status, …; empty when the event notifies nobody.
 std::string notification_event_of(const std::string& action, const Poco::JSON::Object::Ptr& after);
 
-// Called by append_event for every job event: writes the emails and webhook calls the action calls for (none
-// for most actions) into db's transaction. after is the event's after-snapshot.
+// Called for every job event after its audit event (as a listener of job changes, and by the SLA checker): writes
+// the emails and webhook calls the action calls for (none for most actions) into db's transaction, so a change and
+// its notifications commit or roll back together. after is the event's after-snapshot.
 void enqueue_notifications(Db& db, const std::string& job_id, const Actor& actor, const std::string& action,
                            const Poco::JSON::Object::Ptr& after);
 

@@ -1,0 +1,347 @@
+// One handler per workflow action: what each move checks and records beyond what the workflow table says.
+#include "fieldserver/domain/jobs/job_actions.hpp"
+
+#include <Poco/Base64Decoder.h>
+
+#include <algorithm>
+#include <sstream>
+#include <stdexcept>
+
+#include "fieldserver/domain/common/field_values.hpp"
+#include "fieldserver/domain/jobs/scheduling.hpp"
+#include "fieldserver/util/json.hpp"
+#include "fieldsync/error.hpp"
+#include "fieldsync/money.hpp"
+#include "fieldsync/time.hpp"
+#include "fieldsync/uuid.hpp"
+
+namespace fieldserver {
+
+using fieldsync::Error;
+using fieldsync::ErrorCode;
+using fieldsync::FieldSpec;
+using fieldsync::FieldType;
+
+namespace {
+
+void check_png(const std::string& base64) {
+    std::istringstream in(base64);
+    Poco::Base64Decoder decoder(in);
+    std::string bytes;
+    char buffer[4096];
+    try {
+        while (decoder.read(buffer, sizeof buffer) || decoder.gcount() > 0) bytes.append(buffer, decoder.gcount());
+    } catch (const Poco::Exception&) {
+        bytes.clear();
+    }
+    if (bytes.size() < 8 || bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0)
+        throw Error(ErrorCode::invalid_field, "signature_png must be a base64-encoded PNG image", "signature_png");
+}
+
+// Validates the items of a plan or of parts used, each against specs; returns the sum of quantity × unit_price.
+std::int64_t check_items(const Poco::JSON::Array::Ptr& items, const std::string& field,
+                         const std::vector<FieldSpec>& required, const std::vector<FieldSpec>& optional) {
+    std::int64_t total = 0;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+        auto item = items->getObject(static_cast<unsigned>(i));
+        std::string where = field + "[" + std::to_string(i) + "]";
+        if (!item) throw Error(ErrorCode::invalid_field, where + " must be an object", field);
+        try {
+            fieldsync::validate_fields(required, optional, *item, "describe " + field);
+        } catch (const Error& e) {
+            throw Error(e.code(), where + ": " + e.what(), field);
+        }
+        if (number(item, "quantity") <= 0)
+            throw Error(ErrorCode::invalid_field, where + ": quantity must be more than 0", field);
+        total += fieldsync::to_cents(number(item, "quantity") * number(item, "unit_price"));
+    }
+    return total;
+}
+
+struct PlanInput {
+    std::string mode, currency;
+    std::int64_t total = 0, cost_to_customer = 0;
+    Poco::JSON::Array::Ptr items;
+};
+
+PlanInput check_plan(const Poco::JSON::Object::Ptr& plan) {
+    static const std::vector<FieldSpec> required = {
+        {.name = "mode", .type = FieldType::string, .allowed = {"on_site", "depot"}},
+        {.name = "items", .type = FieldType::array},
+        {.name = "cost_to_customer", .type = FieldType::number, .min = 0, .max = 10'000'000},
+    };
+    static const std::vector<FieldSpec> optional = {{.name = "currency", .type = FieldType::string, .max_length = 3}};
+    static const std::vector<FieldSpec> item_required = {
+        {.name = "kind", .type = FieldType::string, .allowed = {"part", "labour"}},
+        {.name = "description", .type = FieldType::string, .max_length = 500},
+        {.name = "quantity", .type = FieldType::number, .max = 100000},
+        {.name = "unit_price", .type = FieldType::number, .min = 0, .max = 10'000'000},
+    };
+    static const std::vector<FieldSpec> item_optional = {
+        {.name = "part_no", .type = FieldType::string, .max_length = 100}};
+    try {
+        fieldsync::validate_fields(required, optional, *plan, "propose a plan");
+    } catch (const Error& e) {
+        throw Error(e.code(), std::string("plan.") + e.what(), "plan." + e.field());
+    }
+    PlanInput in;
+    in.mode = text(plan, "mode");
+    in.currency = text(plan, "currency", "CNY");
+    in.items = plan->getArray("items");
+    if (in.items->size() == 0)
+        throw Error(ErrorCode::invalid_field, "plan.items must list at least one item", "plan.items");
+    in.total = check_items(in.items, "plan.items", item_required, item_optional);
+    in.cost_to_customer = fieldsync::to_cents(number(plan, "cost_to_customer"));
+    if (in.cost_to_customer > in.total)
+        throw Error(ErrorCode::invalid_field,
+                    "plan.cost_to_customer (" + fieldsync::format_cents(in.cost_to_customer) +
+                        ") is more than the plan's total (" + fieldsync::format_cents(in.total) + ")",
+                    "plan.cost_to_customer");
+    return in;
+}
+
+void require_technician(Db& db, const std::string& user_id, const std::string& field) {
+    if (db.scalar("SELECT COUNT(*) FROM users WHERE id = ? AND role = 'technician' AND is_active = 1", {user_id}) == 0)
+        throw Error(ErrorCode::invalid_field, "no active technician " + user_id, field);
+}
+
+void check_plan_version(const JobActionContext& c) {
+    if (integer(c.fields, "plan_version") != c.plan_version)
+        throw Error(ErrorCode::conflict,
+                    "plan version " + text(c.fields, "plan_version") + " is not the current plan (version " +
+                        std::to_string(c.plan_version) + ")",
+                    "plan_version");
+}
+
+// hold, resume and close change nothing but the state, which the workflow table decides.
+void state_only(JobActionContext&) {}
+
+void assign(JobActionContext& c) {
+    require_technician(c.db, text(c.fields, "technician_id"), "technician_id");
+    c.assignee_id = text(c.fields, "technician_id");
+}
+
+// A claim of warranty cover needs the product's own warranty or an open repair warranty on the asset.
+void check_warranty_claim(JobActionContext& c) {
+    auto asset = c.db.query_one("SELECT warranty_until FROM assets WHERE id = ?", {c.job.asset_id});
+    bool product_warranty = asset && has_value(asset, "warranty_until") && text(asset, "warranty_until") >= c.today;
+    if (!product_warranty && !open_warranty(c.db, c.job.asset_id, c.today))
+        throw Error(ErrorCode::invalid_field,
+                    "the product is not under warranty (" +
+                        (asset && has_value(asset, "warranty_until") ? "it ended on " + text(asset, "warranty_until")
+                                                                     : std::string("no warranty date recorded")) +
+                        ") and has no open repair warranty",
+                    "warranty_covered");
+}
+
+void submit_assessment(JobActionContext& c) {
+    auto plan = check_plan(c.fields->getObject("plan"));
+    bool covered = c.fields->getValue<bool>("warranty_covered");
+    bool caused = c.fields->getValue<bool>("customer_caused");
+    if (covered && caused)
+        throw Error(ErrorCode::invalid_field, "damage the customer caused is not covered by warranty",
+                    "warranty_covered");
+    if (covered) check_warranty_claim(c);
+    c.db.execute("UPDATE plans SET status = 'superseded' WHERE job_id = ? AND status = 'proposed'", {c.job.id});
+    c.plan_version += 1;
+    c.mode = plan.mode;
+    c.db.execute(
+        "INSERT INTO plans (job_id, version, findings, fault_category, is_warranty_covered, is_customer_caused, mode, "
+        "items_json, total_cents, cost_to_customer_cents, currency, status, created_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?)",
+        {c.job.id, c.plan_version, text(c.fields, "findings"), optional_text(c.fields, "fault_category"), covered,
+         caused, c.mode, to_json(plan.items), plan.total, plan.cost_to_customer, plan.currency,
+         text_or_null(c.actor.id), c.now});
+    if (has_value(c.fields, "fault_category"))
+        c.db.execute("UPDATE jobs SET category = ? WHERE id = ?", {text(c.fields, "fault_category"), c.job.id});
+    c.auto_approve = c.policy.auto_approve_free_warranty && covered && plan.cost_to_customer == 0;
+}
+
+void decide_plan(JobActionContext& c, bool approve) {
+    check_plan_version(c);
+    c.db.execute("UPDATE plans SET status = ?, decided_by = ?, decided_at = ? WHERE job_id = ? AND version = ?",
+                 {std::string(approve ? "approved" : "declined"), c.actor.id.empty() ? c.actor.role_name() : c.actor.id,
+                  c.now, c.job.id, c.plan_version});
+    if (approve) c.approved_plan_version = c.plan_version;
+    if (!approve) c.close_reason = text(c.fields, "reason", "plan declined");
+}
+
+void approve_plan(JobActionContext& c) { decide_plan(c, true); }
+void decline_plan(JobActionContext& c) { decide_plan(c, false); }
+
+void revise_plan(JobActionContext& c) {
+    c.db.execute("UPDATE plans SET status = 'superseded' WHERE job_id = ? AND status = 'proposed'", {c.job.id});
+}
+
+// The previous schedule goes into the new one's history, with the reason it was replaced.
+Poco::JSON::Array::Ptr schedule_history(const JobActionContext& c) {
+    Poco::JSON::Array::Ptr history = new Poco::JSON::Array;
+    if (!c.schedule) return history;
+    if (auto old = c.schedule->getArray("history")) history = old;
+    Poco::JSON::Object::Ptr old_entry = new Poco::JSON::Object(*c.schedule);
+    old_entry->remove("history");
+    if (has_value(c.fields, "reason")) old_entry->set("replaced_because", text(c.fields, "reason"));
+    history->add(old_entry);
+    return history;
+}
+
+void schedule(JobActionContext& c) {
+    Poco::JSON::Object::Ptr next = new Poco::JSON::Object(*c.fields);
+    next->remove("reason");
+    next->set("mode", c.mode);
+    next->set("scheduled_at", c.now);
+    next->set("scheduled_by", c.actor.id);
+    if (c.mode == "on_site") {
+        auto start = fieldsync::parse_date_time(text(c.fields, "window_start"));
+        auto end = fieldsync::parse_date_time(text(c.fields, "window_end"));
+        if (*end <= *start)
+            throw Error(ErrorCode::invalid_field, "window_end must be after window_start", "window_end");
+        require_technician(c.db, text(c.fields, "technician_id"), "technician_id");
+        c.assignee_id = text(c.fields, "technician_id");
+        book_visit(c.db, c.actor, c.job.id, c.assignee_id, "repair", *start, *end);
+    }
+    next->set("history", schedule_history(c));
+    c.schedule = next;
+}
+
+void start_repair(JobActionContext& c) {
+    c.repair->set("started_at", c.now);
+    if (has_value(c.fields, "receipt_inspection"))
+        c.repair->set("receipt_inspection", text(c.fields, "receipt_inspection"));
+    if (has_value(c.fields, "note")) c.repair->set("start_note", text(c.fields, "note"));
+    if (has_value(c.fields, "location") && !c.assignee_id.empty())
+        record_check_in(c.db, c.assignee_id, c.job.id, c.fields->getObject("location"), "location");
+}
+
+void complete_repair(JobActionContext& c) {
+    static const std::vector<FieldSpec> part_required = {
+        {.name = "description", .type = FieldType::string, .max_length = 500},
+        {.name = "quantity", .type = FieldType::number, .max = 100000},
+    };
+    static const std::vector<FieldSpec> part_optional = {
+        {.name = "part_no", .type = FieldType::string, .max_length = 100},
+        {.name = "unit_price", .type = FieldType::number, .min = 0, .max = 10'000'000},
+    };
+    check_items(c.fields->getArray("parts_used"), "parts_used", part_required, part_optional);
+    for (const auto& [k, v] : *c.fields) c.repair->set(k, v);
+    c.repair->set("completed_at", c.now);
+}
+
+// The repair warranty an acceptance starts, covering the approved plan's items; a synced row of its own.
+void issue_warranty(JobActionContext& c) {
+    auto plan = c.db.query_one("SELECT items_json FROM plans WHERE job_id = ? AND version = ?",
+                               {c.job.id, c.job.approved_plan_version.value_or(c.plan_version)});
+    std::string covers;
+    if (plan)
+        for (const auto& v : *plan->getArray("items")) {
+            auto item = v.extract<Poco::JSON::Object::Ptr>();
+            covers += (covers.empty() ? "" : "; ") + text(item, "description");
+        }
+    std::string warranty_id = fieldsync::uuid_v7();
+    c.db.execute(
+        "INSERT INTO warranties (id, asset_id, job_id, covers, starts_on, ends_on, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        {warranty_id, c.job.asset_id, c.job.id, covers.empty() ? std::string("repair work") : covers, c.today,
+         fieldsync::add_days(c.today, c.policy.warranty_days), c.now});
+    c.listeners.publish(c.db, RowChange{"warranties", warranty_id});
+}
+
+void record_acceptance(JobActionContext& c) {
+    check_png(text(c.fields, "signature_png"));
+    if (c.fields->getArray("signature_strokes")->size() == 0)
+        throw Error(ErrorCode::invalid_field, "signature_strokes must hold the strokes of the signature",
+                    "signature_strokes");
+    std::string expected = fieldsync::job_summary_sha256(summary_input(c.db, c.row));
+    if (text(c.fields, "summary_sha256") != expected)
+        throw Error(ErrorCode::stale_summary,
+                    "the job changed after the summary was shown to the signer; show the current summary and sign "
+                    "again",
+                    "summary_sha256");
+    c.db.execute(
+        "INSERT INTO acceptances (id, job_id, signer_name, signature_png, signature_strokes_json, summary_sha256, "
+        "rating, comment, signed_by, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {fieldsync::uuid_v7(), c.job.id, text(c.fields, "signer_name"), text(c.fields, "signature_png"),
+         to_json(c.fields->get("signature_strokes")), expected, integer(c.fields, "rating"),
+         optional_text(c.fields, "comment"), text_or_null(c.actor.id), c.now});
+    issue_warranty(c);
+}
+
+void reject_acceptance(JobActionContext& c) {
+    c.rework_count += 1;
+    c.repair->set("rework_reason", text(c.fields, "reason"));
+}
+
+void cancel(JobActionContext& c) { c.close_reason = text(c.fields, "reason"); }
+
+}  // namespace
+
+const std::map<std::string, JobActionHandler>& job_action_handlers() {
+    static const std::map<std::string, JobActionHandler> handlers = {
+        {"assign", assign},
+        {"reassign", assign},
+        {"submit_assessment", submit_assessment},
+        {"approve_plan", approve_plan},
+        {"decline_plan", decline_plan},
+        {"revise_plan", revise_plan},
+        {"schedule", schedule},
+        {"reschedule", schedule},
+        {"start_repair", start_repair},
+        {"complete_repair", complete_repair},
+        {"record_acceptance", record_acceptance},
+        {"reject_acceptance", reject_acceptance},
+        {"close", state_only},
+        {"hold", state_only},
+        {"resume", state_only},
+        {"cancel", cancel},
+    };
+    return handlers;
+}
+
+void check_action_table(const std::vector<std::string>& workflow_actions, const std::vector<std::string>& handled) {
+    auto missing_from = [](const std::vector<std::string>& names, const std::vector<std::string>& in) {
+        std::string out;
+        for (const auto& name : names)
+            if (std::find(in.begin(), in.end(), name) == in.end()) out += (out.empty() ? "" : ", ") + name;
+        return out;
+    };
+    std::string unhandled = missing_from(workflow_actions, handled), unknown = missing_from(handled, workflow_actions);
+    if (unhandled.empty() && unknown.empty()) return;
+    std::string message = "the job action handlers do not match the workflow table:";
+    if (!unhandled.empty()) message += " no handler for " + unhandled + ";";
+    if (!unknown.empty()) message += " handlers for actions the workflow does not have: " + unknown + ";";
+    throw std::logic_error(message);
+}
+
+std::vector<std::string> workflow_actions(const fieldsync::Workflow& workflow) {
+    std::vector<std::string> out;
+    for (const auto& t : workflow.transitions())
+        if (std::find(out.begin(), out.end(), t.action) == out.end()) out.push_back(t.action);
+    return out;
+}
+
+const char* plan_columns() {
+    return "version, findings, fault_category, is_warranty_covered, is_customer_caused, mode, items_json, "
+           "total_cents, cost_to_customer_cents, currency, status, created_by, created_at, decided_by, decided_at";
+}
+
+Poco::JSON::Object::Ptr open_warranty(Db& db, const std::string& asset_id, const std::string& today) {
+    return db.query_one(
+        "SELECT id, job_id, ends_on FROM warranties WHERE asset_id = ? AND starts_on <= ? AND ends_on >= ? "
+        "ORDER BY ends_on DESC LIMIT 1",
+        {asset_id, today, today});
+}
+
+fieldsync::JobSummaryInput summary_input(Db& db, const Poco::JSON::Object::Ptr& row) {
+    fieldsync::JobSummaryInput in{.ticket_no = text(row, "ticket_no"),
+                                  .customer_name = text(row, "customer_name"),
+                                  .asset_model = text(row, "asset_model"),
+                                  .asset_serial_no = text(row, "asset_serial_no"),
+                                  .description = text(row, "description"),
+                                  .plan_version = fieldsync::summary_plan_version(*row),
+                                  .repair = row->getObject("repair")};
+    in.plan = db.query_one(std::string("SELECT ") + plan_columns() + " FROM plans WHERE job_id = ? AND version = ?",
+                           {text(row, "id"), in.plan_version});
+    return in;
+}
+
+}  // namespace fieldserver
