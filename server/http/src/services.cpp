@@ -7,7 +7,8 @@ namespace fieldserver {
 
 Services::Services(Database& database, const ServiceSettings& settings)
     : db(database),
-      auth(database, settings.token_ttl_seconds, settings.login_max_failures, settings.login_window_seconds),
+      auth(database, settings.token_ttl_seconds, settings.login_max_failures, settings.login_window_seconds,
+           settings.pbkdf2_iterations),
       users(database, settings.pbkdf2_iterations),
       customers(database),
       jobs(database, fieldsync::Workflow::builtin(), settings.jobs),
@@ -21,6 +22,7 @@ Services::Services(Database& database, const ServiceSettings& settings)
       sync(database, jobs),
       attachments(database, settings.attachments_dir),
       portal(database, customers, jobs, attachments),
-      notifications(database) {}
+      notifications(database),
+      metrics_access(settings.metrics) {}
 
 }  // namespace fieldserver
