@@ -1,7 +1,9 @@
 // Hardening against the real server: owner-only data files, HSTS, TLS 1.2 with AEAD suites only, /metrics behind
 // metrics.access, and integers beyond 64 bits refused as invalid fields instead of failing the server.
+#include <Poco/Net/NetworkInterface.h>
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
@@ -41,6 +43,27 @@ bool tls12_handshake(const TestServer& srv, const std::string& ciphers) {
     std::string command = "openssl s_client -connect 127.0.0.1:" + std::to_string(srv.port()) + " -tls1_2 -cipher '" +
                           ciphers + "' </dev/null >/dev/null 2>&1";
     return std::system(command.c_str()) == 0;
+}
+
+// An IPv4 address of this machine other than loopback, or empty.
+std::string outside_address() {
+    for (const auto& [index, nic] : Poco::Net::NetworkInterface::map(true, false))
+        for (const auto& address : nic.addressList()) {
+            const auto& ip = address.get<Poco::Net::NetworkInterface::IP_ADDRESS>();
+            if (!ip.isLoopback() && !ip.isWildcard()) return ip.toString();
+        }
+    return {};
+}
+
+// The HTTP status of GET /metrics sent to address (not loopback) on the server's port, by curl.
+int metrics_status_from(const std::string& address, const TestServer& srv) {
+    std::string command =
+        "curl -sk -o /dev/null -w '%{http_code}' https://" + address + ":" + std::to_string(srv.port()) + "/metrics";
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
+    REQUIRE(pipe);
+    char buffer[16] = {};
+    std::string out = std::fgets(buffer, sizeof buffer, pipe.get()) ? buffer : "";
+    return std::atoi(out.c_str());
 }
 
 const char* const kTooBig = "9223372036854775808";  // 2^63, one past the largest signed 64-bit integer
@@ -83,6 +106,20 @@ TEST_CASE("/metrics answers loopback clients by default", "[integration][hardeni
     TestServer srv;
     auto r = need(srv.get("/metrics", ""), 200);
     CHECK(r.body.find("fieldrepair_") != std::string::npos);
+}
+
+TEST_CASE("/metrics refuses other addresses by default and answers them when public", "[integration][hardening]") {
+    std::string address = outside_address();
+    if (address.empty()) {
+        WARN("no address other than loopback on this machine: not tested");
+        return;
+    }
+    TestServer loopback(std::map<std::string, std::string>{{"FIELDREPAIR_LISTEN", "0.0.0.0:0"}});
+    CHECK(metrics_status_from(address, loopback) == 403);
+    need(loopback.get("/metrics", ""), 200);
+    TestServer open(std::map<std::string, std::string>{{"FIELDREPAIR_LISTEN", "0.0.0.0:0"},
+                                                       {"FIELDREPAIR_METRICS_ACCESS", "public"}});
+    CHECK(metrics_status_from(address, open) == 200);
 }
 
 TEST_CASE("/metrics with metrics.access=token wants the token", "[integration][hardening]") {
