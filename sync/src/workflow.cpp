@@ -4,6 +4,8 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 
 #include "fieldsync/error.hpp"
@@ -80,6 +82,12 @@ const char* type_word(FieldType t) {
     return "a value";
 }
 
+// The JSON parser keeps integers above 2^63-1 as unsigned; readers convert integers to int64 and would throw.
+bool fits_int64(const Poco::Dynamic::Var& v) {
+    return v.type() != typeid(Poco::UInt64) ||
+           v.extract<Poco::UInt64>() <= static_cast<Poco::UInt64>(std::numeric_limits<std::int64_t>::max());
+}
+
 void check_value(const FieldSpec& spec, const Poco::Dynamic::Var& v) {
     auto fail = [&](const std::string& why) {
         throw Error(ErrorCode::invalid_field, spec.name + " " + why, spec.name);
@@ -93,7 +101,7 @@ void check_value(const FieldSpec& spec, const Poco::Dynamic::Var& v) {
             ok = v.isString() && parse_date_time(v.extract<std::string>()).has_value();
             break;
         case FieldType::integer:
-            ok = v.isInteger() && !v.isBoolean();
+            ok = v.isInteger() && !v.isBoolean() && fits_int64(v);
             break;
         case FieldType::number:
             ok = v.isNumeric() && !v.isBoolean();
@@ -108,6 +116,8 @@ void check_value(const FieldSpec& spec, const Poco::Dynamic::Var& v) {
             ok = v.type() == typeid(Poco::JSON::Array::Ptr);
             break;
     }
+    if (!ok && spec.type == FieldType::integer && v.isInteger() && !v.isBoolean())
+        fail("must be at most " + std::to_string(std::numeric_limits<std::int64_t>::max()));
     if (!ok) fail(std::string("must be ") + type_word(spec.type));
     if (spec.type == FieldType::string) {
         const auto& s = v.extract<std::string>();

@@ -40,7 +40,8 @@ std::unique_ptr<Services> compose_services(Database& db, const ServerConfig& cfg
                             .login_window_seconds = cfg.login_window_seconds,
                             .pbkdf2_iterations = cfg.pbkdf2_iterations,
                             .jobs = JobPolicy{cfg.warranty_days, cfg.auto_approve_free_warranty},
-                            .attachments_dir = cfg.data_dir + "/attachments"});
+                            .attachments_dir = cfg.data_dir + "/attachments",
+                            .metrics = cfg.metrics});
 }
 
 void prepare_data(Services& services, const ServerConfig& cfg, Poco::Logger& log) {

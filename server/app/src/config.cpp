@@ -52,6 +52,10 @@ const std::vector<Setting>& settings() {
          "wait after a failed delivery, doubled after each further failure (at most 6 hours)"},
         {"notify.timeout", "FIELDREPAIR_NOTIFY_TIMEOUT", "10",
          "seconds a notification's connect, send or receive may take"},
+        {"metrics.access", "FIELDREPAIR_METRICS_ACCESS", "loopback",
+         "who may read /metrics: loopback (clients on 127.0.0.1 or ::1), token (metrics.token) or public"},
+        {"metrics.token", "FIELDREPAIR_METRICS_TOKEN", "",
+         "bearer token /metrics requires when metrics.access is token (at least 16 characters)"},
     };
     return table;
 }
@@ -123,6 +127,18 @@ ServerConfig load_config(const Poco::Util::AbstractConfiguration& config) {
     c.notifications.max_attempts = get_int(config, "notify.max_attempts", 1, 100);
     c.notifications.backoff_ms = get_int(config, "notify.backoff_ms", 1, 86'400'000);
     c.notifications.timeout_seconds = get_int(config, "notify.timeout", 1, 600);
+    std::string access = get(config, "metrics.access");
+    if (access == "loopback")
+        c.metrics.mode = MetricsAccess::Mode::loopback;
+    else if (access == "token")
+        c.metrics.mode = MetricsAccess::Mode::token;
+    else if (access == "public")
+        c.metrics.mode = MetricsAccess::Mode::open;
+    else
+        throw std::invalid_argument("metrics.access must be loopback, token or public, not '" + access + "'");
+    c.metrics.token = get(config, "metrics.token");
+    if (c.metrics.mode == MetricsAccess::Mode::token && c.metrics.token.size() < 16)
+        throw std::invalid_argument("metrics.token must be at least 16 characters when metrics.access is token");
     if (!c.admin_password.empty() && c.admin_password.size() < 10)
         throw std::invalid_argument("admin.password must be at least 10 characters");
     return c;

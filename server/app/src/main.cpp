@@ -14,7 +14,9 @@
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
 #include <Poco/Util/ServerApplication.h>
+#include <sys/stat.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "fieldserver/app/composition.hpp"
@@ -27,6 +29,35 @@
 namespace fieldserver {
 
 using Poco::Util::Option;
+
+namespace {
+
+// Only the server's own user may read what it keeps: owner-only files, owner-only folders. Symbolic links are
+// left alone (their target is someone's deliberate choice).
+void restrict_permissions(const std::filesystem::path& path) {
+    namespace fs = std::filesystem;
+    std::error_code error;  // a PostgreSQL connection string is no path at all
+    auto status = fs::symlink_status(path, error);
+    if (error || fs::is_symlink(status) || !fs::exists(status)) return;
+    fs::permissions(path,
+                    fs::is_directory(status) ? fs::perms::owner_all : fs::perms::owner_read | fs::perms::owner_write,
+                    fs::perm_options::replace);
+}
+
+// The data folder holds password hashes, webhook secrets, customer data and the TLS key. The umask makes every
+// file created from now on (the database and its -wal/-shm, attachments, keys, the demo password) owner-only;
+// what an older version left readable is tightened here, once at start.
+void restrict_data(const std::string& data_dir, const std::string& database) {
+    ::umask(077);
+    Poco::File(data_dir).createDirectories();
+    restrict_permissions(data_dir);
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(data_dir))
+        restrict_permissions(entry.path());
+    // A SQLite database configured outside the data folder; a PostgreSQL connection string names no file.
+    for (const char* suffix : {"", "-wal", "-shm"}) restrict_permissions(database + suffix);
+}
+
+}  // namespace
 
 class ServerApp : public Poco::Util::ServerApplication {
   protected:
@@ -89,7 +120,7 @@ class ServerApp : public Poco::Util::ServerApplication {
     int serve() {
         ServerConfig cfg = load_config(config());
         Poco::Logger& log = setup_logging(cfg.log_level);
-        Poco::File(cfg.data_dir).createDirectories();
+        restrict_data(cfg.data_dir, cfg.database);
 
         Database db(cfg.database, static_cast<std::size_t>(cfg.threads) + 2);
         log.information("database: %s", db.description());
@@ -108,9 +139,10 @@ class ServerApp : public Poco::Util::ServerApplication {
             }
         }
         Poco::Net::initializeSSL();
+        // TLS 1.2 with forward-secret AEAD suites only (no CBC); TLS 1.3 keeps OpenSSL's suites, all of them AEAD.
         Poco::Net::Context::Ptr context =
             new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, key, cert, "", Poco::Net::Context::VERIFY_NONE,
-                                   9, false, "HIGH:!aNULL:!MD5:!RC4");
+                                   9, false, "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL");
         context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
         // Bound without SO_REUSEPORT: a second server on the same port must fail, not share the port silently.
         Poco::Net::SecureServerSocket socket(context);

@@ -207,6 +207,7 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
         // API answers are never cached; static pages set their own revalidation policy.
         if (!response.has("Cache-Control")) response.set("Cache-Control", "no-store");
         response.set("X-Content-Type-Options", "nosniff");
+        response.set("Strict-Transport-Security", "max-age=31536000");
         if (!res.content_type.empty()) response.setContentType(res.content_type);
         if (pays_to_gzip(request, res)) {
             std::string packed = fieldsync::gzip_compress(res.content);

@@ -1,11 +1,14 @@
 // The route table: every endpoint of the JSON API, who may call it, and the service call behind it.
 #include <Poco/JSON/Parser.h>
+#include <Poco/Net/IPAddress.h>
+#include <Poco/String.h>
 
 #include "fieldserver/http/api_server.hpp"
 #include "fieldserver/http/routes_dispatch.hpp"
 #include "fieldserver/http/routes_notifications.hpp"
 #include "fieldserver/http/routes_portal.hpp"
 #include "fieldserver/http/routes_sync.hpp"
+#include "fieldserver/util/crypto.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/workflow.hpp"
 
@@ -16,6 +19,34 @@ namespace {
 using fieldsync::Error;
 using fieldsync::ErrorCode;
 
+bool is_loopback(const std::string& address) {
+    Poco::Net::IPAddress ip;
+    if (!Poco::Net::IPAddress::tryParse(address, ip)) return false;
+    // An IPv4 client on a dual-stack socket appears as ::ffff:127.x.y.z.
+    return ip.isLoopback() || (ip.isIPv4Mapped() && Poco::toLower(address).rfind("::ffff:127.", 0) == 0);
+}
+
+// Throws unless metrics.access lets this request read /metrics.
+void check_metrics_access(const MetricsAccess& access, const HttpRequest& req) {
+    switch (access.mode) {
+        case MetricsAccess::Mode::open:
+            return;
+        case MetricsAccess::Mode::loopback:
+            if (!is_loopback(req.source))
+                throw Error(ErrorCode::forbidden, "/metrics answers only on the loopback address (metrics.access)");
+            return;
+        case MetricsAccess::Mode::token: {
+            auto header = req.headers.find("authorization");
+            std::string sent = header == req.headers.end() ? std::string() : header->second;
+            // Compared as digests, so the time taken does not tell how much of the token was right.
+            if (sent.size() < 7 || Poco::icompare(sent.substr(0, 7), "Bearer ") != 0 ||
+                sha256_hex(Poco::trim(sent.substr(7))) != sha256_hex(access.token))
+                throw Error(ErrorCode::unauthenticated, "send Authorization: Bearer <metrics.token> for /metrics");
+            return;
+        }
+    }
+}
+
 // Health, metrics and the workflow table, which monitoring and every client read first.
 void add_service_routes(Router& r, Services& s, Metrics& metrics) {
     r.add({"GET", "/healthz", kPublic, false, [&s](HttpRequest&) {
@@ -25,7 +56,8 @@ void add_service_routes(Router& r, Services& s, Metrics& metrics) {
                out->set("database", "ok");
                return ok(out);
            }});
-    r.add({"GET", "/metrics", kPublic, false, [&s, &metrics](HttpRequest&) {
+    r.add({"GET", "/metrics", kPublic, false, [&s, &metrics](HttpRequest& req) {
+               check_metrics_access(s.metrics_access, req);
                HttpResponse res;
                res.content = metrics.render(s.jobs.count_by_state());
                res.content_type = "text/plain; version=0.0.4; charset=utf-8";

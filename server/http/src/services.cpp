@@ -24,7 +24,8 @@ void connect_job_listeners(JobService& jobs) {
 
 Services::Services(Database& database, const ServiceSettings& settings)
     : db(database),
-      auth(database, settings.token_ttl_seconds, settings.login_max_failures, settings.login_window_seconds),
+      auth(database, settings.token_ttl_seconds, settings.login_max_failures, settings.login_window_seconds,
+           settings.pbkdf2_iterations),
       users(database, settings.pbkdf2_iterations),
       customers(database),
       jobs(database, fieldsync::Workflow::builtin(), settings.jobs),
@@ -38,7 +39,8 @@ Services::Services(Database& database, const ServiceSettings& settings)
       sync(database, jobs),
       attachments(database, settings.attachments_dir),
       portal(database, customers, jobs, attachments),
-      notifications(database) {
+      notifications(database),
+      metrics_access(settings.metrics) {
     connect_job_listeners(jobs);
 }
 

@@ -23,6 +23,10 @@ const char* kDeviceColumns = "id, user_id, name, platform, write_checkpoint, cre
 Poco::JSON::Object::Ptr DeviceService::register_device(const Actor& actor, const Poco::JSON::Object::Ptr& body) {
     // Only technicians sync a replica; a device of another role would have no bucket to pull.
     require_role(actor, {Role::technician});
+    // A device token must not multiply itself: a stolen tablet token could otherwise mint tokens that outlive the
+    // tablet's revocation.
+    if (!actor.device_id.empty())
+        throw Error(ErrorCode::forbidden, "a device token cannot register devices; log in with your password");
     static const std::vector<fieldsync::FieldSpec> required = {
         {.name = "name", .type = FieldType::string, .max_length = 200},
         {.name = "platform",

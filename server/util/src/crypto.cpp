@@ -8,6 +8,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <atomic>
 #include <stdexcept>
 #include <vector>
 
@@ -41,12 +42,15 @@ std::vector<unsigned char> random_bytes(std::size_t n) {
     return out;
 }
 
+std::atomic<std::uint64_t> iterations_run{0};
+
 std::vector<unsigned char> pbkdf2(const std::string& password, const std::vector<unsigned char>& salt, int iterations) {
     std::vector<unsigned char> out(32);
     if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), salt.data(),
                           static_cast<int>(salt.size()), iterations, EVP_sha256(), static_cast<int>(out.size()),
                           out.data()) != 1)
         throw std::runtime_error("OpenSSL PBKDF2 failed");
+    iterations_run += static_cast<std::uint64_t>(iterations);
     return out;
 }
 
@@ -95,5 +99,7 @@ bool verify_password(const std::string& password, const std::string& stored) {
     auto actual = pbkdf2(password, salt, iterations);
     return CRYPTO_memcmp(actual.data(), expected.data(), expected.size()) == 0;
 }
+
+std::uint64_t pbkdf2_iterations_run() { return iterations_run.load(); }
 
 }  // namespace fieldserver

@@ -78,8 +78,8 @@ Poco::JSON::Object::Ptr NotificationService::create_webhook(const Actor& actor, 
         std::string event = v.isString() ? v.toString() : std::string();
         if (std::find(known.begin(), known.end(), event) == known.end())
             throw Error(ErrorCode::invalid_field,
-                        "events holds '" + v.toString() +
-                            "', not one of ticket_created, plan_proposed, visit_booked, "
+                        "events holds " + (v.isString() ? "'" + event + "'" : std::string("a value that is not text")) +
+                            ", not one of ticket_created, plan_proposed, visit_booked, "
                             "repair_completed, warranty_issued, sla_at_risk, sla_breached",
                         "events");
         bool seen = false;

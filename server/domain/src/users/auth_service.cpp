@@ -41,6 +41,14 @@ void LoginLimiter::succeeded(const std::string& key) {
     failures_.erase(key);
 }
 
+AuthService::AuthService(Database& db, std::int64_t token_ttl_seconds, int max_failures, int window_seconds,
+                         int pbkdf2_iterations)
+    : db_(db),
+      ttl_(token_ttl_seconds),
+      stand_in_hash_(hash_password(random_token(), pbkdf2_iterations)),
+      limiter_(max_failures, window_seconds),
+      address_limiter_(max_failures * kAddressFactor, window_seconds) {}
+
 Poco::JSON::Object::Ptr AuthService::login(const std::string& username, const std::string& password,
                                            const std::string& source, int& retry_after) {
     const std::string user_key = "user:" + username, source_key = source;
@@ -51,9 +59,10 @@ Poco::JSON::Object::Ptr AuthService::login(const std::string& username, const st
     auto user = db_.read([&](Db& db) {
         return db.query_one("SELECT id, password_hash, is_active FROM users WHERE username = ?", {username});
     });
-    // A missing user still costs one hash, so timing does not reveal which usernames exist.
+    // A missing user costs one hash at the configured count, and an inactive one is verified like an active one,
+    // so timing does not reveal which usernames exist or are active.
     bool ok = user ? verify_password(password, user->getValue<std::string>("password_hash"))
-                   : (verify_password(password, hash_password("x", 1000)), false);
+                   : (verify_password(password, stand_in_hash_), false);
     if (!ok || !user->getValue<bool>("is_active")) {
         limiter_.failed(user_key);
         address_limiter_.failed(source_key);
@@ -131,6 +140,10 @@ void AuthService::logout(const std::string& token) {
     db_.write([&](Db& db) {
         db.execute("DELETE FROM auth_tokens WHERE token_hash = ?", {sha256_hex(token)});
         db.execute("DELETE FROM portal_tokens WHERE token_hash = ?", {sha256_hex(token)});
+        // Logging out on a device ends that device: its token is revoked as DELETE /sync/devices/{id} would.
+        db.execute(
+            "UPDATE sync_devices SET revoked_at = ?, revoked_by = user_id WHERE token_hash = ? AND revoked_at IS NULL",
+            {fieldsync::format_utc(fieldsync::now_ms()), sha256_hex(token)});
     });
 }
 

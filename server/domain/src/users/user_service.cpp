@@ -57,7 +57,8 @@ void check_password(const Poco::JSON::Object::Ptr& body) {
 void check_skills(const Poco::JSON::Object::Ptr& body) {
     if (!has_value(body, "skills")) return;
     for (const auto& [category, level] : *body->getObject("skills")) {
-        if (!level.isInteger() || level.isBoolean() || level.convert<int>() < 1 || level.convert<int>() > 5)
+        // Compared as a double: any JSON integer converts to one, while convert<int> throws past its range.
+        if (!level.isInteger() || level.isBoolean() || level.convert<double>() < 1 || level.convert<double>() > 5)
             throw Error(ErrorCode::invalid_field, "skills." + category + " must be a level from 1 to 5", "skills");
     }
 }
@@ -150,6 +151,14 @@ Poco::JSON::Object::Ptr UserService::get(const Actor& actor, const std::string& 
     return db_.read([&](Db& db) { return load(db, id); });
 }
 
+// A new password or a deactivation ends every session and revokes every device for good: a stolen password's
+// tokens do not survive the reset, and reactivating the user does not bring old devices back.
+void UserService::end_credentials(Db& db, const Actor& actor, const std::string& id, const std::string& now) {
+    db.execute("DELETE FROM auth_tokens WHERE user_id = ?", {id});
+    db.execute("UPDATE sync_devices SET revoked_at = ?, revoked_by = ? WHERE user_id = ? AND revoked_at IS NULL",
+               {now, text_or_null(actor.id), id});
+}
+
 Poco::JSON::Object::Ptr UserService::update(const Actor& actor, const std::string& id,
                                             const Poco::JSON::Object::Ptr& body) {
     require_role(actor, {Role::admin});
@@ -178,14 +187,14 @@ Poco::JSON::Object::Ptr UserService::update(const Actor& actor, const std::strin
         if (has_value(body, "password")) {
             db.execute("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
                        {hash_password(text(body, "password"), iterations_), now, id});
-            db.execute("DELETE FROM auth_tokens WHERE user_id = ?", {id});
+            end_credentials(db, actor, id, now);
         }
         if (has_value(body, "is_active")) {
             bool active = body->getValue<bool>("is_active");
             if (!active && id == actor.id)
                 throw Error(ErrorCode::invalid_field, "you cannot deactivate yourself", "is_active");
             db.execute("UPDATE users SET is_active = ?, updated_at = ? WHERE id = ?", {active, now, id});
-            if (!active) db.execute("DELETE FROM auth_tokens WHERE user_id = ?", {id});
+            if (!active) end_credentials(db, actor, id, now);
         }
         return load(db, id);
     });

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fieldserver/domain/notifications/notification_sender.hpp"
+#include "fieldserver/http/services.hpp"
 
 namespace fieldserver {
 
@@ -42,6 +43,7 @@ struct ServerConfig {
     std::string ready_file;
     int sla_check_interval_seconds = 0;
     NotificationSettings notifications;
+    MetricsAccess metrics;
 };
 
 // Reads every setting from config (file keys) with the environment overriding; throws

@@ -20,6 +20,14 @@
 
 namespace fieldserver {
 
+// Who may read /metrics (setting metrics.access): clients on the loopback address, callers sending
+// "Authorization: Bearer <token>", or anyone.
+struct MetricsAccess {
+    enum class Mode { loopback, token, open };
+    Mode mode = Mode::loopback;
+    std::string token;
+};
+
 // The settings services take, from the server's configuration (server/app/src/config.cpp).
 struct ServiceSettings {
     std::int64_t token_ttl_seconds = 0;
@@ -28,6 +36,7 @@ struct ServiceSettings {
     int pbkdf2_iterations = 0;
     JobPolicy jobs;
     std::string attachments_dir;
+    MetricsAccess metrics;
 };
 
 // Registers on jobs what every job change records, in its transaction: audit event, notification outbox, report
@@ -56,6 +65,7 @@ struct Services {
     AttachmentService attachments;
     PortalService portal;
     NotificationService notifications;
+    MetricsAccess metrics_access;
 };
 
 }  // namespace fieldserver

@@ -2,6 +2,7 @@
 // (fieldsync/digest.hpp), shared with the devices.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "fieldsync/digest.hpp"
@@ -18,5 +19,7 @@ std::string random_token(std::size_t n = 32);
 std::string hash_password(const std::string& password, int iterations);
 // Constant-time comparison against a stored hash; false for any malformed stored value.
 bool verify_password(const std::string& password, const std::string& stored);
+// PBKDF2 iterations run by this process so far: lets tests prove two code paths cost the same work.
+std::uint64_t pbkdf2_iterations_run();
 
 }  // namespace fieldserver

@@ -35,11 +35,9 @@ class LoginLimiter {
 
 class AuthService {
   public:
-    AuthService(Database& db, std::int64_t token_ttl_seconds, int max_failures, int window_seconds)
-        : db_(db),
-          ttl_(token_ttl_seconds),
-          limiter_(max_failures, window_seconds),
-          address_limiter_(max_failures * kAddressFactor, window_seconds) {}
+    // pbkdf2_iterations is the configured cost of new password hashes; a failed login costs the same.
+    AuthService(Database& db, std::int64_t token_ttl_seconds, int max_failures, int window_seconds,
+                int pbkdf2_iterations);
 
     // {token, expires_at, user}. Throws Error(bad_credentials) or Error(rate_limited) with the wait in the
     // message; retry_after is set to the seconds to wait when rate limited.
@@ -47,6 +45,7 @@ class AuthService {
                                   int& retry_after);
     // The actor behind a bearer token, if it is known, unexpired and its user is active.
     std::optional<Actor> authenticate(const std::string& token, const std::string& source);
+    // Ends the session, portal session or device (revoked) behind token.
     void logout(const std::string& token);
 
   private:
@@ -55,6 +54,8 @@ class AuthService {
     static constexpr int kAddressFactor = 10;
     Database& db_;
     std::int64_t ttl_;
+    // Verified against when the username is unknown, so that costs what a wrong password does.
+    std::string stand_in_hash_;
     LoginLimiter limiter_;
     LoginLimiter address_limiter_;
 };

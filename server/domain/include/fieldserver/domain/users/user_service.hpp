@@ -24,6 +24,7 @@ class UserService {
     static Poco::JSON::Object::Ptr load(Db& db, const std::string& id);
 
   private:
+    static void end_credentials(Db& db, const Actor& actor, const std::string& id, const std::string& now);
     Database& db_;
     int iterations_;
 };
