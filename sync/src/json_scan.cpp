@@ -187,6 +187,8 @@ void JsonScanner::scan_string(std::string* out) {
                 break;
             case 'u': {
                 unsigned cp = hex4();
+                // Text with NUL is cut short by C APIs and logs downstream: no stored name or note may hold one.
+                if (cp == 0) fail("a NUL character (\\u0000) in a string");
                 if (cp >= 0xDC00 && cp <= 0xDFFF) fail("a lone low surrogate in a \\u escape");
                 if (cp >= 0xD800 && cp <= 0xDBFF) {
                     if (text_.size() - pos_ < 2 || text_[pos_] != '\\' || text_[pos_ + 1] != 'u')

@@ -1,4 +1,4 @@
-// Fuzzes request bodies as the server reads them (server/src/http/api_handler.cpp read_body: Poco's JSON parser,
+// Fuzzes request bodies as the server reads them (server/http/src/api_handler.cpp read_body: Poco's JSON parser,
 // then "must be an object") and checks them with fieldsync::validate_fields against field tables like the
 // server's, covering every field type and constraint. Invariants: parsing throws only Poco::Exception, validation
 // only fieldsync::Error, and every error message and field name is valid UTF-8 (they go back in the JSON error body).

@@ -1,5 +1,5 @@
 // The sync client: logs the device in, pushes the outbox, uploads attachment bytes and pulls the server's
-// changes into the replica, over any Transport. Follows DESIGN.md "Sync": idempotent push, paged pull with the
+// changes into the replica, over any Transport. Follows docs/sync-protocol.md: idempotent push, paged pull with the
 // cursor stored with each page, checkpoints applied whole and verified, re-bootstrap on reset.
 #pragma once
 

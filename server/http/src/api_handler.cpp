@@ -16,6 +16,7 @@
 #include "fieldserver/http/routes_portal.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/gzip.hpp"
+#include "fieldsync/wire.hpp"
 
 namespace fieldserver {
 
@@ -165,18 +166,10 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
         return body;
     }
 
+    // The strict scanner of the sync wire, not Poco's parser: it refuses numbers past 64 bits (which Poco wraps
+    // around), NUL characters and invalid UTF-8, and anything but one object.
     Poco::JSON::Object::Ptr read_body(Poco::Net::HTTPServerRequest& request) {
-        std::string body = read_bytes(request, "application/json");
-        Poco::Dynamic::Var parsed;
-        try {
-            Poco::JSON::Parser parser;
-            parsed = parser.parse(body);
-        } catch (const Poco::Exception& e) {
-            throw Error(ErrorCode::malformed_json, "the body is not valid JSON: " + e.message());
-        }
-        if (parsed.type() != typeid(Poco::JSON::Object::Ptr))
-            throw Error(ErrorCode::malformed_json, "the body must be a JSON object");
-        return parsed.extract<Poco::JSON::Object::Ptr>();
+        return fieldsync::parse_json_object(read_bytes(request, "application/json"));
     }
 
     // Renders the JSON body into content, inside the try block, so a rendering failure is still answered.

@@ -1,4 +1,4 @@
-// gzip for the wire (DESIGN.md "Sync" point 10: "gzip when it pays"): pull pages are repetitive JSON that
+// gzip for the wire (docs/sync-protocol.md: "gzip when it pays"): pull pages are repetitive JSON that
 // shrinks several times over, which matters on a tablet's mobile link; tiny answers are sent as they are.
 #pragma once
 
