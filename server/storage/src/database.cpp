@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <list>
 #include <optional>
+#include <random>
 #include <regex>
 #include <string_view>
 #include <unordered_map>
@@ -284,6 +285,15 @@ class SqliteConnection : public Connection {
         }
     }
 
+    // A unique key taken is a conflict for the caller, as on PostgreSQL; anything else is a database failure.
+    [[noreturn]] void throw_step_error(int rc) {
+        int extended = sqlite3_extended_errcode(db_);
+        if (extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY)
+            throw UniqueViolation(sqlite3_errmsg(db_));
+        Poco::Data::SQLite::Utility::throwException(db_, rc);
+        throw Poco::Data::SQLite::SQLiteException("sqlite3_step failed", rc);
+    }
+
     std::size_t execute(sqlite3_stmt* stmt, const Params& params, const RowFn& on_row) {
         // Leaves the statement ready for its next use, and no read transaction open, however this returns.
         struct Reset {
@@ -304,7 +314,7 @@ class SqliteConnection : public Connection {
         for (bool more = true; more;) {
             int rc = sqlite3_step(stmt);
             if (rc == SQLITE_DONE) break;
-            if (rc != SQLITE_ROW) Poco::Data::SQLite::Utility::throwException(db_, rc);
+            if (rc != SQLITE_ROW) throw_step_error(rc);
             ++rows;
             for (int c = 0; c < count; ++c)
                 read(stmt, c, columns[static_cast<std::size_t>(c)].kind, cells[static_cast<std::size_t>(c)]);
@@ -478,6 +488,11 @@ class PostgresConnection : public Connection {
             const char* v = result ? PQresultErrorField(result.get(), code) : nullptr;
             return std::string(v ? v : "N/A");
         };
+        std::string state = field(PG_DIAG_SQLSTATE);
+        // 40P01 deadlock_detected, 40001 serialization_failure: the transaction is over; write() runs it again.
+        if (state == "40P01" || state == "40001")
+            throw TransactionRaced(std::string("PostgreSQL ended the transaction (") + state + "): " + statement);
+        if (state == "23505") throw UniqueViolation(field(PG_DIAG_CONSTRAINT_NAME));
         throw Poco::Data::PostgreSQL::StatementException(
             std::string("postgresql_stmt_") + what + " error: " + (result ? PQresultErrorMessage(result.get()) : "") +
             " State: " + field(PG_DIAG_SQLSTATE) + " Detail: " + field(PG_DIAG_MESSAGE_DETAIL) +
@@ -613,6 +628,12 @@ Database::Database(const std::string& connection, std::size_t max_sessions, std:
 }
 
 Database::~Database() = default;
+
+int Database::jitter_ms() {
+    thread_local std::minstd_rand random(
+        static_cast<unsigned>(std::hash<std::thread::id>()(std::this_thread::get_id())));
+    return static_cast<int>(random() % 10);
+}
 
 std::unique_ptr<Connection> Database::acquire() {
     {

@@ -7,15 +7,35 @@
 #include <Poco/JSON/Object.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
+#include "fieldsync/error.hpp"
+
 namespace fieldserver {
+
+// The database ended a transaction that raced another one (PostgreSQL: a deadlock or a serialization failure).
+// Nothing of it was committed, so Database::write runs it again.
+class TransactionRaced : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// A unique key (a primary key, a ticket number, an op id) that another transaction took first: a clean 409 for
+// the caller, never a 500. Code that expects the race (a repeated sync op) catches it and reads the winner.
+class UniqueViolation : public fieldsync::Error {
+  public:
+    explicit UniqueViolation(const std::string& constraint)
+        : fieldsync::Error(fieldsync::ErrorCode::conflict,
+                           "another change took the same key first (" + constraint + "); reload and retry") {}
+};
 
 // A value bound to a statement placeholder ("?"). monostate binds NULL.
 using Value = std::variant<std::monostate, bool, std::int64_t, double, std::string>;
@@ -80,20 +100,21 @@ class Database {
 
     // Runs f(Db&) in one transaction: committed when f returns, rolled back when it throws. SQLite has one
     // writer at a time, so writers queue here instead of failing with SQLITE_BUSY.
+    // PostgreSQL may end a transaction that deadlocked or failed to serialize with another one; write() then runs
+    // f again (f must not depend on state it changed outside the database), at most kWriteAttempts times, and
+    // answers Error(unavailable) when every attempt raced.
     template <class F>
     auto write(F&& f) {
-        std::unique_lock<std::mutex> lock(write_mutex_, std::defer_lock);
-        if (dialect_ == Dialect::sqlite) lock.lock();
-        Lease connection(*this);
-        Transaction tx(*connection);
-        Db db(*connection, dialect_);
-        if constexpr (std::is_void_v<decltype(f(db))>) {
-            f(db);
-            tx.commit();
-        } else {
-            auto result = f(db);
-            tx.commit();
-            return result;
+        for (int attempt = 1;; ++attempt) {
+            try {
+                return write_once(f);
+            } catch (const TransactionRaced& e) {
+                if (attempt >= kWriteAttempts)
+                    throw fieldsync::Error(fieldsync::ErrorCode::unavailable,
+                                           "the database is busy with concurrent changes to the same records; retry");
+                // A short, growing pause with jitter, so the two racing transactions do not meet again at once.
+                std::this_thread::sleep_for(std::chrono::milliseconds(attempt * 5 + jitter_ms()));
+            }
         }
     }
 
@@ -116,6 +137,29 @@ class Database {
     const std::string& description() const { return description_; }
 
   private:
+    static constexpr int kWriteAttempts = 5;
+
+    // One attempt of write(): f in one transaction.
+    template <class F>
+    auto write_once(F& f) {
+        std::unique_lock<std::mutex> lock(write_mutex_, std::defer_lock);
+        if (dialect_ == Dialect::sqlite) lock.lock();
+        Lease connection(*this);
+        Transaction tx(*connection);
+        Db db(*connection, dialect_);
+        if constexpr (std::is_void_v<decltype(f(db))>) {
+            f(db);
+            tx.commit();
+        } else {
+            auto result = f(db);
+            tx.commit();
+            return result;
+        }
+    }
+
+    // 0–9 ms, different per thread and call.
+    static int jitter_ms();
+
     // A connection taken from the pool, given back (with its kept statements) when the lease ends.
     class Lease {
       public:
