@@ -2,6 +2,7 @@
 #include "fieldserver/domain/customers/customer_service.hpp"
 
 #include "fieldserver/domain/common/field_values.hpp"
+#include "fieldserver/domain/customers/customer.hpp"
 #include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/entity_fields.hpp"
@@ -28,9 +29,13 @@ Poco::JSON::Object::Ptr customer_view(Poco::JSON::Object::Ptr row) {
 }
 
 // The dates themselves are checked by the field table.
-void check_date_order(const Poco::JSON::Object::Ptr& body) {
-    if (has_value(body, "purchase_date") && has_value(body, "warranty_until") &&
-        text(body, "warranty_until") < text(body, "purchase_date"))
+void check_serial_free(Db& db, const Asset& asset) {
+    if (db.scalar("SELECT COUNT(*) FROM assets WHERE serial_no = ? AND id <> ?", {asset.serial_no, asset.id}) > 0)
+        throw Error(ErrorCode::conflict, "serial number " + asset.serial_no + " is registered already", "serial_no");
+}
+
+void check_date_order(const Asset& asset) {
+    if (asset.purchase_date && asset.warranty_until && *asset.warranty_until < *asset.purchase_date)
         throw Error(ErrorCode::invalid_field, "warranty_until must not be before purchase_date", "warranty_until");
 }
 
@@ -138,9 +143,11 @@ Poco::JSON::Object::Ptr CustomerService::update_customer(const Actor& actor, con
 Poco::JSON::Object::Ptr CustomerService::create_asset(const Actor& actor, const Poco::JSON::Object::Ptr& body) {
     require_role(actor, {Role::admin, Role::dispatcher, Role::technician, Role::customer});
     fieldsync::validate_insert(fieldsync::entity_fields("assets"), Writer::api, *body, "create an asset");
-    check_date_order(body);
     std::string id = fieldsync::uuid_v7(), now = fieldsync::format_utc(fieldsync::now_ms());
-    std::string customer_id = text(body, "customer_id");
+    Asset asset = asset_from_row(body);
+    asset.id = id;
+    check_date_order(asset);
+    const std::string& customer_id = asset.customer_id;
     return db_.write([&](Db& db) {
         try {
             load_customer(db, customer_id);
@@ -149,9 +156,7 @@ Poco::JSON::Object::Ptr CustomerService::create_asset(const Actor& actor, const 
             // Missing and not visible read alike, so customer ids cannot be probed.
             throw Error(ErrorCode::invalid_field, "no customer " + customer_id, "customer_id");
         }
-        if (db.scalar("SELECT COUNT(*) FROM assets WHERE serial_no = ?", {text(body, "serial_no")}) > 0)
-            throw Error(ErrorCode::conflict, "serial number " + text(body, "serial_no") + " is registered already",
-                        "serial_no");
+        check_serial_free(db, asset);
         db.execute(
             "INSERT INTO assets (id, customer_id, model, serial_no, purchase_date, warranty_until, created_at, "
             "updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
@@ -182,7 +187,7 @@ Poco::JSON::Object::Ptr CustomerService::get_asset(const Actor& actor, const std
     return db_.read([&](Db& db) {
         auto asset = load_asset(db, id);
         try {
-            check_visible(db, actor, text(asset, "customer_id"));
+            check_visible(db, actor, asset_from_row(asset).customer_id);
         } catch (const Error&) {
             throw Error(ErrorCode::not_found, "no asset " + id);
         }
@@ -198,11 +203,9 @@ Poco::JSON::Object::Ptr CustomerService::update_asset(const Actor& actor, const 
         auto current = load_asset(db, id);
         auto merged = Poco::JSON::Object::Ptr(new Poco::JSON::Object(*current));
         for (const auto& [k, v] : *body) merged->set(k, v);
-        check_date_order(merged);
-        if (has_value(body, "serial_no") &&
-            db.scalar("SELECT COUNT(*) FROM assets WHERE serial_no = ? AND id <> ?", {text(body, "serial_no"), id}) > 0)
-            throw Error(ErrorCode::conflict, "serial number " + text(body, "serial_no") + " is registered already",
-                        "serial_no");
+        Asset asset = asset_from_row(merged);
+        check_date_order(asset);
+        if (has_value(body, "serial_no")) check_serial_free(db, asset);
         for (const char* key : {"model", "serial_no", "purchase_date", "warranty_until"})
             if (body->has(key))
                 db.execute(std::string("UPDATE assets SET ") + key + " = ? WHERE id = ?",
