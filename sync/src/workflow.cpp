@@ -78,6 +78,8 @@ const char* type_word(FieldType t) {
             return "an array";
         case FieldType::date_time:
             return "an ISO 8601 date-time with a time zone";
+        case FieldType::date:
+            return "a date YYYY-MM-DD";
     }
     return "a value";
 }
@@ -99,6 +101,9 @@ void check_value(const FieldSpec& spec, const Poco::Dynamic::Var& v) {
             break;
         case FieldType::date_time:
             ok = v.isString() && parse_date_time(v.extract<std::string>()).has_value();
+            break;
+        case FieldType::date:
+            ok = v.isString() && is_date(v.extract<std::string>());
             break;
         case FieldType::integer:
             ok = v.isInteger() && !v.isBoolean() && fits_int64(v);

@@ -7,51 +7,25 @@
 #include <regex>
 
 #include "fieldserver/domain/audit/audit_log.hpp"
+#include "fieldserver/domain/common/field_values.hpp"
 #include "fieldserver/domain/notes/note_service.hpp"
 #include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/bucket.hpp"
 #include "fieldsync/conflict.hpp"
+#include "fieldsync/entity_fields.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/time.hpp"
-#include "fieldsync/workflow.hpp"
 
 namespace fieldserver {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
-using fieldsync::FieldType;
 using fieldsync::Op;
 using fieldsync::OpKind;
+using fieldsync::Writer;
 
 namespace {
-
-constexpr std::size_t kMaxTextLength = 5000;
-
-// Fields a row cannot lose: a device may change them, not clear them.
-bool required_field(const std::string& table, const std::string& field) {
-    return (table == "customers" && (field == "name" || field == "phone")) ||
-           (table == "assets" && (field == "model" || field == "serial_no" || field == "customer_id"));
-}
-
-// Every field devices write in customers, assets and jobs is text: a bound value, or the reason it is refused.
-Value text_value(const std::string& table, const std::string& field, const Poco::Dynamic::Var& value) {
-    if (value.isEmpty()) {
-        if (required_field(table, field))
-            throw Error(ErrorCode::invalid_field, field + " of " + table + " cannot be cleared", field);
-        return std::monostate{};
-    }
-    if (!value.isString()) throw Error(ErrorCode::invalid_field, field + " must be text or null", field);
-    std::string s = value.extract<std::string>();
-    if (s.size() > kMaxTextLength)
-        throw Error(ErrorCode::invalid_field, field + " must be at most " + std::to_string(kMaxTextLength) + " bytes",
-                    field);
-    if (required_field(table, field) && s.find_first_not_of(" \t") == std::string::npos)
-        throw Error(ErrorCode::invalid_field, field + " of " + table + " must not be blank", field);
-    if (field == "purchase_date" && !fieldsync::is_date(s))
-        throw Error(ErrorCode::invalid_field, "purchase_date must be a date YYYY-MM-DD", field);
-    return s;
-}
 
 void check_serial_free(Db& db, const std::string& serial, const std::string& asset_id) {
     if (db.scalar("SELECT COUNT(*) FROM assets WHERE serial_no = ? AND id <> ?", {serial, asset_id}) > 0)
@@ -78,6 +52,8 @@ void check_in_bucket(Db& db, const Actor& actor, const std::string& table, const
     throw Error(ErrorCode::not_found, "no " + table + " row " + row_id + " on this technician's device", field);
 }
 
+Poco::JSON::Object::Ptr fields_of(const Op& op) { return op.fields ? op.fields : new Poco::JSON::Object; }
+
 std::int64_t apply_update(Db& db, const Actor& actor, const Op& op) {
     const std::string& table = fieldsync::find_table(op.table)->name;
     auto row = load_synced_row(db, table, op.row_id);
@@ -88,6 +64,8 @@ std::int64_t apply_update(Db& db, const Actor& actor, const Op& op) {
         const auto& r = merge.rejected.front();
         throw Error(r.code, r.reason, r.field);
     }
+    auto fields = fields_of(op);
+    fieldsync::validate_update(fieldsync::entity_fields(table), Writer::device, *fields, "update " + table);
     FieldStamp stamp{op.timestamp, {}};
     if (!merge.applied.empty()) {
         Poco::JSON::Object::Ptr before = new Poco::JSON::Object, after = new Poco::JSON::Object;
@@ -97,9 +75,9 @@ std::int64_t apply_update(Db& db, const Actor& actor, const Op& op) {
                 std::find_if(fieldsync::find_table(table)->fields.begin(), fieldsync::find_table(table)->fields.end(),
                              [&](const fieldsync::ColumnRule& c) { return c.name == field; })
                     ->name;
-            Value bound = text_value(table, column, value);
             if (column == "serial_no") check_serial_free(db, value.extract<std::string>(), op.row_id);
-            db.execute("UPDATE " + table + " SET " + column + " = ? WHERE id = ?", {bound, op.row_id});
+            db.execute("UPDATE " + table + " SET " + column + " = ? WHERE id = ?",
+                       {optional_text(fields, column), op.row_id});
             before->set(column, row->get(column));
             after->set(column, value);
             stamp.fields.insert(column);
@@ -111,52 +89,31 @@ std::int64_t apply_update(Db& db, const Actor& actor, const Op& op) {
     return record_change(db, table, op.row_id, &stamp);
 }
 
-Poco::JSON::Object::Ptr fields_of(const Op& op) { return op.fields ? op.fields : new Poco::JSON::Object; }
-
 void insert_customer(Db& db, const Op& op, const std::string& now) {
     auto f = fields_of(op);
-    for (const char* key : {"name", "phone"})
-        if (!f->has(key)) throw Error(ErrorCode::missing_field, std::string(key) + " is required", key);
+    fieldsync::validate_insert(fieldsync::entity_fields("customers"), Writer::device, *f, "create a customer");
     db.execute(
         "INSERT INTO customers (id, name, phone, email, address, notes, created_at, updated_at, version) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
-        {op.row_id, text_value("customers", "name", f->get("name")), text_value("customers", "phone", f->get("phone")),
-         text_value("customers", "email", f->has("email") ? f->get("email") : Poco::Dynamic::Var()),
-         text_value("customers", "address", f->has("address") ? f->get("address") : Poco::Dynamic::Var()),
-         text_value("customers", "notes", f->has("notes") ? f->get("notes") : Poco::Dynamic::Var()), now, now});
+        {op.row_id, text(f, "name"), text(f, "phone"), optional_text(f, "email"), optional_text(f, "address"),
+         optional_text(f, "notes"), now, now});
 }
 
 void insert_asset(Db& db, const Actor& actor, const Op& op, const std::string& now) {
     auto f = fields_of(op);
-    for (const char* key : {"customer_id", "model", "serial_no"})
-        if (!f->has(key)) throw Error(ErrorCode::missing_field, std::string(key) + " is required", key);
-    Value customer = text_value("assets", "customer_id", f->get("customer_id"));
-    check_in_bucket(db, actor, "customers", std::get<std::string>(customer), "customer_id");
-    Value serial = text_value("assets", "serial_no", f->get("serial_no"));
-    check_serial_free(db, std::get<std::string>(serial), op.row_id);
+    fieldsync::validate_insert(fieldsync::entity_fields("assets"), Writer::device, *f, "create an asset");
+    check_in_bucket(db, actor, "customers", text(f, "customer_id"), "customer_id");
+    check_serial_free(db, text(f, "serial_no"), op.row_id);
     db.execute(
         "INSERT INTO assets (id, customer_id, model, serial_no, purchase_date, created_at, updated_at, version) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
-        {op.row_id, customer, text_value("assets", "model", f->get("model")), serial,
-         text_value("assets", "purchase_date",
-                    f->has("purchase_date") ? f->get("purchase_date") : Poco::Dynamic::Var()),
+        {op.row_id, text(f, "customer_id"), text(f, "model"), text(f, "serial_no"), optional_text(f, "purchase_date"),
          now, now});
 }
 
 void insert_attachment(Db& db, const Actor& actor, const Op& op, const std::string& now) {
-    static const std::vector<fieldsync::FieldSpec> required = {
-        {.name = "job_id", .type = FieldType::string, .max_length = 64},
-        {.name = "kind", .type = FieldType::string, .allowed = {"photo", "signature", "document"}},
-        {.name = "sha256", .type = FieldType::string, .max_length = 64},
-        {.name = "content_type", .type = FieldType::string, .max_length = 100},
-        {.name = "size_bytes", .type = FieldType::integer, .min = 0, .max = 100.0 * 1024 * 1024},
-    };
-    static const std::vector<fieldsync::FieldSpec> optional = {
-        {.name = "file_name", .type = FieldType::string, .max_length = 255},
-        {.name = "caption", .type = FieldType::string, .max_length = 2000},
-    };
     auto f = fields_of(op);
-    fieldsync::validate_fields(required, optional, *f, "add an attachment");
+    fieldsync::validate_insert(fieldsync::entity_fields("attachments"), Writer::device, *f, "add an attachment");
     std::string sha = text(f, "sha256");
     if (sha.size() != 64 || sha.find_first_not_of("0123456789abcdef") != std::string::npos)
         throw Error(ErrorCode::invalid_field, "sha256 must be 64 lower-case hex digits", "sha256");
@@ -187,7 +144,7 @@ std::int64_t apply_insert(Db& db, const Actor& actor, const Op& op) {
     } else if (table == "job_notes") {
         // Only an assigned job takes notes from its technician's device.
         check_in_bucket(db, actor, "jobs", text(fields, "job_id"), "job_id");
-        NoteService::insert(db, actor, op.row_id, text(fields, "job_id"), fields);
+        NoteService::insert(db, actor, op.row_id, fields, Writer::device);
     } else {
         insert_attachment(db, actor, op, now);
     }

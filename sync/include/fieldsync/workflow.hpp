@@ -13,7 +13,8 @@
 
 namespace fieldsync {
 
-enum class FieldType { string, integer, number, boolean, object, array, date_time };
+// date: a calendar date YYYY-MM-DD; date_time: an ISO 8601 date-time with a time zone.
+enum class FieldType { string, integer, number, boolean, object, array, date_time, date };
 
 struct FieldSpec {
     std::string name;

@@ -2,19 +2,19 @@
 #include "fieldserver/domain/customers/customer_service.hpp"
 
 #include "fieldserver/domain/common/field_values.hpp"
+#include "fieldserver/domain/customers/customer.hpp"
 #include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/util/json.hpp"
+#include "fieldsync/entity_fields.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/time.hpp"
 #include "fieldsync/uuid.hpp"
-#include "fieldsync/workflow.hpp"
 
 namespace fieldserver {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
-using fieldsync::FieldSpec;
-using fieldsync::FieldType;
+using fieldsync::Writer;
 
 namespace {
 
@@ -23,39 +23,19 @@ const char* kAssetColumns =
     "a.id, a.customer_id, a.model, a.serial_no, a.purchase_date, a.warranty_until, a.created_at, a.updated_at, "
     "a.version";
 
-const std::vector<FieldSpec>& customer_fields() {
-    static const std::vector<FieldSpec> specs = {
-        {.name = "name", .type = FieldType::string, .max_length = 200},
-        {.name = "phone", .type = FieldType::string, .max_length = 50},
-        {.name = "email", .type = FieldType::string, .max_length = 200},
-        {.name = "address", .type = FieldType::string, .max_length = 500},
-        {.name = "location", .type = FieldType::object},
-        {.name = "notes", .type = FieldType::string, .max_length = 5000},
-    };
-    return specs;
-}
-
-const std::vector<FieldSpec>& asset_fields() {
-    static const std::vector<FieldSpec> specs = {
-        {.name = "model", .type = FieldType::string, .max_length = 200},
-        {.name = "serial_no", .type = FieldType::string, .max_length = 100},
-        {.name = "purchase_date", .type = FieldType::string, .max_length = 10},
-        {.name = "warranty_until", .type = FieldType::string, .max_length = 10},
-    };
-    return specs;
-}
-
 Poco::JSON::Object::Ptr customer_view(Poco::JSON::Object::Ptr row) {
     nest_location(*row, "lat", "lng", "location");
     return row;
 }
 
-void check_dates(const Poco::JSON::Object::Ptr& body) {
-    for (const char* key : {"purchase_date", "warranty_until"})
-        if (has_value(body, key) && !fieldsync::is_date(text(body, key)))
-            throw Error(ErrorCode::invalid_field, std::string(key) + " must be a date YYYY-MM-DD", key);
-    if (has_value(body, "purchase_date") && has_value(body, "warranty_until") &&
-        text(body, "warranty_until") < text(body, "purchase_date"))
+// The dates themselves are checked by the field table.
+void check_serial_free(Db& db, const Asset& asset) {
+    if (db.scalar("SELECT COUNT(*) FROM assets WHERE serial_no = ? AND id <> ?", {asset.serial_no, asset.id}) > 0)
+        throw Error(ErrorCode::conflict, "serial number " + asset.serial_no + " is registered already", "serial_no");
+}
+
+void check_date_order(const Asset& asset) {
+    if (asset.purchase_date && asset.warranty_until && *asset.warranty_until < *asset.purchase_date)
         throw Error(ErrorCode::invalid_field, "warranty_until must not be before purchase_date", "warranty_until");
 }
 
@@ -98,9 +78,7 @@ void CustomerService::check_visible(Db& db, const Actor& actor, const std::strin
 
 Poco::JSON::Object::Ptr CustomerService::create_customer(const Actor& actor, const Poco::JSON::Object::Ptr& body) {
     require_role(actor, {Role::admin, Role::dispatcher});
-    std::vector<FieldSpec> required(customer_fields().begin(), customer_fields().begin() + 2);
-    std::vector<FieldSpec> optional(customer_fields().begin() + 2, customer_fields().end());
-    fieldsync::validate_fields(required, optional, *body, "create a customer");
+    fieldsync::validate_insert(fieldsync::entity_fields("customers"), Writer::api, *body, "create a customer");
     auto [lat, lng] = location_values(body, "location");
     std::string id = fieldsync::uuid_v7(), now = fieldsync::format_utc(fieldsync::now_ms());
     return db_.write([&](Db& db) {
@@ -145,10 +123,7 @@ Poco::JSON::Object::Ptr CustomerService::get_customer(const Actor& actor, const 
 Poco::JSON::Object::Ptr CustomerService::update_customer(const Actor& actor, const std::string& id,
                                                          const Poco::JSON::Object::Ptr& body) {
     require_role(actor, {Role::admin, Role::dispatcher, Role::customer});
-    fieldsync::validate_fields({}, customer_fields(), *body, "update a customer");
-    for (const char* key : {"name", "phone"})
-        if (body->has(key) && !has_value(body, key))
-            throw Error(ErrorCode::invalid_field, std::string(key) + " cannot be cleared", key);
+    fieldsync::validate_update(fieldsync::entity_fields("customers"), Writer::api, *body, "update a customer");
     auto [lat, lng] = location_values(body, "location");
     return db_.write([&](Db& db) {
         load_customer(db, id);
@@ -167,13 +142,12 @@ Poco::JSON::Object::Ptr CustomerService::update_customer(const Actor& actor, con
 
 Poco::JSON::Object::Ptr CustomerService::create_asset(const Actor& actor, const Poco::JSON::Object::Ptr& body) {
     require_role(actor, {Role::admin, Role::dispatcher, Role::technician, Role::customer});
-    std::vector<FieldSpec> required = {
-        {.name = "customer_id", .type = FieldType::string}, asset_fields()[0], asset_fields()[1]};
-    std::vector<FieldSpec> optional(asset_fields().begin() + 2, asset_fields().end());
-    fieldsync::validate_fields(required, optional, *body, "create an asset");
-    check_dates(body);
+    fieldsync::validate_insert(fieldsync::entity_fields("assets"), Writer::api, *body, "create an asset");
     std::string id = fieldsync::uuid_v7(), now = fieldsync::format_utc(fieldsync::now_ms());
-    std::string customer_id = text(body, "customer_id");
+    Asset asset = asset_from_row(body);
+    asset.id = id;
+    check_date_order(asset);
+    const std::string& customer_id = asset.customer_id;
     return db_.write([&](Db& db) {
         try {
             load_customer(db, customer_id);
@@ -182,9 +156,7 @@ Poco::JSON::Object::Ptr CustomerService::create_asset(const Actor& actor, const 
             // Missing and not visible read alike, so customer ids cannot be probed.
             throw Error(ErrorCode::invalid_field, "no customer " + customer_id, "customer_id");
         }
-        if (db.scalar("SELECT COUNT(*) FROM assets WHERE serial_no = ?", {text(body, "serial_no")}) > 0)
-            throw Error(ErrorCode::conflict, "serial number " + text(body, "serial_no") + " is registered already",
-                        "serial_no");
+        check_serial_free(db, asset);
         db.execute(
             "INSERT INTO assets (id, customer_id, model, serial_no, purchase_date, warranty_until, created_at, "
             "updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
@@ -215,7 +187,7 @@ Poco::JSON::Object::Ptr CustomerService::get_asset(const Actor& actor, const std
     return db_.read([&](Db& db) {
         auto asset = load_asset(db, id);
         try {
-            check_visible(db, actor, text(asset, "customer_id"));
+            check_visible(db, actor, asset_from_row(asset).customer_id);
         } catch (const Error&) {
             throw Error(ErrorCode::not_found, "no asset " + id);
         }
@@ -226,19 +198,14 @@ Poco::JSON::Object::Ptr CustomerService::get_asset(const Actor& actor, const std
 Poco::JSON::Object::Ptr CustomerService::update_asset(const Actor& actor, const std::string& id,
                                                       const Poco::JSON::Object::Ptr& body) {
     require_role(actor, {Role::admin, Role::dispatcher});
-    fieldsync::validate_fields({}, asset_fields(), *body, "update an asset");
-    for (const char* key : {"model", "serial_no"})
-        if (body->has(key) && !has_value(body, key))
-            throw Error(ErrorCode::invalid_field, std::string(key) + " cannot be cleared", key);
+    fieldsync::validate_update(fieldsync::entity_fields("assets"), Writer::api, *body, "update an asset");
     return db_.write([&](Db& db) {
         auto current = load_asset(db, id);
         auto merged = Poco::JSON::Object::Ptr(new Poco::JSON::Object(*current));
         for (const auto& [k, v] : *body) merged->set(k, v);
-        check_dates(merged);
-        if (has_value(body, "serial_no") &&
-            db.scalar("SELECT COUNT(*) FROM assets WHERE serial_no = ? AND id <> ?", {text(body, "serial_no"), id}) > 0)
-            throw Error(ErrorCode::conflict, "serial number " + text(body, "serial_no") + " is registered already",
-                        "serial_no");
+        Asset asset = asset_from_row(merged);
+        check_date_order(asset);
+        if (has_value(body, "serial_no")) check_serial_free(db, asset);
         for (const char* key : {"model", "serial_no", "purchase_date", "warranty_until"})
             if (body->has(key))
                 db.execute(std::string("UPDATE assets SET ") + key + " = ? WHERE id = ?",

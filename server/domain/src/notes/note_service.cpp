@@ -3,16 +3,15 @@
 
 #include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/util/json.hpp"
+#include "fieldsync/entity_fields.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/time.hpp"
 #include "fieldsync/uuid.hpp"
-#include "fieldsync/workflow.hpp"
 
 namespace fieldserver {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
-using fieldsync::FieldType;
 
 namespace {
 
@@ -29,18 +28,10 @@ void check_job(Db& db, const Actor& actor, const std::string& job_id) {
 
 }  // namespace
 
-void NoteService::insert(Db& db, const Actor& actor, const std::string& id, const std::string& job_id,
-                         const Poco::JSON::Object::Ptr& fields) {
-    static const std::vector<fieldsync::FieldSpec> required = {
-        {.name = "body", .type = FieldType::string, .max_length = 10000},
-    };
-    static const std::vector<fieldsync::FieldSpec> optional = {
-        {.name = "job_id", .type = FieldType::string, .max_length = 64},
-        {.name = "kind", .type = FieldType::string, .allowed = {"note", "work_log", "parts_used", "time_log"}},
-    };
-    fieldsync::validate_fields(required, optional, *fields, "add a note");
-    if (text(fields, "body").find_first_not_of(" \t\r\n") == std::string::npos)
-        throw Error(ErrorCode::invalid_field, "body must not be blank", "body");
+void NoteService::insert(Db& db, const Actor& actor, const std::string& id, const Poco::JSON::Object::Ptr& fields,
+                         fieldsync::Writer writer) {
+    fieldsync::validate_insert(fieldsync::entity_fields("job_notes"), writer, *fields, "add a note");
+    std::string job_id = text(fields, "job_id");
     try {
         check_job(db, actor, job_id);
     } catch (const Error&) {
@@ -56,9 +47,11 @@ Poco::JSON::Object::Ptr NoteService::add(const Actor& actor, const std::string& 
                                          const Poco::JSON::Object::Ptr& body) {
     require_role(actor, {Role::admin, Role::dispatcher, Role::technician});
     if (body->has("job_id")) throw Error(ErrorCode::invalid_field, "the job is named by the path", "job_id");
+    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object(*body);
+    fields->set("job_id", job_id);
     std::string id = fieldsync::uuid_v7();
     return db_.write([&](Db& db) {
-        insert(db, actor, id, job_id, body);
+        insert(db, actor, id, fields, fieldsync::Writer::api);
         return db.query_one(std::string("SELECT ") + kNoteColumns +
                                 " FROM job_notes n LEFT JOIN users u ON u.id = n.author_id WHERE n.id = ?",
                             {id});

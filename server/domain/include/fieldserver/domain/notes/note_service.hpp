@@ -7,6 +7,7 @@
 
 #include "fieldserver/domain/common/actor.hpp"
 #include "fieldserver/storage/database.hpp"
+#include "fieldsync/entity_fields.hpp"
 
 namespace fieldserver {
 
@@ -19,10 +20,11 @@ class NoteService {
     // The job's notes, oldest first.
     Poco::JSON::Array::Ptr list(const Actor& actor, const std::string& job_id);
 
-    // Validates and inserts a note with id inside the caller's transaction and records it in the change log:
-    // the one place a note is written, for the API and for synced inserts. fields: {job_id?, body, kind?}.
-    static void insert(Db& db, const Actor& actor, const std::string& id, const std::string& job_id,
-                       const Poco::JSON::Object::Ptr& fields);
+    // Validates (with the job_notes field table) and inserts a note with id inside the caller's transaction and
+    // records it in the change log: the one place a note is written, for the API and for synced inserts.
+    // fields: {job_id, body, kind?}.
+    static void insert(Db& db, const Actor& actor, const std::string& id, const Poco::JSON::Object::Ptr& fields,
+                       fieldsync::Writer writer);
 
   private:
     Database& db_;
