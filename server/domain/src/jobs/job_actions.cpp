@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "fieldserver/domain/common/field_values.hpp"
+#include "fieldserver/domain/jobs/plan.hpp"
 #include "fieldserver/domain/jobs/scheduling.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/error.hpp"
@@ -58,13 +59,8 @@ std::int64_t check_items(const Poco::JSON::Array::Ptr& items, const std::string&
     return total;
 }
 
-struct PlanInput {
-    std::string mode, currency;
-    std::int64_t total = 0, cost_to_customer = 0;
-    Poco::JSON::Array::Ptr items;
-};
-
-PlanInput check_plan(const Poco::JSON::Object::Ptr& plan) {
+// The proposed plan of a request's plan member: mode, items, their total and the cost to the customer.
+Plan check_plan(const Poco::JSON::Object::Ptr& plan) {
     static const std::vector<FieldSpec> required = {
         {.name = "mode", .type = FieldType::string, .allowed = {"on_site", "depot"}},
         {.name = "items", .type = FieldType::array},
@@ -84,18 +80,18 @@ PlanInput check_plan(const Poco::JSON::Object::Ptr& plan) {
     } catch (const Error& e) {
         throw Error(e.code(), std::string("plan.") + e.what(), "plan." + e.field());
     }
-    PlanInput in;
+    Plan in;
     in.mode = text(plan, "mode");
     in.currency = text(plan, "currency", "CNY");
     in.items = plan->getArray("items");
     if (in.items->size() == 0)
         throw Error(ErrorCode::invalid_field, "plan.items must list at least one item", "plan.items");
-    in.total = check_items(in.items, "plan.items", item_required, item_optional);
-    in.cost_to_customer = fieldsync::to_cents(number(plan, "cost_to_customer"));
-    if (in.cost_to_customer > in.total)
+    in.total_cents = check_items(in.items, "plan.items", item_required, item_optional);
+    in.cost_to_customer_cents = fieldsync::to_cents(number(plan, "cost_to_customer"));
+    if (in.cost_to_customer_cents > in.total_cents)
         throw Error(ErrorCode::invalid_field,
-                    "plan.cost_to_customer (" + fieldsync::format_cents(in.cost_to_customer) +
-                        ") is more than the plan's total (" + fieldsync::format_cents(in.total) + ")",
+                    "plan.cost_to_customer (" + fieldsync::format_cents(in.cost_to_customer_cents) +
+                        ") is more than the plan's total (" + fieldsync::format_cents(in.total_cents) + ")",
                     "plan.cost_to_customer");
     return in;
 }
@@ -136,25 +132,27 @@ void check_warranty_claim(JobActionContext& c) {
 
 void submit_assessment(JobActionContext& c) {
     auto plan = check_plan(c.fields->getObject("plan"));
-    bool covered = c.fields->getValue<bool>("warranty_covered");
-    bool caused = c.fields->getValue<bool>("customer_caused");
-    if (covered && caused)
+    plan.is_warranty_covered = c.fields->getValue<bool>("warranty_covered");
+    plan.is_customer_caused = c.fields->getValue<bool>("customer_caused");
+    if (plan.is_warranty_covered && plan.is_customer_caused)
         throw Error(ErrorCode::invalid_field, "damage the customer caused is not covered by warranty",
                     "warranty_covered");
-    if (covered) check_warranty_claim(c);
+    if (plan.is_warranty_covered) check_warranty_claim(c);
     c.db.execute("UPDATE plans SET status = 'superseded' WHERE job_id = ? AND status = 'proposed'", {c.job.id});
     c.plan_version += 1;
+    plan.version = c.plan_version;
     c.mode = plan.mode;
     c.db.execute(
         "INSERT INTO plans (job_id, version, findings, fault_category, is_warranty_covered, is_customer_caused, mode, "
         "items_json, total_cents, cost_to_customer_cents, currency, status, created_by, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?)",
-        {c.job.id, c.plan_version, text(c.fields, "findings"), optional_text(c.fields, "fault_category"), covered,
-         caused, c.mode, to_json(plan.items), plan.total, plan.cost_to_customer, plan.currency,
-         text_or_null(c.actor.id), c.now});
+        {c.job.id, plan.version, text(c.fields, "findings"), optional_text(c.fields, "fault_category"),
+         plan.is_warranty_covered, plan.is_customer_caused, plan.mode, to_json(plan.items), plan.total_cents,
+         plan.cost_to_customer_cents, plan.currency, text_or_null(c.actor.id), c.now});
     if (has_value(c.fields, "fault_category"))
         c.db.execute("UPDATE jobs SET category = ? WHERE id = ?", {text(c.fields, "fault_category"), c.job.id});
-    c.auto_approve = c.policy.auto_approve_free_warranty && covered && plan.cost_to_customer == 0;
+    c.auto_approve =
+        c.policy.auto_approve_free_warranty && plan.is_warranty_covered && plan.cost_to_customer_cents == 0;
 }
 
 void decide_plan(JobActionContext& c, bool approve) {
@@ -229,11 +227,10 @@ void complete_repair(JobActionContext& c) {
 
 // The repair warranty an acceptance starts, covering the approved plan's items; a synced row of its own.
 void issue_warranty(JobActionContext& c) {
-    auto plan = c.db.query_one("SELECT items_json FROM plans WHERE job_id = ? AND version = ?",
-                               {c.job.id, c.job.approved_plan_version.value_or(c.plan_version)});
+    auto row = plan_row(c.db, c.job.id, c.job.approved_plan_version.value_or(c.plan_version));
     std::string covers;
-    if (plan)
-        for (const auto& v : *plan->getArray("items")) {
+    if (row)
+        for (const auto& v : *plan_from_row(row).items) {
             auto item = v.extract<Poco::JSON::Object::Ptr>();
             covers += (covers.empty() ? "" : "; ") + text(item, "description");
         }
@@ -319,11 +316,6 @@ std::vector<std::string> workflow_actions(const fieldsync::Workflow& workflow) {
     return out;
 }
 
-const char* plan_columns() {
-    return "version, findings, fault_category, is_warranty_covered, is_customer_caused, mode, items_json, "
-           "total_cents, cost_to_customer_cents, currency, status, created_by, created_at, decided_by, decided_at";
-}
-
 Poco::JSON::Object::Ptr open_warranty(Db& db, const std::string& asset_id, const std::string& today) {
     return db.query_one(
         "SELECT id, job_id, ends_on FROM warranties WHERE asset_id = ? AND starts_on <= ? AND ends_on >= ? "
@@ -339,8 +331,7 @@ fieldsync::JobSummaryInput summary_input(Db& db, const Poco::JSON::Object::Ptr& 
                                   .description = text(row, "description"),
                                   .plan_version = fieldsync::summary_plan_version(*row),
                                   .repair = row->getObject("repair")};
-    in.plan = db.query_one(std::string("SELECT ") + plan_columns() + " FROM plans WHERE job_id = ? AND version = ?",
-                           {text(row, "id"), in.plan_version});
+    in.plan = plan_row(db, text(row, "id"), in.plan_version);
     return in;
 }
 

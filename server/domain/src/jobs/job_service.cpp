@@ -8,6 +8,7 @@
 #include "fieldserver/domain/common/field_values.hpp"
 #include "fieldserver/domain/customers/customer_service.hpp"
 #include "fieldserver/domain/jobs/job_actions.hpp"
+#include "fieldserver/domain/jobs/plan.hpp"
 #include "fieldserver/domain/jobs/scheduling.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"

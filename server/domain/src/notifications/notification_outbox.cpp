@@ -8,6 +8,7 @@
 #include <regex>
 #include <sstream>
 
+#include "fieldserver/domain/jobs/plan.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/money.hpp"
 #include "fieldsync/time.hpp"
@@ -53,14 +54,12 @@ Message customer_message(Db& db, const std::string& event, const Poco::JSON::Obj
              << "\n故障：" << text(job, "description") << "\n我们会尽快安排工程师与您联系。\n\n"
              << "We have received your repair request; your ticket number is " << ticket << ".\n";
     } else if (event == "plan_proposed") {
-        auto plan = db.query_one(
-            "SELECT version, findings, cost_to_customer_cents, currency FROM plans WHERE job_id = ? AND version = ?",
-            {text(job, "id"), integer(job, "plan_version")});
-        std::string cost =
-            plan ? fieldsync::format_cents(integer(plan, "cost_to_customer_cents")) + " " + text(plan, "currency") : "";
+        auto row = plan_row(db, text(job, "id"), integer(job, "plan_version"));
+        auto plan = row ? plan_from_row(row) : Plan{};
+        std::string cost = row ? fieldsync::format_cents(plan.cost_to_customer_cents) + " " + plan.currency : "";
         m.subject = "维修方案待您确认：工单 " + ticket + " / Repair plan awaiting your approval: ticket " + ticket;
         body << greeting << "工程师已提交维修方案（第 " << integer(job, "plan_version") << " 版），您需支付的费用为 "
-             << cost << "。\n检测结果：" << text(plan, "findings") << "\n请登录客户门户查看方案并确认或拒绝。\n\n"
+             << cost << "。\n检测结果：" << plan.findings << "\n请登录客户门户查看方案并确认或拒绝。\n\n"
              << "A repair plan costing you " << cost << " is waiting for your approval in the customer portal.\n";
     } else if (event == "visit_booked") {
         auto schedule = job->getObject("schedule");

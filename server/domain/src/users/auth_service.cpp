@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "fieldserver/domain/users/user.hpp"
 #include "fieldserver/domain/users/user_service.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
@@ -57,13 +58,13 @@ Poco::JSON::Object::Ptr AuthService::login(const std::string& username, const st
         throw Error(ErrorCode::rate_limited,
                     "too many failed logins; try again in " + std::to_string(retry_after) + " seconds");
     auto user = db_.read([&](Db& db) {
-        return db.query_one("SELECT id, password_hash, is_active FROM users WHERE username = ?", {username});
+        return db.query_one("SELECT id, role, password_hash, is_active FROM users WHERE username = ?", {username});
     });
     // A missing user costs one hash at the configured count, and an inactive one is verified like an active one,
     // so timing does not reveal which usernames exist or are active.
     bool ok = user ? verify_password(password, user->getValue<std::string>("password_hash"))
                    : (verify_password(password, stand_in_hash_), false);
-    if (!ok || !user->getValue<bool>("is_active")) {
+    if (!ok || !user_from_row(user).is_active) {
         limiter_.failed(user_key);
         address_limiter_.failed(source_key);
         throw Error(ErrorCode::bad_credentials, "wrong username or password");
@@ -85,42 +86,26 @@ Poco::JSON::Object::Ptr AuthService::login(const std::string& username, const st
     return out;
 }
 
-namespace {
-
-// The role of a users row; the schema allows only role names, so another value is a damaged database.
-Role stored_role(const Poco::JSON::Object::Ptr& row) {
-    if (auto role = parse_role(text(row, "role"))) return *role;
-    throw std::runtime_error("users row " + text(row, "id") + " has no known role: " + text(row, "role"));
-}
-
-}  // namespace
-
 std::optional<Actor> AuthService::authenticate(const std::string& token, const std::string& source) {
     auto row = db_.read([&](Db& db) {
         return db.query_one(
-            "SELECT u.id, u.role, u.name, u.customer_id FROM auth_tokens t JOIN users u ON u.id = t.user_id "
-            "WHERE t.token_hash = ? AND t.expires_at > ? AND u.is_active = 1",
+            "SELECT u.id, u.role, u.name, u.customer_id, u.is_active FROM auth_tokens t "
+            "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.expires_at > ? AND u.is_active = 1",
             {sha256_hex(token), fieldsync::format_utc(fieldsync::now_ms())});
     });
-    if (row)
-        return Actor{.id = row->getValue<std::string>("id"),
-                     .role = stored_role(row),
-                     .name = row->getValue<std::string>("name"),
-                     .customer_id = text(row, "customer_id"),
-                     .source = source};
+    if (row) return user_from_row(row).actor(source);
     // A technician's device token (DeviceService issues it): long-lived, valid until the device is revoked.
     auto device = db_.read([&](Db& db) {
         return db.query_one(
-            "SELECT u.id, u.role, u.name, d.id AS device_id FROM sync_devices d JOIN users u ON u.id = d.user_id "
-            "WHERE d.token_hash = ? AND d.revoked_at IS NULL AND u.is_active = 1",
+            "SELECT u.id, u.role, u.name, u.is_active, d.id AS device_id FROM sync_devices d "
+            "JOIN users u ON u.id = d.user_id WHERE d.token_hash = ? AND d.revoked_at IS NULL AND u.is_active = 1",
             {sha256_hex(token)});
     });
-    if (device)
-        return Actor{.id = text(device, "id"),
-                     .role = stored_role(device),
-                     .name = text(device, "name"),
-                     .source = source,
-                     .device_id = text(device, "device_id")};
+    if (device) {
+        Actor actor = user_from_row(device).actor(source);
+        actor.device_id = text(device, "device_id");
+        return actor;
+    }
     // A customer-portal session (PortalService issues it): a customer without an account, scoped to one job.
     auto portal = db_.read([&](Db& db) {
         return db.query_one(

@@ -77,6 +77,12 @@ Poco::JSON::Object::Ptr UserService::load(Db& db, const std::string& id) {
     return view(row);
 }
 
+User UserService::find(Db& db, const std::string& id) {
+    auto row = db.query_one(std::string("SELECT ") + kColumns + " FROM users WHERE id = ?", {id});
+    if (!row) throw Error(ErrorCode::not_found, "no user " + id);
+    return user_from_row(row);
+}
+
 Poco::JSON::Object::Ptr UserService::create(const Actor& actor, const Poco::JSON::Object::Ptr& body) {
     require_role(actor, {Role::admin});
     static const std::vector<FieldSpec> required = {
@@ -92,12 +98,13 @@ Poco::JSON::Object::Ptr UserService::create(const Actor& actor, const Poco::JSON
     check_password(body);
     check_skills(body);
     check_time_zone(body);
-    std::string username = text(body, "username"), role = text(body, "role");
+    std::string username = text(body, "username");
+    Role role = *parse_role(text(body, "role"));  // one of the allowed names, checked above
     for (char c : username)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-')
             throw Error(ErrorCode::invalid_field, "username may hold only letters, digits, '.', '_' and '-'",
                         "username");
-    if ((role == "customer") != has_value(body, "customer_id"))
+    if ((role == Role::customer) != has_value(body, "customer_id"))
         throw Error(ErrorCode::invalid_field, "customer_id is required for, and only for, role customer",
                     "customer_id");
     auto [lat, lng] = location_values(body, "home_location");
@@ -106,15 +113,15 @@ Poco::JSON::Object::Ptr UserService::create(const Actor& actor, const Poco::JSON
     return db_.write([&](Db& db) {
         if (db.scalar("SELECT COUNT(*) FROM users WHERE username = ?", {username}) > 0)
             throw Error(ErrorCode::conflict, "username " + username + " is taken", "username");
-        if (role == "customer" &&
+        if (role == Role::customer &&
             db.scalar("SELECT COUNT(*) FROM customers WHERE id = ?", {text(body, "customer_id")}) == 0)
             throw Error(ErrorCode::invalid_field, "no customer " + text(body, "customer_id"), "customer_id");
         db.execute(
             "INSERT INTO users (id, username, name, role, password_hash, phone, email, customer_id, region, "
             "skills_json, home_lat, home_lng, time_zone, is_active, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-            {id, username, text(body, "name"), role, hash, optional_text(body, "phone"), optional_text(body, "email"),
-             optional_text(body, "customer_id"), optional_text(body, "region"),
+            {id, username, text(body, "name"), to_string(role), hash, optional_text(body, "phone"),
+             optional_text(body, "email"), optional_text(body, "customer_id"), optional_text(body, "region"),
              has_value(body, "skills") ? Value(to_json(body->get("skills"))) : Value(std::monostate{}), lat, lng,
              optional_text(body, "time_zone"), now, now});
         return load(db, id);
@@ -170,7 +177,7 @@ Poco::JSON::Object::Ptr UserService::update(const Actor& actor, const std::strin
     check_skills(body);
     check_time_zone(body);
     return db_.write([&](Db& db) {
-        load(db, id);
+        User user = find(db, id);
         std::string now = fieldsync::format_utc(fieldsync::now_ms());
         for (const char* key : {"name", "phone", "email", "region", "time_zone"})
             if (body->has(key))
@@ -191,7 +198,7 @@ Poco::JSON::Object::Ptr UserService::update(const Actor& actor, const std::strin
         }
         if (has_value(body, "is_active")) {
             bool active = body->getValue<bool>("is_active");
-            if (!active && id == actor.id)
+            if (!active && user.id == actor.id)
                 throw Error(ErrorCode::invalid_field, "you cannot deactivate yourself", "is_active");
             db.execute("UPDATE users SET is_active = ?, updated_at = ? WHERE id = ?", {active, now, id});
             if (!active) end_credentials(db, actor, id, now);

@@ -49,9 +49,6 @@ void check_action_table(const std::vector<std::string>& workflow_actions, const 
 // The distinct action names of a workflow table, in table order.
 std::vector<std::string> workflow_actions(const fieldsync::Workflow& workflow);
 
-// The columns of a plans row as the API and the signed summary read them.
-const char* plan_columns();
-
 // The open repair-warranty record of an asset on a date, if any.
 Poco::JSON::Object::Ptr open_warranty(Db& db, const std::string& asset_id, const std::string& today);
 

@@ -5,6 +5,7 @@
 
 #include "fieldserver/domain/common/actor.hpp"
 #include "fieldserver/domain/common/listing.hpp"
+#include "fieldserver/domain/users/user.hpp"
 #include "fieldserver/storage/database.hpp"
 
 namespace fieldserver {
@@ -22,6 +23,8 @@ class UserService {
 
     // The public view of one user (no password hash), or throws Error(not_found).
     static Poco::JSON::Object::Ptr load(Db& db, const std::string& id);
+    // The user of id, or throws Error(not_found).
+    static User find(Db& db, const std::string& id);
 
   private:
     static void end_credentials(Db& db, const Actor& actor, const std::string& id, const std::string& now);
