@@ -2,14 +2,13 @@
 // record_acceptance op are queued in one transaction, so a refused acceptance leaves no orphan image behind.
 #include "fieldmobile/acceptance.hpp"
 
-#include <Poco/Base64Encoder.h>
 #include <Poco/Exception.h>
 #include <Poco/JSON/Parser.h>
 
-#include <sstream>
 
 #include "fieldmobile/attachments.hpp"
 #include "fieldmobile/job_summary.hpp"
+#include "fieldsync/base64.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/workflow.hpp"
 
@@ -63,15 +62,6 @@ Array::Ptr signature_strokes(const std::string& strokes_json, const std::string&
     return strokes;
 }
 
-std::string base64(const std::string& bytes) {
-    std::ostringstream out;
-    Poco::Base64Encoder encoder(out);
-    encoder.rdbuf()->setLineLength(0);
-    encoder << bytes;
-    encoder.close();
-    return out.str();
-}
-
 Object::Ptr acceptance_fields(const Acceptance& a, const std::string& summary_sha256) {
     if (a.signer_name.empty()) throw Error(ErrorCode::missing_field, "the signer's name is empty", "signer_name");
     if (!is_png(a.signature_png))
@@ -80,7 +70,7 @@ Object::Ptr acceptance_fields(const Acceptance& a, const std::string& summary_sh
         throw Error(ErrorCode::invalid_field, "the rating must be 1 to 5, not " + std::to_string(a.rating), "rating");
     Object::Ptr fields = new Object;
     fields->set("signer_name", a.signer_name);
-    fields->set("signature_png", base64(a.signature_png));
+    fields->set("signature_png", fieldsync::base64_encode(a.signature_png));
     fields->set("signature_strokes", signature_strokes(a.strokes_json, a.signature_png));
     fields->set("rating", a.rating);
     if (a.comment) fields->set("comment", *a.comment);

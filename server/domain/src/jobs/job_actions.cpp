@@ -1,16 +1,14 @@
 // One handler per workflow action: what each move checks and records beyond what the workflow table says.
 #include "fieldserver/domain/jobs/job_actions.hpp"
 
-#include <Poco/Base64Decoder.h>
-
 #include <algorithm>
-#include <sstream>
 #include <stdexcept>
 
 #include "fieldserver/domain/common/field_values.hpp"
 #include "fieldserver/domain/jobs/plan.hpp"
 #include "fieldserver/domain/jobs/scheduling.hpp"
 #include "fieldserver/util/json.hpp"
+#include "fieldsync/base64.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/money.hpp"
 #include "fieldsync/time.hpp"
@@ -26,15 +24,7 @@ using fieldsync::FieldType;
 namespace {
 
 void check_png(const std::string& base64) {
-    std::istringstream in(base64);
-    Poco::Base64Decoder decoder(in);
-    std::string bytes;
-    char buffer[4096];
-    try {
-        while (decoder.read(buffer, sizeof buffer) || decoder.gcount() > 0) bytes.append(buffer, decoder.gcount());
-    } catch (const Poco::Exception&) {
-        bytes.clear();
-    }
+    std::string bytes = fieldsync::base64_decode(base64).value_or(std::string());
     if (bytes.size() < 8 || bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0)
         throw Error(ErrorCode::invalid_field, "signature_png must be a base64-encoded PNG image", "signature_png");
 }

@@ -2,7 +2,6 @@
 // outside any transaction, then record the attempt and schedule the retry or settle the row in one transaction.
 #include "fieldserver/domain/notifications/notification_sender.hpp"
 
-#include <Poco/Base64Encoder.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -25,6 +24,7 @@
 
 #include "fieldserver/domain/notifications/notification_service.hpp"
 #include "fieldserver/util/json.hpp"
+#include "fieldsync/base64.hpp"
 #include "fieldsync/time.hpp"
 
 namespace fieldserver {
@@ -39,15 +39,6 @@ Poco::Net::Context::Ptr client_context() {
     static Poco::Net::Context::Ptr context = new Poco::Net::Context(
         Poco::Net::Context::TLS_CLIENT_USE, "", Poco::Net::Context::VERIFY_RELAXED, 9, true, "HIGH:!aNULL:!MD5:!RC4");
     return context;
-}
-
-std::string base64(const std::string& bytes) {
-    std::ostringstream out;
-    Poco::Base64Encoder encoder(out);
-    encoder.rdbuf()->setLineLength(0);
-    encoder << bytes;
-    encoder.close();
-    return out.str();
 }
 
 std::string describe(const std::exception& e) {
@@ -77,7 +68,7 @@ std::string encode_header_words(const std::string& text) {
         for (std::size_t start = 0; start < run.size();) {
             std::size_t end = std::min(start + 45, run.size());
             while (end < run.size() && end > start && (static_cast<unsigned char>(run[end]) & 0xC0) == 0x80) --end;
-            out.push_back("=?UTF-8?B?" + base64(run.substr(start, end - start)) + "?=");
+            out.push_back("=?UTF-8?B?" + fieldsync::base64_encode(run.substr(start, end - start)) + "?=");
             start = end;
         }
     }

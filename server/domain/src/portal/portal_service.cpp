@@ -2,18 +2,17 @@
 // number can be typed by anyone, so knowing one must never open a customer's other records.
 #include "fieldserver/domain/portal/portal_service.hpp"
 
-#include <Poco/Base64Decoder.h>
 #include <Poco/String.h>
 
 #include <algorithm>
 #include <cctype>
-#include <sstream>
 #include <tuple>
 #include <utility>
 
 #include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
+#include "fieldsync/base64.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/time.hpp"
 #include "fieldsync/uuid.hpp"
@@ -35,16 +34,9 @@ struct DecodedPhoto {
 
 // The bytes of a base64 text, or throws Error(invalid_field) naming field.
 std::string decode_base64(const std::string& base64, const std::string& field) {
-    std::istringstream in(base64);
-    Poco::Base64Decoder decoder(in);
-    std::string bytes;
-    char buffer[8192];
-    try {
-        while (decoder.read(buffer, sizeof buffer) || decoder.gcount() > 0) bytes.append(buffer, decoder.gcount());
-    } catch (const Poco::Exception&) {
-        throw Error(ErrorCode::invalid_field, field + " is not valid base64", field);
-    }
-    return bytes;
+    auto bytes = fieldsync::base64_decode(base64);
+    if (!bytes) throw Error(ErrorCode::invalid_field, field + " is not valid base64", field);
+    return *bytes;
 }
 
 // Photos as the report sends them (base64 strings), checked to be PNG or JPEG images within the limits. The
