@@ -5,7 +5,6 @@
 #include <Poco/Exception.h>
 #include <Poco/JSON/Parser.h>
 
-
 #include "fieldmobile/attachments.hpp"
 #include "fieldmobile/job_summary.hpp"
 #include "fieldsync/base64.hpp"
