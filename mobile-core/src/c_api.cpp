@@ -15,6 +15,7 @@
 #include "fieldmobile/c_error_codes.hpp"
 #include "fieldmobile/fieldmobile.h"
 #include "fieldmobile/job_summary.hpp"
+#include "fieldmobile/live.hpp"
 #include "fieldmobile/replica.hpp"
 #include "fieldmobile/sync_client.hpp"
 #include "fieldmobile/transport.hpp"
@@ -30,6 +31,11 @@ struct fr_sync_client {
     std::unique_ptr<fieldmobile::Transport> https;  // or the app's callback transport
     std::unique_ptr<fieldmobile::RetryingTransport> retrying;
     std::unique_ptr<fieldmobile::SyncClient> client;
+    fieldmobile::Replica* replica = nullptr;
+    std::string server_url;  // empty with the app's own transport: no live sync then
+    std::string ca_file;
+    fieldmobile::LiveChanges changes;
+    std::unique_ptr<fieldmobile::LiveListener> live;  // declared last: stopped before what its callback uses
 };
 
 namespace {
@@ -281,6 +287,9 @@ fr_sync_client* fr_sync_client_open(fr_replica* replica, const char* server_url,
         }
         client->retrying = std::make_unique<fieldmobile::RetryingTransport>(*client->https);
         client->client = std::make_unique<fieldmobile::SyncClient>(r, *client->retrying);
+        client->replica = &r;
+        client->server_url = options.base_url;
+        client->ca_file = options.ca_file;
         return client.release();
     });
 }
@@ -323,6 +332,46 @@ char* fr_sync_client_sync(fr_sync_client* client, fr_error* out_error) noexcept 
     return guarded<char*>(out_error, nullptr, [&] {
         if (!client) throw Error(ErrorCode::invalid_field, "client is NULL", "client");
         return json_out(fieldmobile::report_json(client->client->sync()));
+    });
+}
+
+bool fr_live_start(fr_sync_client* client, fr_live_callback on_change, void* context, fr_error* out_error) noexcept {
+    return guarded<bool>(out_error, false, [&] {
+        if (!client) throw Error(ErrorCode::invalid_field, "client is NULL", "client");
+        if (client->server_url.empty())
+            throw Error(ErrorCode::invalid_field, "live sync needs a client opened with fr_sync_client_open", "client");
+        auto token = client->replica->state("device_token");
+        if (!token) throw Error(ErrorCode::unauthenticated, "log in first: this replica has no device token");
+        if (client->live) return true;
+        fieldmobile::LiveOptions options;
+        options.base_url = client->server_url;
+        options.ca_file = client->ca_file;
+        options.token = *token;
+        auto* changes = &client->changes;
+        client->live =
+            std::make_unique<fieldmobile::LiveListener>(options, [changes, on_change, context](const auto& e) {
+                changes->note(e);
+                if (on_change) on_change(context, e.seq);
+            });
+        client->live->start();
+        return true;
+    });
+}
+
+bool fr_live_poll(fr_sync_client* client, int timeout_ms, int64_t* out_seq, fr_error* out_error) noexcept {
+    return guarded<bool>(out_error, false, [&] {
+        if (!client || !out_seq) throw Error(ErrorCode::invalid_field, "client or out_seq is NULL", "client");
+        if (!client->live) throw Error(ErrorCode::invalid_field, "start live sync first (fr_live_start)", "client");
+        *out_seq = client->changes.wait_above(client->replica->cursor(), std::max(0, timeout_ms));
+        return true;
+    });
+}
+
+bool fr_live_stop(fr_sync_client* client, fr_error* out_error) noexcept {
+    return guarded<bool>(out_error, false, [&] {
+        if (!client) throw Error(ErrorCode::invalid_field, "client is NULL", "client");
+        client->live.reset();
+        return true;
     });
 }
 

@@ -9,9 +9,11 @@
 #include <Poco/Util/OptionProcessor.h>
 #include <Poco/Util/OptionSet.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <string>
@@ -19,6 +21,7 @@
 
 #include "fieldmobile/acceptance.hpp"
 #include "fieldmobile/attachments.hpp"
+#include "fieldmobile/live.hpp"
 #include "fieldmobile/replica.hpp"
 #include "fieldmobile/sync_client.hpp"
 #include "fieldmobile/transport.hpp"
@@ -203,6 +206,7 @@ class Session {
     bool json() const { return settings_.json; }
     bool offline() const { return settings_.offline; }
     const std::string& server() const { return server_; }
+    const std::string& ca() const { return ca_; }
 
     // A sync client; patient (retries with backoff) for explicit syncs, quick for the sync after a write.
     fieldmobile::SyncClient& client(bool patient) {
@@ -334,7 +338,59 @@ int cmd_login(Session& s, const Args& a) {
     return 0;
 }
 
-int cmd_sync(Session& s, const Args&) {
+// Set by Ctrl-C (SIGINT) or SIGTERM while `sync --live` waits.
+volatile std::sig_atomic_t g_stop_live = 0;
+
+// One line per sync the server's announcement caused: what it pulled, as text or one JSON object per line.
+void print_live_sync(const Session& s, std::int64_t announced, const fieldmobile::SyncReport& r) {
+    if (s.json()) {
+        auto out = fieldmobile::report_json(r);
+        out->set("event", "change");
+        out->set("announced_seq", announced);
+        out->stringify(std::cout);
+        std::cout << std::endl;
+        return;
+    }
+    std::cout << "change (seq " << announced << "): pulled " << r.pulled << " change(s), pushed " << r.pushed
+              << " op(s); cursor " << r.cursor << "." << std::endl;
+}
+
+// Keeps the live connection (fieldmobile::LiveListener) and syncs each time the server announces a change past the
+// cursor; no polling. Ends on Ctrl-C.
+int sync_live(Session& s) {
+    auto& client = s.client(true);
+    auto first = client.sync();
+    if (!s.json()) print_report(first);
+    auto token = s.replica().state("device_token");
+    if (!token) throw Error(ErrorCode::unauthenticated, "log in first: `fieldtech login USERNAME`");
+    fieldmobile::LiveChanges changes;
+    fieldmobile::LiveListener listener({s.server(), s.ca(), *token}, [&](const fieldmobile::LiveEvent& e) {
+        changes.note(e);
+        if (e.kind == "hello" && !s.json())
+            std::cout << "live: connected; waiting for changes (Ctrl-C stops)" << std::endl;
+    });
+    std::signal(SIGINT, [](int) { g_stop_live = 1; });
+    std::signal(SIGTERM, [](int) { g_stop_live = 1; });
+    listener.start();
+    while (!g_stop_live) {
+        std::int64_t announced = changes.wait_above(s.replica().cursor(), 200);
+        if (announced == 0) continue;
+        try {
+            print_live_sync(s, announced, client.sync());
+        } catch (const Error& e) {
+            if (e.code() != ErrorCode::unavailable) throw;
+            // The listener reconnects on its own; the next announcement (its hello) brings the next try.
+            if (!s.json()) std::cout << "The server is unreachable (" << e.what() << "); still listening." << std::endl;
+            changes.wait_above(std::numeric_limits<std::int64_t>::max(), 1000);
+        }
+    }
+    listener.stop();
+    if (!s.json()) std::cout << "live: stopped." << std::endl;
+    return 0;
+}
+
+int cmd_sync(Session& s, const Args& a) {
+    if (a.has("live")) return sync_live(s);
     try {
         auto report = s.client(true).sync();
         if (s.json())
@@ -638,9 +694,10 @@ const std::vector<Command> kCommands = {
      {{"username", "NAME"}, {"password", "P"}},
      cmd_login},
     {"sync",
-     "sync",
-     "Pushes queued work, uploads photos, pulls the server's changes. Exit status 3: unreachable.",
-     {},
+     "sync [--live]",
+     "Pushes queued work, uploads photos, pulls the server's changes. Exit status 3: unreachable. --live: stays "
+     "connected and syncs each time the server announces a change for this device, printing each; Ctrl-C stops.",
+     {{"live"}},
      cmd_sync},
     {"jobs",
      "jobs [--all]",

@@ -92,6 +92,16 @@ char* fr_sync_client_sync(fr_sync_client* client, fr_error* out_error) FR_NOEXCE
  * finishes the download). */
 char* fr_sync_client_rebootstrap(fr_sync_client* client, fr_error* out_error) FR_NOEXCEPT;
 
+/* Live sync (needs a client from fr_sync_client_open and a logged-in device): keeps one connection to
+ * GET /api/v1/sync/live open on a thread of its own, reconnecting with backoff and jitter, and reports each change
+ * the server announces through on_change (may be NULL) and fr_live_poll. No polling of the server. */
+bool fr_live_start(fr_sync_client* client, fr_live_callback on_change, void* context, fr_error* out_error) FR_NOEXCEPT;
+/* Waits up to timeout_ms for the server to announce a change past the replica's cursor; *out_seq is its seq, or 0
+ * when none came in time (then sync is not needed). */
+bool fr_live_poll(fr_sync_client* client, int timeout_ms, int64_t* out_seq, fr_error* out_error) FR_NOEXCEPT;
+/* Ends the live connection and joins its thread; fr_sync_client_close does it too. */
+bool fr_live_stop(fr_sync_client* client, fr_error* out_error) FR_NOEXCEPT;
+
 #ifdef __cplusplus
 }
 #endif

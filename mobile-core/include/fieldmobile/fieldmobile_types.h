@@ -96,6 +96,10 @@ typedef struct fr_http_response {
  * (offline, timeout, TLS failure), and the work stays queued. Called on the thread that called into the library. */
 typedef bool (*fr_http_send)(void* context, const fr_http_request* request, fr_http_response* response);
 
+/* Called on the live listener's own thread when the server announces a change in the device's buckets (seq: the
+ * newest change-log seq it named). Keep it short: wake the app's syncing thread, which calls fr_sync_client_sync. */
+typedef void (*fr_live_callback)(void* context, int64_t seq);
+
 /* Strings returned as char* are owned by the caller and released with fr_free_string. Strings passed in are
  * borrowed for the duration of the call. */
 

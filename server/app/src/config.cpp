@@ -33,7 +33,22 @@ const std::vector<Setting>& settings() {
         {"warranty.days", "FIELDREPAIR_WARRANTY_DAYS", "90", "days a repair is under warranty after acceptance"},
         {"workflow.auto_approve_free_warranty", "FIELDREPAIR_AUTO_APPROVE", "true",
          "approve a plan at once when it is under warranty and costs the customer nothing"},
-        {"http.threads", "FIELDREPAIR_THREADS", "16", "request handler threads"},
+        {"http.threads", "FIELDREPAIR_THREADS", "16",
+         "request threads; connections wait on the event thread, so only requests in progress hold one"},
+        {"http.header_timeout", "FIELDREPAIR_HEADER_TIMEOUT", "10",
+         "seconds from connect (or the first byte of a kept-alive request) to the complete request head"},
+        {"http.keep_alive_timeout", "FIELDREPAIR_KEEP_ALIVE_TIMEOUT", "15",
+         "seconds a kept-alive connection may idle between requests"},
+        {"http.min_body_rate", "FIELDREPAIR_MIN_BODY_RATE", "4096",
+         "bytes per second a request body (and an answer) must average once http.header_timeout has passed"},
+        {"http.max_connections", "FIELDREPAIR_MAX_CONNECTIONS", "10000",
+         "connections open at once (lowered to what the file limit allows)"},
+        {"http.max_connections_per_address", "FIELDREPAIR_MAX_CONNECTIONS_PER_ADDRESS", "1000",
+         "connections open at once from one client address; more are answered 503"},
+        {"limits.body_budget_bytes", "FIELDREPAIR_BODY_BUDGET_BYTES", "16777216",
+         "request bodies held in memory at once over all connections; more wait their turn"},
+        {"sync.live_heartbeat", "FIELDREPAIR_LIVE_HEARTBEAT", "25",
+         "seconds between heartbeats on a quiet live sync stream (below the idle limit of proxies in between)"},
         {"ready_file", "FIELDREPAIR_READY_FILE", "", "file to write the actual https://host:port to once listening"},
         {"sla.check_interval", "FIELDREPAIR_SLA_CHECK_INTERVAL", "60",
          "seconds between checks that escalate jobs at risk or past their SLA (0: only POST /api/v1/sla/check)"},
@@ -115,6 +130,14 @@ ServerConfig load_config(const Poco::Util::AbstractConfiguration& config) {
     c.warranty_days = static_cast<int>(get_int(config, "warranty.days", 0, 3650));
     c.auto_approve_free_warranty = get_bool(config, "workflow.auto_approve_free_warranty");
     c.threads = static_cast<int>(get_int(config, "http.threads", 1, 512));
+    c.http.header_timeout_seconds = static_cast<int>(get_int(config, "http.header_timeout", 1, 3600));
+    c.http.keep_alive_seconds = static_cast<int>(get_int(config, "http.keep_alive_timeout", 1, 3600));
+    c.http.min_body_rate = static_cast<std::size_t>(get_int(config, "http.min_body_rate", 1, 1 << 30));
+    c.http.max_connections = static_cast<std::size_t>(get_int(config, "http.max_connections", 16, 1'000'000));
+    c.http.max_connections_per_address =
+        static_cast<std::size_t>(get_int(config, "http.max_connections_per_address", 1, 1'000'000));
+    c.http.body_budget_bytes = static_cast<std::size_t>(get_int(config, "limits.body_budget_bytes", 1024, 1LL << 34));
+    c.live.heartbeat_seconds = static_cast<int>(get_int(config, "sync.live_heartbeat", 1, 3600));
     c.ready_file = get(config, "ready_file");
     c.sla_check_interval_seconds = static_cast<int>(get_int(config, "sla.check_interval", 0, 86400));
     c.notifications.smtp_host = get(config, "smtp.host");

@@ -5,15 +5,13 @@
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/FormattingChannel.h>
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/NetSSL.h>
-#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/PatternFormatter.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
 #include <Poco/Util/ServerApplication.h>
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -138,38 +136,34 @@ class ServerApp : public Poco::Util::ServerApplication {
                 log.notice("no TLS certificate configured: made a self-signed one at %s (key %s)", cert, key);
             }
         }
+        // A fixed mmap threshold: request bodies and their parsed copies (up to limits.max_body_bytes each) are mapped
+        // and given back to the system when freed, instead of glibc raising the threshold after the first free and
+        // keeping megabytes per request thread's arena for good.
+        mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+        // Poco's TLS stays for the outgoing calls (webhooks, SMTP); the front end serves with OpenSSL directly.
         Poco::Net::initializeSSL();
-        // TLS 1.2 with forward-secret AEAD suites only (no CBC); TLS 1.3 keeps OpenSSL's suites, all of them AEAD.
-        Poco::Net::Context::Ptr context =
-            new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, key, cert, "", Poco::Net::Context::VERIFY_NONE,
-                                   9, false, "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL");
-        context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-        // Bound without SO_REUSEPORT: a second server on the same port must fail, not share the port silently.
-        Poco::Net::SecureServerSocket socket(context);
-        socket.bind(Poco::Net::SocketAddress(cfg.listen), true, false);
-        socket.listen(128);
-
-        Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-        params->setMaxThreads(cfg.threads);
-        params->setMaxQueued(256);
-        params->setTimeout(Poco::Timespan(30, 0));
-        // Devices pulling in a loop reuse their connection instead of a TLS handshake per request. An idle
-        // kept-alive connection holds a request thread, so it is closed after a second: enough for the requests of
-        // one sync, and longer than the device transport's idle limit (mobile-core/src/transport.cpp), so the
-        // device gives an idle connection up before the server closes it.
-        params->setKeepAliveTimeout(Poco::Timespan(1, 0));
-        auto* factory = new ApiRequestHandlerFactory(*services, cfg.max_body_bytes, log);
-        Poco::Net::HTTPServer server(factory, socket, params);
-        factory->watch_load(server);
+        ApiHandler api(*services, cfg.max_body_bytes, log, cfg.live);
+        FrontSettings front = cfg.http;
+        front.listen = cfg.listen;
+        front.cert_file = cert;
+        front.key_file = key;
+        front.threads = cfg.threads;
+        front.max_body_bytes = cfg.max_body_bytes;
+        front.stream_heartbeat_seconds = cfg.live.heartbeat_seconds;
+        FrontEnd server(
+            front, [&api](WireRequest& request) { return api.handle(request); },
+            [&api](int status, const fieldsync::Error& error, const WireRequest* request) {
+                return api.refuse(status, error, request);
+            });
         // Notifications go out from their own thread, so a slow mail server or webhook never holds up a request.
         NotificationSender notifier(db, cfg.notifications, log);
         notifier.start();
         // SLA clocks are checked on a timer too, so an escalation does not wait for someone to look.
         SlaChecker sla_checker(services->sla, cfg.sla_check_interval_seconds, log);
         server.start();
-        std::string host = socket.address().host().toString();
-        std::string url = "https://" + (host == "0.0.0.0" ? std::string("localhost") : host) + ":" +
-                          std::to_string(socket.address().port());
+        std::string host = server.host();
+        std::string url = "https://" + (host == "0.0.0.0" || host == "[::]" ? std::string("localhost") : host) + ":" +
+                          std::to_string(server.port());
         log.notice("fieldrepair listening on %s (certificate %s)", url, cert);
         if (!cfg.ready_file.empty()) {
             Poco::FileOutputStream out(cfg.ready_file);
@@ -177,7 +171,7 @@ class ServerApp : public Poco::Util::ServerApplication {
         }
         waitForTerminationRequest();
         log.notice("stopping: finishing requests in flight");
-        server.stopAll(false);
+        server.stop();
         notifier.stop();
         Poco::Net::uninitializeSSL();
         return EXIT_OK;

@@ -1,11 +1,7 @@
-// One handler per request: route, authenticate, authorise by role, read a bounded JSON body, dispatch,
-// render; every failure becomes {"error":{"code","message","field"}} with its status, never a bare 500.
-#include <Poco/JSON/Parser.h>
+// The request logic, independent of the transport: route, authenticate, authorise by role, read a bounded JSON
+// body, dispatch, render; every failure becomes {"error":{"code","message","field"}} with its status, never a bare
+// 500. The front end (front/front_end.cpp) hands it complete requests and writes its answers.
 #include <Poco/JSON/Stringifier.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/TCPServer.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
@@ -63,11 +59,82 @@ int http_status(ErrorCode code) {
     return 500;
 }
 
+namespace {
+
+// Valid UTF-8 of text, each invalid byte replaced by U+FFFD: an error message may quote what the client sent.
+std::string valid_utf8(const std::string& text) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        auto c = static_cast<unsigned char>(text[i]);
+        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+        bool ok = n > 0 && i + n <= text.size() && (n != 2 || c >= 0xc2);
+        for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+        if (ok && n == 3) {
+            auto c1 = static_cast<unsigned char>(text[i + 1]);
+            ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);
+        }
+        if (ok && n == 4) {
+            auto c1 = static_cast<unsigned char>(text[i + 1]);
+            ok = c <= 0xf4 && !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
+        }
+        if (ok && c != 0) {
+            out.append(text, i, n);
+            i += n;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
+// The media type of a Content-Type value, lower case, without parameters; the charset, if any, must be UTF-8.
+bool is_media_type(const std::string& content_type, const std::string& media_type) {
+    std::string value = Poco::toLower(content_type);
+    auto semicolon = value.find(';');
+    if (Poco::trim(value.substr(0, semicolon)) != media_type) return false;
+    if (semicolon == std::string::npos) return true;
+    std::string params = value.substr(semicolon + 1);
+    auto charset = params.find("charset=");
+    if (charset == std::string::npos) return true;
+    std::string name = Poco::trim(params.substr(charset + 8));
+    name = name.substr(0, name.find(';'));
+    if (!name.empty() && name.front() == '"') name = name.substr(1, name.size() > 1 ? name.size() - 2 : 0);
+    return name == "utf-8" || name == "utf8";
+}
+
+// Renders the JSON body into content, inside the try block, so a rendering failure is still answered.
+void render(HttpResponse& res) {
+    if (!res.content_type.empty() || res.status == 204) return;
+    std::ostringstream out;
+    Poco::JSON::Stringifier::condense(res.json, out);
+    res.content = out.str();
+    res.content_type = "application/json; charset=utf-8";
+}
+
+// Text answers of a kilobyte or more shrink several times over; photos and other bytes do not.
+bool pays_to_gzip(const WireRequest& request, const HttpResponse& res) {
+    const std::string& type = res.content_type;
+    bool text = type.rfind("application/json", 0) == 0 || type.rfind("text/", 0) == 0 ||
+                type.rfind("application/javascript", 0) == 0;
+    return !res.stream && text && res.content.size() >= fieldsync::kGzipMinBytes &&
+           fieldsync::accepts_gzip(request.header("accept-encoding"));
+}
+
+bool has_header(const std::vector<std::pair<std::string, std::string>>& headers, const std::string& name) {
+    return std::any_of(headers.begin(), headers.end(),
+                       [&](const auto& h) { return Poco::icompare(h.first, name) == 0; });
+}
+
+}  // namespace
+
 HttpResponse error_response(const Error& e) {
     Poco::JSON::Object::Ptr error = new Poco::JSON::Object;
     error->set("code", std::string(fieldsync::to_string(e.code())));
-    error->set("message", std::string(e.what()));
-    error->set("field", e.field().empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(e.field()));
+    error->set("message", valid_utf8(e.what()));
+    error->set("field", e.field().empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(valid_utf8(e.field())));
     Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
     body->set("error", error);
     HttpResponse r;
@@ -76,170 +143,130 @@ HttpResponse error_response(const Error& e) {
     return r;
 }
 
-namespace {
+ApiHandler::ApiHandler(Services& services, std::size_t max_body_bytes, Poco::Logger& log, LiveSettings live)
+    : services_(services),
+      router_(build_routes(services, metrics_)),
+      live_(services.sync, live),
+      max_body_(max_body_bytes),
+      log_(log) {
+    add_live_routes(router_, live_);
+}
 
-class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
-  public:
-    ApiRequestHandler(Services& services, const Router& router, Metrics& metrics, std::size_t max_body,
-                      Poco::Logger& log, const Poco::Net::TCPServer* server)
-        : services_(services), router_(router), metrics_(metrics), max_body_(max_body), log_(log), server_(server) {}
-
-    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
-        auto started = std::chrono::steady_clock::now();
-        HttpRequest req;
-        req.method = request.getMethod();
-        req.source = request.clientAddress().host().toString();
-        std::string route_name = "unmatched";
-        HttpResponse res;
-        try {
-            Poco::URI uri(request.getURI());
-            req.path = uri.getPath();
-            for (const auto& [k, v] : uri.getQueryParameters()) req.query[k] = v;
-            for (const auto& [k, v] : request) req.headers[Poco::toLower(k)] = v;
-            bool path_known = false;
-            const Route* route = router_.match(req.method, req.path, req.params, path_known);
-            if (!route) {
-                if (path_known)
-                    throw Error(ErrorCode::method_not_allowed, req.method + " is not allowed on " + req.path);
-                throw Error(ErrorCode::not_found, "no such endpoint: " + req.method + " " + req.path);
-            }
-            route_name = route->pattern;
-            authorise(request, *route, req);
-            if (route->takes_body) req.body = read_body(request);
-            if (route->raw_body) req.raw = read_bytes(request, "application/octet-stream");
-            res = route->handler(req);
-            render(res);
-        } catch (const Error& e) {
-            res = error_response(e);
-        } catch (const Poco::Exception& e) {
-            log_.error("%s %s failed: %s", req.method, req.path, e.displayText());
-            res = error_response(Error(ErrorCode::internal, "the server failed to answer; the error is logged"));
-        } catch (const std::exception& e) {
-            log_.error("%s %s failed: %s", req.method, req.path, std::string(e.what()));
-            res = error_response(Error(ErrorCode::internal, "the server failed to answer; the error is logged"));
+WireResponse ApiHandler::handle(WireRequest& wire) {
+    auto started = std::chrono::steady_clock::now();
+    HttpRequest req;
+    req.method = wire.method;
+    req.source = wire.peer;
+    std::string route_name = "unmatched";
+    HttpResponse res;
+    try {
+        Poco::URI uri(wire.target);
+        req.path = uri.getPath();
+        for (const auto& [k, v] : uri.getQueryParameters()) req.query[k] = v;
+        for (const auto& [k, v] : wire.headers) req.headers.emplace(k, v);
+        bool path_known = false;
+        const Route* route = router_.match(req.method, req.path, req.params, path_known);
+        if (!route) {
+            if (path_known) throw Error(ErrorCode::method_not_allowed, req.method + " is not allowed on " + req.path);
+            throw Error(ErrorCode::not_found, "no such endpoint: " + req.method + " " + req.path);
         }
+        route_name = route->pattern;
+        authorise(wire, *route, req);
+        // The strict scanner of the sync wire, not Poco's parser: it refuses numbers past 64 bits (which Poco wraps
+        // around), NUL characters and invalid UTF-8, and anything but one object.
+        if (route->takes_body) req.body = fieldsync::parse_json_object(read_bytes(wire, "application/json"));
+        if (route->raw_body) req.raw = read_bytes(wire, "application/octet-stream");
+        res = route->handler(req);
         render(res);
-        write(request, response, res);
-        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        metrics_.record(req.method, route_name, res.status, seconds);
-        if (log_.information())
-            log_.information("%s %s %d %.1fms %s %s", req.method, req.path, res.status, seconds * 1000,
-                             req.actor.id.empty() ? std::string("-") : req.actor.role_name() + ":" + req.actor.id,
-                             req.source);
+    } catch (const Error& e) {
+        res = error_response(e);
+    } catch (const Poco::SyntaxException& e) {
+        res = error_response(Error(ErrorCode::invalid_field, "the request target is not a valid URI", "uri"));
+    } catch (const Poco::Exception& e) {
+        log_.error("%s %s failed: %s", req.method, req.path, e.displayText());
+        res = error_response(Error(ErrorCode::internal, "the server failed to answer; the error is logged"));
+    } catch (const std::exception& e) {
+        log_.error("%s %s failed: %s", req.method, req.path, std::string(e.what()));
+        res = error_response(Error(ErrorCode::internal, "the server failed to answer; the error is logged"));
     }
+    render(res);
+    return finish(wire, res, req, route_name, std::chrono::duration<double>(started.time_since_epoch()).count());
+}
 
-  private:
-    void authorise(Poco::Net::HTTPServerRequest& request, const Route& route, HttpRequest& req) {
-        if (route.access.is_public) return;
-        std::string header = request.get("Authorization", "");
-        if (Poco::icompare(header.substr(0, 7), "Bearer ") != 0)
-            throw Error(ErrorCode::unauthenticated, "log in first: send Authorization: Bearer <token>");
-        req.token = Poco::trim(header.substr(7));
-        auto actor = services_.auth.authenticate(req.token, req.source);
-        if (!actor) throw Error(ErrorCode::unauthenticated, "the token is unknown, expired or revoked; log in again");
-        req.actor = *actor;
-        if (!req.actor.job_scope.empty() && !portal_session_may_use(route))
-            throw Error(ErrorCode::forbidden, "a portal session may not use " + route.method + " " + route.pattern);
-        const auto& roles = route.access.roles;
-        if (!roles.empty() && std::find(roles.begin(), roles.end(), req.actor.role) == roles.end())
-            throw Error(ErrorCode::forbidden,
-                        "a " + req.actor.role_name() + " may not use " + route.method + " " + route.pattern);
+WireResponse ApiHandler::refuse(int status, const Error& error, const WireRequest* request) {
+    HttpResponse res = error_response(error);
+    res.status = status;
+    if (status == 503) res.headers.emplace_back("Retry-After", "1");
+    render(res);
+    WireRequest none;
+    const WireRequest& wire = request ? *request : none;
+    HttpRequest req;
+    req.method = wire.method.empty() ? "-" : wire.method;
+    req.path = wire.target.substr(0, wire.target.find('?'));
+    req.source = wire.peer;
+    auto now = std::chrono::steady_clock::now();
+    return finish(wire, res, req, "unmatched", std::chrono::duration<double>(now.time_since_epoch()).count());
+}
+
+void ApiHandler::authorise(const WireRequest& wire, const Route& route, HttpRequest& req) {
+    if (route.access.is_public) return;
+    const std::string& header = wire.header("authorization");
+    if (Poco::icompare(header.substr(0, 7), "Bearer ") != 0)
+        throw Error(ErrorCode::unauthenticated, "log in first: send Authorization: Bearer <token>");
+    req.token = Poco::trim(header.substr(7));
+    auto actor = services_.auth.authenticate(req.token, req.source);
+    if (!actor) throw Error(ErrorCode::unauthenticated, "the token is unknown, expired or revoked; log in again");
+    req.actor = *actor;
+    if (!req.actor.job_scope.empty() && !portal_session_may_use(route))
+        throw Error(ErrorCode::forbidden, "a portal session may not use " + route.method + " " + route.pattern);
+    const auto& roles = route.access.roles;
+    if (!roles.empty() && std::find(roles.begin(), roles.end(), req.actor.role) == roles.end())
+        throw Error(ErrorCode::forbidden,
+                    "a " + req.actor.role_name() + " may not use " + route.method + " " + route.pattern);
+}
+
+// The body of exactly media_type (parameters allowed, a charset only UTF-8), within the size limit. The front end
+// refused a longer Content-Length already; this holds for any other transport too.
+std::string ApiHandler::read_bytes(WireRequest& wire, const std::string& media_type) {
+    if (wire.body.size() > max_body_)
+        throw Error(ErrorCode::payload_too_large,
+                    "the body is larger than the limit of " + std::to_string(max_body_) + " bytes");
+    if (!is_media_type(wire.header("content-type"), media_type))
+        throw Error(ErrorCode::unsupported_media, "send the body as " + media_type);
+    // Moved, not copied: a body of megabytes exists once (has_body still says one came).
+    return std::move(wire.body);
+}
+
+WireResponse ApiHandler::finish(const WireRequest& wire, HttpResponse& res, const HttpRequest& req,
+                                const std::string& route_name, double started) {
+    WireResponse out;
+    out.status = res.status;
+    out.headers = res.headers;
+    // API answers are never cached; static pages set their own revalidation policy.
+    if (!has_header(out.headers, "Cache-Control")) out.headers.emplace_back("Cache-Control", "no-store");
+    out.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    out.headers.emplace_back("Strict-Transport-Security", "max-age=31536000");
+    if (!res.content_type.empty()) out.headers.emplace_back("Content-Type", res.content_type);
+    if (pays_to_gzip(wire, res)) {
+        out.body = fieldsync::gzip_compress(res.content);
+        out.headers.emplace_back("Content-Encoding", "gzip");
+        out.headers.emplace_back("Vary", "Accept-Encoding");
+    } else {
+        out.body = std::move(res.content);
     }
-
-    // The body of media_type, within the size limit.
-    std::string read_bytes(Poco::Net::HTTPServerRequest& request, const std::string& media_type) {
-        if (request.hasContentLength() && static_cast<std::size_t>(request.getContentLength64()) > max_body_)
-            throw Error(ErrorCode::payload_too_large,
-                        "the body is larger than the limit of " + std::to_string(max_body_) + " bytes");
-        std::string type = Poco::toLower(request.getContentType());
-        if (type.rfind(media_type, 0) != 0) throw Error(ErrorCode::unsupported_media, "send the body as " + media_type);
-        std::string body;
-        char buffer[8192];
-        auto& in = request.stream();
-        while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-            body.append(buffer, static_cast<std::size_t>(in.gcount()));
-            if (body.size() > max_body_)
-                throw Error(ErrorCode::payload_too_large,
-                            "the body is larger than the limit of " + std::to_string(max_body_) + " bytes");
-        }
-        body_read_ = true;
-        return body;
-    }
-
-    // The strict scanner of the sync wire, not Poco's parser: it refuses numbers past 64 bits (which Poco wraps
-    // around), NUL characters and invalid UTF-8, and anything but one object.
-    Poco::JSON::Object::Ptr read_body(Poco::Net::HTTPServerRequest& request) {
-        return fieldsync::parse_json_object(read_bytes(request, "application/json"));
-    }
-
-    // Renders the JSON body into content, inside the try block, so a rendering failure is still answered.
-    static void render(HttpResponse& res) {
-        if (!res.content_type.empty() || res.status == 204) return;
-        std::ostringstream out;
-        Poco::JSON::Stringifier::condense(res.json, out);
-        res.content = out.str();
-        res.content_type = "application/json; charset=utf-8";
-    }
-
-    // A kept-alive connection holds one of the server's threads while it idles, so connections stay open only while
-    // half the threads are left for new ones: idle devices never keep a busy server from answering others.
-    bool may_keep_alive(const Poco::Net::HTTPServerRequest& request) const {
-        // A body left unread would be taken for the next request on the connection.
-        bool has_body =
-            (request.hasContentLength() && request.getContentLength64() > 0) || request.getChunkedTransferEncoding();
-        if (has_body && !body_read_) return false;
-        return !server_ ||
-               (server_->queuedConnections() == 0 && server_->currentConnections() * 2 <= server_->maxThreads());
-    }
-
-    void write(const Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-               const HttpResponse& res) {
-        if (!may_keep_alive(request)) response.setKeepAlive(false);
-        response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(res.status));
-        for (const auto& [k, v] : res.headers) response.set(k, v);
-        // API answers are never cached; static pages set their own revalidation policy.
-        if (!response.has("Cache-Control")) response.set("Cache-Control", "no-store");
-        response.set("X-Content-Type-Options", "nosniff");
-        response.set("Strict-Transport-Security", "max-age=31536000");
-        if (!res.content_type.empty()) response.setContentType(res.content_type);
-        if (pays_to_gzip(request, res)) {
-            std::string packed = fieldsync::gzip_compress(res.content);
-            response.set("Content-Encoding", "gzip");
-            response.set("Vary", "Accept-Encoding");
-            response.setContentLength(static_cast<std::streamsize>(packed.size()));
-            response.send() << packed;
-            return;
-        }
-        response.setContentLength(static_cast<std::streamsize>(res.content.size()));
-        response.send() << res.content;
-    }
-
-    // Text answers of a kilobyte or more shrink several times over; photos and other bytes do not.
-    static bool pays_to_gzip(const Poco::Net::HTTPServerRequest& request, const HttpResponse& res) {
-        const std::string& type = res.content_type;
-        bool text = type.rfind("application/json", 0) == 0 || type.rfind("text/", 0) == 0 ||
-                    type.rfind("application/javascript", 0) == 0;
-        return text && res.content.size() >= fieldsync::kGzipMinBytes &&
-               fieldsync::accepts_gzip(request.get("Accept-Encoding", ""));
-    }
-
-    Services& services_;
-    const Router& router_;
-    Metrics& metrics_;
-    std::size_t max_body_;
-    Poco::Logger& log_;
-    const Poco::Net::TCPServer* server_;
-    bool body_read_ = false;
-};
-
-}  // namespace
-
-ApiRequestHandlerFactory::ApiRequestHandlerFactory(Services& services, std::size_t max_body_bytes, Poco::Logger& log)
-    : services_(services), router_(build_routes(services, metrics_)), max_body_bytes_(max_body_bytes), log_(log) {}
-
-Poco::Net::HTTPRequestHandler* ApiRequestHandlerFactory::createRequestHandler(const Poco::Net::HTTPServerRequest&) {
-    // Poco takes ownership of the handler and deletes it after the request.
-    return new ApiRequestHandler(services_, router_, metrics_, max_body_bytes_, log_, server_);
+    out.stream = std::move(res.stream);
+    // A body the route never read (refused before it, or a route without one) is not worth keeping the connection
+    // for: the client that sent it unasked may not expect the answer to come before it finished sending.
+    bool body_used = req.body || !req.raw.empty();
+    if (wire.has_body && !body_used) out.close = true;
+    double now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    double seconds = now - started;
+    metrics_.record(req.method, route_name, res.status, seconds);
+    if (log_.information())
+        log_.information("%s %s %d %.1fms %s %s", req.method, req.path, res.status, seconds * 1000,
+                         req.actor.id.empty() ? std::string("-") : req.actor.role_name() + ":" + req.actor.id,
+                         req.source);
+    return out;
 }
 
 }  // namespace fieldserver

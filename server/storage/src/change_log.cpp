@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 
+#include "fieldserver/storage/change_feed.hpp"
 #include "fieldserver/storage/change_sequence.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
@@ -104,6 +105,8 @@ void append(Db& db, const std::string& bucket, const std::string& table, const s
         "INSERT INTO sync_changes (seq, bucket, table_name, row_id, version, op, row_json, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         {seq, bucket, table, row_id, version, std::string(op), row_text, fieldsync::format_utc(fieldsync::now_ms())});
+    // Devices listening live hear of the entry once it is committed, never before (docs/sync-protocol.md).
+    db.after_commit([notice = ChangeNotice{bucket, seq}] { change_feed().publish(notice); });
 }
 
 // Gives each last-writer-wins field that this write set the writer's HLC: the op's for the fields it named,

@@ -154,7 +154,11 @@ class Connection {
     // prepared a statement on the old schema since the change ran, so they drop their statements again.
     void committed() {
         if (std::exchange(schema_changed_, false)) ++schema_;
+        auto actions = std::exchange(after_commit_, {});
+        for (auto& action : actions) action();
     }
+    void rolled_back() { after_commit_.clear(); }
+    void after_commit(std::function<void()> f) { after_commit_.push_back(std::move(f)); }
 
   protected:
     virtual std::size_t kept() const = 0;
@@ -166,6 +170,7 @@ class Connection {
     std::uint64_t reused_ = 0;
 
   private:
+    std::vector<std::function<void()>> after_commit_;
     // Destroyed after the subclass's kept statements, which must not outlive their connection.
     Poco::Data::Session session_;
     std::atomic<std::uint64_t>& schema_;
@@ -611,6 +616,8 @@ std::int64_t Db::scalar(const std::string& sql, const Params& params) {
 
 StatementStats Db::statement_stats() const { return connection_.stats(); }
 
+void Db::after_commit(std::function<void()> f) { connection_.after_commit(std::move(f)); }
+
 Database::Database(const std::string& connection, std::size_t max_sessions, std::size_t statements_per_session)
     : dialect_(is_postgresql_connection(connection) ? Dialect::postgresql : Dialect::sqlite),
       connection_(connection),
@@ -672,10 +679,14 @@ Database::Lease::Lease(Database& database) : database_(database), connection_(da
 
 Database::Lease::~Lease() { database_.release(std::move(connection_)); }
 
-Database::Transaction::Transaction(Connection& connection) : connection_(connection) { connection_.session().begin(); }
+Database::Transaction::Transaction(Connection& connection) : connection_(connection) {
+    connection_.rolled_back();
+    connection_.session().begin();
+}
 
 Database::Transaction::~Transaction() {
     if (!done_) {
+        connection_.rolled_back();
         try {
             connection_.session().rollback();
         } catch (...) {

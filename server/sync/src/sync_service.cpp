@@ -346,4 +346,17 @@ Poco::JSON::Object::Ptr SyncService::compact(const Actor& actor, const Poco::JSO
     });
 }
 
+LiveStart SyncService::live(const Actor& actor) {
+    require_device(actor);
+    LiveStart start;
+    start.buckets = fieldsync::technician_device_buckets(actor.id);
+    start.seq = db_.read([&](Db& db) {
+        std::int64_t seq = 0;
+        for (const auto& bucket : start.buckets)
+            seq = std::max(seq, db.scalar("SELECT MAX(seq) FROM sync_changes WHERE bucket = ?", {bucket}));
+        return seq;
+    });
+    return start;
+}
+
 }  // namespace fieldserver

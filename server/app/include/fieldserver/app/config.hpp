@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "fieldserver/domain/notifications/notification_sender.hpp"
+#include "fieldserver/http/front_end.hpp"
+#include "fieldserver/http/live.hpp"
 #include "fieldserver/http/services.hpp"
 
 namespace fieldserver {
@@ -40,6 +42,8 @@ struct ServerConfig {
     int login_max_failures = 0;
     int login_window_seconds = 0;
     int threads = 0;
+    FrontSettings http;  // connection limits and deadlines; listen, TLS files, threads and max body filled at start
+    LiveSettings live;
     std::string ready_file;
     int sla_check_interval_seconds = 0;
     NotificationSettings notifications;

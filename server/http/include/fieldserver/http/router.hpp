@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,12 +29,25 @@ struct HttpRequest {
     std::string raw;                             // the bytes, for routes with raw_body
 };
 
+// A body that stays open after the handler returned (server-sent events). The front end calls open() with a sink
+// once the head is on its way and close() when the connection ended; the sink may be called from any thread.
+class ResponseStream {
+  public:
+    using Sink = std::function<void(std::string bytes)>;
+    virtual ~ResponseStream() = default;
+    virtual void open(Sink sink) = 0;
+    virtual void close() = 0;
+    // What a quiet stream sends now and then, so proxies that drop idle connections keep it.
+    virtual std::string heartbeat() const = 0;
+};
+
 struct HttpResponse {
     int status = 200;
     Poco::Dynamic::Var json;  // rendered as JSON unless content_type is set
     std::string content;
     std::string content_type;
     std::vector<std::pair<std::string, std::string>> headers;
+    std::shared_ptr<ResponseStream> stream;  // content is its first bytes; the connection stays open for the rest
 };
 
 using Handler = std::function<HttpResponse(HttpRequest&)>;

@@ -74,6 +74,9 @@ class Db {
     std::int64_t scalar(const std::string& sql, const Params& params = {});
     Dialect dialect() const { return dialect_; }
     StatementStats statement_stats() const;
+    // Runs f once the current transaction has committed (never when it rolls back): what others may learn of a
+    // change only after it is durable and visible, such as a live sync event.
+    void after_commit(std::function<void()> f);
 
   private:
     Connection& connection_;

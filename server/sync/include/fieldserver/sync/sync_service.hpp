@@ -19,6 +19,12 @@ struct SyncLimits {
     std::int64_t max_page_bytes = 8 * 1024 * 1024;
 };
 
+// Where a device's live stream starts: its buckets and the newest seq their change log holds.
+struct LiveStart {
+    std::vector<std::string> buckets;
+    std::int64_t seq = 0;
+};
+
 class SyncService {
   public:
     SyncService(Database& db, JobService& jobs, SyncLimits limits = {}) : db_(db), jobs_(jobs), limits_(limits) {}
@@ -37,6 +43,9 @@ class SyncService {
     // Admin: {up_to_seq?} drops log entries a newer entry of the same row and bucket supersedes, and removes, up to
     // that seq (default: all); devices with an older cursor must reset. {compacted_up_to, deleted, last_seq}.
     Poco::JSON::Object::Ptr compact(const Actor& actor, const Poco::JSON::Object::Ptr& body);
+
+    // For the device of actor (a device token): its buckets and their newest committed seq.
+    LiveStart live(const Actor& actor);
 
   private:
     fieldsync::OpResult apply_one(const Actor& actor, const fieldsync::Op& op);

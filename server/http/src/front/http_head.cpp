@@ -1,0 +1,153 @@
+// Request-head parsing for the front end: the request line, bounded header fields, Content-Length and the
+// connection's keep-alive wish (RFC 9112), refusing what the API never needs (chunked bodies, HTTP/0.9, folding).
+#include "http_head.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace fieldserver::front {
+namespace {
+
+using fieldsync::Error;
+using fieldsync::ErrorCode;
+
+HeadError bad(const std::string& message, const std::string& field = "request") {
+    return {400, Error(ErrorCode::invalid_field, message, field)};
+}
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    return text;
+}
+
+bool is_token(std::string_view text) {
+    return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
+        return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string::npos;
+    });
+}
+
+// Printable ASCII only: the target is percent-encoded by every client, raw bytes past 0x7e are not HTTP.
+bool is_target(std::string_view text) {
+    return !text.empty() && text.front() == '/' &&
+           std::all_of(text.begin(), text.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; });
+}
+
+std::optional<HeadError> parse_request_line(std::string_view line, WireRequest& request) {
+    auto first = line.find(' ');
+    auto last = line.rfind(' ');
+    if (first == std::string_view::npos || first == 0) return bad("the request line must be: METHOD /path HTTP/1.1");
+    if (first == last)
+        return HeadError{400,
+                         Error(ErrorCode::invalid_field, "HTTP/0.9 requests are not served; send HTTP/1.1", "version")};
+    request.method = std::string(line.substr(0, first));
+    request.target = std::string(line.substr(first + 1, last - first - 1));
+    request.version = std::string(line.substr(last + 1));
+    if (!is_token(request.method)) return bad("the method is not a token");
+    if (!is_target(request.target)) return bad("the target must be a path starting with / in printable ASCII");
+    if (request.version.size() != 8 || request.version.rfind("HTTP/", 0) != 0)
+        return bad("the request line must end in the HTTP version, e.g. HTTP/1.1", "version");
+    if (request.version != "HTTP/1.1" && request.version != "HTTP/1.0")
+        return HeadError{505, Error(ErrorCode::invalid_field, "only HTTP/1.1 and HTTP/1.0 are served", "version")};
+    return std::nullopt;
+}
+
+std::optional<HeadError> read_content_length(std::string_view value, std::size_t& content_length, bool& seen) {
+    if (value.empty() || value.size() > 18 ||
+        !std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); }))
+        return bad("Content-Length must be a number of bytes", "content-length");
+    std::size_t length = std::stoull(std::string(value));
+    if (seen && length != content_length) return bad("two different Content-Length values", "content-length");
+    content_length = length;
+    seen = true;
+    return std::nullopt;
+}
+
+}  // namespace
+
+HeadScan scan_head(std::string_view bytes) {
+    HeadScan scan;
+    auto line_end = bytes.find("\r\n");
+    if (line_end == std::string_view::npos) {
+        if (bytes.size() > kMaxRequestLine)
+            scan.error = HeadError{
+                414, Error(ErrorCode::payload_too_large,
+                           "the request line is longer than " + std::to_string(kMaxRequestLine) + " bytes", "uri")};
+        return scan;
+    }
+    if (line_end > kMaxRequestLine) {
+        scan.error = HeadError{
+            414, Error(ErrorCode::payload_too_large,
+                       "the request line is longer than " + std::to_string(kMaxRequestLine) + " bytes", "uri")};
+        return scan;
+    }
+    // HTTP/0.9 sends a request line alone and waits for the answer: refuse it now rather than at the deadline.
+    auto line = bytes.substr(0, line_end);
+    if (line.find(' ') != std::string_view::npos && line.find(' ') == line.rfind(' ')) {
+        scan.error = HeadError{
+            400, Error(ErrorCode::invalid_field, "HTTP/0.9 requests are not served; send HTTP/1.1", "version")};
+        return scan;
+    }
+    auto end = bytes.find("\r\n\r\n");
+    if (end == std::string_view::npos) {
+        if (bytes.size() > kMaxHeadBytes)
+            scan.error = HeadError{
+                431, Error(ErrorCode::payload_too_large,
+                           "the request head is larger than " + std::to_string(kMaxHeadBytes) + " bytes", "headers")};
+        return scan;
+    }
+    if (end + 4 > kMaxHeadBytes) {
+        scan.error = HeadError{
+            431, Error(ErrorCode::payload_too_large,
+                       "the request head is larger than " + std::to_string(kMaxHeadBytes) + " bytes", "headers")};
+        return scan;
+    }
+    scan.head_bytes = end + 4;
+    return scan;
+}
+
+std::optional<HeadError> parse_head(std::string_view head, WireRequest& request, std::size_t& content_length) {
+    content_length = 0;
+    auto line_end = head.find("\r\n");
+    if (auto error = parse_request_line(head.substr(0, line_end), request)) return error;
+    bool length_seen = false;
+    std::size_t pos = line_end + 2;
+    while (pos < head.size()) {
+        auto end = head.find("\r\n", pos);
+        auto line = head.substr(pos, end - pos);
+        pos = end + 2;
+        if (line.empty()) break;
+        if (request.headers.size() >= kMaxHeaderFields)
+            return HeadError{431, Error(ErrorCode::payload_too_large,
+                                        "more than " + std::to_string(kMaxHeaderFields) + " header fields", "headers")};
+        auto colon = line.find(':');
+        if (colon == std::string_view::npos || !is_token(line.substr(0, colon)))
+            return bad("a header line must be Name: value", "headers");
+        std::string name = lower(line.substr(0, colon));
+        std::string_view value = trim(line.substr(colon + 1));
+        if (name == "content-length") {
+            if (auto error = read_content_length(value, content_length, length_seen)) return error;
+        } else if (name == "transfer-encoding") {
+            return HeadError{
+                411, Error(ErrorCode::invalid_field, "chunked request bodies are not accepted; send Content-Length",
+                           "transfer-encoding")};
+        }
+        request.headers.emplace_back(std::move(name), std::string(value));
+    }
+    request.has_body = content_length > 0;
+    return std::nullopt;
+}
+
+bool wants_keep_alive(const WireRequest& request) {
+    std::string connection = lower(request.header("connection"));
+    if (request.version == "HTTP/1.0") return connection.find("keep-alive") != std::string::npos;
+    return connection.find("close") == std::string::npos;
+}
+
+}  // namespace fieldserver::front
