@@ -240,12 +240,13 @@ class Checker:
     # -- HTTP
 
     def send(self, method, path, token=None, body=None, raw=None, content_type=None, headers=None,
-             declared_length=None, chunked=None):
+             declared_length=None, chunked=None, head_only=False):
         """One request on a fresh connection. declared_length: send only the headers, announcing a body of that
         many bytes (the server must answer from Content-Length alone). chunked: send these bytes as one chunk
         of a chunked body without the closing chunk (the server must answer once it has read past its limit).
         Either way the server has read everything sent when it answers, so its close cannot reset the
-        connection before the answer is read."""
+        connection before the answer is read. head_only: read the status and headers only (an event stream never
+        ends)."""
         conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=60)
         hdrs = dict(headers or {})
         data = None
@@ -273,7 +274,7 @@ class Checker:
             else:
                 conn.request(method, path, body=data, headers=hdrs)
             resp = conn.getresponse()
-            payload = resp.read()
+            payload = b"" if head_only and resp.status == 200 else resp.read()
             return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, payload)
         finally:
             conn.close()
@@ -282,7 +283,7 @@ class Checker:
 
     def call(self, method, template, path=None, expect=None, token=None, body=None, raw=None, content_type=None,
              label=None, request_valid=None, action=None, params=None, declared_length=None, chunked=None,
-             headers=None):
+             headers=None, head_only=False):
         """Sends a request and checks the response against the operation (method, template) of the spec.
 
         expect: the status wanted (an int, or a tuple of acceptable ones). request_valid: True to require that
@@ -296,7 +297,7 @@ class Checker:
         label = f"{method} {path} -> {wanted}" + (f" ({label})" if label else "")
         try:
             res = self.send(method, path, token=token, body=body, raw=raw, content_type=content_type,
-                            declared_length=declared_length, chunked=chunked, headers=headers)
+                            declared_length=declared_length, chunked=chunked, headers=headers, head_only=head_only)
         except (OSError, http.client.HTTPException) as e:
             self.fail(label, f"request failed: {e!r}")
             return None
@@ -1296,6 +1297,10 @@ def exercise_sync(c, admin, disp, tech, customer, tech_id, customer_id, asset_id
     c.call("POST", PUSH, expect=422, token=dev_token, body=dict(push, protocol=2), label="protocol 2",
            request_valid=False)
     c.call("GET", PULL, expect=200, token=dev_token)
+    # The live stream never ends: its status and content type are checked from the head.
+    LIVE = "/api/v1/sync/live"
+    c.call("GET", LIVE, expect=200, token=dev_token, head_only=True)
+    c.call("GET", LIVE, expect=403, token=tech, label="login token, not a device")
     c.call("GET", PULL, expect=200, token=dev_token, params={"cursor": 0, "limit": 1, "max_bytes": 100},
            label="small page")
     c.call("GET", PULL, expect=403, token=tech, label="login token, not a device")

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <memory>
+#include <sstream>
 #include <vector>
 
 #include "fieldsync/wire.hpp"
@@ -213,11 +214,26 @@ TEST_CASE("Errors of the HTTP framing are answered in the JSON error shape", "[i
         CHECK(reply.status == 505);
         CHECK(json_error_code(reply) == "invalid_field");
     }
-    SECTION("a chunked body") {
+    SECTION("chunked bodies: decoded, bounded, and no other transfer coding") {
+        std::string head = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+        std::string json = login_json();
+        std::ostringstream chunks;
+        chunks << std::hex << 10 << "\r\n"
+               << json.substr(0, 10) << "\r\n"
+               << json.size() - 10 << ";note=x\r\n"
+               << json.substr(10) << "\r\n0\r\nX-Trailer: y\r\n\r\n";
         RawTls c(srv);
-        c.send("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
-        auto reply = c.read();
-        CHECK(reply.status == 411);
+        c.send(head + "Transfer-Encoding: chunked\r\n\r\n" + chunks.str());
+        CHECK(c.read().status == 200);
+        RawTls big(srv);
+        big.send(head + "Transfer-Encoding: chunked\r\n\r\nFFFFFFF\r\n{");
+        auto reply = big.read();
+        CHECK(reply.status == 413);
+        CHECK(json_error_code(reply) == "payload_too_large");
+        RawTls other(srv);
+        other.send(head + "Transfer-Encoding: gzip\r\n\r\n");
+        reply = other.read();
+        CHECK(reply.status == 400);
         CHECK(json_error_code(reply) == "invalid_field");
     }
     SECTION("a Content-Length past the limit is refused before the body is read") {

@@ -2,10 +2,13 @@
 // right after the office's action commits, hears nothing of jobs outside its buckets, gets heartbeats, and after a
 // server restart reconnects and catches up from its cursor.
 #include <Poco/File.h>
+#include <Poco/FileStream.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Process.h>
+#include <Poco/StreamCopier.h>
 #include <Poco/TemporaryFile.h>
 
 #include <mutex>
@@ -147,4 +150,65 @@ TEST_CASE("The live stream sends heartbeats and is for devices only", "[integrat
     // A user's token (no device) and no token at all are refused in the JSON shape.
     check_error(srv.get("/api/v1/sync/live", shop.tech_a), 403, "forbidden");
     check_error(srv.get("/api/v1/sync/live", ""), 401, "unauthenticated");
+}
+
+TEST_CASE("fieldtech sync --live syncs each announced change until Ctrl-C", "[integration][live]") {
+    TestServer srv;
+    Shop shop(srv);
+    std::string job = shop.report(shop.customer_a, shop.asset_a);
+    shop.drive(job, "plan_proposed");
+    std::string dir = Poco::TemporaryFile::tempName();
+    Poco::File(dir).createDirectories();
+    Poco::Process::Env env = {{"FIELDTECH_REPLICA", dir + "/tablet.db"},
+                              {"FIELDTECH_SERVER", srv.base_url()},
+                              {"FIELDTECH_CA", srv.cert_file()}};
+    auto login = Poco::Process::launch(
+        "/bin/sh", {"-c", "exec \"$0\" login tech.a --password password-tech.a >/dev/null", FIELDTECH_BINARY}, dir,
+        nullptr, nullptr, nullptr, env);
+    REQUIRE(login.wait() == 0);
+    std::string out = dir + "/live.txt";
+    auto live = Poco::Process::launch("/bin/sh", {"-c", "exec \"$0\" sync --live >\"$1\" 2>&1", FIELDTECH_BINARY, out},
+                                      dir, nullptr, nullptr, nullptr, env);
+    auto output = [&] {
+        std::string text;
+        if (Poco::File(out).exists()) {
+            Poco::FileInputStream in(out);
+            Poco::StreamCopier::copyToString(in, text);
+        }
+        return text;
+    };
+    REQUIRE(wait_for([&] { return output().find("live: connected") != std::string::npos; }));
+    shop.must(job, "approve_plan", body({{"plan_version", int_of(shop.job(job), "plan_version")}}), shop.dispatcher);
+    CHECK(wait_for([&] { return output().find("change (seq ") != std::string::npos; }));
+    Poco::Process::requestTermination(live.id());  // SIGINT, as Ctrl-C
+    CHECK(live.wait() == 0);
+    INFO(output());
+    CHECK(output().find("live: stopped.") != std::string::npos);
+    Poco::File(dir).remove(true);
+}
+
+TEST_CASE("On PostgreSQL, an action through one instance reaches a device listening on another",
+          "[integration][live][postgresql]") {
+    if (postgres_server().empty()) {
+        WARN("FIELDREPAIR_TEST_POSTGRES is not set: two instances need PostgreSQL; not tested");
+        return;
+    }
+    TestServer a;
+    TestServer b(std::map<std::string, std::string>{{"FIELDREPAIR_DATABASE", a.database()}});
+    Shop shop(a);
+    std::string job = shop.report(shop.customer_a, shop.asset_a);
+    shop.drive(job, "plan_proposed");
+
+    Tablet tablet(b, "tech.a");
+    Heard heard;
+    fieldmobile::LiveListener listener({b.base_url(), b.cert_file(), tablet.token()},
+                                       [&](const fieldmobile::LiveEvent& e) { heard.note(e); });
+    listener.start();
+    REQUIRE(wait_for([&] { return heard.count("hello") == 1; }));
+    shop.must(job, "approve_plan", body({{"plan_version", int_of(shop.job(job), "plan_version")}}), shop.dispatcher);
+    REQUIRE(heard.changes.wait_above(tablet.replica->cursor(), 20000) > 0);
+    CHECK(heard.count("change") >= 1);
+    tablet.client->sync();
+    CHECK(tablet.job_state(job) == "approved");
+    listener.stop();
 }

@@ -22,6 +22,7 @@
 #include "fieldserver/app/tls_certificate.hpp"
 #include "fieldserver/domain/notifications/notification_sender.hpp"
 #include "fieldserver/http/api_server.hpp"
+#include "fieldserver/storage/change_relay.hpp"
 #include "fieldserver/storage/migrations.hpp"
 
 namespace fieldserver {
@@ -125,6 +126,9 @@ class ServerApp : public Poco::Util::ServerApplication {
         for (const auto& name : migrate(db)) log.information("applied migration %s", name);
 
         auto services = compose_services(db, cfg);
+        // Several instances on one PostgreSQL database: each hears of the others' commits for its live streams.
+        std::unique_ptr<ChangeRelay> relay;
+        if (db.dialect() == Dialect::postgresql) relay = std::make_unique<ChangeRelay>(cfg.database);
         prepare_data(*services, cfg, log);
 
         std::string cert = cfg.tls_cert, key = cfg.tls_key;

@@ -103,8 +103,4 @@ void LiveHub::forget(const std::shared_ptr<Stream>& stream) {
     }
 }
 
-void add_live_routes(Router& router, LiveHub& hub) {
-    router.add({"GET", "/api/v1/sync/live", kAnyUser, false, [&hub](HttpRequest& req) { return hub.open(req.actor); }});
-}
-
 }  // namespace fieldserver

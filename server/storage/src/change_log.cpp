@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "fieldserver/storage/change_feed.hpp"
+#include "fieldserver/storage/change_relay.hpp"
 #include "fieldserver/storage/change_sequence.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
@@ -107,6 +108,7 @@ void append(Db& db, const std::string& bucket, const std::string& table, const s
         {seq, bucket, table, row_id, version, std::string(op), row_text, fieldsync::format_utc(fieldsync::now_ms())});
     // Devices listening live hear of the entry once it is committed, never before (docs/sync-protocol.md).
     db.after_commit([notice = ChangeNotice{bucket, seq}] { change_feed().publish(notice); });
+    notify_other_instances(db, bucket, seq);
 }
 
 // Gives each last-writer-wins field that this write set the writer's HLC: the op's for the fields it named,

@@ -67,7 +67,8 @@ struct Link {
     std::size_t sent = 0;
     int write_len = 0;  // the length of an SSL_write to repeat after WANT_READ/WANT_WRITE
     WireRequest request;
-    std::size_t body_length = 0;
+    std::size_t body_length = 0;  // for a chunked body: the most it may grow to
+    std::optional<front::ChunkedBody> chunked;
     std::size_t budget = 0;
     std::optional<Clock::time_point> deadline;
     Clock::time_point body_started;
@@ -523,7 +524,8 @@ void FrontEnd::Loop::parse_head(Link& c) {
     if (scan.error) return answer_error(c, scan.error->status, scan.error->error, false);
     if (scan.head_bytes == 0) return;
     std::size_t length = 0;
-    auto error = front::parse_head(std::string_view(c.in).substr(0, scan.head_bytes), c.request, length);
+    bool chunked = false;
+    auto error = front::parse_head(std::string_view(c.in).substr(0, scan.head_bytes), c.request, length, chunked);
     c.in.erase(0, scan.head_bytes);
     if (error) return answer_error(c, error->status, error->error, true);
     c.keep_alive = front::wants_keep_alive(c.request);
@@ -537,6 +539,10 @@ void FrontEnd::Loop::parse_head(Link& c) {
             Error(ErrorCode::payload_too_large,
                   "the body is larger than the limit of " + std::to_string(settings_.max_body_bytes) + " bytes"),
             true);
+    // A chunked body's length is known at its end: it takes the most a body may be from the budget.
+    if (chunked) length = settings_.max_body_bytes;
+    c.chunked.reset();
+    if (chunked) c.chunked.emplace(settings_.max_body_bytes);
     c.body_length = length;
     if (length == 0) return dispatch(c);
     // Bodies wait for room in the budget, so parallel uploads cannot fill the memory; one always fits.
@@ -555,7 +561,7 @@ void FrontEnd::Loop::begin_body(Link& c) {
     c.phase = Phase::body;
     c.body_started = Clock::now();
     c.deadline = c.body_started + std::chrono::seconds(settings_.header_timeout_seconds);
-    c.request.body.reserve(c.body_length);
+    if (!c.chunked) c.request.body.reserve(c.body_length);
     if (c.request.header("expect") == "100-continue" || c.request.header("expect") == "100-Continue") {
         c.out = "HTTP/1.1 100 Continue\r\n\r\n";
         c.sent = 0;
@@ -566,9 +572,14 @@ void FrontEnd::Loop::begin_body(Link& c) {
 }
 
 void FrontEnd::Loop::take_body(Link& c) {
-    std::size_t take = std::min(c.in.size(), c.body_length - c.request.body.size());
-    c.request.body.append(c.in, 0, take);
-    c.in.erase(0, take);
+    if (c.chunked) {
+        if (auto error = c.chunked->take(c.in, c.request.body))
+            return answer_error(c, error->status, error->error, true);
+    } else {
+        std::size_t take = std::min(c.in.size(), c.body_length - c.request.body.size());
+        c.request.body.append(c.in, 0, take);
+        c.in.erase(0, take);
+    }
     // A minimum average rate after a grace period: a body trickled in, or promised longer than sent, meets its
     // deadline instead of holding its connection open.
     auto allowed =
@@ -576,7 +587,7 @@ void FrontEnd::Loop::take_body(Link& c) {
                                       static_cast<double>(std::max<std::size_t>(1, settings_.min_body_rate)));
     c.deadline = c.body_started + std::chrono::seconds(settings_.header_timeout_seconds) +
                  std::chrono::duration_cast<Clock::duration>(allowed);
-    if (c.request.body.size() == c.body_length) dispatch(c);
+    if (c.chunked ? c.chunked->complete() : c.request.body.size() == c.body_length) dispatch(c);
 }
 
 void FrontEnd::Loop::dispatch(Link& c) {

@@ -112,8 +112,10 @@ HeadScan scan_head(std::string_view bytes) {
     return scan;
 }
 
-std::optional<HeadError> parse_head(std::string_view head, WireRequest& request, std::size_t& content_length) {
+std::optional<HeadError> parse_head(std::string_view head, WireRequest& request, std::size_t& content_length,
+                                    bool& chunked) {
     content_length = 0;
+    chunked = false;
     auto line_end = head.find("\r\n");
     if (auto error = parse_request_line(head.substr(0, line_end), request)) return error;
     bool length_seen = false;
@@ -134,14 +136,56 @@ std::optional<HeadError> parse_head(std::string_view head, WireRequest& request,
         if (name == "content-length") {
             if (auto error = read_content_length(value, content_length, length_seen)) return error;
         } else if (name == "transfer-encoding") {
-            return HeadError{
-                411, Error(ErrorCode::invalid_field, "chunked request bodies are not accepted; send Content-Length",
-                           "transfer-encoding")};
+            if (lower(value) != "chunked")
+                return bad("the only transfer coding accepted is chunked", "transfer-encoding");
+            chunked = true;
         }
         request.headers.emplace_back(std::move(name), std::string(value));
     }
-    request.has_body = content_length > 0;
+    if (chunked && length_seen) return bad("send either Content-Length or chunked, not both", "transfer-encoding");
+    request.has_body = content_length > 0 || chunked;
     return std::nullopt;
+}
+
+std::optional<HeadError> ChunkedBody::take(std::string& in, std::string& body) {
+    for (;;) {
+        if (state_ == State::data) {
+            std::size_t n = std::min(left_, in.size());
+            body.append(in, 0, n);
+            in.erase(0, n);
+            left_ -= n;
+            if (left_ > 0) return std::nullopt;
+            state_ = State::data_end;
+        }
+        if (state_ == State::done) return std::nullopt;
+        if (state_ == State::data_end) {
+            if (in.size() < 2) return std::nullopt;
+            if (in.compare(0, 2, "\r\n") != 0) return bad("a chunk must end in CRLF", "transfer-encoding");
+            in.erase(0, 2);
+            state_ = State::size;
+            continue;
+        }
+        auto end = in.find("\r\n");
+        if (end == std::string::npos) {
+            if (in.size() > 4096) return bad("a chunk size or trailer line is too long", "transfer-encoding");
+            return std::nullopt;
+        }
+        std::string line = in.substr(0, end);
+        in.erase(0, end + 2);
+        if (state_ == State::trailer) {
+            if (line.empty()) state_ = State::done;  // trailer fields are read and dropped
+            continue;
+        }
+        std::string digits(trim(std::string_view(line).substr(0, line.find(';'))));
+        if (digits.empty() || digits.size() > 15 ||
+            !std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isxdigit(c); }))
+            return bad("a chunk size must be a hexadecimal number", "transfer-encoding");
+        left_ = std::stoull(digits, nullptr, 16);
+        if (body.size() + left_ > max_bytes_)
+            return HeadError{413, Error(ErrorCode::payload_too_large, "the body is larger than the limit of " +
+                                                                          std::to_string(max_bytes_) + " bytes")};
+        state_ = left_ == 0 ? State::trailer : State::data;
+    }
 }
 
 bool wants_keep_alive(const WireRequest& request) {

@@ -32,8 +32,25 @@ struct HeadScan {
 HeadScan scan_head(std::string_view bytes);
 
 // Parses a complete head into request (method, target, version, headers). content_length is set from
-// Content-Length; a chunked body, a malformed line or a version other than HTTP/1.0 and 1.1 is refused.
-std::optional<HeadError> parse_head(std::string_view head, WireRequest& request, std::size_t& content_length);
+// Content-Length, chunked from "Transfer-Encoding: chunked"; another transfer coding, both framings at once, a
+// malformed line or a version other than HTTP/1.0 and 1.1 is refused.
+std::optional<HeadError> parse_head(std::string_view head, WireRequest& request, std::size_t& content_length,
+                                    bool& chunked);
+
+// A chunked body being decoded: feed it what arrived; it takes what it can from the front of bytes.
+class ChunkedBody {
+  public:
+    explicit ChunkedBody(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+    // Moves decoded bytes from in to body; a framing error or a body past max_bytes is refused.
+    std::optional<HeadError> take(std::string& in, std::string& body);
+    bool complete() const { return state_ == State::done; }
+
+  private:
+    enum class State { size, data, data_end, trailer, done };
+    std::size_t max_bytes_;
+    State state_ = State::size;
+    std::size_t left_ = 0;
+};
 
 // Whether the connection stays open after the answer: HTTP/1.1 unless "Connection: close", HTTP/1.0 only with
 // "Connection: keep-alive".

@@ -45,7 +45,7 @@ class LiveHub {
     std::uint64_t feed_id_ = 0;
 };
 
-// Registers GET /api/v1/sync/live.
-void add_live_routes(Router& router, LiveHub& hub);
+// Registers GET /api/v1/sync/live (routes_live.cpp).
+void add_live_routes(Router& r, LiveHub& hub);
 
 }  // namespace fieldserver
