@@ -35,6 +35,8 @@ const std::vector<Setting>& settings() {
          "approve a plan at once when it is under warranty and costs the customer nothing"},
         {"http.threads", "FIELDREPAIR_THREADS", "16", "request handler threads"},
         {"ready_file", "FIELDREPAIR_READY_FILE", "", "file to write the actual https://host:port to once listening"},
+        {"node.id", "FIELDREPAIR_NODE_ID", "",
+         "this instance's node id among instances on one database (empty: made up once, kept in DATA_DIR/node-id)"},
         {"sla.check_interval", "FIELDREPAIR_SLA_CHECK_INTERVAL", "60",
          "seconds between checks that escalate jobs at risk or past their SLA (0: only POST /api/v1/sla/check)"},
         {"smtp.host", "FIELDREPAIR_SMTP_HOST", "", "SMTP server for email notifications (empty: no email is sent)"},
@@ -116,6 +118,7 @@ ServerConfig load_config(const Poco::Util::AbstractConfiguration& config) {
     c.auto_approve_free_warranty = get_bool(config, "workflow.auto_approve_free_warranty");
     c.threads = static_cast<int>(get_int(config, "http.threads", 1, 512));
     c.ready_file = get(config, "ready_file");
+    c.node_id = get(config, "node.id");
     c.sla_check_interval_seconds = static_cast<int>(get_int(config, "sla.check_interval", 0, 86400));
     c.notifications.smtp_host = get(config, "smtp.host");
     c.notifications.smtp_port = static_cast<int>(get_int(config, "smtp.port", 1, 65535));

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 #include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/storage/change_sequence.hpp"
@@ -28,6 +29,16 @@ namespace {
 
 // last_seen_at is kept to the minute: a device pulling in a loop does not write on every pull.
 constexpr std::int64_t kLastSeenResolutionMs = 60'000;
+
+// Runs a bookkeeping write that a read may do without: skipped while the storage is full.
+template <class F>
+void keep_books(Database& database, F&& f) {
+    try {
+        database.write(std::forward<F>(f));
+    } catch (const StorageFull&) {
+        // Nothing was written; the reader's answer does not depend on it.
+    }
+}
 
 const char* kConflictColumns =
     "id, device_id, user_id, op_id, table_name, row_id, op_json, error_code, error_message, error_field, status, "
@@ -232,10 +243,13 @@ fieldsync::PullResponse SyncService::pull(const Actor& actor, const Query& query
     // The device's bookkeeping is written apart from the page and only when there is something to write, so a
     // device pulling in a loop neither queues behind nor holds up the writers. A read from cursor 0 notes the
     // compaction it begins under (a compaction between this write and the read costs one more reset, no more).
+    // Both writes are bookkeeping: with the storage full a pull still answers (the next one writes them).
     if (cursor == 0)
-        db_.write([&](Db& db) {
-            db.execute("UPDATE sync_devices SET bootstrap_compacted_up_to = ? WHERE id = ?",
-                       {sync_counter(db, "compacted_up_to"), actor.device_id});
+        keep_books(db_, [&](Db& db) {
+            std::int64_t compacted = sync_counter(db, "compacted_up_to");
+            db.execute(
+                "UPDATE sync_devices SET bootstrap_compacted_up_to = ? WHERE id = ? AND bootstrap_compacted_up_to <> ?",
+                {compacted, actor.device_id, compacted});
         });
     std::int64_t now = fieldsync::now_ms();
     bool seen_long_ago = false;
@@ -265,7 +279,7 @@ fieldsync::PullResponse SyncService::pull(const Actor& actor, const Query& query
         return out;
     });
     if (seen_long_ago)
-        db_.write([&](Db& db) {
+        keep_books(db_, [&](Db& db) {
             db.execute("UPDATE sync_devices SET last_seen_at = ? WHERE id = ?",
                        {fieldsync::format_utc(now), actor.device_id});
         });

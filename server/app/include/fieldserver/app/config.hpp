@@ -41,6 +41,7 @@ struct ServerConfig {
     int login_window_seconds = 0;
     int threads = 0;
     std::string ready_file;
+    std::string node_id;
     int sla_check_interval_seconds = 0;
     NotificationSettings notifications;
     MetricsAccess metrics;
