@@ -312,3 +312,44 @@ TEST_CASE("a full disk is a retryable 503 and reads and pulls keep working", "[i
          201);
     CHECK(need(put_chunk(srv, token, photo, 0, photo.size()), 200).object()->getValue<bool>("complete"));
 }
+
+TEST_CASE("an edit that loses to a newer one is named in its push result and in the conflict list",
+          "[integration][sync]") {
+    TestServer srv;
+    Shop shop(srv);
+    auto job = shop.report(shop.customer_a, shop.asset_a);
+    shop.drive(job, "assessing");
+    auto device =
+        need(srv.post("/api/v1/sync/devices", body({{"name", "平板"}, {"platform", "android"}}), shop.tech_a), 201);
+    std::string device_id = device.str("device_id"), token = device.str("device_token");
+    need(srv.patch("/api/v1/customers/" + shop.customer_a, body({{"notes", "办公室 office"}}), shop.dispatcher), 200);
+    // Made offline half a minute ago: older than the office's edit of notes.
+    std::string op_id = fieldsync::uuid_v7();
+    std::string push = R"({"protocol":1,"device_id":")" + device_id + R"(","ops":[{"op_id":")" + op_id +
+                       R"(","table":"customers","row_id":")" + shop.customer_a + R"(","kind":"update","hlc":")" +
+                       fieldsync::format_hlc({fieldsync::now_ms() - 30'000, 0, device_id}) +
+                       R"(","base_version":0,"fields":{"notes":"设备 device"}}]})";
+    for (int replay = 0; replay < 2; ++replay) {
+        auto result = need(srv.request("POST", "/api/v1/sync/push", push, token), 200)
+                          .object()
+                          ->getArray("results")
+                          ->getObject(0);
+        CHECK(text_of(result, "status") == "applied");
+        REQUIRE(result->getArray("superseded"));
+        CHECK(to_text(result->getArray("superseded")) == R"(["notes"])");
+    }
+    auto customer = need(srv.get("/api/v1/customers/" + shop.customer_a, shop.dispatcher), 200).object();
+    CHECK(text_of(customer, "notes") == "办公室 office");
+    auto listed = list(srv, "/api/v1/sync/conflicts?status=superseded", shop.dispatcher)->getArray("items");
+    REQUIRE(listed->size() == 1);
+    CHECK(text_of(listed->getObject(0), "op_id") == op_id);
+    CHECK(text_of(listed->getObject(0), "error_field") == "notes");
+    CHECK(total(srv, "/api/v1/sync/conflicts", shop.dispatcher) == 0);
+    // An edit that wins names nothing.
+    std::string newer = R"({"protocol":1,"device_id":")" + device_id + R"(","ops":[{"op_id":")" + fieldsync::uuid_v7() +
+                        R"(","table":"customers","row_id":")" + shop.customer_a + R"(","kind":"update","hlc":")" +
+                        fieldsync::format_hlc({fieldsync::now_ms() + 1'000, 0, device_id}) +
+                        R"(","base_version":0,"fields":{"notes":"设备 newer"}}]})";
+    auto won = need(srv.request("POST", "/api/v1/sync/push", newer, token), 200).object();
+    CHECK(!won->getArray("results")->getObject(0)->has("superseded"));
+}
