@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages fieldrepair needs, only those missing. Usage: deploy/install-deps.sh [--tests]
 # --tests adds what the test suite needs (PostgreSQL server, Chromium, Python's YAML and JSON Schema, clang-15 and
-# libFuzzer).
+# libFuzzer, nginx).
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config libpoco-dev libsqlite3-dev libssl-dev libpq-dev openssl curl jq)
@@ -10,6 +10,8 @@ if [[ "${1:-}" == "--tests" ]]; then
   packages+=(catch2 postgresql chromium fonts-wqy-microhei python3 python3-yaml python3-jsonschema sqlite3)
   # clang-format-15: the formatting check; clang-15 and libFuzzer: the fuzz targets of tests/fuzz.
   packages+=(clang-format-15 clang-15 libfuzzer-15-dev)
+  # nginx: the balancer in front of two instances in the cross-instance test (ctest balancer_postgresql).
+  packages+=(nginx)
   # Node and npm run the browser tests (Playwright); an installed node 18 or later will do as well.
   command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -467,6 +467,11 @@ SettleResult Replica::settle(const fieldsync::PushResponse& response) {
             db_->run("UPDATE outbox SET acked_checkpoint = ?, server_version = ? WHERE op_id = ?",
                      {response.write_checkpoint, r.version, r.op_id});
             ++result.applied;
+            if (!r.superseded.empty()) {
+                std::string line = table + " " + row_id + ":";
+                for (std::size_t i = 0; i < r.superseded.size(); ++i) line += (i ? ", " : " ") + r.superseded[i];
+                result.superseded.push_back(line);
+            }
         } else {
             fieldsync::WireError error = r.error.value_or(fieldsync::WireError{});
             db_->run(

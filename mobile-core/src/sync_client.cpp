@@ -123,6 +123,7 @@ SyncReport SyncClient::push() {
         report.pushed += ops.size();
         report.applied += settled.applied;
         report.rejected += settled.rejected;
+        report.superseded.insert(report.superseded.end(), settled.superseded.begin(), settled.superseded.end());
         // A response that settles nothing would make this loop push the same batch forever.
         if (settled.applied + settled.rejected == 0)
             throw Error(ErrorCode::internal,

@@ -40,6 +40,9 @@ Object::Ptr report_json(const SyncReport& r) {
     out->set("pushed", static_cast<std::int64_t>(r.pushed));
     out->set("applied", static_cast<std::int64_t>(r.applied));
     out->set("rejected", static_cast<std::int64_t>(r.rejected));
+    Poco::JSON::Array::Ptr superseded = new Poco::JSON::Array;
+    for (const auto& s : r.superseded) superseded->add(s);
+    out->set("superseded", superseded);
     out->set("pulled", static_cast<std::int64_t>(r.pulled));
     out->set("pages", static_cast<std::int64_t>(r.pages));
     out->set("checkpoint_applied", r.checkpoint_applied);

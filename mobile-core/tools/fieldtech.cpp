@@ -290,6 +290,7 @@ void print_report(const fieldmobile::SyncReport& r) {
     if (r.rebootstrapped) std::cout << "The replica was re-downloaded from the server (pending work kept).\n";
     if (r.checkpoint_deferred) std::cout << "The server has not caught up with this device's writes yet; sync again.\n";
     if (r.rejected) std::cout << "Some ops were rejected: see `fieldtech conflicts`.\n";
+    for (const auto& s : r.superseded) std::cout << "Superseded by a newer edit on the server: " << s << "\n";
 }
 
 std::string job_line(const Object::Ptr& job, std::int64_t pending) {

@@ -62,6 +62,11 @@ Poco::JSON::Object::Ptr encode_result(const OpResult& r) {
     out->set("op_id", r.op_id);
     out->set("status", std::string(to_string(r.status)));
     if (r.status == OpStatus::applied) out->set("version", r.version);
+    if (!r.superseded.empty()) {
+        Poco::JSON::Array::Ptr fields = new Poco::JSON::Array;
+        for (const auto& f : r.superseded) fields->add(f);
+        out->set("superseded", fields);
+    }
     if (r.error) {
         Poco::JSON::Object::Ptr error = new Poco::JSON::Object;
         error->set("code", std::string(to_string(r.error->code)));
@@ -82,9 +87,16 @@ OpResult decode_result(const Poco::JSON::Object& json, const std::string& path) 
         r.status = OpStatus::applied;
         r.version = in.integer("version", 1);
         in.absent("error", "is only allowed on a rejected op");
+        if (in.has("superseded"))
+            for (auto fields = in.array("superseded"); const auto& f : *fields) {
+                if (!f.isString() || f.extract<std::string>().empty())
+                    in.fail(ErrorCode::invalid_field, "superseded", "must hold field names");
+                r.superseded.push_back(f.extract<std::string>());
+            }
     } else if (status == "rejected") {
         r.status = OpStatus::rejected;
         in.absent("version", "is only allowed on an applied op");
+        in.absent("superseded", "is only allowed on an applied op");
         auto error_json = in.object("error");
         JsonReader error(*error_json, in.path("error"));
         auto code = error_code_named(error.string("code"));

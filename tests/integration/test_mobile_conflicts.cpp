@@ -201,6 +201,9 @@ TEST_CASE("The office and an offline technician edit the same customer: each fie
     CHECK(tablet.replica.outbox().empty());
     CHECK(tablet.replica.conflicts().empty());
     CHECK(total(srv, "/api/v1/sync/conflicts", shop.dispatcher) == 0);
+    // The phone the office changed later is not silently dropped: the tablet and the office both learn of it.
+    CHECK(report.superseded == std::vector<std::string>{"customers " + shop.customer_a + ": phone"});
+    CHECK(total(srv, "/api/v1/sync/conflicts?status=superseded", shop.dispatcher) == 1);
 
     // Field by field, last writer wins by HLC: phone (both, office later) is the office's, notes (both, tablet
     // later) the tablet's; address (tablet only) and email (office only) keep the one writer's value.

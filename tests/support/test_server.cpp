@@ -89,7 +89,7 @@ std::string postgres_server() {
     return value ? value : "";
 }
 
-TestServer::TestServer(std::map<std::string, std::string> env, std::string binary)
+TestServer::TestServer(std::map<std::string, std::string> env, std::string binary, bool start_now)
     : env_(std::move(env)), binary_(binary.empty() ? FIELDREPAIR_SERVER_BINARY : std::move(binary)) {
     ensure_ssl();
     static std::atomic<int> counter{0};
@@ -108,7 +108,7 @@ TestServer::TestServer(std::map<std::string, std::string> env, std::string binar
         database_ = data_dir_ + "/fieldrepair.db";
     }
     try {
-        start();
+        if (start_now) start();
     } catch (...) {
         // A constructor that throws gets no destructor call: clean up here, or the folder and database stay.
         remove_data();
@@ -146,7 +146,7 @@ bool TestServer::running() {
     return false;
 }
 
-void TestServer::start() {
+void TestServer::launch() {
     if (running()) return;
     std::string ready = data_dir_ + "/ready";
     if (Poco::File(ready).exists()) Poco::File(ready).remove();
@@ -167,6 +167,10 @@ void TestServer::start() {
                                      data_dir_ + "/server.log"};
     process_ = std::make_unique<Poco::ProcessHandle>(
         Poco::Process::launch("/bin/sh", args, data_dir_, nullptr, nullptr, nullptr, env));
+}
+
+void TestServer::await_ready() {
+    std::string ready = data_dir_ + "/ready";
     for (int i = 0; i < 300; ++i) {
         if (Poco::File(ready).exists()) {
             std::istringstream lines(read_file(ready));

@@ -28,7 +28,8 @@ class TestServer {
   public:
     // env: extra FIELDREPAIR_* settings. The admin password is always "admin-password-1". binary: the server
     // program to run, when not the one built with the tests (the benchmark compares two builds).
-    explicit TestServer(std::map<std::string, std::string> env = {}, std::string binary = {});
+    // start_now false: the server is started by launch() and await_ready() (several servers started at once).
+    explicit TestServer(std::map<std::string, std::string> env = {}, std::string binary = {}, bool start_now = true);
     ~TestServer();
     TestServer(const TestServer&) = delete;
     TestServer& operator=(const TestServer&) = delete;
@@ -36,7 +37,14 @@ class TestServer {
     // Starts the server unless it runs already (a second process would be left behind unreaped). After the first
     // start it listens on the same port again with the same data folder and certificate, as a real server comes
     // back, so a client that remembered its URL reaches it again.
-    void start();
+    void start() {
+        launch();
+        await_ready();
+    }
+    // start() in two halves: launch() starts the process unless it runs already, await_ready() waits until it
+    // listens (throwing with its log when it exits or never gets ready).
+    void launch();
+    void await_ready();
     void stop();
     void restart() {
         stop();

@@ -83,7 +83,8 @@ bool fr_sync_client_close(fr_sync_client* client, fr_error* out_error) FR_NOEXCE
 /* Logs the user in and registers this replica as a device. */
 bool fr_sync_client_login(fr_sync_client* client, const char* username, const char* password,
                           fr_error* out_error) FR_NOEXCEPT;
-/* Push, upload attachments, pull. Returns a JSON report {pushed, applied, rejected, pulled, cursor, ...};
+/* Push, upload attachments, pull. Returns a JSON report {pushed, applied, rejected, superseded, pulled, cursor, ...}
+ * (superseded: "table row_id: field, ..." per applied edit whose values lost to a newer edit on the server);
  * NULL with FR_ERROR_UNAVAILABLE when the server cannot be reached (the work stays queued). */
 char* fr_sync_client_sync(fr_sync_client* client, fr_error* out_error) FR_NOEXCEPT;
 /* Re-bootstrap: drops the replica's copy of the server's rows and downloads them all again, keeping the outbox

@@ -41,6 +41,8 @@ struct ConflictRecord {
 struct SettleResult {
     std::size_t applied = 0;
     std::size_t rejected = 0;
+    // Applied edits whose values lost to newer edits on the server: "table row_id: field, field".
+    std::vector<std::string> superseded;
 };
 
 // What applying one pull page did.

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "fieldmobile/replica.hpp"
 #include "fieldmobile/transport.hpp"
@@ -28,6 +29,8 @@ struct SyncReport {
     std::size_t pushed = 0;
     std::size_t applied = 0;
     std::size_t rejected = 0;
+    // Applied edits whose values a newer edit on the server kept: "table row_id: field, field", one per op.
+    std::vector<std::string> superseded;
     std::size_t pulled = 0;  // changes applied
     std::size_t pages = 0;
     bool checkpoint_applied = false;

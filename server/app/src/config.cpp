@@ -50,6 +50,8 @@ const std::vector<Setting>& settings() {
         {"sync.live_heartbeat", "FIELDREPAIR_LIVE_HEARTBEAT", "25",
          "seconds between heartbeats on a quiet live sync stream (below the idle limit of proxies in between)"},
         {"ready_file", "FIELDREPAIR_READY_FILE", "", "file to write the actual https://host:port to once listening"},
+        {"node.id", "FIELDREPAIR_NODE_ID", "",
+         "this instance's node id among instances on one database (empty: made up once, kept in DATA_DIR/node-id)"},
         {"sla.check_interval", "FIELDREPAIR_SLA_CHECK_INTERVAL", "60",
          "seconds between checks that escalate jobs at risk or past their SLA (0: only POST /api/v1/sla/check)"},
         {"smtp.host", "FIELDREPAIR_SMTP_HOST", "", "SMTP server for email notifications (empty: no email is sent)"},
@@ -139,6 +141,7 @@ ServerConfig load_config(const Poco::Util::AbstractConfiguration& config) {
     c.http.body_budget_bytes = static_cast<std::size_t>(get_int(config, "limits.body_budget_bytes", 1024, 1LL << 34));
     c.live.heartbeat_seconds = static_cast<int>(get_int(config, "sync.live_heartbeat", 1, 3600));
     c.ready_file = get(config, "ready_file");
+    c.node_id = get(config, "node.id");
     c.sla_check_interval_seconds = static_cast<int>(get_int(config, "sla.check_interval", 0, 86400));
     c.notifications.smtp_host = get(config, "smtp.host");
     c.notifications.smtp_port = static_cast<int>(get_int(config, "smtp.port", 1, 65535));

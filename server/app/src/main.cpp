@@ -17,13 +17,12 @@
 #include <filesystem>
 #include <iostream>
 
-#include "fieldserver/app/composition.hpp"
 #include "fieldserver/app/config.hpp"
-#include "fieldserver/app/tls_certificate.hpp"
+#include "fieldserver/app/instance.hpp"
+#include "fieldserver/app/store_copy.hpp"
 #include "fieldserver/domain/notifications/notification_sender.hpp"
 #include "fieldserver/http/api_server.hpp"
 #include "fieldserver/storage/change_relay.hpp"
-#include "fieldserver/storage/migrations.hpp"
 
 namespace fieldserver {
 
@@ -66,6 +65,18 @@ class ServerApp : public Poco::Util::ServerApplication {
         options.addOption(
             Option("config", "c", "read settings from FILE (.properties or .ini)").argument("FILE").repeatable(false));
         options.addOption(Option("demo", "", "load demo data into an empty database (same as demo.enabled=true)"));
+        options.addOption(Option("move-to-postgres", "",
+                                 "move the SQLite deployment (database, attachments) into "
+                                 "the empty PostgreSQL database CONNSTR, check it, and exit")
+                              .argument("CONNSTR"));
+        options.addOption(Option("backup", "",
+                                 "copy the deployment into the new SQLite file FILE (attachments "
+                                 "into FILE.attachments), check it, and exit")
+                              .argument("FILE"));
+        options.addOption(Option("restore", "",
+                                 "copy the backup FILE into the configured, empty database, check "
+                                 "it, and exit")
+                              .argument("FILE"));
     }
 
     void handleOption(const std::string& name, const std::string& value) override {
@@ -77,6 +88,8 @@ class ServerApp : public Poco::Util::ServerApplication {
             loadConfiguration(value);
         } else if (name == "demo") {
             config().setString("demo.enabled", "true");
+        } else if (name == "move-to-postgres" || name == "backup" || name == "restore") {
+            store_command_ = {name, value};
         }
     }
 
@@ -86,9 +99,11 @@ class ServerApp : public Poco::Util::ServerApplication {
             return EXIT_OK;
         }
         try {
+            if (!store_command_.first.empty())
+                return run_store_command(store_command_.first, store_command_.second, load_config(config()));
             return serve();
         } catch (const std::exception& e) {
-            std::cerr << "fieldrepair-server: " << e.what() << std::endl;
+            std::cerr << "fieldrepair-server: " << start_failure(e) << std::endl;
             return EXIT_CONFIG;
         }
     }
@@ -123,23 +138,14 @@ class ServerApp : public Poco::Util::ServerApplication {
 
         Database db(cfg.database, static_cast<std::size_t>(cfg.threads) + 2);
         log.information("database: %s", db.description());
-        for (const auto& name : migrate(db)) log.information("applied migration %s", name);
-
-        auto services = compose_services(db, cfg);
+        std::string node = instance_node_id(cfg);
+        TlsFiles tls;
+        auto services = start_instance(db, cfg, node, tls, log);
+        const std::string& cert = tls.cert;
+        const std::string& key = tls.key;
         // Several instances on one PostgreSQL database: each hears of the others' commits for its live streams.
         std::unique_ptr<ChangeRelay> relay;
         if (db.dialect() == Dialect::postgresql) relay = std::make_unique<ChangeRelay>(cfg.database);
-        prepare_data(*services, cfg, log);
-
-        std::string cert = cfg.tls_cert, key = cfg.tls_key;
-        if (cert.empty()) {
-            cert = cfg.data_dir + "/tls/server.crt";
-            key = cfg.data_dir + "/tls/server.key";
-            if (!Poco::File(cert).exists() || !Poco::File(key).exists()) {
-                make_self_signed_certificate(cert, key);
-                log.notice("no TLS certificate configured: made a self-signed one at %s (key %s)", cert, key);
-            }
-        }
         // A fixed mmap threshold: request bodies and their parsed copies (up to limits.max_body_bytes each) are mapped
         // and given back to the system when freed, instead of glibc raising the threshold after the first free and
         // keeping megabytes per request thread's arena for good.
@@ -163,7 +169,9 @@ class ServerApp : public Poco::Util::ServerApplication {
         NotificationSender notifier(db, cfg.notifications, log);
         notifier.start();
         // SLA clocks are checked on a timer too, so an escalation does not wait for someone to look.
-        SlaChecker sla_checker(services->sla, cfg.sla_check_interval_seconds, log);
+        // With several instances on one database, only the one holding the periodic lease runs a round.
+        PeriodicLease periodic(db, node, cfg.sla_check_interval_seconds, log);
+        SlaChecker sla_checker(services->sla, cfg.sla_check_interval_seconds, log, [&] { return periodic.hold(); });
         server.start();
         std::string host = server.host();
         std::string url = "https://" + (host == "0.0.0.0" || host == "[::]" ? std::string("localhost") : host) + ":" +
@@ -182,6 +190,7 @@ class ServerApp : public Poco::Util::ServerApplication {
     }
 
     bool help_ = false;
+    std::pair<std::string, std::string> store_command_;  // a store tool to run instead of serving, and its argument
 };
 
 }  // namespace fieldserver

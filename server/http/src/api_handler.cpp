@@ -140,6 +140,8 @@ HttpResponse error_response(const Error& e) {
     HttpResponse r;
     r.status = http_status(e.code());
     r.json = body;
+    // Busy or full storage passes: a client (a device's outbox) waits this long before it tries again.
+    if (r.status == 503) r.headers.emplace_back("Retry-After", "5");
     return r;
 }
 

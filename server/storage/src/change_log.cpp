@@ -1,7 +1,10 @@
 // The change log, its per-row bookkeeping (sync versions, field HLCs, bucket membership) and bucket checksums.
 #include "fieldserver/storage/change_log.hpp"
 
+#include <atomic>
+#include <memory>
 #include <stdexcept>
+#include <utility>
 
 #include "fieldserver/storage/change_feed.hpp"
 #include "fieldserver/storage/change_relay.hpp"
@@ -115,10 +118,19 @@ void append(Db& db, const std::string& bucket, const std::string& table, const s
 // the server clock's for any other field whose value changed (an office edit through the API).
 void stamp_fields(Db& db, const std::string& table, const std::string& row_id, const Poco::JSON::Object::Ptr& before,
                   const Poco::JSON::Object::Ptr& after, const FieldStamp* stamp) {
+    bool raised = false;
     for (const auto& column : fieldsync::find_table(table)->fields) {
         if (column.rule != fieldsync::FieldRule::lww) continue;
         bool stamped = stamp && stamp->fields.count(column.name) > 0;
         if (!stamped && to_json(value_of(before, column.name)) == to_json(value_of(after, column.name))) continue;
+        // An edit made here follows every edit of the row already stored, even one stamped by a device whose clock
+        // runs ahead, or by another instance: the clock is raised past the row's field clocks before it reads.
+        if (!stamped && !std::exchange(raised, true))
+            for (auto rows =
+                     db.query("SELECT hlc FROM sync_field_clocks WHERE table_name = ? AND row_id = ?", {table, row_id});
+                 const auto& v : *rows)
+                if (auto seen = fieldsync::try_parse_hlc(text(v.extract<Poco::JSON::Object::Ptr>(), "hlc")))
+                    server_clock().restore(*seen);
         std::string hlc = fieldsync::format_hlc(stamped ? stamp->hlc : server_clock().now());
         db.execute(
             "INSERT INTO sync_field_clocks (table_name, row_id, field, hlc) VALUES (?, ?, ?, ?) "
@@ -214,11 +226,26 @@ void follow_job(Db& db, const std::string& job_id, const Poco::JSON::Object::Ptr
             sync_by_id(db, "warranties", text(v.extract<Poco::JSON::Object::Ptr>(), "id"), nullptr);
 }
 
+// The clock start_server_clock made; until then (tools and tests that never start one) a clock of node "server".
+std::atomic<fieldsync::Hlc*> started_clock{nullptr};
+
 }  // namespace
 
 fieldsync::Hlc& server_clock() {
-    static fieldsync::Hlc clock("server");
-    return clock;
+    static fieldsync::Hlc unstarted("server");
+    auto* clock = started_clock.load();
+    return clock ? *clock : unstarted;
+}
+
+void start_server_clock(Database& database, const std::string& node) {
+    // Made once per process, before requests are served, and kept until it ends.
+    static std::unique_ptr<fieldsync::Hlc> clock;
+    if (clock) throw std::logic_error("start_server_clock: the server clock has started already");
+    clock = std::make_unique<fieldsync::Hlc>(node);
+    // Every reading that ever stamped a field is stored with it; the greatest one is where the clock stopped.
+    auto last = database.read([](Db& db) { return db.query_one("SELECT MAX(hlc) AS hlc FROM sync_field_clocks"); });
+    if (auto seen = fieldsync::try_parse_hlc(text(last, "hlc"))) clock->restore(*seen);
+    started_clock = clock.get();
 }
 
 std::int64_t record_change(Db& db, const std::string& table, const std::string& row_id, const FieldStamp* stamp) {

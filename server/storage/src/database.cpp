@@ -295,6 +295,7 @@ class SqliteConnection : public Connection {
         int extended = sqlite3_extended_errcode(db_);
         if (extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY)
             throw UniqueViolation(sqlite3_errmsg(db_));
+        if ((extended & 0xff) == SQLITE_FULL) throw StorageFull("the database's disk");
         Poco::Data::SQLite::Utility::throwException(db_, rc);
         throw Poco::Data::SQLite::SQLiteException("sqlite3_step failed", rc);
     }
@@ -498,6 +499,9 @@ class PostgresConnection : public Connection {
         if (state == "40P01" || state == "40001")
             throw TransactionRaced(std::string("PostgreSQL ended the transaction (") + state + "): " + statement);
         if (state == "23505") throw UniqueViolation(field(PG_DIAG_CONSTRAINT_NAME));
+        // 53100 disk_full; a failed file extension reports the OS's ENOSPC under other states.
+        if (state == "53100" || field(PG_DIAG_MESSAGE_PRIMARY).find("No space left on device") != std::string::npos)
+            throw StorageFull("the database's disk");
         throw Poco::Data::PostgreSQL::StatementException(
             std::string("postgresql_stmt_") + what + " error: " + (result ? PQresultErrorMessage(result.get()) : "") +
             " State: " + field(PG_DIAG_SQLSTATE) + " Detail: " + field(PG_DIAG_MESSAGE_DETAIL) +
@@ -675,6 +679,26 @@ void Database::release(std::unique_ptr<Connection> connection) {
         --open_;
 }
 
+void Database::exclusively(std::int64_t key, const std::function<void()>& f) {
+    if (dialect_ == Dialect::sqlite) return f();
+    Lease connection(*this);
+    Db db(*connection, dialect_);
+    db.scalar("SELECT 1 FROM (SELECT pg_advisory_lock(?::bigint)) AS locked", {key});
+    // The lock belongs to the session: released here, or by PostgreSQL when a crashed process's connection ends.
+    struct Unlock {
+        Db& db;
+        std::int64_t key;
+        ~Unlock() {
+            try {
+                db.scalar("SELECT 1 FROM (SELECT pg_advisory_unlock(?::bigint)) AS unlocked", {key});
+            } catch (...) {
+                // Only a broken connection fails here; its session ends, and PostgreSQL releases the lock with it.
+            }
+        }
+    } unlock{db, key};
+    f();
+}
+
 Database::Lease::Lease(Database& database) : database_(database), connection_(database.acquire()) {}
 
 Database::Lease::~Lease() { database_.release(std::move(connection_)); }
@@ -696,7 +720,16 @@ Database::Transaction::~Transaction() {
 }
 
 void Database::Transaction::commit() {
-    connection_.session().commit();
+    try {
+        connection_.session().commit();
+    } catch (const Poco::Data::SQLite::DatabaseFullException&) {
+        throw StorageFull("the database's disk");
+    } catch (const Poco::Exception& e) {
+        const auto& message = e.message();
+        if (message.find("53100") != std::string::npos || message.find("No space left") != std::string::npos)
+            throw StorageFull("the database's disk");
+        throw;
+    }
     done_ = true;
     connection_.committed();
 }

@@ -54,7 +54,7 @@ void check_in_bucket(Db& db, const Actor& actor, const std::string& table, const
 
 Poco::JSON::Object::Ptr fields_of(const Op& op) { return op.fields ? op.fields : new Poco::JSON::Object; }
 
-std::int64_t apply_update(Db& db, const Actor& actor, const Op& op) {
+std::int64_t apply_update(Db& db, const Actor& actor, const Op& op, std::vector<std::string>& superseded) {
     const std::string& table = fieldsync::find_table(op.table)->name;
     auto row = load_synced_row(db, table, op.row_id);
     if (!row) throw Error(ErrorCode::not_found, "no " + table + " row " + op.row_id, "row_id");
@@ -64,6 +64,9 @@ std::int64_t apply_update(Db& db, const Actor& actor, const Op& op) {
         const auto& r = merge.rejected.front();
         throw Error(r.code, r.reason, r.field);
     }
+    // A replay of this very write (equal HLC) is not a loss; an older HLC is.
+    for (const auto& ignored : merge.ignored)
+        if (ignored.current != op.timestamp) superseded.push_back(ignored.field);
     auto fields = fields_of(op);
     fieldsync::validate_update(fieldsync::entity_fields(table), Writer::device, *fields, "update " + table);
     FieldStamp stamp{op.timestamp, {}};
@@ -155,7 +158,8 @@ std::int64_t apply_insert(Db& db, const Actor& actor, const Op& op) {
 
 }  // namespace
 
-std::int64_t apply_op(Db& db, const Actor& actor, const Op& op, JobService& jobs) {
+std::int64_t apply_op(Db& db, const Actor& actor, const Op& op, JobService& jobs,
+                      std::vector<std::string>& superseded) {
     fieldsync::check_op_allowed(op);
     // The device's clock is trusted only within the tolerance; past it, its writes would win every field.
     fieldsync::check_skew(op.timestamp, fieldsync::now_ms());
@@ -164,7 +168,7 @@ std::int64_t apply_op(Db& db, const Actor& actor, const Op& op, JobService& jobs
         case OpKind::insert:
             return apply_insert(db, actor, op);
         case OpKind::update:
-            return apply_update(db, actor, op);
+            return apply_update(db, actor, op, superseded);
         case OpKind::action:
             // A job assigned to someone else is refused here with the reason; one still assigned but closed or
             // cancelled goes on, so the workflow names the transition it refuses.

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 #include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/storage/change_sequence.hpp"
@@ -29,6 +30,16 @@ namespace {
 // last_seen_at is kept to the minute: a device pulling in a loop does not write on every pull.
 constexpr std::int64_t kLastSeenResolutionMs = 60'000;
 
+// Runs a bookkeeping write that a read may do without: skipped while the storage is full.
+template <class F>
+void keep_books(Database& database, F&& f) {
+    try {
+        database.write(std::forward<F>(f));
+    } catch (const StorageFull&) {
+        // Nothing was written; the reader's answer does not depend on it.
+    }
+}
+
 const char* kConflictColumns =
     "id, device_id, user_id, op_id, table_name, row_id, op_json, error_code, error_message, error_field, status, "
     "resolution_note, resolved_by, resolved_at, created_at";
@@ -43,7 +54,8 @@ void require_device(const Actor& actor) {
 // answered with that user's result.
 std::optional<OpResult> remembered(Db& db, const Actor& actor, const std::string& op_id) {
     auto row = db.query_one(
-        "SELECT user_id, status, version, error_code, error_message, error_field FROM sync_op_results WHERE op_id = ?",
+        "SELECT user_id, status, version, error_code, error_message, error_field, superseded_json FROM sync_op_results "
+        "WHERE op_id = ?",
         {op_id});
     if (!row) return std::nullopt;
     OpResult result;
@@ -57,6 +69,8 @@ std::optional<OpResult> remembered(Db& db, const Actor& actor, const std::string
     if (text(row, "status") == "applied") {
         result.status = OpStatus::applied;
         result.version = integer(row, "version");
+        if (auto fields = row->getArray("superseded"))
+            for (const auto& f : *fields) result.superseded.push_back(f.convert<std::string>());
         return result;
     }
     result.status = OpStatus::rejected;
@@ -66,16 +80,35 @@ std::optional<OpResult> remembered(Db& db, const Actor& actor, const std::string
     return result;
 }
 
+std::string superseded_json(const std::vector<std::string>& fields) {
+    Poco::JSON::Array::Ptr out = new Poco::JSON::Array;
+    for (const auto& f : fields) out->add(f);
+    return to_json(out);
+}
+
 void remember(Db& db, const Actor& actor, const fieldsync::Op& op, const OpResult& result) {
     db.execute(
         "INSERT INTO sync_op_results (op_id, device_id, user_id, table_name, row_id, status, version, error_code, "
-        "error_message, error_field, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "error_message, error_field, superseded_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {op.op_id, actor.device_id, actor.id, op.table, op.row_id, std::string(fieldsync::to_string(result.status)),
          result.version,
          result.error ? Value(std::string(fieldsync::to_string(result.error->code))) : Value(std::monostate{}),
          result.error ? Value(result.error->message) : Value(std::monostate{}),
          result.error ? text_or_null(result.error->field) : Value(std::monostate{}),
+         result.superseded.empty() ? Value(std::monostate{}) : Value(superseded_json(result.superseded)),
          fieldsync::format_utc(fieldsync::now_ms())});
+}
+
+// An applied op whose values lost to newer edits: kept for the office to know of (status superseded, nothing to
+// resolve), beside the rejected ops.
+void record_superseded(Db& db, const Actor& actor, const fieldsync::Op& op, const std::vector<std::string>& fields) {
+    std::string names;
+    for (const auto& f : fields) names += (names.empty() ? "" : ", ") + f;
+    db.execute(std::string("INSERT INTO sync_conflicts (") + kConflictColumns +
+                   ") VALUES (?, ?, ?, ?, ?, ?, ?, 'conflict', ?, ?, 'superseded', NULL, NULL, NULL, ?)",
+               {fieldsync::uuid_v7(), actor.device_id, actor.id, op.op_id, op.table, op.row_id,
+                to_json(fieldsync::encode_op(op)), "a newer edit of " + names + " was kept; the device's value was not",
+                fields.front(), fieldsync::format_utc(fieldsync::now_ms())});
 }
 
 // A conflict record as staff read it: the record, the names of its device, technician and resolver, and the job
@@ -177,8 +210,9 @@ OpResult SyncService::apply_one(const Actor& actor, const fieldsync::Op& op) {
             OpResult result;
             result.op_id = op.op_id;
             result.status = OpStatus::applied;
-            result.version = apply_op(db, actor, op, jobs_);
+            result.version = apply_op(db, actor, op, jobs_, result.superseded);
             remember(db, actor, op, result);
+            if (!result.superseded.empty()) record_superseded(db, actor, op, result.superseded);
             // The log now holds this op's changes: the device's write checkpoint moves up to them.
             db.execute("UPDATE sync_devices SET write_checkpoint = ? WHERE id = ?",
                        {sync_counter(db, "last_seq"), actor.device_id});
@@ -232,10 +266,13 @@ fieldsync::PullResponse SyncService::pull(const Actor& actor, const Query& query
     // The device's bookkeeping is written apart from the page and only when there is something to write, so a
     // device pulling in a loop neither queues behind nor holds up the writers. A read from cursor 0 notes the
     // compaction it begins under (a compaction between this write and the read costs one more reset, no more).
+    // Both writes are bookkeeping: with the storage full a pull still answers (the next one writes them).
     if (cursor == 0)
-        db_.write([&](Db& db) {
-            db.execute("UPDATE sync_devices SET bootstrap_compacted_up_to = ? WHERE id = ?",
-                       {sync_counter(db, "compacted_up_to"), actor.device_id});
+        keep_books(db_, [&](Db& db) {
+            std::int64_t compacted = sync_counter(db, "compacted_up_to");
+            db.execute(
+                "UPDATE sync_devices SET bootstrap_compacted_up_to = ? WHERE id = ? AND bootstrap_compacted_up_to <> ?",
+                {compacted, actor.device_id, compacted});
         });
     std::int64_t now = fieldsync::now_ms();
     bool seen_long_ago = false;
@@ -265,7 +302,7 @@ fieldsync::PullResponse SyncService::pull(const Actor& actor, const Query& query
         return out;
     });
     if (seen_long_ago)
-        db_.write([&](Db& db) {
+        keep_books(db_, [&](Db& db) {
             db.execute("UPDATE sync_devices SET last_seen_at = ? WHERE id = ?",
                        {fieldsync::format_utc(now), actor.device_id});
         });
@@ -278,10 +315,13 @@ Poco::JSON::Object::Ptr SyncService::list_conflicts(const Actor& actor, const Qu
     std::string where = "1 = 1";
     Params params;
     if (auto status = filter(query, "status"); !status.empty()) {
-        if (status != "open" && status != "dismissed" && status != "applied_manually")
-            throw Error(ErrorCode::invalid_field, "status must be open, dismissed or applied_manually", "status");
+        if (status != "open" && status != "dismissed" && status != "applied_manually" && status != "superseded")
+            throw Error(ErrorCode::invalid_field, "status must be open, dismissed, applied_manually or superseded",
+                        "status");
         where += " AND c.status = ?";
         params.emplace_back(status);
+    } else {
+        where += " AND c.status <> 'superseded'";  // to know, not to resolve: listed when asked for
     }
     for (const char* key : {"user_id", "device_id"})
         if (auto v = filter(query, key); !v.empty()) {

@@ -466,7 +466,7 @@ function refused_text(c) {
 async function open_conflicts(status = 'open') {
   const close = h('button', { class: 'btn small', text: t('close'), onclick: () => drawer.remove() });
   const filter = h('select', { name: 'conflict_status', onchange: (e) => open_conflicts(e.target.value) },
-    ['open', 'dismissed', 'applied_manually', ''].map((v) => h('option', { value: v, selected: v === status, text: t(v ? `cs_${v}` : 'cs_all') })));
+    ['open', 'dismissed', 'applied_manually', 'superseded', ''].map((v) => h('option', { value: v, selected: v === status, text: t(v ? `cs_${v}` : 'cs_all') })));
   const drawer = h('aside', { class: 'drawer', id: 'conflicts-drawer' }, h('h2', {}, h('span', { text: t('conflicts') }), close),
     h('div', { class: 'filters one' }, filter));
   document.getElementById('conflicts-drawer')?.remove();

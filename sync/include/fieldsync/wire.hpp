@@ -49,6 +49,9 @@ struct OpResult {
     OpStatus status = OpStatus::applied;
     std::int64_t version = 0;        // applied: the row's new server version (>= 1); 0 when rejected
     std::optional<WireError> error;  // rejected only
+    // applied: the fields of an update that a newer edit of the same field kept (last writer wins); the op is
+    // applied, those values of it are not. Empty otherwise.
+    std::vector<std::string> superseded;
 
     bool operator==(const OpResult&) const = default;
 };

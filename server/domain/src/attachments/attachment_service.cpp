@@ -1,18 +1,11 @@
-// Resumable, content-addressed uploads: <sha256>.part grows chunk by chunk and becomes <sha256> once verified.
+// Resumable, content-addressed uploads: who may see and send which bytes, over the BlobStore that keeps them.
 #include "fieldserver/domain/attachments/attachment_service.hpp"
 
-#include <Poco/DigestEngine.h>
-#include <Poco/File.h>
 #include <Poco/NumberParser.h>
-#include <Poco/SHA2Engine.h>
-
-#include <fstream>
-#include <sstream>
 
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/error.hpp"
-#include "fieldsync/uuid.hpp"
 
 namespace fieldserver {
 
@@ -27,24 +20,10 @@ void check_name(const std::string& sha256) {
                     "sha256");
 }
 
-std::int64_t file_size(const std::string& path) {
-    Poco::File file(path);
-    return file.exists() ? static_cast<std::int64_t>(file.getSize()) : 0;
-}
-
-std::string file_sha256(const std::string& path) {
-    Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
-    std::ifstream in(path, std::ios::binary);
-    char buffer[65536];
-    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) sha.update(buffer, static_cast<unsigned>(in.gcount()));
-    return Poco::DigestEngine::digestToHex(sha.digest());
-}
-
 }  // namespace
 
-AttachmentService::AttachmentService(Database& db, std::string directory) : db_(db), directory_(std::move(directory)) {
-    Poco::File(directory_).createDirectories();
-}
+AttachmentService::AttachmentService(Database& db, const std::string& directory)
+    : db_(db), blobs_(make_blob_store(db, directory)) {}
 
 AttachmentService::Described AttachmentService::described(const Actor& actor, const std::string& sha256) {
     check_name(sha256);
@@ -63,19 +42,17 @@ AttachmentService::Described AttachmentService::described(const Actor& actor, co
 }
 
 Poco::JSON::Object::Ptr AttachmentService::status_of(const std::string& sha256, const Described& d) {
-    bool complete = Poco::File(complete_path(sha256)).exists();
+    bool complete = blobs_->complete(sha256);
     Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
     out->set("sha256", sha256);
     out->set("size_bytes", d.size_bytes);
-    out->set("received_bytes", complete ? d.size_bytes : file_size(partial_path(sha256)));
+    out->set("received_bytes", complete ? d.size_bytes : blobs_->received(sha256));
     out->set("complete", complete);
     return out;
 }
 
 Poco::JSON::Object::Ptr AttachmentService::status(const Actor& actor, const std::string& sha256) {
-    auto d = described(actor, sha256);
-    std::lock_guard lock(mutex_);
-    return status_of(sha256, d);
+    return status_of(sha256, described(actor, sha256));
 }
 
 Poco::JSON::Object::Ptr AttachmentService::put(const Actor& actor, const std::string& sha256,
@@ -84,29 +61,12 @@ Poco::JSON::Object::Ptr AttachmentService::put(const Actor& actor, const std::st
     Poco::Int64 offset = -1;
     if (offset_text.empty() || !Poco::NumberParser::tryParse64(offset_text, offset) || offset < 0)
         throw Error(ErrorCode::invalid_field, "offset must be the number of bytes received so far", "offset");
-    std::lock_guard lock(mutex_);
-    if (Poco::File(complete_path(sha256)).exists()) return status_of(sha256, d);  // a retry after completion
-    std::int64_t received = file_size(partial_path(sha256));
-    if (offset != received)
-        throw Error(ErrorCode::conflict,
-                    "the upload is at byte " + std::to_string(received) + "; send the chunk from there", "offset");
+    if (blobs_->complete(sha256)) return status_of(sha256, d);  // a retry after completion
     if (bytes.empty()) throw Error(ErrorCode::invalid_field, "the chunk is empty", "offset");
-    if (received + static_cast<std::int64_t>(bytes.size()) > d.size_bytes)
+    if (offset + static_cast<std::int64_t>(bytes.size()) > d.size_bytes)
         throw Error(ErrorCode::invalid_field,
                     "the chunk goes past the attachment's size_bytes (" + std::to_string(d.size_bytes) + ")", "offset");
-    {
-        std::ofstream out(partial_path(sha256), std::ios::binary | std::ios::app);
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        if (!out.flush()) throw Error(ErrorCode::unavailable, "the attachment store cannot be written; retry later");
-    }
-    if (received + static_cast<std::int64_t>(bytes.size()) == d.size_bytes) {
-        if (file_sha256(partial_path(sha256)) != sha256) {
-            Poco::File(partial_path(sha256)).remove();
-            throw Error(ErrorCode::invalid_field, "the bytes do not hash to " + sha256 + "; upload them again from 0",
-                        "sha256");
-        }
-        Poco::File(partial_path(sha256)).renameTo(complete_path(sha256));
-    }
+    blobs_->append(sha256, offset, bytes, d.size_bytes);
     return status_of(sha256, d);
 }
 
@@ -117,31 +77,13 @@ std::pair<std::string, std::string> AttachmentService::content(const Actor& acto
 
 std::string AttachmentService::store(const std::string& bytes) {
     std::string sha256 = sha256_hex(bytes);
-    std::lock_guard lock(mutex_);
-    if (Poco::File(complete_path(sha256)).exists()) return sha256;
-    // Written aside and renamed, so the name never holds part of the bytes (and a chunked upload's .part is left be).
-    std::string temporary = directory_ + "/" + sha256 + "." + fieldsync::uuid_v7() + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::binary);
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        if (!out.flush()) {
-            Poco::File(temporary).remove();
-            throw Error(ErrorCode::unavailable, "the attachment store cannot be written; retry later");
-        }
-    }
-    Poco::File(temporary).renameTo(complete_path(sha256));
+    blobs_->store(sha256, bytes);
     return sha256;
 }
 
 std::string AttachmentService::read(const std::string& sha256) {
     check_name(sha256);
-    std::lock_guard lock(mutex_);
-    if (!Poco::File(complete_path(sha256)).exists())
-        throw Error(ErrorCode::not_found, "the bytes of " + sha256 + " have not all arrived yet");
-    std::ifstream in(complete_path(sha256), std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    return bytes.str();
+    return blobs_->read(sha256);
 }
 
 }  // namespace fieldserver

@@ -528,7 +528,8 @@ Poco::JSON::Object::Ptr SlaService::check(const Actor& actor) {
     Poco::JSON::Array::Ptr escalations = new Poco::JSON::Array;
     for (const auto& e : due) {
         bool recorded = db_.write([&](Db& db) {
-            // Another checker (the thread, or a request) may have escalated it meanwhile.
+            db.execute("UPDATE jobs SET version = version WHERE id = ?", {e.job.id});  // the job's row first
+            // Another checker (the thread, a request, another instance) may have escalated it meanwhile.
             if (db.scalar("SELECT COUNT(*) FROM sla_escalations WHERE job_id = ? AND clock = ? AND status = ?",
                           {e.job.id, e.clock, e.status}) > 0)
                 return false;
@@ -563,8 +564,8 @@ Poco::JSON::Object::Ptr SlaService::check(const Actor& actor) {
     return out;
 }
 
-SlaChecker::SlaChecker(SlaService& sla, int interval_seconds, Poco::Logger& log)
-    : sla_(sla), interval_seconds_(interval_seconds), log_(log) {
+SlaChecker::SlaChecker(SlaService& sla, int interval_seconds, Poco::Logger& log, std::function<bool()> may_run)
+    : sla_(sla), interval_seconds_(interval_seconds), log_(log), may_run_(std::move(may_run)) {
     if (interval_seconds_ > 0) thread_ = std::thread([this] { run(); });
 }
 
@@ -581,6 +582,10 @@ void SlaChecker::run() {
     std::unique_lock<std::mutex> lock(mutex_);
     while (!wake_.wait_for(lock, std::chrono::seconds(interval_seconds_), [this] { return stopping_; })) {
         lock.unlock();
+        if (!may_run_()) {
+            lock.lock();
+            continue;
+        }
         try {
             auto result = sla_.check(Actor{.role = Role::system, .name = "SLA checker", .source = "sla-checker"});
             auto n = result->getArray("escalations")->size();

@@ -45,6 +45,7 @@ struct ServerConfig {
     FrontSettings http;  // connection limits and deadlines; listen, TLS files, threads and max body filled at start
     LiveSettings live;
     std::string ready_file;
+    std::string node_id;
     int sla_check_interval_seconds = 0;
     NotificationSettings notifications;
     MetricsAccess metrics;

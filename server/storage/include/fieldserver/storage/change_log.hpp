@@ -16,9 +16,13 @@
 
 namespace fieldserver {
 
-// The server's hybrid logical clock (node "server"), shared by every request thread; it stamps the fields the
-// API changes, so a device's older offline edit cannot overwrite a newer office edit.
+// The server's hybrid logical clock, shared by every request thread; it stamps the fields the API changes, so a
+// device's older offline edit cannot overwrite a newer office edit.
 fieldsync::Hlc& server_clock();
+
+// Starts the server clock as node (one per instance), restored to the greatest reading stored in the database, so
+// it never runs backwards across a restart. Once per process, before serving; until then the clock is "server".
+void start_server_clock(Database& database, const std::string& node);
 
 // The writer of a synced op: its HLC and the fields it wrote, which get that HLC even when a value is unchanged.
 struct FieldStamp {

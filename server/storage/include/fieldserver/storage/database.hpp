@@ -37,6 +37,17 @@ class UniqueViolation : public fieldsync::Error {
                            "another change took the same key first (" + constraint + "); reload and retry") {}
 };
 
+// The storage is full (SQLite's SQLITE_FULL, PostgreSQL's 53100 disk_full, ENOSPC writing attachment files): the
+// write changed nothing and may succeed later, so callers get 503 unavailable with Retry-After, never a 500.
+// Reads keep working meanwhile.
+class StorageFull : public fieldsync::Error {
+  public:
+    explicit StorageFull(const std::string& where)
+        : fieldsync::Error(
+              fieldsync::ErrorCode::unavailable,
+              "storage_full: " + where + " has no space left; nothing was written. Retry later (reads keep working)") {}
+};
+
 // A value bound to a statement placeholder ("?"). monostate binds NULL.
 using Value = std::variant<std::monostate, bool, std::int64_t, double, std::string>;
 using Params = std::vector<Value>;
@@ -134,6 +145,11 @@ class Database {
         tx.commit();
         return result;
     }
+
+    // Runs f() while this process holds the database-wide lock named key (PostgreSQL: a session advisory lock on a
+    // connection of its own, so f's own transactions may use the pool). Instances started together on one database
+    // run their migrations and first-start set-up one after another. SQLite is one process's file: f just runs.
+    void exclusively(std::int64_t key, const std::function<void()>& f);
 
     Dialect dialect() const { return dialect_; }
     // The connection with any password masked, for logs.

@@ -1,13 +1,15 @@
-// Attachment bytes: content-addressed by SHA-256, uploaded in resumable chunks, kept as files. The metadata row
-// (attachments) syncs as a normal op and may arrive before the bytes; the bytes are taken once it exists.
+// Attachment bytes: content-addressed by SHA-256, uploaded in resumable chunks, kept in a BlobStore (files on
+// SQLite, database rows on PostgreSQL). The metadata row (attachments) syncs as a normal op and may arrive before
+// the bytes; the bytes are taken once it exists.
 #pragma once
 
 #include <Poco/JSON/Object.h>
 
-#include <mutex>
+#include <memory>
 #include <string>
 #include <utility>
 
+#include "fieldserver/domain/attachments/blob_store.hpp"
 #include "fieldserver/domain/common/actor.hpp"
 #include "fieldserver/storage/database.hpp"
 
@@ -15,8 +17,8 @@ namespace fieldserver {
 
 class AttachmentService {
   public:
-    // directory: where the files live (created if missing).
-    AttachmentService(Database& db, std::string directory);
+    // directory: where the files live on SQLite (created if missing); on PostgreSQL the bytes live in the database.
+    AttachmentService(Database& db, const std::string& directory);
 
     // {sha256, received_bytes, size_bytes, complete}. Staff, or the technician of a job with an attachment of
     // those bytes; anything else is not_found, like bytes nobody described yet.
@@ -42,12 +44,9 @@ class AttachmentService {
     };
     Described described(const Actor& actor, const std::string& sha256);
     Poco::JSON::Object::Ptr status_of(const std::string& sha256, const Described& d);
-    std::string complete_path(const std::string& sha256) const { return directory_ + "/" + sha256; }
-    std::string partial_path(const std::string& sha256) const { return directory_ + "/" + sha256 + ".part"; }
 
     Database& db_;
-    std::string directory_;
-    std::mutex mutex_;  // one writer per file at a time
+    std::unique_ptr<BlobStore> blobs_;
 };
 
 }  // namespace fieldserver
