@@ -5,6 +5,7 @@
 #include <Poco/File.h>
 #include <Poco/JSON/Parser.h>
 
+#include <array>
 #include <fstream>
 #include <map>
 #include <set>
@@ -163,10 +164,54 @@ std::pair<IndexedColumns, bool> sent_columns(const fieldsync::Change& change) {
     return {IndexedColumns{value(1, job), value(2, job), value(3, job), value(4, true)}, (*members)[0].has_value()};
 }
 
+// The bucket sums from the rows' stored checksums, whatever bucket_checksums held.
+void sum_buckets(sqlite::Connection& db) {
+    db.run("DELETE FROM bucket_checksums");
+    db.run(
+        "INSERT INTO bucket_checksums (bucket, high, low) SELECT bucket, sum((checksum >> 32) & 4294967295), "
+        "sum(checksum & 4294967295) FROM server_rows GROUP BY bucket");
+}
+
+// A bootstrap into an empty replica writes its rows without upkeep: the indexes and checksum triggers of
+// server_rows are dropped for it (their SQL kept in sync_state under "deferred:<name>") and made again once at its
+// end, which costs less than keeping them row by row. Queries stay correct meanwhile, only slower.
+void defer_row_upkeep(sqlite::Connection& db) {
+    auto& s = db.prepare(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'server_rows' AND type IN ('index', 'trigger') "
+        "AND sql IS NOT NULL");
+    std::vector<std::array<std::string, 3>> objects;
+    while (s.step()) objects.push_back({s.text(0), s.text(1), s.text(2)});
+    s.reset();
+    for (const auto& [type, name, sql] : objects) {
+        db.run("INSERT INTO sync_state (key, value) VALUES (?, ?)", {"deferred:" + name, sql});
+        db.exec_script((type == "index" ? "DROP INDEX " : "DROP TRIGGER ") + name);
+    }
+}
+
+// Makes again what defer_row_upkeep dropped, and the bucket sums the triggers did not keep meanwhile.
+void restore_row_upkeep(sqlite::Connection& db) {
+    auto& s = db.prepare("SELECT key, value FROM sync_state WHERE key LIKE 'deferred:%' ORDER BY key");
+    std::vector<std::pair<std::string, std::string>> deferred;
+    while (s.step()) deferred.emplace_back(s.text(0), s.text(1));
+    s.reset();
+    if (deferred.empty()) return;
+    for (const auto& [key, sql] : deferred) {
+        db.exec_script(sql);
+        db.run("DELETE FROM sync_state WHERE key = ?", {key});
+    }
+    sum_buckets(db);
+}
+
 }  // namespace
 
 Replica::Replica(const std::string& path) : path_(path), db_(std::make_unique<sqlite::Connection>(path)) {
     migrate();
+    {
+        // A bootstrap that stopped half-way (the app was killed) leaves its upkeep deferred: made again here.
+        sqlite::Transaction tx(*db_);
+        restore_row_upkeep(*db_);
+        tx.commit();
+    }
     if (!state("node_id")) set_state("node_id", "device-" + fieldsync::uuid_v7());
     restore_clock();
 }
@@ -574,11 +619,7 @@ std::vector<std::string> Replica::recheck_checksums() {
     s.reset();
     for (const auto& [table, row_id, entry] : wrong)
         db_->run("UPDATE server_rows SET checksum = ? WHERE tbl = ? AND row_id = ?", {entry, table, row_id});
-    // The bucket sums rebuilt from the rows, whatever they held.
-    db_->run("DELETE FROM bucket_checksums");
-    db_->run(
-        "INSERT INTO bucket_checksums (bucket, high, low) SELECT bucket, sum((checksum >> 32) & 4294967295), "
-        "sum(checksum & 4294967295) FROM server_rows GROUP BY bucket");
+    sum_buckets(*db_);
     std::vector<std::string> drifted;
     for (const auto& [bucket, sum] : sums)
         if (before[bucket] != sum.value()) drifted.push_back(bucket);
@@ -599,6 +640,8 @@ PageResult Replica::apply_pull_page(const fieldsync::PullResponse& page) {
     while (p.step()) pending.insert({p.text(0), p.text(1)});
     p.reset();
     std::set<std::pair<std::string, std::string>> touched;
+    if (page.has_more && cursor() == 0 && !db_->integer("SELECT EXISTS (SELECT 1 FROM server_rows)").value_or(1))
+        defer_row_upkeep(*db_);
     // Prepared once for the page, not looked up by its text for every row.
     auto& put_server_row = db_->prepare(kPutServerRowSql);
     for (const auto& change : page.changes) {
@@ -619,6 +662,7 @@ PageResult Replica::apply_pull_page(const fieldsync::PullResponse& page) {
         ++result.changes;
     }
     set_state("cursor", std::to_string(page.cursor));
+    if (!page.has_more) restore_row_upkeep(*db_);
     if (!page.has_more && page.checkpoint) {
         if (page.write_checkpoint < acknowledged_write_checkpoint()) {
             result.checkpoint_deferred = true;

@@ -122,3 +122,65 @@ TEST_CASE("A replica from before kept checksums and written-once rows opens with
     CHECK(replica.jobs().size() == 2);
     CHECK(replica.find_job("FR-20261121-0002"));
 }
+
+namespace {
+
+// Indexes and triggers on server_rows, as the schema says (the primary key's own index not counted).
+int upkeep_objects(const std::string& path) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* s = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db,
+                               "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'server_rows' AND type IN "
+                               "('index', 'trigger') AND sql IS NOT NULL",
+                               -1, &s, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+    int n = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return n;
+}
+
+// The server's log in two pages: its first two changes, then the rest with the checkpoint.
+std::pair<fieldsync::PullResponse, fieldsync::PullResponse> two_pages(const FakeServer& server) {
+    auto second = everything(server, 0);
+    fieldsync::PullResponse first;
+    first.changes.assign(second.changes.begin(), second.changes.begin() + 2);
+    first.cursor = first.changes.back().seq;
+    first.has_more = true;
+    second.changes.erase(second.changes.begin(), second.changes.begin() + 2);
+    return {first, second};
+}
+
+}  // namespace
+
+TEST_CASE("A bootstrap of many pages keeps no indexes or sums meanwhile and makes them once at its end",
+          "[Mobile][Checksums]") {
+    TempDir dir;
+    FakeServer server;
+    seed(server);
+    auto [first, second] = two_pages(server);
+    std::string path = dir.file("r.db");
+    { Replica fresh(dir.file("fresh.db")); }
+    const int schema = upkeep_objects(dir.file("fresh.db"));
+    CHECK(schema == 8);  // bucket, state, assignee, ticket, job indexes; three checksum triggers
+    {
+        Replica replica(path);
+        replica.apply_pull_page(first);
+        CHECK(upkeep_objects(path) == 0);
+        CHECK(replica.rows("jobs").size() == 2);  // readable meanwhile
+        CHECK(replica.apply_pull_page(second).checkpoint_applied);
+        CHECK(upkeep_objects(path) == schema);
+        CHECK(replica.find_job("FR-20261121-0002"));
+    }
+    // Killed half-way: the next open makes them again, with the sums of the rows it has.
+    std::string stopped = dir.file("stopped.db");
+    {
+        Replica replica(stopped);
+        replica.apply_pull_page(first);
+    }
+    Replica replica(stopped);
+    CHECK(upkeep_objects(stopped) == schema);
+    CHECK(replica.recheck_checksums().empty());
+    CHECK(replica.apply_pull_page(second).checkpoint_applied);
+}
