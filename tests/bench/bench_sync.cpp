@@ -843,8 +843,11 @@ int run_scale(const bench::Options& options) {
     auto rounds = static_cast<int>(bench::option(options, "rounds", 30));
     auto actions = static_cast<int>(bench::option(options, "actions", 200));
     std::string dir = work_dir(options);
-    std::vector<std::string> stores{"sqlite"};
-    if (!fieldtest::postgres_server().empty()) stores.push_back("postgresql");
+    std::vector<std::string> stores;
+    std::istringstream wanted(bench::option(options, "stores", std::string("sqlite,postgresql")));
+    for (std::string store; std::getline(wanted, store, ',');)
+        if (store == "sqlite" || (store == "postgresql" && !fieldtest::postgres_server().empty()))
+            stores.push_back(store);
     std::printf(
         "one device (20 jobs) on a server with more and more other jobs: its pull of one change (%d rounds) "
         "and a job action through the API (%d), kept-alive loopback connections\n",
@@ -882,7 +885,8 @@ bench::Register job_action({"job-action",
                             run_job_action});
 bench::Register scale({"scale",
                        "one device's pull and one job action as the server's jobs grow, on SQLite and "
-                       "(FIELDREPAIR_TEST_POSTGRES) PostgreSQL (--jobs=10000,1000000 --rounds=30 --actions=200)",
+                       "(FIELDREPAIR_TEST_POSTGRES) PostgreSQL (--jobs=10000,1000000 --rounds=30 --actions=200 "
+                       "--stores=sqlite,postgresql)",
                        run_scale});
 
 }  // namespace
