@@ -5,8 +5,11 @@
 #include <Poco/File.h>
 #include <Poco/JSON/Parser.h>
 
+#include <array>
 #include <fstream>
+#include <map>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "fieldsync/bucket.hpp"
@@ -72,43 +75,69 @@ void replay_action(Object::Ptr& row, const Op& op, const std::string& role) {
     }
 }
 
+// The device's own version of a row (0021_visible_overlay.sql): the server's row with pending ops replayed.
 constexpr const char* kShowRowSql =
-    "INSERT INTO visible_rows (tbl, row_id, row_json, server_version, pending_ops, state, assignee_id, ticket_no, "
+    "INSERT INTO local_rows (tbl, row_id, row_json, server_version, pending_ops, state, assignee_id, ticket_no, "
     "job_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, row_id) DO UPDATE SET row_json = "
     "excluded.row_json, server_version = excluded.server_version, pending_ops = excluded.pending_ops, state = "
     "excluded.state, assignee_id = excluded.assignee_id, ticket_no = excluded.ticket_no, job_id = excluded.job_id";
 
-constexpr const char* kPutServerRowSql =
-    "INSERT INTO server_rows (tbl, row_id, bucket, version, row_json, is_stale) VALUES (?, ?, ?, ?, ?, 0) ON "
-    "CONFLICT (tbl, row_id) DO UPDATE SET bucket = excluded.bucket, version = excluded.version, row_json = "
-    "excluded.row_json, is_stale = 0";
+// A server row the device's ops deleted: hidden until the ops are settled.
+constexpr const char* kHideRowSql =
+    "INSERT INTO local_rows (tbl, row_id, row_json, server_version, pending_ops) VALUES (?, ?, NULL, ?, ?) ON "
+    "CONFLICT (tbl, row_id) DO UPDATE SET row_json = NULL, server_version = excluded.server_version, pending_ops = "
+    "excluded.pending_ops, state = NULL, assignee_id = NULL, ticket_no = NULL, job_id = NULL";
 
-// Runs kShowRowSql on s, binding the values by reference (no copies of the row text); a page prepares s once.
-void write_visible_row(sqlite::Statement& s, std::string_view table, std::string_view row_id, std::string_view text,
-                       std::int64_t server_version, std::int64_t pending, const IndexedColumns& columns) {
-    s.bind_text(1, table);
-    s.bind_text(2, row_id);
-    s.bind_text(3, text);
-    s.bind_integer(4, server_version);
-    s.bind_integer(5, pending);
-    int index = 6;
+// The row's entry checksum goes with it; the triggers of 0020_bucket_checksums.sql fold it into its bucket's sum.
+// With it the columns screens filter by, read from the row as sent.
+constexpr const char* kPutServerRowSql =
+    "INSERT INTO server_rows (tbl, row_id, bucket, version, row_json, is_stale, checksum, state, assignee_id, "
+    "ticket_no, job_id) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT (tbl, row_id) DO UPDATE SET bucket = "
+    "excluded.bucket, version = excluded.version, row_json = excluded.row_json, is_stale = 0, checksum = "
+    "excluded.checksum, state = excluded.state, assignee_id = excluded.assignee_id, ticket_no = excluded.ticket_no, "
+    "job_id = excluded.job_id";
+
+// The migration that gave server rows their entry checksums: rows written before it get theirs when it runs.
+constexpr std::string_view kChecksumMigration = "0020_bucket_checksums.sql";
+
+// An entry checksum as SQLite stores it: the same 64 bits, read as a signed integer.
+std::int64_t stored_checksum(std::string_view table, std::string_view row_id, std::int64_t version) {
+    return static_cast<std::int64_t>(fieldsync::entry_checksum(table, row_id, version));
+}
+
+// Binds the indexed columns from index on, NULL for empty.
+void bind_columns(sqlite::Statement& s, int index, const IndexedColumns& columns) {
     for (const std::string* column : {&columns.state, &columns.assignee_id, &columns.ticket_no, &columns.job_id}) {
         if (column->empty())
             s.bind_null(index++);
         else
             s.bind_text(index++, *column);
     }
+}
+
+// Runs kShowRowSql on s, binding the values by reference (no copies of the row text).
+void write_local_row(sqlite::Statement& s, std::string_view table, std::string_view row_id, std::string_view text,
+                     std::int64_t server_version, std::int64_t pending, const IndexedColumns& columns) {
+    s.bind_text(1, table);
+    s.bind_text(2, row_id);
+    s.bind_text(3, text);
+    s.bind_integer(4, server_version);
+    s.bind_integer(5, pending);
+    bind_columns(s, 6, columns);
     s.step();
     s.reset();
 }
 
-// Runs kPutServerRowSql on s for a put whose row is text, the same way.
-void write_server_row(sqlite::Statement& s, const fieldsync::Change& change, std::string_view text) {
+// Runs kPutServerRowSql on s for a put whose row is text, the same way; a page prepares s once.
+void write_server_row(sqlite::Statement& s, const fieldsync::Change& change, std::string_view text,
+                      const IndexedColumns& columns) {
     s.bind_text(1, change.table);
     s.bind_text(2, change.row_id);
     s.bind_text(3, change.bucket);
     s.bind_integer(4, change.version);
     s.bind_text(5, text);
+    s.bind_integer(6, stored_checksum(change.table, change.row_id, change.version));
+    bind_columns(s, 7, columns);
     s.step();
     s.reset();
 }
@@ -120,30 +149,69 @@ IndexedColumns indexed_columns(const std::string& table, const Object::Ptr& row)
             str(row, "job_id")};
 }
 
-// The indexed columns of a put shown exactly as the server sent it, or nullopt when the row has no id (it is then
-// rebuilt, which adds one). A row kept as text is scanned for just these members.
-std::optional<IndexedColumns> shown_columns(const fieldsync::Change& change) {
-    if (change.row) {
-        if (!change.row->has("id")) return std::nullopt;
-        return indexed_columns(change.table, change.row);
-    }
+// The indexed columns of a put as the server sent it, and whether the row has an id (without one the device shows it
+// rebuilt, which adds the id). A row kept as text is scanned for just these members.
+std::pair<IndexedColumns, bool> sent_columns(const fieldsync::Change& change) {
+    if (change.row) return {indexed_columns(change.table, change.row), change.row->has("id")};
     static const std::vector<std::string_view> keys{"id", "state", "assignee_id", "ticket_no", "job_id"};
     auto members = fieldsync::scan_members(change.row_text, keys);
     if (!members) {
         auto row = parse_object(change.row_text);
-        if (!row->has("id")) return std::nullopt;
-        return indexed_columns(change.table, row);
+        return {indexed_columns(change.table, row), row->has("id")};
     }
-    if (!(*members)[0]) return std::nullopt;
     bool job = change.table == "jobs";
     auto value = [&](std::size_t i, bool wanted) { return wanted ? (*members)[i].value_or("") : std::string(); };
-    return IndexedColumns{value(1, job), value(2, job), value(3, job), value(4, true)};
+    return {IndexedColumns{value(1, job), value(2, job), value(3, job), value(4, true)}, (*members)[0].has_value()};
+}
+
+// The bucket sums from the rows' stored checksums, whatever bucket_checksums held.
+void sum_buckets(sqlite::Connection& db) {
+    db.run("DELETE FROM bucket_checksums");
+    db.run(
+        "INSERT INTO bucket_checksums (bucket, high, low) SELECT bucket, sum((checksum >> 32) & 4294967295), "
+        "sum(checksum & 4294967295) FROM server_rows GROUP BY bucket");
+}
+
+// A bootstrap into an empty replica writes its rows without upkeep: the indexes and checksum triggers of
+// server_rows are dropped for it (their SQL kept in sync_state under "deferred:<name>") and made again once at its
+// end, which costs less than keeping them row by row. Queries stay correct meanwhile, only slower.
+void defer_row_upkeep(sqlite::Connection& db) {
+    auto& s = db.prepare(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'server_rows' AND type IN ('index', 'trigger') "
+        "AND sql IS NOT NULL");
+    std::vector<std::array<std::string, 3>> objects;
+    while (s.step()) objects.push_back({s.text(0), s.text(1), s.text(2)});
+    s.reset();
+    for (const auto& [type, name, sql] : objects) {
+        db.run("INSERT INTO sync_state (key, value) VALUES (?, ?)", {"deferred:" + name, sql});
+        db.exec_script((type == "index" ? "DROP INDEX " : "DROP TRIGGER ") + name);
+    }
+}
+
+// Makes again what defer_row_upkeep dropped, and the bucket sums the triggers did not keep meanwhile.
+void restore_row_upkeep(sqlite::Connection& db) {
+    auto& s = db.prepare("SELECT key, value FROM sync_state WHERE key LIKE 'deferred:%' ORDER BY key");
+    std::vector<std::pair<std::string, std::string>> deferred;
+    while (s.step()) deferred.emplace_back(s.text(0), s.text(1));
+    s.reset();
+    if (deferred.empty()) return;
+    for (const auto& [key, sql] : deferred) {
+        db.exec_script(sql);
+        db.run("DELETE FROM sync_state WHERE key = ?", {key});
+    }
+    sum_buckets(db);
 }
 
 }  // namespace
 
 Replica::Replica(const std::string& path) : path_(path), db_(std::make_unique<sqlite::Connection>(path)) {
     migrate();
+    {
+        // A bootstrap that stopped half-way (the app was killed) leaves its upkeep deferred: made again here.
+        sqlite::Transaction tx(*db_);
+        restore_row_upkeep(*db_);
+        tx.commit();
+    }
     if (!state("node_id")) set_state("node_id", "device-" + fieldsync::uuid_v7());
     restore_clock();
 }
@@ -157,6 +225,7 @@ void Replica::migrate() {
         if (db_->integer("SELECT COUNT(*) FROM schema_migrations WHERE name = ?", {key}).value_or(0) > 0) continue;
         sqlite::Transaction tx(*db_);
         db_->exec_script(std::string(sql));
+        if (name == kChecksumMigration) recheck_checksums();
         db_->run("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", {key, now_text()});
         tx.commit();
     }
@@ -380,6 +449,7 @@ void Replica::write(const std::function<void()>& body) {
 void Replica::rebuild(const std::string& table, const std::string& row_id) {
     std::int64_t version = 0;
     Object::Ptr row = server_row(table, row_id, &version);
+    bool on_server = row != nullptr, shown_as_sent = on_server && row->has("id");
     auto& s = db_->prepare("SELECT op_json FROM outbox WHERE tbl = ? AND row_id = ? ORDER BY seq");
     s.bind({table, row_id});
     std::vector<std::string> ops;
@@ -407,17 +477,23 @@ void Replica::rebuild(const std::string& table, const std::string& row_id) {
                 break;
         }
     }
+    auto pending = static_cast<std::int64_t>(ops.size());
+    // Nothing of the device's own: visible_rows shows the server's row as it is (or nothing).
+    if ((ops.empty() && shown_as_sent) || (!row && !on_server)) {
+        db_->run("DELETE FROM local_rows WHERE tbl = ? AND row_id = ?", {table, row_id});
+        return;
+    }
     if (!row) {
-        db_->run("DELETE FROM visible_rows WHERE tbl = ? AND row_id = ?", {table, row_id});
+        db_->run(kHideRowSql, {table, row_id, version, pending});
         return;
     }
     if (!row->has("id")) row->set("id", row_id);
-    show(table, row_id, json_text(row), version, static_cast<std::int64_t>(ops.size()), indexed_columns(table, row));
+    show(table, row_id, json_text(row), version, pending, indexed_columns(table, row));
 }
 
 void Replica::show(const std::string& table, const std::string& row_id, const std::string& row_text,
                    std::int64_t server_version, std::int64_t pending, const IndexedColumns& columns) {
-    write_visible_row(db_->prepare(kShowRowSql), table, row_id, row_text, server_version, pending, columns);
+    write_local_row(db_->prepare(kShowRowSql), table, row_id, row_text, server_version, pending, columns);
 }
 
 // --- outbox and conflicts
@@ -513,31 +589,66 @@ std::vector<ConflictRecord> Replica::conflicts() const {
 
 // --- pull
 
+// The sums the triggers keep: one row read per bucket, however many rows the bucket holds.
 bool Replica::verify_checksums(const fieldsync::Checkpoint& checkpoint, std::vector<std::string>& mismatched) const {
-    for (const auto& [bucket, expected] : checkpoint.buckets) {
-        fieldsync::BucketChecksum sum;
-        auto& s = db_->prepare("SELECT tbl, row_id, version FROM server_rows WHERE bucket = ?");
-        s.bind({bucket});
-        while (s.step()) sum.add(s.text(0), s.text(1), s.integer(2));
-        s.reset();
-        if (sum.value() != expected) mismatched.push_back(bucket);
-    }
+    for (const auto& [bucket, expected] : checkpoint.buckets)
+        if (bucket_checksum(bucket) != expected) mismatched.push_back(bucket);
     return mismatched.empty();
+}
+
+std::uint64_t Replica::bucket_checksum(const std::string& bucket) const {
+    auto& s = db_->prepare("SELECT high, low FROM bucket_checksums WHERE bucket = ?");
+    s.bind({bucket});
+    std::uint64_t value = 0;
+    if (s.step()) value = (static_cast<std::uint64_t>(s.integer(0)) << 32) + static_cast<std::uint64_t>(s.integer(1));
+    s.reset();
+    return value;
+}
+
+std::vector<std::string> Replica::recheck_checksums() {
+    sqlite::Transaction tx(*db_);
+    std::map<std::string, std::uint64_t> before;
+    auto& b = db_->prepare("SELECT bucket FROM bucket_checksums");
+    while (b.step()) before[b.text(0)] = 0;
+    b.reset();
+    for (auto& [bucket, sum] : before) sum = bucket_checksum(bucket);
+    // Every row's checksum from its table, id and version, written back where the stored one differs.
+    std::map<std::string, fieldsync::BucketChecksum> sums;
+    std::vector<std::tuple<std::string, std::string, std::int64_t>> wrong;
+    auto& s = db_->prepare("SELECT tbl, row_id, version, bucket, checksum FROM server_rows");
+    while (s.step()) {
+        auto entry = stored_checksum(s.text(0), s.text(1), s.integer(2));
+        sums[s.text(3)].add(s.text(0), s.text(1), s.integer(2));
+        if (s.is_null(4) || s.integer(4) != entry) wrong.emplace_back(s.text(0), s.text(1), entry);
+    }
+    s.reset();
+    for (const auto& [table, row_id, entry] : wrong)
+        db_->run("UPDATE server_rows SET checksum = ? WHERE tbl = ? AND row_id = ?", {entry, table, row_id});
+    sum_buckets(*db_);
+    std::vector<std::string> drifted;
+    for (const auto& [bucket, sum] : sums)
+        if (before[bucket] != sum.value()) drifted.push_back(bucket);
+    for (const auto& [bucket, sum] : before)
+        if (!sums.count(bucket) && sum != 0) drifted.push_back(bucket);
+    tx.commit();
+    return drifted;
 }
 
 PageResult Replica::apply_pull_page(const fieldsync::PullResponse& page) {
     PageResult result;
     sqlite::Transaction tx(*db_);
-    // A row with ops in the outbox is rebuilt (server row + pending ops) after the page; any other row is shown
-    // exactly as the server sent it, so it is written here at once instead of read back and parsed again.
+    // A row with ops in the outbox or a version of the device's own is rebuilt (server row + pending ops) after the
+    // page; any other row is shown as the server sent it, so writing its server row is all there is to do: each
+    // row is written once, and never read back and parsed again.
     std::set<std::pair<std::string, std::string>> pending;
-    auto& p = db_->prepare("SELECT DISTINCT tbl, row_id FROM outbox");
+    auto& p = db_->prepare("SELECT tbl, row_id FROM outbox UNION SELECT tbl, row_id FROM local_rows");
     while (p.step()) pending.insert({p.text(0), p.text(1)});
     p.reset();
     std::set<std::pair<std::string, std::string>> touched;
-    // Prepared once for the page, not looked up by their text for every row.
+    if (page.has_more && cursor() == 0 && !db_->integer("SELECT EXISTS (SELECT 1 FROM server_rows)").value_or(1))
+        defer_row_upkeep(*db_);
+    // Prepared once for the page, not looked up by its text for every row.
     auto& put_server_row = db_->prepare(kPutServerRowSql);
-    auto& show_row = db_->prepare(kShowRowSql);
     for (const auto& change : page.changes) {
         bool settled = !pending.count({change.table, change.row_id});
         if (change.op == fieldsync::ChangeOp::put) {
@@ -545,23 +656,18 @@ PageResult Replica::apply_pull_page(const fieldsync::PullResponse& page) {
             // indexed columns read out of it.
             std::string parsed_text = change.row ? json_text(change.row) : std::string();
             const std::string& text = change.row ? parsed_text : change.row_text;
-            write_server_row(put_server_row, change, text);
-            auto columns = settled ? shown_columns(change) : std::nullopt;
-            if (columns)
-                write_visible_row(show_row, change.table, change.row_id, text, change.version, 0, *columns);
-            else
-                touched.insert({change.table, change.row_id});
+            auto [columns, has_id] = sent_columns(change);
+            write_server_row(put_server_row, change, text, columns);
+            if (!settled || !has_id) touched.insert({change.table, change.row_id});
         } else {
             // Removed from the bucket: the device loses the row, not just its view of it.
             db_->run("DELETE FROM server_rows WHERE tbl = ? AND row_id = ?", {change.table, change.row_id});
-            if (settled)
-                db_->run("DELETE FROM visible_rows WHERE tbl = ? AND row_id = ?", {change.table, change.row_id});
-            else
-                touched.insert({change.table, change.row_id});
+            if (!settled) touched.insert({change.table, change.row_id});
         }
         ++result.changes;
     }
     set_state("cursor", std::to_string(page.cursor));
+    if (!page.has_more) restore_row_upkeep(*db_);
     if (!page.has_more && page.checkpoint) {
         if (page.write_checkpoint < acknowledged_write_checkpoint()) {
             result.checkpoint_deferred = true;
@@ -590,6 +696,8 @@ PageResult Replica::apply_pull_page(const fieldsync::PullResponse& page) {
 
 void Replica::begin_rebootstrap() {
     sqlite::Transaction tx(*db_);
+    // The one full pass over the rows: a re-download reads them all anyway.
+    recheck_checksums();
     db_->run("UPDATE server_rows SET is_stale = 1");
     set_state("cursor", "0");
     tx.commit();

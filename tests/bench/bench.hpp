@@ -38,4 +38,10 @@ double median(std::vector<double> values);
 // The p-th percentile (0–100) of values (copied), nearest rank.
 double percentile(std::vector<double> values, double p);
 
+// Runs another build's fieldrepair-bench (binary) for the benchmark name with options (those naming baselines left
+// out), echoing its output indented under a heading, and returns that output: "before" figures from the same run.
+std::string run_baseline(const std::string& binary, const std::string& name, const Options& options);
+// The number captured by the first group of pattern (std::regex, ECMAScript) in text, or NaN when it is not there.
+double figure(const std::string& text, const std::string& pattern);
+
 }  // namespace bench

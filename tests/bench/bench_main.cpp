@@ -3,10 +3,15 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
 
 #include "bench.hpp"
 
@@ -45,6 +50,31 @@ double percentile(std::vector<double> values, double p) {
     std::sort(values.begin(), values.end());
     auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
     return values[std::min(values.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+std::string run_baseline(const std::string& binary, const std::string& name, const Options& options) {
+    std::string command = "'" + binary + "' " + name;
+    for (const auto& [key, value] : options)
+        if (key.find("baseline") == std::string::npos) command += " '--" + key + "=" + value + "'";
+    std::printf("-- baseline: %s\n", command.c_str());
+    std::fflush(stdout);
+    std::unique_ptr<FILE, decltype(&pclose)> pipe(popen((command + " 2>&1").c_str(), "r"), pclose);
+    if (!pipe) throw std::runtime_error("cannot run " + binary);
+    std::string out;
+    std::array<char, 4096> buffer{};
+    while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe.get())) out += buffer.data();
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) std::printf("   | %s\n", line.c_str());
+    std::printf("-- end of baseline\n");
+    return out;
+}
+
+double figure(const std::string& text, const std::string& pattern) {
+    std::smatch match;
+    if (!std::regex_search(text, match, std::regex(pattern)) || match.size() < 2) return std::nan("");
+    std::string number = match[1].str();
+    number.erase(std::remove(number.begin(), number.end(), ','), number.end());
+    return std::stod(number);
 }
 
 }  // namespace bench

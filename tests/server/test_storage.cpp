@@ -293,3 +293,30 @@ TEST_CASE("a statement given the wrong number of values is refused and changes n
     CHECK_THROWS(t.db->write([](Db& db) { db.execute("SELECT 1; DELETE FROM vals"); }));
     CHECK(t.db->read([](Db& db) { return db.scalar("SELECT COUNT(*) FROM vals"); }) == 0);
 }
+
+TEST_CASE("each streams rows in place: text as stored, integers, NULLs, and stops when asked", "[server][storage]") {
+    TempDatabase t;
+    t.db->write([](Db& db) {
+        db.execute("CREATE TABLE streamed (n INTEGER NOT NULL, label TEXT, doc_json TEXT)");
+        for (std::int64_t n = 1; n <= 5; ++n)
+            db.execute("INSERT INTO streamed (n, label, doc_json) VALUES (?, ?, ?)",
+                       {n, n == 3 ? Value(std::monostate{}) : Value("第" + std::to_string(n)),
+                        std::string(R"({"b": 1,  "a": [2]})")});
+    });
+    std::vector<std::int64_t> numbers;
+    std::vector<std::string> labels, docs;
+    std::size_t read = t.db->read([&](Db& db) {
+        return db.each("SELECT n, label, doc_json FROM streamed WHERE n >= ? ORDER BY n", {std::int64_t{2}},
+                       [&](const RowView& row) {
+                           numbers.push_back(row.integer(0));
+                           labels.push_back(row.is_null(1) ? "NULL" : std::string(row.text(1)));
+                           docs.emplace_back(row.text(2));
+                           return row.integer(0) < 4;  // stop after the row of 4
+                       });
+    });
+    CHECK(read == 3);
+    CHECK(numbers == std::vector<std::int64_t>{2, 3, 4});
+    CHECK(labels == std::vector<std::string>{"第2", "NULL", "第4"});
+    // A *_json column is not parsed or normalised: the stored text comes back byte for byte.
+    CHECK(docs.front() == R"({"b": 1,  "a": [2]})");
+}

@@ -5,12 +5,17 @@
 #include <Poco/TemporaryFile.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <array>
+#include <chrono>
 #include <cstdlib>
+#include <iomanip>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "../integration/fixtures.hpp"
 #include "fieldmobile/job_summary.hpp"
@@ -82,6 +87,57 @@ class SimTransport : public fieldmobile::Transport {
     std::unique_ptr<fieldmobile::Transport> https_;
     Rng rng_;
     Acks& acks_;
+};
+
+// The wall time of the steps by tenth of the run and by kind, printed at the end: the cost of a step must not grow
+// with the data the run has made (docs/testing-hardening.md, "long runs").
+class StepClock {
+  public:
+    enum Kind { dispatcher, write, sync, restart, kinds };
+    explicit StepClock(std::uint64_t steps) : tenth_(std::max<std::uint64_t>(1, steps / 10)) {}
+
+    // Called before each step (and once after the last): closes the previous step's time, and prints each tenth
+    // as it completes, so a long run shows its trend while it runs.
+    void at(std::uint64_t step) {
+        auto now = std::chrono::steady_clock::now();
+        if (step > 0) {
+            std::size_t i = std::min<std::uint64_t>((step - 1) / tenth_, 9);
+            blocks_[i].seconds[kind_] += std::chrono::duration<double>(now - last_).count();
+            if (++blocks_[i].steps == tenth_ && i < 9) std::cout << "sim: " << line(i) << std::endl;
+        }
+        last_ = now;
+    }
+    void kind(Kind k) { kind_ = k; }
+
+    void print() const {
+        std::ostringstream out;
+        out << "sim: ms per step by tenth of the run (dispatcher / device write / sync / restart shares):";
+        for (std::size_t i = 0; i < blocks_.size() && blocks_[i].steps > 0; ++i) out << "\n  " << line(i);
+        WARN(out.str());
+    }
+
+  private:
+    struct Block {
+        std::array<double, kinds> seconds{};
+        std::uint64_t steps = 0;
+    };
+
+    std::string line(std::size_t i) const {
+        const auto& b = blocks_[i];
+        double total = 0;
+        for (double s : b.seconds) total += s;
+        std::ostringstream out;
+        out << "tenth " << i + 1 << ": " << std::fixed << std::setprecision(2)
+            << 1000 * total / static_cast<double>(std::max<std::uint64_t>(1, b.steps)) << " ms/step (";
+        for (int k = 0; k < kinds; ++k)
+            out << (k ? " / " : "") << std::setprecision(0) << 100 * b.seconds[k] / std::max(total, 1e-9) << "%";
+        out << ")";
+        return out.str();
+    }
+    std::uint64_t tenth_;
+    std::array<Block, 10> blocks_{};
+    Kind kind_ = dispatcher;
+    std::chrono::steady_clock::time_point last_;
 };
 
 // A pushed-or-pending op a device made, remembered for the final accounting.
@@ -404,23 +460,29 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
         }
     };
 
+    StepClock clock(steps);
     for (std::uint64_t step = 0; step < steps; ++step) {
         INFO("step " << step);
+        clock.at(step);
         double r = std::uniform_real_distribution<double>(0, 1)(rng);
         if (r < 0.25) {
+            clock.kind(StepClock::dispatcher);
             dispatcher_step();
             continue;
         }
         Device& d = *pick(rng, devices);
         if (r < 0.6) {
+            clock.kind(StepClock::write);
             write_step(d);
         } else if (r < 0.9) {
+            clock.kind(StepClock::sync);
             double n = std::uniform_real_distribution<double>(0, 1)(rng);
             d.network->net = n < 0.55  ? SimTransport::Net::healthy
                              : n < 0.8 ? SimTransport::Net::lossy
                                        : SimTransport::Net::offline;
             sync_step(d);
         } else if (r < 0.95) {  // killed between push and ack: the server applied the ops, the tablet never heard
+            clock.kind(StepClock::restart);
             d.network->net = SimTransport::Net::healthy;
             d.network->lose_next_push = true;
             sync_step(d);
@@ -428,6 +490,7 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
             d.restart();
             ++restarts;
         } else {  // killed in the middle of a pull
+            clock.kind(StepClock::restart);
             d.network->net = SimTransport::Net::healthy;
             d.network->fail_pull_in = 1 + static_cast<int>(rng() % 3);
             sync_step(d);
@@ -436,6 +499,9 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
             ++restarts;
         }
     }
+
+    clock.at(steps);
+    clock.print();
 
     // The network heals: everyone syncs until a whole round changes nothing.
     for (auto& d : devices) d->network->net = SimTransport::Net::healthy;

@@ -134,6 +134,12 @@ class Replica {
     void begin_rebootstrap();
     // The highest write checkpoint the server acknowledged for this device's ops.
     std::int64_t acknowledged_write_checkpoint() const;
+    // A checkpoint compares each bucket's checksum with the sum kept as its rows changed, without reading them.
+    // This recomputes every row's checksum and every bucket's sum from the rows themselves, repairs what the
+    // kept sums got wrong, and returns the buckets whose kept sum was wrong. begin_rebootstrap runs it.
+    std::vector<std::string> recheck_checksums();
+    // The checksum kept for a bucket's rows (0 for a bucket the replica holds nothing of).
+    std::uint64_t bucket_checksum(const std::string& bucket) const;
 
     // --- attachments
     std::vector<AttachmentFile> attachments_to_upload() const;

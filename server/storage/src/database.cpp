@@ -618,6 +618,47 @@ std::int64_t Db::scalar(const std::string& sql, const Params& params) {
     return value;
 }
 
+namespace {
+
+// A row of Connection::run seen through RowView: the cells as the connection read them.
+class CellRow : public RowView {
+  public:
+    CellRow(const std::vector<Column>& columns, const std::vector<Cell>& cells) : columns_(columns), cells_(cells) {}
+    bool is_null(std::size_t column) const override { return cells_.at(column).null; }
+    std::string_view text(std::size_t column) const override {
+        const auto& cell = cells_.at(column);
+        return cell.null || columns_[column].kind != Kind::text ? std::string_view() : cell.text;
+    }
+    std::int64_t integer(std::size_t column) const override {
+        const auto& cell = cells_.at(column);
+        if (cell.null) return 0;
+        switch (columns_[column].kind) {
+            case Kind::integer:
+            case Kind::boolean:
+                return cell.integer;
+            case Kind::real:
+                return static_cast<std::int64_t>(cell.real);
+            case Kind::text:
+                break;
+        }
+        std::int64_t value = 0;
+        std::from_chars(cell.text.data(), cell.text.data() + cell.text.size(), value);
+        return value;
+    }
+
+  private:
+    const std::vector<Column>& columns_;
+    const std::vector<Cell>& cells_;
+};
+
+}  // namespace
+
+std::size_t Db::each(const std::string& sql, const Params& params, const std::function<bool(const RowView&)>& on_row) {
+    return connection_.run(sql, params, [&](const std::vector<Column>& columns, const std::vector<Cell>& cells) {
+        return on_row(CellRow(columns, cells));
+    });
+}
+
 StatementStats Db::statement_stats() const { return connection_.stats(); }
 
 void Db::after_commit(std::function<void()> f) { connection_.after_commit(std::move(f)); }

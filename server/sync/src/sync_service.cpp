@@ -155,40 +155,35 @@ std::int64_t int_param(const Query& query, const std::string& name, std::int64_t
 }
 
 // One range of the (bucket, seq) index per bucket, merged by seq: one query over all the buckets sorted every
-// change left to send for each page, so a bootstrap took time quadratic in its size.
-std::vector<std::pair<std::int64_t, Poco::JSON::Object::Ptr>> changes_after(Db& db,
-                                                                            const std::vector<std::string>& buckets,
-                                                                            std::int64_t cursor, std::int64_t last,
-                                                                            std::int64_t limit) {
-    std::vector<std::pair<std::int64_t, Poco::JSON::Object::Ptr>> rows;
-    for (const auto& bucket : buckets) {
-        // The row as the stored text (not a *_json column, which the gateway would parse): it is sent verbatim.
-        auto part = db.query(
-            "SELECT seq, bucket, table_name, row_id, version, op, row_json AS row_text FROM sync_changes "
+// change left to send for each page, so a bootstrap took time quadratic in its size. Each row is read in place
+// into its change, its stored text kept as it is sent (no JSON object per row).
+std::vector<fieldsync::Change> changes_after(Db& db, const std::vector<std::string>& buckets, std::int64_t cursor,
+                                             std::int64_t last, std::int64_t limit) {
+    std::vector<fieldsync::Change> changes;
+    for (const auto& bucket : buckets)
+        db.each(
+            "SELECT seq, table_name, row_id, version, op, row_json FROM sync_changes "
             "WHERE bucket = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
-            {bucket, cursor, last, limit + 1});
-        for (const auto& v : *part) {
-            auto row = v.extract<Poco::JSON::Object::Ptr>();
-            rows.emplace_back(integer(row, "seq"), row);
-        }
-    }
-    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    return rows;
+            {bucket, cursor, last, limit + 1}, [&](const RowView& row) {
+                fieldsync::Change& change = changes.emplace_back();
+                change.seq = row.integer(0);
+                change.bucket = bucket;
+                change.table = row.text(1);
+                change.row_id = row.text(2);
+                change.version = row.integer(3);
+                change.op = row.text(4) == "put" ? fieldsync::ChangeOp::put : fieldsync::ChangeOp::remove;
+                if (change.op == fieldsync::ChangeOp::put) change.row_text = row.text(5);
+                return true;
+            });
+    std::sort(changes.begin(), changes.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
+    return changes;
 }
 
 // Fills the page with changes in seq order up to limit changes or max_bytes (at least one change).
-void fill_page(fieldsync::PullResponse& out, const std::vector<std::pair<std::int64_t, Poco::JSON::Object::Ptr>>& rows,
-               std::int64_t limit, std::int64_t max_bytes) {
+void fill_page(fieldsync::PullResponse& out, std::vector<fieldsync::Change> changes, std::int64_t limit,
+               std::int64_t max_bytes) {
     std::int64_t bytes = 0;
-    for (const auto& [seq, row] : rows) {
-        fieldsync::Change change;
-        change.seq = seq;
-        change.bucket = text(row, "bucket");
-        change.table = text(row, "table_name");
-        change.row_id = text(row, "row_id");
-        change.version = integer(row, "version");
-        change.op = text(row, "op") == "put" ? fieldsync::ChangeOp::put : fieldsync::ChangeOp::remove;
-        if (change.op == fieldsync::ChangeOp::put) change.row_text = text(row, "row_text");
+    for (auto& change : changes) {
         // The size of the change as sent, near enough: its row plus the fixed keys.
         std::int64_t size = 160 + static_cast<std::int64_t>(change.row_text.size());
         if (static_cast<std::int64_t>(out.changes.size()) == limit ||

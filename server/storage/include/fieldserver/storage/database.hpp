@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -67,6 +68,17 @@ struct StatementStats {
 // One pooled connection to the database with its cache of prepared statements (database.cpp).
 class Connection;
 
+// One row of a streamed query (Db::each), read in place: valid only during the call that passes it.
+class RowView {
+  public:
+    virtual ~RowView() = default;
+    virtual bool is_null(std::size_t column) const = 0;
+    // The column's text as stored (empty for NULL), without a copy.
+    virtual std::string_view text(std::size_t column) const = 0;
+    // The column as an integer (0 for NULL).
+    virtual std::int64_t integer(std::size_t column) const = 0;
+};
+
 // One connection, inside a transaction when handed out by Database::write. Statements are prepared once per
 // connection and kept (keyed by their SQL text), so callers write plain SQL with "?" and bind values each call.
 // Rows come back as JSON objects keyed by column name, with two conventions: a column named is_* becomes
@@ -83,6 +95,9 @@ class Db {
     std::size_t execute(const std::string& sql, const Params& params = {});
     // The first column of the first row as an integer (0 when there is no row).
     std::int64_t scalar(const std::string& sql, const Params& params = {});
+    // Passes each row to on_row as it is read, until on_row returns false, without building JSON or copying
+    // values (a *_json column stays its text); returns the rows read. For readers of many rows (a pull page).
+    std::size_t each(const std::string& sql, const Params& params, const std::function<bool(const RowView&)>& on_row);
     Dialect dialect() const { return dialect_; }
     StatementStats statement_stats() const;
     // Runs f once the current transaction has committed (never when it rolls back): what others may learn of a
