@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "fieldserver/http/api_server.hpp"
+#include "fieldserver/http/client_address.hpp"
 #include "fieldserver/http/routes_portal.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/gzip.hpp"
@@ -88,7 +89,7 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
         auto started = std::chrono::steady_clock::now();
         HttpRequest req;
         req.method = request.getMethod();
-        req.source = request.clientAddress().host().toString();
+        set_client_address(req, request, services_.trusted_proxies);
         std::string route_name = "unmatched";
         HttpResponse res;
         try {

@@ -130,10 +130,14 @@ std::vector<std::pair<std::int64_t, Poco::JSON::Object::Ptr>> changes_after(Db& 
     std::vector<std::pair<std::int64_t, Poco::JSON::Object::Ptr>> rows;
     for (const auto& bucket : buckets) {
         // The row as the stored text (not a *_json column, which the gateway would parse): it is sent verbatim.
+        // A put that a later entry of its row in this bucket supersedes is skipped (as compaction would drop it):
+        // a row the bucket no longer holds reaches a new or lagging device as its remove, never as its old puts.
         auto part = db.query(
-            "SELECT seq, bucket, table_name, row_id, version, op, row_json AS row_text FROM sync_changes "
-            "WHERE bucket = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
-            {bucket, cursor, last, limit + 1});
+            "SELECT seq, bucket, table_name, row_id, version, op, row_json AS row_text FROM sync_changes c "
+            "WHERE bucket = ? AND seq > ? AND seq <= ? AND NOT (op = 'put' AND EXISTS (SELECT 1 FROM sync_changes "
+            "later WHERE later.bucket = c.bucket AND later.table_name = c.table_name AND later.row_id = c.row_id AND "
+            "later.seq > c.seq AND later.seq <= ?)) ORDER BY seq LIMIT ?",
+            {bucket, cursor, last, last, limit + 1});
         for (const auto& v : *part) {
             auto row = v.extract<Poco::JSON::Object::Ptr>();
             rows.emplace_back(integer(row, "seq"), row);
