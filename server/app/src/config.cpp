@@ -28,7 +28,8 @@ const std::vector<Setting>& settings() {
         {"auth.pbkdf2_iterations", "FIELDREPAIR_PBKDF2_ITERATIONS", "210000",
          "PBKDF2-HMAC-SHA256 iterations for new password hashes"},
         {"auth.login_max_failures", "FIELDREPAIR_LOGIN_MAX_FAILURES", "5",
-         "failed logins per username before a pause (ten times as many per client address)"},
+         "failed logins per username before it refuses the addresses that failed on it; a client address gets "
+         "twice as many before its pauses start"},
         {"auth.login_window", "FIELDREPAIR_LOGIN_WINDOW", "300", "seconds over which failed logins are counted"},
         {"warranty.days", "FIELDREPAIR_WARRANTY_DAYS", "90", "days a repair is under warranty after acceptance"},
         {"workflow.auto_approve_free_warranty", "FIELDREPAIR_AUTO_APPROVE", "true",
