@@ -4,7 +4,9 @@
 # libFuzzer, nginx).
 set -euo pipefail
 
-packages=(build-essential cmake ninja-build pkg-config libpoco-dev libsqlite3-dev libssl-dev libpq-dev openssl curl jq)
+# libzxcvbn-dev: the password strength check of new passwords (server/util/src/password_strength.cpp).
+packages=(build-essential cmake ninja-build pkg-config libpoco-dev libsqlite3-dev libssl-dev libpq-dev libzxcvbn-dev
+  openssl curl jq)
 if [[ "${1:-}" == "--tests" ]]; then
   # fonts-wqy-microhei: a Chinese font, so the browser tests' screenshots show Chinese text instead of boxes.
   packages+=(catch2 postgresql chromium fonts-wqy-microhei python3 python3-yaml python3-jsonschema sqlite3)

@@ -190,7 +190,7 @@ try {
     // Shanghai and 15:00 in Tokyo.
     await server.must('POST', '/api/v1/users', { token: admin, body: { username: 'disp.tokyo', password: 'tokyo-password-1',
       name: '佐藤 Sato', role: 'dispatcher', time_zone: 'Asia/Tokyo' } }, 201);
-    const bad = await server.request('POST', '/api/v1/users', { token: admin, body: { username: 'disp.mars', password: 'mars-password-1',
+    const bad = await server.request('POST', '/api/v1/users', { token: admin, body: { username: 'disp.mars', password: 'copper-kettle-harbour-1',
       name: 'Mars', role: 'dispatcher', time_zone: 'Mars/Olympus_Mons' } });
     check('an unknown time zone is refused', bad.status === 422 && bad.json.error.field === 'time_zone', bad.text);
     const liu = await server.login('customer.liu');
@@ -371,6 +371,10 @@ try {
     await page.click('#submit-report');
     const ticket_no = (await page.textContent('#ticket-no', { timeout: 15_000 })).trim();
     check('the portal shows a ticket number', /^FR-\d{8}-\d{4}$/.test(ticket_no), ticket_no);
+    const tracking_link = await page.inputValue('#tracking-link');
+    const access_key = await page.inputValue('#access-key');
+    check('the portal shows the tracking link with an unguessable key once',
+      tracking_link === `${server.url}/portal/#ticket=${ticket_no}&key=${access_key}` && access_key.length >= 22, tracking_link);
     const found = (await server.must('GET', `/api/v1/jobs?q=${encodeURIComponent(ticket_no)}`, { token: dispatcher })).items;
     check('the dispatcher sees the reported job', found.length === 1 && found[0].state === 'reported' && found[0].channel === 'web');
     const id = found[0].id;
@@ -384,10 +388,10 @@ try {
     await page.evaluate(() => sessionStorage.clear());
     await page.reload();
     await page.fill('#track-form input[name=ticket_no]', ticket_no);
-    await page.fill('#track-form input[name=phone]', '13912345678');
+    await page.fill('#track-form input[name=access_key]', access_key);
     await page.click('#track-form button[type=submit]');
     await page.waitForSelector('#job-state[data-state=plan_proposed]');
-    check('looking up by ticket and phone shows the plan waiting for approval', true);
+    check('looking up by ticket and access key shows the plan waiting for approval', true);
     check('the plan shows its price', (await page.textContent('#plan-price')).includes('280'));
     check('the progress timeline is in plain words', (await page.textContent('#progress')).includes('您提交了报修'));
     await page.click('#approve-plan');
@@ -406,11 +410,10 @@ try {
     const tokyo_browser = await launch_browser(chromium, { locale: 'zh-CN', timezoneId: 'Asia/Tokyo' });
     try {
       const tokyo_page = await tokyo_browser.context.newPage();
-      await tokyo_page.goto(`${server.url}/portal/#/track`);
-      await tokyo_page.fill('#track-form input[name=ticket_no]', ticket_no);
-      await tokyo_page.fill('#track-form input[name=phone]', '13912345678');
-      await tokyo_page.click('#track-form button[type=submit]');
+      // Opened by its tracking link, which leaves the address bar at once.
+      await tokyo_page.goto(tracking_link);
       await tokyo_page.waitForSelector('#visit');
+      check('the tracking link opens the repair and leaves the address bar', !tokyo_page.url().includes(access_key), tokyo_page.url());
       const tokyo = await tokyo_page.textContent('#visit');
       check('a browser in Tokyo shows the same visit at 15:00', tokyo.includes('15:00') && !tokyo.includes('14:00'), tokyo);
     } finally {
@@ -449,7 +452,7 @@ try {
     await page.screenshot({ path: path.join(shots, 'portal.png'), fullPage: true });
     check('the portal page ran without script errors', errors.length === 0, errors.join('; '));
     const session = await page.evaluate(() => JSON.parse(sessionStorage.getItem('portal.session')));
-    portal_a = { page, ticket_no, id, token: session.token };
+    portal_a = { page, ticket_no, id, token: session.token, access_key };
   });
 
   await scenario('a customer who changes the ticket or job id in the URL sees nothing of another customer', async () => {
@@ -479,13 +482,15 @@ try {
     check('a portal session cannot list customers', customers.status === 403, String(customers.status));
     await page.goto(`${server.url}/portal/#/track`);
     await page.fill('#track-form input[name=ticket_no]', other.ticket_no);
-    await page.fill('#track-form input[name=phone]', '13912345678');
+    await page.fill('#track-form input[name=access_key]', portal_a.access_key);
     await page.click('#track-form button[type=submit]');
     await page.waitForSelector('#track-form .error:not([hidden])');
-    check('another ticket number with one’s own phone finds nothing', !(await page.textContent('body')).includes('secret of customer B'));
-    const wrong = await server.request('POST', '/api/v1/portal/session', { body: { ticket_no: other.ticket_no, phone: '13912345678' } });
-    const missing = await server.request('POST', '/api/v1/portal/session', { body: { ticket_no: 'FR-20000101-0001', phone: '13700001111' } });
-    check('a wrong phone and a wrong ticket get the same answer', wrong.status === 401 && missing.status === 401 &&
+    check('another ticket number with one’s own access key finds nothing', !(await page.textContent('body')).includes('secret of customer B'));
+    const by_phone = await server.request('POST', '/api/v1/portal/session', { body: { ticket_no: other.ticket_no, phone: '13700001111' } });
+    check('the phone number no longer opens a ticket', by_phone.status === 422 && !by_phone.json.token, String(by_phone.status));
+    const wrong = await server.request('POST', '/api/v1/portal/session', { body: { ticket_no: other.ticket_no, access_key: portal_a.access_key } });
+    const missing = await server.request('POST', '/api/v1/portal/session', { body: { ticket_no: 'FR-20000101-0001', access_key: other.access_key } });
+    check('a wrong key and a wrong ticket get the same answer', wrong.status === 401 && missing.status === 401 &&
       wrong.json.error.message === missing.json.error.message);
     await page.close();
   });

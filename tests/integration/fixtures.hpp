@@ -105,14 +105,16 @@ inline std::int64_t total(const TestServer& srv, const std::string& path, const 
 // Users, customers, assets.
 inline std::string create_user(const TestServer& srv, const std::string& admin, const std::string& username,
                                const std::string& role, const std::string& customer_id = {}) {
-    auto b = body(
-        {{"username", username}, {"password", "password-" + username}, {"name", "User " + username}, {"role", role}});
+    auto b = body({{"username", username},
+                   {"password", "orchard-lantern-" + username},
+                   {"name", "User " + username},
+                   {"role", role}});
     if (!customer_id.empty()) b->set("customer_id", customer_id);
     return need(srv.post("/api/v1/users", b, admin), 201).str("id");
 }
 
 inline std::string login_as(const TestServer& srv, const std::string& username) {
-    return srv.login(username, "password-" + username);
+    return srv.login(username, "orchard-lantern-" + username);
 }
 
 inline std::string create_customer(const TestServer& srv, const std::string& token, const std::string& name,

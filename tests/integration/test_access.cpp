@@ -293,8 +293,9 @@ TEST_CASE_METHOD(AccessFixture, "a deactivated user's token stops working", "[in
     need(srv.get("/api/v1/jobs/" + job_a, shop.tech_a), 200);
     need(srv.patch("/api/v1/users/" + shop.tech_a_id, body({{"is_active", false}}), shop.admin), 200);
     check_error(srv.get("/api/v1/jobs/" + job_a, shop.tech_a), 401, "unauthenticated");
-    check_error(srv.post("/api/v1/auth/login", body({{"username", "tech.a"}, {"password", "password-tech.a"}}), ""),
-                401, "bad_credentials");
+    check_error(
+        srv.post("/api/v1/auth/login", body({{"username", "tech.a"}, {"password", "orchard-lantern-tech.a"}}), ""), 401,
+        "bad_credentials");
     // An inactive technician cannot be given work either.
     check_error(shop.act(job_b, "reassign", body({{"technician_id", shop.tech_a_id}}), shop.dispatcher), 422,
                 "invalid_field", "technician_id");

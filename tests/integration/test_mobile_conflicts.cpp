@@ -74,7 +74,7 @@ struct Tablet {
     Tablet(const TestServer& srv, const std::string& username)
         : transport(fieldmobile::make_https_transport({srv.base_url(), srv.cert_file(), 10, 60})),
           client(replica, *transport) {
-        client.login(username, "password-" + username, "android");
+        client.login(username, "orchard-lantern-" + username, "android");
         client.sync();
     }
 };
@@ -242,13 +242,14 @@ TEST_CASE("A photo upload cut half-way resumes where the server stopped and stor
     fieldmobile::SyncOptions options;
     options.chunk_bytes = 64 * 1024;
     SyncClient client(replica, link, options);
-    client.login("tech.a", "password-tech.a", "android");
+    client.login("tech.a", "orchard-lantern-tech.a", "android");
     client.sync();
 
     // Six chunks: five full ones and a short last one.
     std::string photo(5 * options.chunk_bytes + 1000, '\0');
     std::mt19937 random(20261121);
     for (auto& c : photo) c = static_cast<char>(random() & 0xff);
+    photo.replace(0, 4, "\xFF\xD8\xFF\xE0");  // a JPEG by its start marker, as the server checks
     std::string sha = fieldsync::sha256_hex(photo);
     replica.add_attachment(job, "photo", photo, "image/jpeg", "压缩机.jpg", "压缩机铭牌");
 

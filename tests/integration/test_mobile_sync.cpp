@@ -79,7 +79,7 @@ TEST_CASE("A technician works a whole on-site job offline and syncs once at the 
     {
         FlakyTransport online(srv);
         SyncClient client(replica, online);
-        client.login("tech.a", "password-tech.a", "linux");
+        client.login("tech.a", "orchard-lantern-tech.a", "linux");
         auto report = client.sync();
         CHECK(report.checkpoint_applied);
         REQUIRE(replica.row("jobs", job));
@@ -139,7 +139,7 @@ TEST_CASE("A push whose response is lost is retried and applied once", "[Mobile]
     FlakyTransport flaky(srv);
     fieldmobile::RetryingTransport retrying(flaky, {4, 1, 5}, [](std::int64_t) {});
     SyncClient client(replica, retrying);
-    client.login("tech.a", "password-tech.a", "linux");
+    client.login("tech.a", "orchard-lantern-tech.a", "linux");
     client.sync();
 
     replica.act(job, "start_repair", nullptr);
@@ -166,7 +166,7 @@ TEST_CASE("A device killed between push and ack, or mid-pull, recovers with no l
         Replica replica(device.path);
         FlakyTransport flaky(srv);
         SyncClient client(replica, flaky);
-        client.login("tech.a", "password-tech.a", "linux");
+        client.login("tech.a", "orchard-lantern-tech.a", "linux");
         client.sync();
         replica.act(job, "start_repair", nullptr);
         replica.insert("job_notes", fields({{"job_id", job}, {"kind", "note"}, {"body", "断电前写的"}}));
@@ -211,7 +211,7 @@ TEST_CASE("An offline move the server refuses becomes a conflict; a cancelled jo
     Replica replica(device.path);
     FlakyTransport online(srv);
     SyncClient client(replica, online);
-    client.login("tech.a", "password-tech.a", "linux");
+    client.login("tech.a", "orchard-lantern-tech.a", "linux");
     client.sync();
 
     replica.act(job, "start_repair", nullptr);                                  // offline on the tablet…
@@ -253,7 +253,7 @@ TEST_CASE("After the server compacts its log, the device pushes first, re-bootst
     Replica replica(device.path);
     FlakyTransport online(srv);
     SyncClient client(replica, online);
-    client.login("tech.a", "password-tech.a", "linux");
+    client.login("tech.a", "orchard-lantern-tech.a", "linux");
     client.sync();
     REQUIRE(replica.row("jobs", other));
 

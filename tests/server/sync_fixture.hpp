@@ -79,7 +79,7 @@ struct Shop {
     void restart_sync() { sync = std::make_unique<SyncService>(*db, *jobs); }
 
     Actor user(const std::string& username, const std::string& role, const std::string& name) {
-        auto body = json(R"({"password":"password-123456"})");
+        auto body = json(R"({"password":"orchard-lantern-123456"})");
         body->set("username", username);
         body->set("role", role);
         body->set("name", name);

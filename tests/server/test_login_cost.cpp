@@ -39,14 +39,15 @@ TEST_CASE("unknown, inactive and wrong-password logins run the same configured P
     UserService users(db, iterations);
     AuthService auth(db, 3600, 1000, 60, iterations);
     Actor admin{.role = Role::admin, .name = "test admin", .source = "test"};
-    users.create(admin, json(R"({"username":"active","name":"A","role":"dispatcher","password":"password-123456"})"));
-    auto gone =
-        users.create(admin, json(R"({"username":"gone","name":"G","role":"dispatcher","password":"password-123456"})"));
+    users.create(admin,
+                 json(R"({"username":"active","name":"A","role":"dispatcher","password":"orchard-lantern-123456"})"));
+    auto gone = users.create(
+        admin, json(R"({"username":"gone","name":"G","role":"dispatcher","password":"orchard-lantern-123456"})"));
     users.update(admin, gone->getValue<std::string>("id"), json(R"({"is_active":false})"));
 
     CHECK(failed_login_cost(auth, "active", "wrong-password") == iterations);
     CHECK(failed_login_cost(auth, "nobody-by-this-name", "wrong-password") == iterations);
-    CHECK(failed_login_cost(auth, "gone", "password-123456") == iterations);
+    CHECK(failed_login_cost(auth, "gone", "orchard-lantern-123456") == iterations);
     int retry_after = 0;
-    CHECK(auth.login("active", "password-123456", "203.0.113.7", retry_after)->has("token"));
+    CHECK(auth.login("active", "orchard-lantern-123456", "203.0.113.7", retry_after)->has("token"));
 }

@@ -41,7 +41,7 @@ TEST_CASE("a plans row maps to a typed plan", "[server][plans]") {
 
 TEST_CASE("a users row maps to a typed user, and an unknown role is refused", "[server][users]") {
     Shop shop;
-    auto body = json(R"({"username":"cust.liu","password":"password-123456","name":"刘洋","role":"customer",
+    auto body = json(R"({"username":"cust.liu","password":"orchard-lantern-123456","name":"刘洋","role":"customer",
         "phone":"13800138001","email":"liu@example.com","region":"浦东","time_zone":"Asia/Shanghai"})");
     body->set("customer_id", shop.customer);
     auto id = str(shop.users->create(shop.admin, body), "id");

@@ -288,7 +288,7 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
                 *d->network, fieldmobile::RetryPolicy{3, 1, 4}, [](std::int64_t) {}, static_cast<std::uint32_t>(i));
         d->options.pull_limit = std::vector<std::size_t>{3, 20, 500}[i % 3];
         d->open();
-        d->client->login(techs[d->tech].username, "password-" + techs[d->tech].username, "linux");
+        d->client->login(techs[d->tech].username, "orchard-lantern-" + techs[d->tech].username, "linux");
         devices.push_back(std::move(d));
     }
 

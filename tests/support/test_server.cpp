@@ -219,6 +219,7 @@ Reply TestServer::request(const std::string& method, const std::string& path, co
     session.setTimeout(Poco::Timespan(60, 0));
     Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     if (!token.empty()) req.set("Authorization", "Bearer " + token);
+    for (const auto& [name, value] : extra_headers) req.set(name, value);
     if (!body.empty() || method == "POST" || method == "PATCH" || method == "PUT") {
         req.setContentType(content_type);
         req.setContentLength(static_cast<std::streamsize>(body.size()));

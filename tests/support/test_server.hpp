@@ -60,6 +60,9 @@ class TestServer {
     std::string login(const std::string& username, const std::string& password) const;
     std::string admin_token() const { return login("admin", "admin-password-1"); }
 
+    // Sent with every request (X-Forwarded-For, to play a load balancer's client).
+    std::map<std::string, std::string> extra_headers;
+
     const std::string& data_dir() const { return data_dir_; }
     const std::string& database() const { return database_; }
     int port() const { return port_; }

@@ -5,6 +5,7 @@
 #include <Poco/FileStream.h>
 
 #include "fieldserver/app/demo_data.hpp"
+#include "fieldserver/domain/audit/audit_log.hpp"
 #include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/util/crypto.hpp"
 
@@ -34,6 +35,8 @@ void load_demo(Services& services, const ServerConfig& cfg, Poco::Logger& log) {
 }  // namespace
 
 std::unique_ptr<Services> compose_services(Database& db, const ServerConfig& cfg) {
+    // The audit key and journal live apart from the database (which may be elsewhere), in the data folder.
+    use_audit_checkpoints(SigningKey::load_or_create(cfg.audit_key_file), cfg.data_dir + "/audit-checkpoints.jsonl");
     return std::make_unique<Services>(
         db, ServiceSettings{.token_ttl_seconds = cfg.token_ttl_seconds,
                             .login_max_failures = cfg.login_max_failures,
@@ -41,7 +44,8 @@ std::unique_ptr<Services> compose_services(Database& db, const ServerConfig& cfg
                             .pbkdf2_iterations = cfg.pbkdf2_iterations,
                             .jobs = JobPolicy{cfg.warranty_days, cfg.auto_approve_free_warranty},
                             .attachments_dir = cfg.data_dir + "/attachments",
-                            .metrics = cfg.metrics});
+                            .metrics = cfg.metrics,
+                            .trusted_proxies = cfg.trusted_proxies});
 }
 
 void prepare_data(Services& services, const ServerConfig& cfg, Poco::Logger& log) {
@@ -52,6 +56,8 @@ void prepare_data(Services& services, const ServerConfig& cfg, Poco::Logger& log
     if (cfg.demo) load_demo(services, cfg, log);
     if (auto n = record_unlogged_rows(services.db)) log.information("sync: recorded %z rows in the change log", n);
     if (auto n = services.reports.backfill()) log.information("reports: recorded the facts of %z older jobs", n);
+    if (auto n = anchor_unsigned_jobs(services.db))
+        log.information("audit: signed the chain heads of %z jobs from before checkpoints", n);
     if (auto n = services.portal.adopt_stored_photos())
         log.information("portal: moved %z stored photos into the attachment store", n);
 }

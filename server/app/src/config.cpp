@@ -28,7 +28,8 @@ const std::vector<Setting>& settings() {
         {"auth.pbkdf2_iterations", "FIELDREPAIR_PBKDF2_ITERATIONS", "210000",
          "PBKDF2-HMAC-SHA256 iterations for new password hashes"},
         {"auth.login_max_failures", "FIELDREPAIR_LOGIN_MAX_FAILURES", "5",
-         "failed logins per username before a pause (ten times as many per client address)"},
+         "failed logins per username before it refuses the addresses that failed on it; a client address gets "
+         "twice as many before its pauses start"},
         {"auth.login_window", "FIELDREPAIR_LOGIN_WINDOW", "300", "seconds over which failed logins are counted"},
         {"warranty.days", "FIELDREPAIR_WARRANTY_DAYS", "90", "days a repair is under warranty after acceptance"},
         {"workflow.auto_approve_free_warranty", "FIELDREPAIR_AUTO_APPROVE", "true",
@@ -69,6 +70,12 @@ const std::vector<Setting>& settings() {
          "wait after a failed delivery, doubled after each further failure (at most 6 hours)"},
         {"notify.timeout", "FIELDREPAIR_NOTIFY_TIMEOUT", "10",
          "seconds a notification's connect, send or receive may take"},
+        {"http.trusted_proxies", "FIELDREPAIR_TRUSTED_PROXIES", "",
+         "load balancers whose X-Forwarded-For / Forwarded headers name the client (addresses or CIDR ranges, "
+         "comma-separated; empty: the TCP peer is the client)"},
+        {"audit.key_file", "FIELDREPAIR_AUDIT_KEY_FILE", "",
+         "Ed25519 key (PEM) that signs audit checkpoints (default <data_dir>/audit-key.pem, made on first start; "
+         "give every instance the same file)"},
         {"metrics.access", "FIELDREPAIR_METRICS_ACCESS", "loopback",
          "who may read /metrics: loopback (clients on 127.0.0.1 or ::1), token (metrics.token) or public"},
         {"metrics.token", "FIELDREPAIR_METRICS_TOKEN", "",
@@ -163,6 +170,9 @@ ServerConfig load_config(const Poco::Util::AbstractConfiguration& config) {
     else
         throw std::invalid_argument("metrics.access must be loopback, token or public, not '" + access + "'");
     c.metrics.token = get(config, "metrics.token");
+    c.trusted_proxies = TrustedProxies(get(config, "http.trusted_proxies"));
+    c.audit_key_file = get(config, "audit.key_file");
+    if (c.audit_key_file.empty()) c.audit_key_file = c.data_dir + "/audit-key.pem";
     if (c.metrics.mode == MetricsAccess::Mode::token && c.metrics.token.size() < 16)
         throw std::invalid_argument("metrics.token must be at least 16 characters when metrics.access is token");
     if (!c.admin_password.empty() && c.admin_password.size() < 10)

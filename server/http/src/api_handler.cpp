@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "fieldserver/http/api_server.hpp"
+#include "fieldserver/http/client_address.hpp"
 #include "fieldserver/http/routes_portal.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/gzip.hpp"
@@ -158,7 +159,7 @@ WireResponse ApiHandler::handle(WireRequest& wire) {
     auto started = std::chrono::steady_clock::now();
     HttpRequest req;
     req.method = wire.method;
-    req.source = wire.peer;
+    set_client_address(req, wire.peer, wire.headers, services_.trusted_proxies);
     std::string route_name = "unmatched";
     HttpResponse res;
     try {
@@ -205,7 +206,7 @@ WireResponse ApiHandler::refuse(int status, const Error& error, const WireReques
     HttpRequest req;
     req.method = wire.method.empty() ? "-" : wire.method;
     req.path = wire.target.substr(0, wire.target.find('?'));
-    req.source = wire.peer;
+    set_client_address(req, wire.peer, wire.headers, services_.trusted_proxies);
     auto now = std::chrono::steady_clock::now();
     return finish(wire, res, req, "unmatched", std::chrono::duration<double>(now.time_since_epoch()).count());
 }

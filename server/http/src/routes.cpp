@@ -3,6 +3,7 @@
 #include <Poco/Net/IPAddress.h>
 #include <Poco/String.h>
 
+#include "fieldserver/domain/audit/audit_log.hpp"
 #include "fieldserver/http/api_server.hpp"
 #include "fieldserver/http/routes_dispatch.hpp"
 #include "fieldserver/http/routes_notifications.hpp"
@@ -141,6 +142,14 @@ void add_job_routes(Router& r, Services& s) {
            [&s](HttpRequest& req) { return ok(s.jobs.verify(req.actor, req.params["id"])); }});
     r.add({"GET", "/api/v1/audit/verify", kAdmin, false,
            [&s](HttpRequest& req) { return ok(s.jobs.verify_all(req.actor)); }});
+    // Public: an auditor without an account checks the journal's and webhooks' checkpoints with it.
+    r.add({"GET", "/api/v1/audit/public-key", kPublic, false, [](HttpRequest&) {
+               Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+               out->set("algorithm", "Ed25519");
+               out->set("public_key_pem", audit_public_key_pem());
+               out->set("signed_message", "fieldrepair-audit-checkpoint-v1\\n<job_id>\\n<seq>\\n<head_hash>\\n<state>");
+               return ok(out);
+           }});
 
     r.add({"GET", "/api/v1/warranties", kAnyUser, false,
            [&s](HttpRequest& req) { return ok(s.jobs.list_warranties(req.actor, req.query)); }});

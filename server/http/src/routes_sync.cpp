@@ -55,6 +55,10 @@ void add_sync_routes(Router& r, Services& s) {
                HttpResponse res;
                res.content = std::move(bytes);
                res.content_type = type;
+               // Only images are shown inline (every answer carries nosniff): a PDF is a download.
+               if (type.rfind("image/", 0) != 0)
+                   res.headers.emplace_back("Content-Disposition",
+                                            "attachment; filename=\"" + req.params["sha256"] + ".pdf\"");
                return res;
            }});
     r.add({"GET", "/api/v1/jobs/{id}/notes", Access{false, {Role::admin, Role::dispatcher, Role::technician}}, false,

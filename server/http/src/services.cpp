@@ -40,7 +40,8 @@ Services::Services(Database& database, const ServiceSettings& settings)
       attachments(database, settings.attachments_dir),
       portal(database, customers, jobs, attachments),
       notifications(database),
-      metrics_access(settings.metrics) {
+      metrics_access(settings.metrics),
+      trusted_proxies(settings.trusted_proxies) {
     connect_job_listeners(jobs);
 }
 

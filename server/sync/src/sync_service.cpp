@@ -156,15 +156,19 @@ std::int64_t int_param(const Query& query, const std::string& name, std::int64_t
 
 // One range of the (bucket, seq) index per bucket, merged by seq: one query over all the buckets sorted every
 // change left to send for each page, so a bootstrap took time quadratic in its size. Each row is read in place
-// into its change, its stored text kept as it is sent (no JSON object per row).
+// into its change, its stored text kept as it is sent (no JSON object per row). A put that a later entry of its row
+// in this bucket supersedes is skipped (as compaction would drop it): a row the bucket no longer holds reaches a new
+// or lagging device as its remove, never as its old puts.
 std::vector<fieldsync::Change> changes_after(Db& db, const std::vector<std::string>& buckets, std::int64_t cursor,
                                              std::int64_t last, std::int64_t limit) {
     std::vector<fieldsync::Change> changes;
     for (const auto& bucket : buckets)
         db.each(
-            "SELECT seq, table_name, row_id, version, op, row_json FROM sync_changes "
-            "WHERE bucket = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
-            {bucket, cursor, last, limit + 1}, [&](const RowView& row) {
+            "SELECT seq, table_name, row_id, version, op, row_json FROM sync_changes c "
+            "WHERE bucket = ? AND seq > ? AND seq <= ? AND NOT (op = 'put' AND EXISTS (SELECT 1 FROM sync_changes "
+            "later WHERE later.bucket = c.bucket AND later.table_name = c.table_name AND later.row_id = c.row_id AND "
+            "later.seq > c.seq AND later.seq <= ?)) ORDER BY seq LIMIT ?",
+            {bucket, cursor, last, last, limit + 1}, [&](const RowView& row) {
                 fieldsync::Change& change = changes.emplace_back();
                 change.seq = row.integer(0);
                 change.bucket = bucket;

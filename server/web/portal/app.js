@@ -1,4 +1,5 @@
-// The customer portal: report a fault without an account, follow the repair with ticket number and phone,
+// The customer portal: report a fault without an account, follow the repair with its tracking link (ticket number
+// and access key),
 // approve or decline the plan, sign acceptance on the screen, rate the service, see the warranty.
 import { t, set_language, current_language } from './i18n.js';
 
@@ -181,10 +182,14 @@ function render_report() {
   app.replaceChildren(tabs('report'), form);
 }
 
+// The tracking link is shown once (only its hash is kept): the customer bookmarks or copies it.
 function render_reported(made) {
+  const link = `${location.origin}${made.tracking_link}`;
   app.replaceChildren(tabs('report'), h('section', { class: 'card', id: 'reported' },
     h('h2', { text: t('reported_title') }), h('div', { class: 'ticket-no', id: 'ticket-no', text: made.ticket_no }),
     h('p', { text: t('reported_note') }),
+    field('tracking_link', h('input', { id: 'tracking-link', readonly: true, value: link, onfocus: (e) => e.target.select() })),
+    field('access_key', h('input', { id: 'access-key', readonly: true, value: made.access_key })),
     h('div', { class: 'actions' }, h('a', { class: 'button primary', href: `#/jobs/${encodeURIComponent(made.job_id)}`, text: t('view_progress') }))));
 }
 
@@ -193,22 +198,37 @@ function render_track(prefill = {}, notice = null) {
   const form = h('form', { id: 'track-form', class: 'card' }, h('h2', { text: t('track_title') }),
     h('div', { class: 'row' },
       field('ticket_no', h('input', { name: 'ticket_no', required: true, maxlength: 40, value: prefill.ticket_no || '', placeholder: t('ticket_hint') })),
-      field('phone', h('input', { name: 'phone', required: true, type: 'tel', maxlength: 50, autocomplete: 'tel' }))),
+      field('access_key', h('input', { name: 'access_key', required: true, maxlength: 100, autocomplete: 'off', value: prefill.access_key || '' }))),
     error, h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button primary', text: t('find') })));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const f = new FormData(form);
     try {
-      const session = await api('POST', '/api/v1/portal/session',
-        { ticket_no: String(f.get('ticket_no')).trim(), phone: String(f.get('phone')).trim() });
-      save_session(session);
-      location.hash = `#/jobs/${encodeURIComponent(session.job_id)}`;
+      await open_session(String(f.get('ticket_no')).trim(), String(f.get('access_key')).trim());
     } catch (err) {
       error.textContent = err.code === 'bad_credentials' ? t('lookup_failed') : message_of(err);
       error.hidden = false;
     }
   });
   app.replaceChildren(tabs('track'), form);
+}
+
+async function open_session(ticket_no, access_key) {
+  const session = await api('POST', '/api/v1/portal/session', { ticket_no, access_key });
+  save_session(session);
+  location.hash = `#/jobs/${encodeURIComponent(session.job_id)}`;
+}
+
+// A tracking link (#ticket=…&key=…) opens its repair at once; the key leaves the address bar.
+async function follow_tracking_link(hash) {
+  const params = new URLSearchParams(hash.slice(1));
+  const prefill = { ticket_no: params.get('ticket') || '', access_key: params.get('key') || '' };
+  history.replaceState(null, '', `${location.pathname}#/track`);
+  try {
+    await open_session(prefill.ticket_no, prefill.access_key);
+  } catch (err) {
+    render_track(prefill, err.code === 'bad_credentials' ? t('lookup_failed') : message_of(err));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------- the repair
@@ -407,6 +427,7 @@ async function route() {
   const m = hash.match(/^#\/jobs\/([^/?#]+)$/);
   try {
     if (m) await render_job(decodeURIComponent(m[1]));
+    else if (hash.startsWith('#ticket=')) await follow_tracking_link(hash);
     else if (hash === '#/track') render_track({ ticket_no: load_session()?.ticket_no });
     else render_report();
   } catch (err) {

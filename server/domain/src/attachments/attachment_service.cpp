@@ -3,9 +3,12 @@
 
 #include <Poco/NumberParser.h>
 
+#include <algorithm>
+
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/error.hpp"
+#include "fieldsync/time.hpp"
 
 namespace fieldserver {
 
@@ -20,7 +23,32 @@ void check_name(const std::string& sha256) {
                     "sha256");
 }
 
+// The uploader key of bytes the customer portal stored (its photos' rows have no author).
+const char* kPortalUploader = "portal";
+
 }  // namespace
+
+std::string sniff_content_type(const std::string& bytes) {
+    auto starts = [&](std::size_t at, std::string_view magic) { return bytes.compare(at, magic.size(), magic) == 0; };
+    if (bytes.size() < 12) return {};
+    if (starts(0, "\xFF\xD8\xFF")) return "image/jpeg";
+    if (starts(0, "\x89PNG\r\n\x1a\n")) return "image/png";
+    if (starts(0, "RIFF") && starts(8, "WEBP")) return "image/webp";
+    if (starts(0, "%PDF-")) return "application/pdf";
+    // ISO base media files (HEIF/HEIC photos of phones): a box "ftyp" with the major brand after it.
+    if (starts(4, "ftyp"))
+        for (std::string_view brand : {"heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"})
+            if (starts(8, brand)) return "image/heic";
+    return {};
+}
+
+void record_upload(Db& db, const std::string& sha256, const std::string& uploader) {
+    db.execute(
+        "INSERT INTO attachment_uploads (sha256, user_id, uploaded_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (sha256, user_id) DO NOTHING",
+        {sha256, uploader.empty() ? std::string(kPortalUploader) : uploader,
+         fieldsync::format_utc(fieldsync::now_ms())});
+}
 
 AttachmentService::AttachmentService(Database& db, const std::string& directory)
     : db_(db), blobs_(make_blob_store(db, directory)) {}
@@ -66,13 +94,37 @@ Poco::JSON::Object::Ptr AttachmentService::put(const Actor& actor, const std::st
     if (offset + static_cast<std::int64_t>(bytes.size()) > d.size_bytes)
         throw Error(ErrorCode::invalid_field,
                     "the chunk goes past the attachment's size_bytes (" + std::to_string(d.size_bytes) + ")", "offset");
+    // The type is told by the first bytes, so the first chunk decides it: anything not on the list is never stored.
+    if (offset == 0 && sniff_content_type(bytes).empty())
+        throw Error(ErrorCode::invalid_field,
+                    "附件只能是 JPEG、PNG、WebP、HEIC 图片或 PDF / the bytes are not an allowed type (JPEG, PNG, "
+                    "WebP, HEIC or PDF, told by their first bytes)",
+                    "sha256");
     blobs_->append(sha256, offset, bytes, d.size_bytes);
+    if (blobs_->complete(sha256)) db_.write([&](Db& db) { record_upload(db, sha256, actor.id); });
     return status_of(sha256, d);
 }
 
 std::pair<std::string, std::string> AttachmentService::content(const Actor& actor, const std::string& sha256) {
-    auto d = described(actor, sha256);
-    return {read(sha256), d.content_type};
+    check_name(sha256);
+    // Readable by the uploader, or through a record the reader may see whose author (the portal for its photos)
+    // uploaded these bytes: a record naming someone else's hash grants nothing.
+    bool readable = db_.read([&](Db& db) {
+        if (db.scalar("SELECT COUNT(*) FROM attachment_uploads WHERE sha256 = ? AND user_id = ?", {sha256, actor.id}))
+            return true;
+        auto rows = db.query(
+            "SELECT j.assignee_id FROM attachments a JOIN jobs j ON j.id = a.job_id JOIN attachment_uploads u "
+            "ON u.sha256 = a.sha256 AND u.user_id = COALESCE(a.author_id, ?) WHERE a.sha256 = ?",
+            {std::string(kPortalUploader), sha256});
+        return std::any_of(rows->begin(), rows->end(), [&](const Poco::Dynamic::Var& v) {
+            return actor.is_staff() || (actor.role == Role::technician &&
+                                        text(v.extract<Poco::JSON::Object::Ptr>(), "assignee_id") == actor.id);
+        });
+    });
+    if (!readable) throw Error(ErrorCode::not_found, "no attachment " + sha256 + " you may read");
+    std::string bytes = read(sha256);
+    // The type told by the bytes, never the one a record claims.
+    return {bytes, sniff_content_type(bytes)};
 }
 
 std::string AttachmentService::store(const std::string& bytes) {

@@ -1,6 +1,18 @@
-// Each event's hash covers the previous hash and every stored column, so the chain checks itself.
+// Each event's hash covers the previous hash and every stored column, so the chain checks itself; the signed
+// checkpoint of its head (audit_checkpoints, the journal file, webhooks) shows what the chain alone cannot: that
+// events were deleted at its end, or the whole chain rewritten and re-hashed.
 #include "fieldserver/domain/audit/audit_log.hpp"
 
+#include <Poco/JSON/Parser.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <tuple>
+
+#include "fieldserver/domain/notifications/notification_outbox.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/time.hpp"
@@ -22,7 +34,193 @@ std::string event_hash(const std::string& prev_hash, const std::string& job_id, 
     return sha256_hex(material);
 }
 
+// The signing key, the journal file and the highest seq the journal holds per job (read at start, kept as lines
+// are appended), shared by every request thread.
+struct Checkpoints {
+    std::shared_ptr<const SigningKey> key;
+    std::string journal_path;
+    std::map<std::string, std::int64_t> journal_heads;
+    std::mutex mutex;
+};
+
+Checkpoints& checkpoints() {
+    static Checkpoints c;
+    return c;
+}
+
+// What a checkpoint's signature covers: a versioned, line-separated text no two checkpoints share.
+std::string checkpoint_message(const std::string& job_id, std::int64_t seq, const std::string& head_hash,
+                               const std::string& state) {
+    return "fieldrepair-audit-checkpoint-v1\n" + job_id + "\n" + std::to_string(seq) + "\n" + head_hash + "\n" + state;
+}
+
+void append_to_journal(Checkpoints& c, const std::string& job_id, std::int64_t seq, const std::string& line) {
+    std::lock_guard lock(c.mutex);
+    int fd = ::open(c.journal_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (fd < 0) throw fieldsync::Error(fieldsync::ErrorCode::unavailable, "the audit journal cannot be written");
+    std::string text = line + "\n";
+    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    if (!ok) throw fieldsync::Error(fieldsync::ErrorCode::unavailable, "the audit journal cannot be written");
+    auto& head = c.journal_heads[job_id];
+    head = std::max(head, seq);
+}
+
+// Signs job_id's head (seq, hash) with the job's current state and records it in the three places.
+void anchor(Db& db, const std::string& job_id, std::int64_t seq, const std::string& head_hash) {
+    auto& c = checkpoints();
+    if (!c.key) return;
+    std::string state = text(db.query_one("SELECT state FROM jobs WHERE id = ?", {job_id}), "state");
+    std::string signed_at = fieldsync::format_utc(fieldsync::now_ms());
+    std::string signature = c.key->sign_hex(checkpoint_message(job_id, seq, head_hash, state));
+    db.execute(
+        "INSERT INTO audit_checkpoints (job_id, seq, head_hash, state, signed_at, signature) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (job_id) DO UPDATE SET seq = excluded.seq, head_hash = excluded.head_hash, "
+        "state = excluded.state, signed_at = excluded.signed_at, signature = excluded.signature",
+        {job_id, seq, head_hash, state, signed_at, signature});
+    Poco::JSON::Object::Ptr line = new Poco::JSON::Object;
+    line->set("event", "audit_checkpoint");
+    line->set("job_id", job_id);
+    line->set("seq", seq);
+    line->set("head_hash", head_hash);
+    line->set("state", state);
+    line->set("signed_at", signed_at);
+    line->set("signature", signature);
+    append_to_journal(c, job_id, seq, to_json(line));
+    enqueue_webhook_event(db, "audit_checkpoint", job_id, to_json(line));
+}
+
+// The job's state as an event recorded it (after.state), or empty when the event does not record one.
+std::string recorded_state(const std::string& after_text) {
+    Poco::JSON::Parser parser;
+    auto after = parser.parse(after_text).extract<Poco::JSON::Object::Ptr>();
+    return after && after->has("state") && !after->isNull("state") ? after->getValue<std::string>("state") : "";
+}
+
+struct ChainEnd {
+    std::int64_t events = 0;
+    std::string head_hash = kGenesis;
+    std::string last_state;  // the state the last event that recorded one recorded
+};
+
+// The first break in the chain itself ({seq, reason}), or seq 0; fills end as far as the chain is intact.
+std::pair<std::int64_t, std::string> chain_break(Db& db, const std::string& job_id, ChainEnd& end) {
+    // Read the JSON columns as stored text (aliases without the _json suffix), since the hash covers the text.
+    auto rows = db.query(
+        "SELECT seq, at, actor_id, actor_role, source, action, before_json AS before_text, after_json AS after_text, "
+        "prev_hash, hash FROM job_events WHERE job_id = ? ORDER BY seq",
+        {job_id});
+    for (const auto& item : *rows) {
+        auto e = item.extract<Poco::JSON::Object::Ptr>();
+        std::int64_t seq = integer(e, "seq"), expected = end.events + 1;
+        if (seq != expected) return {expected, "event " + std::to_string(expected) + " is missing"};
+        if (text(e, "prev_hash") != end.head_hash)
+            return {seq, "event " + std::to_string(seq) + " does not follow the event before it"};
+        if (event_hash(end.head_hash, job_id, seq, text(e, "at"), text(e, "actor_id"), text(e, "actor_role"),
+                       text(e, "source"), text(e, "action"), text(e, "before_text"),
+                       text(e, "after_text")) != text(e, "hash"))
+            return {seq, "event " + std::to_string(seq) + " was changed after it was written"};
+        end.head_hash = text(e, "hash");
+        end.events = seq;
+        if (auto state = recorded_state(text(e, "after_text")); !state.empty()) end.last_state = state;
+    }
+    return {0, {}};
+}
+
+// The first disagreement between an intact chain (and the job's state) and the latest signed checkpoint and the
+// journal, or seq 0; nothing to check without a key.
+std::pair<std::int64_t, std::string> checkpoint_break(Db& db, const std::string& job_id, const ChainEnd& end,
+                                                      const std::string& state) {
+    auto& c = checkpoints();
+    if (!c.key) return {0, {}};
+    auto cp = db.query_one("SELECT seq, head_hash, state, signature FROM audit_checkpoints WHERE job_id = ?", {job_id});
+    if (!cp) return {end.events + 1, "no signed checkpoint covers this job's chain: it was deleted"};
+    std::int64_t signed_seq = integer(cp, "seq");
+    if (!c.key->verify_hex(checkpoint_message(job_id, signed_seq, text(cp, "head_hash"), text(cp, "state")),
+                           text(cp, "signature")))
+        return {signed_seq, "the checkpoint's signature does not verify with this server's audit key"};
+    if (signed_seq > end.events)
+        return {end.events + 1, "the signed checkpoint counts " + std::to_string(signed_seq) +
+                                    " events, the chain ends at " + std::to_string(end.events) +
+                                    ": events were deleted"};
+    if (signed_seq < end.events)
+        return {signed_seq + 1,
+                "events after the signed checkpoint (event " + std::to_string(signed_seq) + ") were added without one"};
+    if (text(cp, "head_hash") != end.head_hash)
+        return {end.events, "the chain's last hash is not the signed one: the chain was rewritten"};
+    if (text(cp, "state") != state)
+        return {end.events, "the job's state '" + state + "' is not the signed '" + text(cp, "state") + "'"};
+    std::int64_t journal = 0;
+    {
+        std::lock_guard lock(c.mutex);
+        if (auto it = c.journal_heads.find(job_id); it != c.journal_heads.end()) journal = it->second;
+    }
+    if (journal > signed_seq)
+        return {signed_seq + 1, "the journal outside the database records event " + std::to_string(journal) +
+                                    ": the checkpoint and the events after it were rolled back"};
+    return {0, {}};
+}
+
+// The checkpoint first: a deleted last event leaves a chain whose state differs from the row's too, and "deleted"
+// is the better account of it.
+std::pair<std::int64_t, std::string> head_break(Db& db, const std::string& job_id, const ChainEnd& end) {
+    std::string state = text(db.query_one("SELECT state FROM jobs WHERE id = ?", {job_id}), "state");
+    if (auto signed_break = checkpoint_break(db, job_id, end, state); signed_break.first != 0) return signed_break;
+    if (!end.last_state.empty() && state != end.last_state)
+        return {end.events, "the job's state '" + state + "' is not '" + end.last_state +
+                                "', the state its last event recorded: it was changed outside the audit trail"};
+    return {0, {}};
+}
+
 }  // namespace
+
+void use_audit_checkpoints(std::shared_ptr<const SigningKey> key, const std::string& journal_path) {
+    auto& c = checkpoints();
+    std::lock_guard lock(c.mutex);
+    c.key = std::move(key);
+    c.journal_path = journal_path;
+    c.journal_heads.clear();
+    std::ifstream in(journal_path);
+    Poco::JSON::Parser parser;
+    for (std::string line; std::getline(in, line);) {
+        try {
+            auto entry = parser.parse(line).extract<Poco::JSON::Object::Ptr>();
+            auto& head = c.journal_heads[text(entry, "job_id")];
+            head = std::max(head, integer(entry, "seq"));
+        } catch (const Poco::Exception&) {
+            // A line cut short by a crash while it was written: the lines before and after it still count.
+        }
+    }
+}
+
+std::string audit_public_key_pem() {
+    auto& c = checkpoints();
+    return c.key ? c.key->public_key_pem() : std::string();
+}
+
+std::size_t anchor_unsigned_jobs(Database& database) {
+    if (!checkpoints().key) return 0;
+    auto ids = database.read([](Db& db) {
+        return db.query(
+            "SELECT id FROM jobs WHERE NOT EXISTS (SELECT 1 FROM audit_checkpoints c WHERE c.job_id = jobs.id) "
+            "ORDER BY id");
+    });
+    std::size_t anchored = 0;
+    for (const auto& v : *ids) {
+        std::string job_id = text(v.extract<Poco::JSON::Object::Ptr>(), "id");
+        // A job the journal knows had a checkpoint: its missing one was deleted, which verification must report.
+        if (std::lock_guard lock(checkpoints().mutex); checkpoints().journal_heads.count(job_id)) continue;
+        bool signed_now = database.write([&](Db& db) {
+            ChainEnd end;
+            // A chain already broken is not blessed with a signature: verification keeps reporting it.
+            if (chain_break(db, job_id, end).first != 0) return false;
+            anchor(db, job_id, end.events, end.head_hash);
+            return true;
+        });
+        if (signed_now) ++anchored;
+    }
+    return anchored;
+}
 
 void append_event(Db& db, const std::string& job_id, const Actor& actor, const std::string& action,
                   const Poco::JSON::Object::Ptr& before, const Poco::JSON::Object::Ptr& after) {
@@ -38,43 +236,20 @@ void append_event(Db& db, const std::string& job_id, const Actor& actor, const s
         "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {job_id, seq, at, actor.id.empty() ? Value(std::monostate{}) : Value(actor.id), actor.role_name(), actor.source,
          action, before_text, after_text, prev, hash});
+    anchor(db, job_id, seq, hash);
 }
 
 Poco::JSON::Object::Ptr verify_chain(Db& db, const std::string& job_id) {
-    // Read the JSON columns as stored text (aliases without the _json suffix), since the hash covers the text.
-    auto rows = db.query(
-        "SELECT seq, at, actor_id, actor_role, source, action, before_json AS before_text, after_json AS after_text, "
-        "prev_hash, hash FROM job_events WHERE job_id = ? ORDER BY seq",
-        {job_id});
+    ChainEnd end;
+    auto [broken_at, reason] = chain_break(db, job_id, end);
+    if (broken_at == 0) std::tie(broken_at, reason) = head_break(db, job_id, end);
     Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
     out->set("job_id", job_id);
-    out->set("events", static_cast<std::int64_t>(rows->size()));
-    std::string prev = kGenesis;
-    std::int64_t expected_seq = 1;
-    for (const auto& item : *rows) {
-        auto e = item.extract<Poco::JSON::Object::Ptr>();
-        std::int64_t seq = integer(e, "seq");
-        std::string reason;
-        if (seq != expected_seq)
-            reason = "event " + std::to_string(expected_seq) + " is missing";
-        else if (text(e, "prev_hash") != prev)
-            reason = "event " + std::to_string(seq) + " does not follow the event before it";
-        else if (event_hash(prev, job_id, seq, text(e, "at"), text(e, "actor_id"), text(e, "actor_role"),
-                            text(e, "source"), text(e, "action"), text(e, "before_text"),
-                            text(e, "after_text")) != text(e, "hash"))
-            reason = "event " + std::to_string(seq) + " was changed after it was written";
-        if (!reason.empty()) {
-            out->set("ok", false);
-            out->set("broken_at", expected_seq);
-            out->set("reason", reason);
-            return out;
-        }
-        prev = text(e, "hash");
-        ++expected_seq;
-    }
-    out->set("ok", true);
-    out->set("broken_at", Poco::Dynamic::Var());
-    out->set("reason", Poco::Dynamic::Var());
+    out->set("events", db.scalar("SELECT COUNT(*) FROM job_events WHERE job_id = ?", {job_id}));
+    out->set("ok", broken_at == 0);
+    out->set("broken_at", broken_at == 0 ? Poco::Dynamic::Var() : Poco::Dynamic::Var(broken_at));
+    out->set("reason", broken_at == 0 ? Poco::Dynamic::Var() : Poco::Dynamic::Var(reason));
+    out->set("checkpointed", checkpoints().key != nullptr);
     return out;
 }
 

@@ -328,7 +328,14 @@ Poco::JSON::Object::Ptr JobService::summary(const Actor& actor, const std::strin
 Poco::JSON::Array::Ptr JobService::events(const Actor& actor, const std::string& id) {
     return db_.read([&](Db& db) {
         load_visible(db, actor, id);
-        return trail_.events(db, id);
+        auto events = trail_.events(db, id);
+        // A customer sees where their own changes came from, never the addresses of the staff's.
+        if (actor.role == Role::customer)
+            for (const auto& v : *events) {
+                auto event = v.extract<Poco::JSON::Object::Ptr>();
+                if (text(event, "actor_role") != "customer") event->set("source", Poco::Dynamic::Var());
+            }
+        return events;
     });
 }
 

@@ -168,7 +168,7 @@ void insert(Db& db, const std::string& event, const std::string& job_id, const s
 const std::vector<std::string>& notification_events() {
     static const std::vector<std::string> events = {"ticket_created",   "plan_proposed",   "visit_booked",
                                                     "repair_completed", "warranty_issued", "sla_at_risk",
-                                                    "sla_breached"};
+                                                    "sla_breached",     "audit_checkpoint"};
     return events;
 }
 
@@ -177,6 +177,18 @@ std::string notification_event_of(const std::string& action, const Poco::JSON::O
     for (const auto& rule : kRules)
         if (action == rule.action) return rule.event;
     return {};
+}
+
+void enqueue_webhook_event(Db& db, const std::string& event, const std::string& job_id, const std::string& body) {
+    std::string now = fieldsync::format_utc(fieldsync::now_ms());
+    auto hooks = db.query("SELECT id, url, events_json FROM webhooks WHERE deleted_at IS NULL ORDER BY id");
+    for (const auto& v : *hooks) {
+        auto hook = v.extract<Poco::JSON::Object::Ptr>();
+        auto events = hook->getArray("events");
+        if (events && std::any_of(events->begin(), events->end(),
+                                  [&](const Poco::Dynamic::Var& e) { return e.toString() == event; }))
+            insert(db, event, job_id, "webhook", text(hook, "url"), text(hook, "id"), std::monostate{}, body, now);
+    }
 }
 
 bool is_mailbox(const std::string& address) {

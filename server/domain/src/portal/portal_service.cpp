@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <tuple>
 #include <utility>
 
 #include "fieldserver/storage/change_log.hpp"
@@ -86,6 +85,7 @@ void insert_photo(Db& db, const std::string& job_id, std::int64_t seq, const std
         "author_id, created_at) VALUES (?, ?, 'photo', ?, ?, ?, ?, ?, NULL, ?)",
         {id, job_id, sha256, content_type, size_bytes, "portal-" + std::to_string(seq) + extension,
          std::string("客户报修照片 / photo from the customer's report"), created_at});
+    record_upload(db, sha256, {});
     record_change(db, "attachments", id);
 }
 
@@ -143,36 +143,24 @@ ReportForm validated_report(const Poco::JSON::Object::Ptr& body) {
     return form;
 }
 
-// The customer and asset a report belongs to, where known; empty ids mean new records.
-std::pair<std::string, std::string> known_reporter(Db& db, const std::string& name, const std::string& phone,
-                                                   const std::string& serial) {
-    // The same person reporting again (same name and phone) keeps one customer record; anything less is a new
-    // record for the dispatcher to merge, so a report never attaches itself to a stranger's history.
-    std::string customer_id, asset_id;
-    auto candidates = db.query("SELECT id, phone FROM customers WHERE name = ? ORDER BY created_at, id", {name});
-    for (const auto& v : *candidates) {
-        auto row = v.extract<Poco::JSON::Object::Ptr>();
-        if (normalized_phone(text(row, "phone")) == normalized_phone(phone)) {
-            customer_id = text(row, "id");
-            break;
-        }
-    }
-    if (auto asset = db.query_one("SELECT id, customer_id FROM assets WHERE serial_no = ?", {serial})) {
-        if (text(asset, "customer_id") != customer_id)
-            throw Error(ErrorCode::invalid_field,
-                        "this serial number is registered under another name or phone; use the ones you "
-                        "registered with, or call the service desk",
-                        "serial_no");
-        asset_id = text(asset, "id");
-    }
-    return {customer_id, asset_id};
+// At most max_bytes of text, never cutting a UTF-8 character in two.
+std::string utf8_prefix(const std::string& text, std::size_t max_bytes) {
+    if (text.size() <= max_bytes) return text;
+    std::size_t end = max_bytes;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    return text.substr(0, end);
+}
+
+// Whether a product with this serial number is registered (to anyone).
+bool serial_registered(Db& db, const std::string& serial) {
+    return db.scalar("SELECT COUNT(*) FROM assets WHERE serial_no = ?", {serial}) > 0;
 }
 
 }  // namespace
 
 Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& body, const std::string& source,
                                               int& retry_after) {
-    retry_after = report_limiter_.retry_after(source);
+    retry_after = report_limit_.retry_after(source);
     if (retry_after > 0)
         throw Error(ErrorCode::rate_limited, "too many fault reports from this address; try again in " +
                                                  std::to_string(retry_after) + " seconds");
@@ -180,24 +168,24 @@ Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& bod
     const std::string &name = form.name, &phone = form.phone, &serial = form.serial;
     auto photos = decode_photos(body);
 
-    std::string customer_id, asset_id;
-    std::tie(customer_id, asset_id) = db_.read([&](Db& db) { return known_reporter(db, name, phone, serial); });
-    if (customer_id.empty()) {
-        Poco::JSON::Object::Ptr customer = new Poco::JSON::Object;
-        customer->set("name", name);
-        customer->set("phone", phone);
-        customer->set("address", text(body, "address"));
-        Actor portal{.role = Role::admin, .name = "customer portal", .source = source};
-        customer_id = text(customers_.create_customer(portal, customer), "id");
-    }
+    // Always a new customer record and a new product record (the dispatcher merges duplicates): attaching the
+    // report to the customer of the same name and phone, or to the product of the same serial number, would show
+    // that customer's address and history, or that product's warranty, to whoever typed them. A serial number
+    // registered already gets a marked copy (serial numbers are unique); the report keeps what was typed.
+    Poco::JSON::Object::Ptr customer = new Poco::JSON::Object;
+    customer->set("name", name);
+    customer->set("phone", phone);
+    customer->set("address", text(body, "address"));
+    Actor portal{.role = Role::admin, .name = "customer portal", .source = source};
+    std::string customer_id = text(customers_.create_customer(portal, customer), "id");
     Actor customer_actor{.role = Role::customer, .name = name, .customer_id = customer_id, .source = source};
-    if (asset_id.empty()) {
-        Poco::JSON::Object::Ptr asset = new Poco::JSON::Object;
-        asset->set("customer_id", customer_id);
-        asset->set("model", text(body, "model"));
-        asset->set("serial_no", serial);
-        asset_id = text(customers_.create_asset(customer_actor, asset), "id");
-    }
+    Poco::JSON::Object::Ptr asset = new Poco::JSON::Object;
+    asset->set("customer_id", customer_id);
+    asset->set("model", text(body, "model"));
+    asset->set("serial_no", db_.read([&](Db& db) { return serial_registered(db, serial); })
+                                ? utf8_prefix(serial, 70) + " (重复 duplicate " + random_token(6) + ")"
+                                : serial);
+    std::string asset_id = text(customers_.create_asset(customer_actor, asset), "id");
     Poco::JSON::Object::Ptr job_body = new Poco::JSON::Object;
     job_body->set("customer_id", customer_id);
     job_body->set("asset_id", asset_id);
@@ -210,47 +198,51 @@ Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& bod
     // once the report is accepted, so refused input stores nothing.
     for (const auto& photo : photos) attachments_.store(photo.bytes);
 
+    // The tracking link's key: 128 random bits, only its hash stored, so the ticket number (sequential) and the
+    // phone (known to many) are no longer enough to open the job.
+    std::string access_key = random_token(16);
     auto out = db_.write([&](Db& db) {
         db.execute(
             "INSERT INTO portal_reports (job_id, contact_name, contact_phone, address, preferred_start, preferred_end, "
-            "source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "source, created_at, access_key_hash, reported_model, reported_serial) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             {job_id, name, phone, text(body, "address"), text_or_null(form.preferred_start),
-             text_or_null(form.preferred_end), source, now});
+             text_or_null(form.preferred_end), source, now, sha256_hex(access_key), text(body, "model"), serial});
         for (std::size_t i = 0; i < photos.size(); ++i)
             insert_photo(db, job_id, static_cast<std::int64_t>(i + 1), photos[i].content_type,
                          static_cast<std::int64_t>(photos[i].bytes.size()), sha256_hex(photos[i].bytes), now);
         return issue_token(db, customer_id, job_id, ticket_no);
     });
     // Every accepted report counts against the address, not only failures as with logins.
-    report_limiter_.failed(source);
+    report_limit_.hit(source);
+    out->set("access_key", access_key);
+    out->set("tracking_link", "/portal/#ticket=" + ticket_no + "&key=" + access_key);
     return out;
 }
 
 Poco::JSON::Object::Ptr PortalService::open_session(const Poco::JSON::Object::Ptr& body, const std::string& source,
                                                     int& retry_after) {
     fieldsync::validate_fields({{.name = "ticket_no", .type = FieldType::string, .max_length = 40},
-                                {.name = "phone", .type = FieldType::string, .max_length = 50}},
+                                {.name = "access_key", .type = FieldType::string, .max_length = 100}},
                                {}, *body, "look up a ticket");
     std::string ticket_no = Poco::toUpper(Poco::trim(text(body, "ticket_no")));
-    std::string phone = normalized_phone(text(body, "phone"));
-    const std::string ticket_key = "ticket:" + ticket_no;
-    retry_after = std::max(lookup_address_limiter_.retry_after(source), lookup_ticket_limiter_.retry_after(ticket_key));
+    retry_after = std::max(lookup_address_limit_.retry_after(source), lookup_ticket_limit_.retry_after(ticket_no));
     if (retry_after > 0)
         throw Error(ErrorCode::rate_limited,
                     "too many failed lookups; try again in " + std::to_string(retry_after) + " seconds");
     auto row = db_.read([&](Db& db) {
         return db.query_one(
-            "SELECT j.id, j.customer_id, c.phone, r.contact_phone FROM jobs j JOIN customers c ON c.id = j.customer_id "
-            "LEFT JOIN portal_reports r ON r.job_id = j.id WHERE j.ticket_no = ?",
+            "SELECT j.id, j.customer_id, r.access_key_hash FROM jobs j JOIN portal_reports r ON r.job_id = j.id "
+            "WHERE j.ticket_no = ?",
             {ticket_no});
     });
-    bool ok = row && !phone.empty() &&
-              (normalized_phone(text(row, "phone")) == phone || normalized_phone(text(row, "contact_phone")) == phone);
-    if (!ok) {
-        lookup_address_limiter_.failed(source);
-        lookup_ticket_limiter_.failed(ticket_key);
-        // One answer for a wrong ticket and a wrong phone, so neither can be probed on its own.
-        throw Error(ErrorCode::bad_credentials, "no ticket with that number and phone");
+    // Digests of equal length compared, so the time taken says nothing about the stored one.
+    std::string sent = sha256_hex(Poco::trim(text(body, "access_key")));
+    if (!row || text(row, "access_key_hash").size() != sent.size() || text(row, "access_key_hash") != sent) {
+        lookup_address_limit_.hit(source);
+        lookup_ticket_limit_.hit(ticket_no);
+        // One answer for a wrong ticket and a wrong key, so neither can be probed on its own.
+        throw Error(ErrorCode::bad_credentials, "no ticket with that number and access key");
     }
     return db_.write([&](Db& db) { return issue_token(db, text(row, "customer_id"), text(row, "id"), ticket_no); });
 }
@@ -281,8 +273,8 @@ Poco::JSON::Object::Ptr PortalService::get_report(const Actor& actor, const std:
     check_job_visible(actor, job_id);
     return db_.read([&](Db& db) {
         auto report = db.query_one(
-            "SELECT job_id, contact_name, contact_phone, address, preferred_start, preferred_end, created_at "
-            "FROM portal_reports WHERE job_id = ?",
+            "SELECT job_id, contact_name, contact_phone, address, preferred_start, preferred_end, created_at, "
+            "reported_model, reported_serial FROM portal_reports WHERE job_id = ?",
             {job_id});
         if (!report) throw Error(ErrorCode::not_found, "job " + job_id + " was not reported on the portal");
         auto photos = db.query(std::string("SELECT id, content_type, size_bytes, sha256 FROM attachments "

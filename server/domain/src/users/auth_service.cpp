@@ -15,45 +15,31 @@ namespace fieldserver {
 using fieldsync::Error;
 using fieldsync::ErrorCode;
 
-void LoginLimiter::prune(std::vector<Clock::time_point>& times, Clock::time_point now) const {
-    times.erase(std::remove_if(times.begin(), times.end(), [&](auto t) { return now - t >= window_; }), times.end());
-}
-
-int LoginLimiter::retry_after(const std::string& key) {
-    std::lock_guard lock(mutex_);
-    auto it = failures_.find(key);
-    if (it == failures_.end()) return 0;
-    auto now = Clock::now();
-    prune(it->second, now);
-    if (static_cast<int>(it->second.size()) < max_) return 0;
-    auto wait = std::chrono::duration_cast<std::chrono::seconds>(it->second.front() + window_ - now).count();
-    return static_cast<int>(std::max<std::int64_t>(1, wait));
-}
-
-void LoginLimiter::failed(const std::string& key) {
-    std::lock_guard lock(mutex_);
-    auto& times = failures_[key];
-    prune(times, Clock::now());
-    times.push_back(Clock::now());
-}
-
-void LoginLimiter::succeeded(const std::string& key) {
-    std::lock_guard lock(mutex_);
-    failures_.erase(key);
-}
-
 AuthService::AuthService(Database& db, std::int64_t token_ttl_seconds, int max_failures, int window_seconds,
                          int pbkdf2_iterations)
     : db_(db),
       ttl_(token_ttl_seconds),
       stand_in_hash_(hash_password(random_token(), pbkdf2_iterations)),
-      limiter_(max_failures, window_seconds),
-      address_limiter_(max_failures * kAddressFactor, window_seconds) {}
+      user_failures_(db, "login_user", max_failures, window_seconds),
+      address_failures_(db, "login_address", max_failures * kAddressFactor, window_seconds),
+      pair_failures_(db, "login_user_address", max_failures, window_seconds) {}
+
+// A stranger must not be able to lock a user out by failing their logins, so no count locks an account outright:
+// - every client address pauses after its free failures, for 2, 4, 8 … seconds (at most the window) per further
+//   failure, whichever usernames it tried;
+// - a username past its failures in the window refuses only the addresses that failed on it in that window; an
+//   address that has not (the user's own tablet or office) still logs in with the right password. A guesser on
+//   many addresses thus gets one try per address per window, each paused as above.
+int AuthService::wait_before(const std::string& username, const std::string& source) {
+    int wait = address_failures_.growing_delay(source);
+    if (wait > 0) return wait;
+    int user_wait = user_failures_.retry_after(username);
+    return user_wait > 0 && pair_failures_.count(username + "\n" + source) > 0 ? user_wait : 0;
+}
 
 Poco::JSON::Object::Ptr AuthService::login(const std::string& username, const std::string& password,
                                            const std::string& source, int& retry_after) {
-    const std::string user_key = "user:" + username, source_key = source;
-    retry_after = std::max(limiter_.retry_after(user_key), address_limiter_.retry_after(source_key));
+    retry_after = wait_before(username, source);
     if (retry_after > 0)
         throw Error(ErrorCode::rate_limited,
                     "too many failed logins; try again in " + std::to_string(retry_after) + " seconds");
@@ -65,11 +51,14 @@ Poco::JSON::Object::Ptr AuthService::login(const std::string& username, const st
     bool ok = user ? verify_password(password, user->getValue<std::string>("password_hash"))
                    : (verify_password(password, stand_in_hash_), false);
     if (!ok || !user_from_row(user).is_active) {
-        limiter_.failed(user_key);
-        address_limiter_.failed(source_key);
+        user_failures_.hit(username);
+        address_failures_.hit(source);
+        pair_failures_.hit(username + "\n" + source);
         throw Error(ErrorCode::bad_credentials, "wrong username or password");
     }
-    limiter_.succeeded(user_key);
+    // The user's own address is cleared; the username's count stays, so a success does not give a guesser
+    // elsewhere a fresh set of tries.
+    pair_failures_.clear(username + "\n" + source);
     std::string token = random_token();
     std::int64_t now = fieldsync::now_ms();
     std::string expires_at = fieldsync::format_utc(now + ttl_ * 1000);

@@ -6,6 +6,7 @@
 #include "fieldserver/domain/common/field_values.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
+#include "fieldserver/util/password_strength.hpp"
 #include "fieldserver/util/time_zone.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/time.hpp"
@@ -47,11 +48,21 @@ Poco::JSON::Object::Ptr view(Poco::JSON::Object::Ptr row) {
     return row;
 }
 
-void check_password(const Poco::JSON::Object::Ptr& body) {
+// At least 10 characters and hard to guess (zxcvbn), the user's own username and name counting as known words.
+void check_password(const Poco::JSON::Object::Ptr& body, const std::string& username, const std::string& name) {
     if (!has_value(body, "password")) return;
     std::string password = text(body, "password");
     auto characters = std::count_if(password.begin(), password.end(), [](char c) { return (c & 0xC0) != 0x80; });
-    if (characters < 10) throw Error(ErrorCode::invalid_field, "password must be at least 10 characters", "password");
+    if (characters < 10)
+        throw Error(ErrorCode::invalid_field, "密码至少需要 10 个字符 / password must be at least 10 characters",
+                    "password");
+    if (password_entropy_bits(password, {username, name}) < kMinPasswordEntropyBits)
+        throw Error(
+            ErrorCode::invalid_field,
+            "密码太容易被猜到（常见密码、重复字符或包含用户名/姓名），请换一个更长、更不规则的密码 / password is "
+            "too easy to guess (a common password, repeated characters, or the user's own name); choose a "
+            "longer, less predictable one",
+            "password");
 }
 
 void check_skills(const Poco::JSON::Object::Ptr& body) {
@@ -95,7 +106,7 @@ Poco::JSON::Object::Ptr UserService::create(const Actor& actor, const Poco::JSON
     std::vector<FieldSpec> optional(editable_fields().begin(), editable_fields().end() - 1);
     optional.push_back({.name = "customer_id", .type = FieldType::string});
     fieldsync::validate_fields(required, optional, *body, "create a user");
-    check_password(body);
+    check_password(body, text(body, "username"), text(body, "name"));
     check_skills(body);
     check_time_zone(body);
     std::string username = text(body, "username");
@@ -173,7 +184,10 @@ Poco::JSON::Object::Ptr UserService::update(const Actor& actor, const std::strin
     for (const char* key : {"name", "password", "is_active"})
         if (body->has(key) && !has_value(body, key))
             throw Error(ErrorCode::invalid_field, std::string(key) + " cannot be cleared", key);
-    check_password(body);
+    if (has_value(body, "password")) {
+        User current = db_.read([&](Db& db) { return find(db, id); });
+        check_password(body, current.username, has_value(body, "name") ? text(body, "name") : current.name);
+    }
     check_skills(body);
     check_time_zone(body);
     return db_.write([&](Db& db) {

@@ -49,6 +49,8 @@ struct ServerConfig {
     int sla_check_interval_seconds = 0;
     NotificationSettings notifications;
     MetricsAccess metrics;
+    TrustedProxies trusted_proxies;
+    std::string audit_key_file;
 };
 
 // Reads every setting from config (file keys) with the environment overriding; throws

@@ -15,6 +15,7 @@
 #include "fieldserver/domain/sla/sla_service.hpp"
 #include "fieldserver/domain/users/auth_service.hpp"
 #include "fieldserver/domain/users/user_service.hpp"
+#include "fieldserver/http/client_address.hpp"
 #include "fieldserver/sync/device_service.hpp"
 #include "fieldserver/sync/sync_service.hpp"
 
@@ -37,6 +38,7 @@ struct ServiceSettings {
     JobPolicy jobs;
     std::string attachments_dir;
     MetricsAccess metrics;
+    TrustedProxies trusted_proxies;
 };
 
 // Registers on jobs what every job change records, in its transaction: audit event, notification outbox, report
@@ -66,6 +68,7 @@ struct Services {
     PortalService portal;
     NotificationService notifications;
     MetricsAccess metrics_access;
+    TrustedProxies trusted_proxies;
 };
 
 }  // namespace fieldserver

@@ -15,6 +15,13 @@
 
 namespace fieldserver {
 
+// "image/jpeg", "image/png", "image/webp", "image/heic" or "application/pdf" by the bytes' magic numbers, or
+// empty for anything else.
+std::string sniff_content_type(const std::string& bytes);
+
+// Records uploader (a user id; empty: the customer portal) as having sent the bytes sha256, in db's transaction.
+void record_upload(Db& db, const std::string& sha256, const std::string& uploader);
+
 class AttachmentService {
   public:
     // directory: where the files live on SQLite (created if missing); on PostgreSQL the bytes live in the database.
@@ -24,11 +31,13 @@ class AttachmentService {
     // those bytes; anything else is not_found, like bytes nobody described yet.
     Poco::JSON::Object::Ptr status(const Actor& actor, const std::string& sha256);
     // Appends a chunk at offset, which must be the bytes received so far (conflict otherwise, so a retried chunk
-    // is never stored twice). The upload completes when size_bytes have arrived and they hash to the name;
-    // bytes that do not are dropped (invalid_field) so the upload can start again. Returns status().
+    // is never stored twice). The upload completes when size_bytes have arrived, they hash to the name and their
+    // first bytes say JPEG, PNG, WebP, HEIC or PDF; bytes that do not are dropped (invalid_field) so the upload can
+    // start again. The actor completing it is recorded as its uploader. Returns status().
     Poco::JSON::Object::Ptr put(const Actor& actor, const std::string& sha256, const std::string& offset,
                                 const std::string& bytes);
-    // {bytes, content type} of a complete upload; not_found before.
+    // {bytes, content type told by the bytes} of a complete upload, for its uploader, or for a reader who may see
+    // a job with a record of these bytes whose author uploaded them; not_found otherwise and before completion.
     std::pair<std::string, std::string> content(const Actor& actor, const std::string& sha256);
 
     // Stores bytes that arrive whole (photos sent with a portal report) as a complete file under their SHA-256,

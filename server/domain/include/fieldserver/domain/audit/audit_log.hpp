@@ -4,17 +4,35 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <memory>
+
 #include "fieldserver/domain/common/actor.hpp"
 #include "fieldserver/storage/database.hpp"
+#include "fieldserver/util/signing_key.hpp"
 
 namespace fieldserver {
+
+// Signs every job's chain head from now on: each appended event replaces the job's checkpoint (length, last
+// hash, the job's state, signed with key) in audit_checkpoints, appends it to the journal file (one JSON line,
+// outside the database) and queues it for webhooks subscribed to "audit_checkpoint". Set once at start; without
+// it nothing is signed and verification checks the chain and the state alone.
+void use_audit_checkpoints(std::shared_ptr<const SigningKey> key, const std::string& journal_path);
+
+// The public key checkpoints are signed with (PEM), or empty when none is in use.
+std::string audit_public_key_pem();
+
+// Signs the current head of every job that has no checkpoint and never had one (jobs from before checkpoints; the
+// journal names those that had), after checking its chain; returns how many. Run at start.
+std::size_t anchor_unsigned_jobs(Database& database);
 
 // Appends an event to job_id's chain inside the caller's transaction (for a job action, as a listener of the
 // published change: job_change.hpp).
 void append_event(Db& db, const std::string& job_id, const Actor& actor, const std::string& action,
                   const Poco::JSON::Object::Ptr& before, const Poco::JSON::Object::Ptr& after);
 
-// {job_id, ok, events, broken_at (seq of the first bad event, or null), reason}.
+// {job_id, ok, events, broken_at (seq of the first bad event, or null), reason}. Beyond the chain itself it checks
+// that the job's state is the one its last event recorded, and, with checkpoints in use, that the chain ends
+// where the latest signed checkpoint (and the journal outside the database) says it ends.
 Poco::JSON::Object::Ptr verify_chain(Db& db, const std::string& job_id);
 
 // Events of a job in order, with before and after as objects.

@@ -13,7 +13,8 @@
 namespace fieldserver {
 
 // The events notifications are sent for, as webhooks subscribe to them: ticket_created, plan_proposed,
-// visit_booked, repair_completed, warranty_issued (to the customer), sla_at_risk, sla_breached (to dispatchers).
+// visit_booked, repair_completed, warranty_issued (to the customer), sla_at_risk, sla_breached (to dispatchers),
+// and audit_checkpoint (each signed head of a job's audit chain, for a copy kept outside the server).
 const std::vector<std::string>& notification_events();
 
 // The notification event of a job event (action and after-snapshot): "report" → ticket_created, an "escalate" of
@@ -25,6 +26,9 @@ std::string notification_event_of(const std::string& action, const Poco::JSON::O
 // its notifications commit or roll back together. after is the event's after-snapshot.
 void enqueue_notifications(Db& db, const std::string& job_id, const Actor& actor, const std::string& action,
                            const Poco::JSON::Object::Ptr& after);
+
+// Queues body as a call of every webhook subscribed to event, in db's transaction.
+void enqueue_webhook_event(Db& db, const std::string& event, const std::string& job_id, const std::string& body);
 
 // A plausible single mailbox (local@domain, no spaces, brackets, commas or line breaks): addresses that are not
 // are skipped, so stored text can never inject headers or extra recipients into a message.

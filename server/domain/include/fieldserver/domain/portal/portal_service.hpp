@@ -1,6 +1,6 @@
 // The customer portal without an account: report a fault (finding or creating the customer and the product),
-// open a session on one ticket with its number and the contact phone, and the photos sent with a report (kept in
-// the attachment store like technicians' photos, so they reach the assigned technician's tablet with the job).
+// open a session on one ticket with its number and the key of its tracking link, and the photos sent with a report
+// (kept in the attachment store like technicians' photos, so they reach the assigned technician's tablet with the job).
 #pragma once
 
 #include <Poco/JSON/Object.h>
@@ -8,6 +8,7 @@
 #include <string>
 
 #include "fieldserver/domain/attachments/attachment_service.hpp"
+#include "fieldserver/domain/common/rate_limit.hpp"
 #include "fieldserver/domain/customers/customer_service.hpp"
 #include "fieldserver/domain/jobs/job_service.hpp"
 #include "fieldserver/domain/users/auth_service.hpp"
@@ -28,15 +29,17 @@ class PortalService {
           customers_(customers),
           jobs_(jobs),
           attachments_(attachments),
-          report_limiter_(kReportsPerAddress, kReportWindowSeconds),
-          lookup_address_limiter_(kLookupFailuresPerAddress, kLookupWindowSeconds),
-          lookup_ticket_limiter_(kLookupFailuresPerTicket, kLookupWindowSeconds) {}
+          report_limit_(db, "portal_report_address", kReportsPerAddress, kReportWindowSeconds),
+          lookup_address_limit_(db, "portal_lookup_address", kLookupFailuresPerAddress, kLookupWindowSeconds),
+          lookup_ticket_limit_(db, "portal_lookup_ticket", kLookupFailuresPerTicket, kLookupWindowSeconds) {}
 
-    // Reports a fault from source (a client address): {ticket_no, job_id, token, expires_at}. Throws
-    // Error(rate_limited) with retry_after set when the address has reported too often.
+    // Reports a fault from source (a client address): {ticket_no, job_id, token, expires_at, access_key,
+    // tracking_link}. The report never joins an existing customer or product: a name, phone and serial number
+    // can be typed by anyone. Throws Error(rate_limited) with retry_after set when the address reported too often.
     Poco::JSON::Object::Ptr report(const Poco::JSON::Object::Ptr& body, const std::string& source, int& retry_after);
-    // {token, expires_at, job_id, ticket_no} for {ticket_no, phone}. A wrong ticket and a wrong phone fail alike
-    // with Error(bad_credentials); repeated failures from an address or on a ticket with Error(rate_limited).
+    // {token, expires_at, job_id, ticket_no} for {ticket_no, access_key} (the key of the report's tracking link).
+    // A wrong ticket and a wrong key fail alike with Error(bad_credentials); repeated failures from an address or
+    // on a ticket with Error(rate_limited).
     Poco::JSON::Object::Ptr open_session(const Poco::JSON::Object::Ptr& body, const std::string& source,
                                          int& retry_after);
     // The report's contact, preferred time and photo list, for staff and the job's own customer.
@@ -69,9 +72,9 @@ class PortalService {
     CustomerService& customers_;
     JobService& jobs_;
     AttachmentService& attachments_;
-    LoginLimiter report_limiter_;
-    LoginLimiter lookup_address_limiter_;
-    LoginLimiter lookup_ticket_limiter_;
+    RateLimit report_limit_;
+    RateLimit lookup_address_limit_;
+    RateLimit lookup_ticket_limit_;
 };
 
 // The digits of a phone number without a leading China country code, so "+86 138-0013-8001" and "13800138001"

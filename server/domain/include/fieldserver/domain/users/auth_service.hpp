@@ -3,35 +3,14 @@
 
 #include <Poco/JSON/Object.h>
 
-#include <chrono>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "fieldserver/domain/common/actor.hpp"
+#include "fieldserver/domain/common/rate_limit.hpp"
 #include "fieldserver/storage/database.hpp"
 
 namespace fieldserver {
-
-// Counts failed logins per key (username, client address) in a sliding window.
-class LoginLimiter {
-  public:
-    LoginLimiter(int max_failures, int window_seconds) : max_(max_failures), window_(window_seconds) {}
-    // Seconds until key may try again, or 0.
-    int retry_after(const std::string& key);
-    void failed(const std::string& key);
-    void succeeded(const std::string& key);
-
-  private:
-    using Clock = std::chrono::steady_clock;
-    void prune(std::vector<Clock::time_point>& times, Clock::time_point now) const;
-    int max_;
-    std::chrono::seconds window_;
-    std::mutex mutex_;
-    std::map<std::string, std::vector<Clock::time_point>> failures_;
-};
 
 class AuthService {
   public:
@@ -49,15 +28,19 @@ class AuthService {
     void logout(const std::string& token);
 
   private:
-    // Many users share one address behind a NAT (a shop's tablets), so an address may fail more often than a
-    // username before it is paused.
-    static constexpr int kAddressFactor = 10;
+    // Many users share one address behind a NAT (a shop's tablets), so an address fails twice as often as a
+    // username may before its pauses start.
+    static constexpr int kAddressFactor = 2;
+    // Seconds to wait before this login may be tried, or 0 (the lockout rules: auth_service.cpp).
+    int wait_before(const std::string& username, const std::string& source);
     Database& db_;
     std::int64_t ttl_;
     // Verified against when the username is unknown, so that costs what a wrong password does.
     std::string stand_in_hash_;
-    LoginLimiter limiter_;
-    LoginLimiter address_limiter_;
+    // Failed logins per username, per client address, and per username from one address.
+    RateLimit user_failures_;
+    RateLimit address_failures_;
+    RateLimit pair_failures_;
 };
 
 }  // namespace fieldserver
