@@ -103,7 +103,7 @@ export function action_form(wf, job, role, action, ctx) {
     specs.map(([name, spec, required]) => {
       const input = input_for(name, spec, required, job, ctx);
       const label = h('label', { for: input.id },
-        field_label(name), required && spec.type !== 'boolean' ? h('span', { class: 'req', 'aria-hidden': 'true', text: ' *' }) : null);
+        field_label(name), ['object', 'array'].includes(spec.type) ? t('json_hint') : '', required && spec.type !== 'boolean' ? h('span', { class: 'req', 'aria-hidden': 'true', text: ' *' }) : null);
       return h('div', { class: `field${spec.type === 'boolean' ? ' check' : ''}` }, label, input,
         h('div', { class: 'field-error', id: `${input.id}-error`, 'data-error-for': name, role: 'alert', hidden: true }));
     }),

@@ -7,7 +7,7 @@ import {
   h, api, session, error_text, field_label, toast, dialog, confirm_dialog, TOKEN_KEY, zone, set_zone, zoned_instant, clock, when,
   local_date, debounce,
 } from './lib.js';
-import { action_bar, action_label } from './actions.js';
+import { action_bar, action_label, workflow } from './actions.js';
 import { all_queues } from './queues.js';
 import { create_job_dialog } from './create_job.js';
 import { open_admin } from './admin.js';
@@ -17,8 +17,6 @@ const PAGE = 100;            // jobs per request
 const ROW = 62, LANE = 46;   // px, as in style.css
 const DAY_START = 7, DAY_END = 21, SNAP_MINUTES = 30, VISIT_MINUTES = 120;
 const POLL_MS = 5000;
-const STATES = ['reported', 'assessing', 'plan_proposed', 'approved', 'scheduled', 'in_repair', 'on_hold', 'awaiting_acceptance',
-  'accepted', 'closed', 'cancelled'];
 
 function duration(minutes) {
   const m = Math.abs(Math.round(minutes));
@@ -45,7 +43,9 @@ function render_login(error) {
     const f = new FormData(form);
     try {
       const s = await api('POST', '/api/v1/auth/login', { username: f.get('username'), password: f.get('password') });
-      if (!['dispatcher', 'admin'].includes(s.user.role)) {
+      // Every office role may use the board (roles added to the workflow later too); technicians work on their
+      // devices and customers in the portal.
+      if (['technician', 'customer'].includes(s.user.role)) {
         await fetch('/api/v1/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${s.token}` } });
         return render_login(t('staff_only'));
       }
@@ -74,11 +74,13 @@ const queue = {
 };
 
 const current_queue = () => all_queues().find((q) => q.id === queue.filters.queue) || all_queues()[0];
+// The states a queue lists, from the workflow table when the queue defines them by it (null: every state).
+const queue_states = (q = current_queue()) => (typeof q.states === 'function' ? q.states(board.workflow) : q.states);
 
 function queue_params(page) {
   const q = current_queue();
   const p = new URLSearchParams({ limit: PAGE, offset: page * PAGE });
-  const states = queue.filters.state || q.states?.join(',');
+  const states = queue.filters.state || queue_states(q)?.join(',');
   if (states) p.set('state', states);
   for (const [k, v] of Object.entries(q.params || {})) p.set(k, v);
   for (const key of ['priority', 'assignee_id', 'q']) if (queue.filters[key]) p.set(key, queue.filters[key]);
@@ -203,6 +205,7 @@ const board = {
   days: new Map(),     // technician id -> {visits, working_hours, day_off} for board.date
   loading: new Set(),
   users: new Map(),    // user id -> name, for the job history
+  workflow: null,      // GET /api/v1/workflow: states and actions
 };
 
 // A job being dragged, or picked in its drawer to be placed with a tap on a lane (armed).
@@ -874,7 +877,7 @@ function queue_filters() {
     options.map(([value, text]) => h('option', { value, selected: queue.filters[name] === value, text })));
   const tech_options = [['', t('any_assignee')], ['none', t('unassigned')], ...board.technicians.map((x) => [x.id, x.name])];
   const state_select = () => select('state', t('state'), [['', t('any_state')],
-    ...(current_queue().states || STATES).map((s) => [s, t(`s_${s}`)])]);
+    ...(queue_states() || board.workflow.states).map((s) => [s, t(`s_${s}`)])]);
   let states = state_select();
   const queue_select = h('select', { name: 'queue', 'aria-label': t('queue'), onchange: (e) => {
     queue.filters.queue = e.target.value;
@@ -956,7 +959,9 @@ async function start_board() {
   for (const key of Object.keys(ui)) delete ui[key];
   document.title = `${t('title')} · fieldrepair`;
   try {
-    const [me] = await Promise.all([api('GET', '/api/v1/auth/me'), load_page(0, { force: true })]);
+    const [me, wf] = await Promise.all([api('GET', '/api/v1/auth/me'), workflow()]);
+    board.workflow = wf;
+    await load_page(0, { force: true });
     // A new sign-in opens on today in the user's zone; a restart (language switch) keeps the chosen day.
     if (board.user?.id !== me.id) {
       set_zone(me.time_zone);

@@ -55,7 +55,8 @@ export function field_label(name) {
 export function error_text(e) {
   if (!e?.code) return String(e?.message || e);
   if (e.code === 'offline') return t('offline');
-  const key = `e_${e.code}`;
+  // A conflict on a field is a taken value (a username, a serial) or, on a visit window, a booked technician.
+  const key = e.code === 'conflict' && e.field ? (/^window_/.test(e.field) ? 'e_booked' : 'e_taken') : `e_${e.code}`;
   const known = t(key) !== key ? t(key) : t('e_internal');
   const field = e.field ? `${field_label(e.field)}: ` : '';
   return current_language() === 'en' ? `${field}${e.message}` : `${field}${known}`;
