@@ -19,7 +19,7 @@ const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe
 const TIME_ZONE = 'Asia/Shanghai';
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const PNG_1x1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
-const SIZES = [['desktop', 1440, 900], ['laptop', 1280, 800], ['tablet-landscape', 1024, 768], ['tablet-portrait', 768, 1024]];
+const SIZES = [['desktop', 1440, 900], ['laptop', 1280, 800], ['tablet-landscape', 1024, 768], ['tablet-portrait', 768, 1024], ['phone', 390, 844]];
 let passed = 0, failed = 0;
 
 function check(label, ok, detail = '') {
@@ -287,6 +287,21 @@ try {
     check('a job without a location still gets suggestions, and says travel is not counted',
       await page.locator('#job-drawer .suggestion').count() > 0 && text.includes('客户没有定位'), text.slice(0, 400));
     check('the reasons are in Chinese', !/Skill level|km from|Works in/.test(text));
+
+    const pday = weekday(7, 1);
+    const wanted = await server.must('POST', '/api/v1/portal/reports', { body: { contact_name: '郑九', phone: '13700003333', address: '上海市虹口区四川北路1号',
+      model: '海尔 EG100 洗衣机', serial_no: `HR-PREF-${Date.now()}`, description: '洗衣机不加热 (preferred window)', category: '洗衣机',
+      preferred_start: `${pday}T14:00:00+08:00`, preferred_end: `${pday}T17:00:00+08:00` } }, 201);
+    await page.click('#job-drawer h2 button');
+    await set_day(page, pday);
+    const asked_preferred = page.waitForRequest((r) => r.url().includes(`/jobs/${wanted.job_id}/suggestions`));
+    await open_row(page, wanted.ticket_no);
+    const preferred_url = new URL((await asked_preferred).url());
+    check('on the preferred day suggestions start at the customer’s preferred time', local(preferred_url.searchParams.get('at')) === `${pday}, 14:00`,
+      preferred_url.toString());
+    await page.waitForSelector('#job-drawer .suggestion [data-preferred]');
+    check('each suggested slot says whether it is in the customer’s preferred time',
+      (await page.textContent('#job-drawer .suggestion [data-preferred]')).includes('客户期望的时间'));
 
     const odd = await server.must('POST', '/api/v1/jobs', { token: dispatcher, body: { customer_id: liu_me.customer_id, asset_id: liu_asset.id,
       description: '无人会修 (no skill)', category: '潜水艇' } }, 201);

@@ -541,7 +541,7 @@ function reason_text(r, s) {
   return t(k, { km: s.travel_km, slot: s.slot ? `${clock(new Date(s.slot.start))}–${clock(new Date(s.slot.end))}` : '' });
 }
 
-function suggestions_section(job, suggestions) {
+function suggestions_section(job, suggestions, report) {
   if (!suggestions) return null;
   const out = [h('h3', { text: t('suggestions_for', { date: board.date }) })];
   if (suggestions.located === false) out.push(h('p', { class: 'hint', text: t('why_no_location_note') }));
@@ -564,15 +564,26 @@ function suggestions_section(job, suggestions) {
       h('header', {}, h('strong', { text: `${s.name} · ${t('km', { km: s.travel_km })}` }),
         h('button', { type: 'button', class: 'btn small primary', text: s.slot ? t('book_at', { time: clock(start) }) : t('assign_to'),
           'aria-label': `${t('assign_to')} ${s.name}`, onclick: () => drop_job(job, tech, start) })),
-      h('ul', {}, (s.reasons || []).slice(0, 5).map((r) => h('li', { class: r.weight < 0 ? 'minus' : '', text: reason_text(r, s) })))));
+      h('ul', {}, (s.reasons || []).slice(0, 5).map((r) => h('li', { class: r.weight < 0 ? 'minus' : '', text: reason_text(r, s) })),
+        in_preferred(s.slot, report) === null ? null : h('li', { class: in_preferred(s.slot, report) ? '' : 'minus',
+          'data-preferred': String(in_preferred(s.slot, report)), text: t(in_preferred(s.slot, report) ? 'slot_preferred' : 'slot_not_preferred') }))));
   }
   return out;
 }
 
-// The suggestions for the board's day: from the day's start, or from now when it is today.
-function suggestions_at() {
+// The suggestions for the board's day: from the customer's preferred start when it is on that day, else from the
+// day's start, or from now when it is today.
+function suggestions_at(report) {
+  const preferred = report?.preferred_start ? new Date(report.preferred_start) : null;
+  if (preferred && local_date(preferred) === board.date && preferred > new Date()) return `?at=${encodeURIComponent(preferred.toISOString())}`;
   if (board.date === local_date()) return '';
   return `?at=${encodeURIComponent(zoned_instant(board.date, DAY_START * 60).toISOString())}`;
+}
+
+// Whether a suggested slot falls in the customer's preferred window (null when there is none).
+function in_preferred(slot, report) {
+  if (!slot || !report?.preferred_start || !report.preferred_end) return null;
+  return new Date(slot.start) >= new Date(report.preferred_start) && new Date(slot.end) <= new Date(report.preferred_end);
 }
 
 async function open_job(id) {
@@ -588,11 +599,11 @@ async function open_job(id) {
     return;
   }
   const open_states = ['reported', 'approved', 'scheduled'];
-  const [events, suggestions, report, notes, names] = await Promise.all([
+  // Jobs not reported on the portal have no report (404).
+  const report = await api('GET', `/api/v1/portal/reports/${enc}`).catch(() => null);
+  const [events, suggestions, notes, names] = await Promise.all([
     api('GET', `/api/v1/jobs/${enc}/events`).catch(() => null),
-    open_states.includes(job.state) ? api('GET', `/api/v1/jobs/${enc}/suggestions${suggestions_at()}`).catch(() => null) : null,
-    // Jobs not reported on the portal have no report (404).
-    api('GET', `/api/v1/portal/reports/${enc}`).catch(() => null),
+    open_states.includes(job.state) ? api('GET', `/api/v1/jobs/${enc}/suggestions${suggestions_at(report)}`).catch(() => null) : null,
     api('GET', `/api/v1/jobs/${enc}/notes`).catch(() => null),
     user_names(),
   ]);
@@ -614,7 +625,7 @@ async function open_job(id) {
     h('h3', { text: t('actions') }), bar,
     placeable ? h('button', { type: 'button', class: 'btn small', id: 'place-job', text: t('place_on_timeline'),
       onclick: () => arm(job) }) : null,
-    suggestions_section(job, suggestions), photos_section(report), notes_section(notes), history_section(events, names)]
+    suggestions_section(job, suggestions, report), photos_section(report), notes_section(notes), history_section(events, names)]
     .flat().filter(Boolean));
 }
 

@@ -124,7 +124,7 @@ export const dictionary = {
     f_customer_id: 'Customer', f_username: 'Username', f_password: 'Password', f_email: 'Email', f_region: 'Region', f_time_zone: 'Time zone',
     f_capacity_per_day: 'Visits per day', f_sku: 'SKU', f_unit_price: 'Unit price', f_unit: 'Unit', f_code: 'Code', f_url: 'URL',
     f_events: 'Events', f_description_webhook: 'Description', f_skills: 'Skills', f_days_off: 'Days off', f_holidays: 'Holidays',
-    f_utc_offset_minutes: 'UTC offset (minutes)', f_role: 'Role', e_taken: 'Already taken', e_booked: 'The technician is booked then', f_signer_name: 'Signed by', f_rating: 'Rating', f_parent_id: 'Parent category',
+    f_utc_offset_minutes: 'UTC offset (minutes)', f_role: 'Role', slot_preferred: 'Within the customer’s preferred time', slot_not_preferred: 'Outside the customer’s preferred time', e_taken: 'Already taken', e_booked: 'The technician is booked then', f_signer_name: 'Signed by', f_rating: 'Rating', f_parent_id: 'Parent category',
   },
   'zh-CN': {
     title: '调度台', language: 'English', login_title: '调度员登录', username: '用户名', password: '密码',
@@ -249,7 +249,7 @@ export const dictionary = {
     f_customer_id: '客户', f_username: '用户名', f_password: '密码', f_email: '邮箱', f_region: '区域', f_time_zone: '时区',
     f_capacity_per_day: '每天可约单数', f_sku: '配件编号', f_unit_price: '单价', f_unit: '单位', f_code: '代码', f_url: '地址',
     f_events: '事件', f_description_webhook: '说明', f_skills: '技能', f_days_off: '休息日', f_holidays: '节假日',
-    f_utc_offset_minutes: 'UTC 偏移（分钟）', f_role: '角色', e_taken: '已被占用，请换一个', e_booked: '师傅在这个时间已有预约', f_signer_name: '签字人', f_rating: '评分', f_parent_id: '上级类别',
+    f_utc_offset_minutes: 'UTC 偏移（分钟）', f_role: '角色', slot_preferred: '在客户期望的时间内', slot_not_preferred: '不在客户期望的时间内', e_taken: '已被占用，请换一个', e_booked: '师傅在这个时间已有预约', f_signer_name: '签字人', f_rating: '评分', f_parent_id: '上级类别',
   },
 };
 
