@@ -970,9 +970,12 @@ async function start_board() {
   for (const key of Object.keys(ui)) delete ui[key];
   document.title = `${t('title')} · fieldrepair`;
   try {
-    const [me, wf] = await Promise.all([api('GET', '/api/v1/auth/me'), workflow()]);
-    board.workflow = wf;
-    await load_page(0, { force: true });
+    // The open queue's states come from the workflow table, so its first page follows it; who is signed in is
+    // asked at the same time.
+    const [me] = await Promise.all([api('GET', '/api/v1/auth/me'), workflow().then((wf) => {
+      board.workflow = wf;
+      return load_page(0, { force: true });
+    })]);
     // A new sign-in opens on today in the user's zone; a restart (language switch) keeps the chosen day.
     if (board.user?.id !== me.id) {
       set_zone(me.time_zone);
