@@ -224,6 +224,16 @@ try {
     await page.locator(`.tech[data-tech-id="${tech['tech.zhang'].id}"] .visit[data-job-id="${made.id}"]`).waitFor();
     check('the visit shows on the timeline', true);
 
+    // The same job, now in assessment, dropped on another technician: handed over (reassign), no new visit asked.
+    const li_lane = page.locator(`.tech[data-tech-id="${tech['tech.li'].id}"] .lane`);
+    const li_box = await li_lane.boundingBox();
+    await page.locator('#toast').evaluate((el) => { el.hidden = true; });
+    await (await find(page, made.ticket_no)).dragTo(li_lane, { targetPosition: { x: li_box.width * (5 / 14), y: li_box.height / 2 } });
+    await page.waitForSelector('#toast:not([hidden])');
+    const handed = await job(made.id);
+    check('a job in assessment dropped on another technician is handed over', handed.state === 'assessing' &&
+      handed.assignee_id === tech['tech.li'].id && (await page.textContent('#toast')).includes('改派'), await page.textContent('#toast'));
+
     const off_day = weekday(5, 1);
     const settings = await server.must('GET', `/api/v1/technicians/${tech['tech.chen'].id}/schedule-settings`, { token: admin });
     await server.must('PATCH', `/api/v1/technicians/${tech['tech.chen'].id}/schedule-settings`, { token: admin, body: { days_off: [...settings.days_off, off_day] } });
@@ -624,7 +634,9 @@ try {
     await page.waitForSelector('#accepted');
     check('after acceptance the plan card says only that it was approved', (await page.textContent('#plan-note')).trim() === '您已同意该方案。');
     await page.click('#language');
-    await page.waitForSelector('#logout');
+    // The page renders again in English; wait until it has.
+    await page.waitForFunction(() => document.documentElement.lang === 'en' && document.querySelector('#logout')?.textContent.trim() !== '退出',
+      null, { timeout: 10_000 }).catch(() => {});
     check('the English logout label is “Sign out”', (await page.textContent('#logout')).trim() === 'Sign out');
     await check_axe(page, 'the portal after acceptance (English)');
     await page.click('#language');

@@ -28,6 +28,11 @@ function fields_of(tr, job) {
   return out;
 }
 
+// The fields [name, spec, required] of an action for this job and role, as the workflow table gives them.
+export function action_fields(wf, job, role, action) {
+  return fields_of(transition(wf, job, role, action), job);
+}
+
 export const action_label = (action) => { const k = `a_${action}`; return t(k) === k ? action.replace(/_/g, ' ') : t(k); };
 
 // What a field starts with: what the job already holds under that name, else nothing.

@@ -7,7 +7,7 @@ import {
   h, api, session, error_text, field_label, toast, dialog, confirm_dialog, TOKEN_KEY, zone, set_zone, zoned_instant, clock, when,
   local_date, debounce,
 } from './lib.js';
-import { action_bar, action_label, workflow } from './actions.js';
+import { action_bar, action_fields, action_label, workflow } from './actions.js';
 import { all_queues } from './queues.js';
 import { create_job_dialog } from './create_job.js';
 import { open_admin } from './admin.js';
@@ -383,33 +383,44 @@ async function confirm_booking(tech, names) {
   return !message || confirm_dialog(t('warn_title'), message, t('book_anyway'));
 }
 
-// A job dropped on a technician's day at a time: the workflow move that fits its state — assign a new report
-// and book its assessment visit there, book an approved plan's visit, move a booked visit, or hand the job over.
-async function drop_job(job, tech, start) {
+// The move a drop makes, read off the workflow table: of the actions the server allows on the job now, one that
+// names a technician, preferably one that also takes a visit window (assign, schedule, reschedule); its other
+// required text fields get a note saying it was moved on the board. Null when no such action is open.
+function drop_move(job, tech, start, end) {
+  const moves = (job.available_actions || []).map((action) => ({ action, fields: action_fields(board.workflow, job, board.user.role, action) }))
+    .filter((m) => m.fields.some(([name]) => name === 'technician_id'));
+  const move = moves.find((m) => m.fields.some(([name]) => name === 'window_start')) || moves[0];
+  if (!move) return null;
+  const body = { technician_id: tech.id };
+  const timed = move.fields.some(([name]) => name === 'window_start');
+  if (timed) Object.assign(body, { window_start: start.toISOString(), window_end: end.toISOString() });
+  for (const [name, spec, required] of move.fields)
+    if (required && !(name in body) && spec.type === 'string' && !spec.enum) body[name] = t('moved_on_board');
+  const complete = move.fields.every(([name, , required]) => !required || name in body);
+  return complete ? { action: move.action, body, timed } : null;
+}
+
+// A job dropped (or tapped) on a technician's day at a time: the workflow move that fits it now — a new report is
+// assigned with its assessment visit there, an approved plan's visit is booked, a booked one moved, a job in work
+// handed over. The job is read afresh, so the move follows its current state.
+async function drop_job(listed, tech, start) {
   const end = new Date(start.getTime() + VISIT_MINUTES * 60000);
-  const window_ = { technician_id: tech.id, window_start: start.toISOString(), window_end: end.toISOString() };
-  const path = (action) => `/api/v1/jobs/${encodeURIComponent(job.id)}/actions/${action}`;
-  const names = { ticket: job.ticket_no, name: tech.name, from: clock(start), to: clock(end), date: board.date };
-  const books = job.state === 'reported' || ((job.state === 'approved' || job.state === 'scheduled') && job.mode !== 'depot');
-  if (books && !(await confirm_booking(tech, names))) return toast(t('not_booked', names));
+  const names = { ticket: listed.ticket_no, name: tech.name, from: clock(start), to: clock(end), date: board.date };
+  let job;
   try {
-    if (job.state === 'reported') {
-      await api('POST', path('assign'), window_);
-      toast(t('assigned_at', names));
-    } else if (job.state === 'approved' || job.state === 'scheduled') {
-      if (job.mode === 'depot') return toast(t('depot_drop', names));
-      if (job.state === 'approved') await api('POST', path('schedule'), window_);
-      else await api('POST', path('reschedule'), { ...window_, reason: t('moved_on_board') });
-      toast(t('scheduled', names));
-    } else if (['assessing', 'plan_proposed', 'in_repair', 'on_hold', 'awaiting_acceptance'].includes(job.state)) {
-      await api('POST', path('reassign'), { technician_id: tech.id });
-      toast(t('reassigned', names));
-    } else {
-      return toast(t('cannot_drop', { ticket: job.ticket_no, state: t(`s_${job.state}`) }));
-    }
+    job = await api('GET', `/api/v1/jobs/${encodeURIComponent(listed.id)}`);
   } catch (e) {
     return toast(t('failed', { message: error_text(e) }));
   }
+  const move = drop_move(job, tech, start, end);
+  if (!move) return toast(job.mode === 'depot' ? t('depot_drop', names) : t('cannot_drop', { ticket: job.ticket_no, state: t(`s_${job.state}`) }));
+  if (move.timed && !(await confirm_booking(tech, names))) return toast(t('not_booked', names));
+  try {
+    await api('POST', `/api/v1/jobs/${encodeURIComponent(job.id)}/actions/${encodeURIComponent(move.action)}`, move.body);
+  } catch (e) {
+    return toast(t('failed', { message: error_text(e) }));
+  }
+  toast(t(move.timed ? 'dropped_at' : 'dropped', { ...names, action: action_label(move.action) }));
   await refresh({ loads: true });
   if (job.assignee_id && job.assignee_id !== tech.id) load_day(job.assignee_id, { force: true });
   load_day(tech.id, { force: true });

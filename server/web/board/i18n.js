@@ -63,7 +63,7 @@ export const dictionary = {
     warn_day_off: '{name} has a day off on {date}. Booking {ticket} at {from} means calling them in on their day off.',
     warn_not_working: '{name} does not work at that time on {date}. Book {ticket} at {from} anyway?',
     warn_full: '{name} is fully booked on {date} ({booked} of {capacity} visits). Book {ticket} at {from} anyway?',
-    book_anyway: 'Book anyway', not_booked: '{ticket} was not booked.', assigned_at: '{ticket} assigned to {name}, visit {from}–{to}',
+    book_anyway: 'Book anyway', not_booked: '{ticket} was not booked.',
     moved_on_board: 'moved on the dispatch board', rework_text: 'reworked {count}×: {reason}', photo_n: 'Photo {n}',
     enlarge: 'Enlarge {name}', tech_notes: 'Technician notes', n_items: '{n} items', history: 'History', a_report: 'reported',
     suggestions_for: 'Suggested technicians for {date}', why_no_location_note: 'The customer has no location: technicians are ranked by skill, region, load and free time; travel is not counted.',
@@ -124,7 +124,7 @@ export const dictionary = {
     f_customer_id: 'Customer', f_username: 'Username', f_password: 'Password', f_email: 'Email', f_region: 'Region', f_time_zone: 'Time zone',
     f_capacity_per_day: 'Visits per day', f_sku: 'SKU', f_unit_price: 'Unit price', f_unit: 'Unit', f_code: 'Code', f_url: 'URL',
     f_events: 'Events', f_description_webhook: 'Description', f_skills: 'Skills', f_days_off: 'Days off', f_holidays: 'Holidays',
-    f_utc_offset_minutes: 'UTC offset (minutes)', f_role: 'Role', slot_preferred: 'Within the customer’s preferred time', slot_not_preferred: 'Outside the customer’s preferred time', e_taken: 'Already taken', e_booked: 'The technician is booked then', f_signer_name: 'Signed by', f_rating: 'Rating', f_parent_id: 'Parent category',
+    f_utc_offset_minutes: 'UTC offset (minutes)', f_role: 'Role', dropped_at: '{ticket}: {action} — {name}, {from}–{to}', dropped: '{ticket}: {action} — {name}', slot_preferred: 'Within the customer’s preferred time', slot_not_preferred: 'Outside the customer’s preferred time', e_taken: 'Already taken', e_booked: 'The technician is booked then', f_signer_name: 'Signed by', f_rating: 'Rating', f_parent_id: 'Parent category',
   },
   'zh-CN': {
     title: '调度台', language: 'English', login_title: '调度员登录', username: '用户名', password: '密码',
@@ -188,7 +188,7 @@ export const dictionary = {
     warn_day_off: '{name} 在 {date} 休息。把 {ticket} 约在 {from} 意味着让师傅休息日上门。',
     warn_not_working: '{name} 在 {date} 这个时间不上班。仍要把 {ticket} 约在 {from} 吗？',
     warn_full: '{name} 在 {date} 已约满（{booked}/{capacity} 单）。仍要把 {ticket} 约在 {from} 吗？',
-    book_anyway: '仍然预约', not_booked: '{ticket} 未预约。', assigned_at: '{ticket} 已派给 {name}，上门 {from}–{to}',
+    book_anyway: '仍然预约', not_booked: '{ticket} 未预约。',
     moved_on_board: '在调度台上改约', rework_text: '返工 {count} 次：{reason}', photo_n: '照片 {n}',
     enlarge: '放大 {name}', tech_notes: '师傅备注', n_items: '{n} 项', history: '处理记录', a_report: '报修',
     suggestions_for: '{date} 推荐师傅', why_no_location_note: '客户没有定位：按技能、区域、当天工作量和空闲时间排序，不计路程。',
@@ -249,7 +249,7 @@ export const dictionary = {
     f_customer_id: '客户', f_username: '用户名', f_password: '密码', f_email: '邮箱', f_region: '区域', f_time_zone: '时区',
     f_capacity_per_day: '每天可约单数', f_sku: '配件编号', f_unit_price: '单价', f_unit: '单位', f_code: '代码', f_url: '地址',
     f_events: '事件', f_description_webhook: '说明', f_skills: '技能', f_days_off: '休息日', f_holidays: '节假日',
-    f_utc_offset_minutes: 'UTC 偏移（分钟）', f_role: '角色', slot_preferred: '在客户期望的时间内', slot_not_preferred: '不在客户期望的时间内', e_taken: '已被占用，请换一个', e_booked: '师傅在这个时间已有预约', f_signer_name: '签字人', f_rating: '评分', f_parent_id: '上级类别',
+    f_utc_offset_minutes: 'UTC 偏移（分钟）', f_role: '角色', dropped_at: '{ticket}：已{action}给 {name}，{from}–{to}', dropped: '{ticket}：已{action}给 {name}', slot_preferred: '在客户期望的时间内', slot_not_preferred: '不在客户期望的时间内', e_taken: '已被占用，请换一个', e_booked: '师傅在这个时间已有预约', f_signer_name: '签字人', f_rating: '评分', f_parent_id: '上级类别',
   },
 };
 
