@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 deploy/install-deps.sh --tests
-# playwright-core for the browser tests, exactly as locked in tests/browser/package-lock.json.
+# playwright-core and axe-core for the browser tests, exactly as locked in tests/browser/package-lock.json.
 npm ci --prefix tests/browser --no-audit --no-fund >/dev/null
 
 build="${FIELDREPAIR_BUILD_DIR:-build}"

@@ -174,7 +174,7 @@ TEST_CASE("available() lists the actions a role may take now", "[sync][workflow]
     CHECK(wf().available({"in_repair", "", "on_site"}, "technician") ==
           std::vector<std::string>{"complete_repair", "hold"});
     CHECK(wf().available({"on_hold", "scheduled", ""}, "dispatcher") ==
-          std::vector<std::string>{"reassign", "resume", "cancel"});
+          std::vector<std::string>{"reassign", "resume", "cancel", "set_priority"});
     CHECK(wf().available({"closed", "", ""}, "admin").empty());
     CHECK(wf().available({"reported", "", ""}, "customer") == std::vector<std::string>{"cancel"});
 }

@@ -1,106 +1,39 @@
-// The dispatcher board: the open-job queue (filtered, searched, virtualised, fetched page by page), each
-// technician's day as a timeline, drag a job onto a day to assign and book it, SLA clocks, sync conflicts,
-// and live updates by polling — fast with hundreds of technicians and tens of thousands of jobs.
+// The dispatcher board: queues of jobs in every state (filtered, searched, virtualised, fetched page by page),
+// each technician's day as a timeline, drag (or tap) a job onto a day to assign and book it at that time, the
+// job's workflow actions as forms generated from the server's workflow table, SLA clocks, sync conflicts, and
+// live updates by polling — fast with hundreds of technicians and tens of thousands of jobs.
 import { t, set_language, current_language } from './i18n.js';
+import {
+  h, api, session, error_text, field_label, toast, dialog, confirm_dialog, TOKEN_KEY, zone, set_zone, zoned_instant, clock, when,
+  local_date, debounce,
+} from './lib.js';
+import { action_bar, action_fields, action_label, workflow } from './actions.js';
+import { all_queues } from './queues.js';
+import { create_job_dialog } from './create_job.js';
+import { open_admin } from './admin.js';
 
 const root = document.getElementById('root');
-const TOKEN_KEY = 'board.token';
-const OPEN_STATES = ['reported', 'assessing', 'plan_proposed', 'approved', 'scheduled', 'in_repair', 'on_hold', 'awaiting_acceptance'];
 const PAGE = 100;            // jobs per request
 const ROW = 62, LANE = 46;   // px, as in style.css
 const DAY_START = 7, DAY_END = 21, SNAP_MINUTES = 30, VISIT_MINUTES = 120;
 const POLL_MS = 5000;
 
-// ---------------------------------------------------------------------------------------------- helpers
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'text') el.textContent = v;
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) el.append(c);
-  return el;
-}
-
-// Times are shown in the signed-in user's time zone (their profile's, else the browser's), whatever the machine's.
-const zone = { name: Intl.DateTimeFormat().resolvedOptions().timeZone, parts: null };
-
-function set_zone(name) {
-  try {
-    zone.parts = new Intl.DateTimeFormat('en-US', { timeZone: name || undefined, hourCycle: 'h23', year: 'numeric', month: '2-digit',
-      day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    zone.name = zone.parts.resolvedOptions().timeZone;
-  } catch {
-    // A zone this browser does not know: the browser's own.
-    zone.parts = new Intl.DateTimeFormat('en-US', { hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    zone.name = zone.parts.resolvedOptions().timeZone;
-  }
-}
-set_zone(null);
-
-// {year, month, day, hour, minute, second} of an instant on the zone's wall clock.
-function zoned(d) {
-  const p = {};
-  for (const { type, value } of zone.parts.formatToParts(d)) if (type !== 'literal') p[type] = Number(value);
-  return p;
-}
-// The instant at minutes past midnight of date (YYYY-MM-DD) on the zone's wall clock.
-function zoned_instant(date, minutes) {
-  const wall = Date.parse(`${date}T00:00:00Z`) + minutes * 60000;
-  const offset = (t) => { const p = zoned(new Date(t)); return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(t / 1000) * 1000; };
-  const first = wall - offset(wall);
-  return new Date(wall - offset(first));
-}
-const clock = (d) => new Intl.DateTimeFormat(current_language(), { hour: '2-digit', minute: '2-digit', timeZone: zone.name }).format(d);
-const when = (iso) => iso ? new Intl.DateTimeFormat(current_language(), { dateStyle: 'medium', timeStyle: 'short', timeZone: zone.name }).format(new Date(iso)) : '';
-const local_date = (d = new Date()) => { const p = zoned(d); return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`; };
-const debounce = (f, ms) => { let timer; return (...a) => { clearTimeout(timer); timer = setTimeout(() => f(...a), ms); }; };
-
 function duration(minutes) {
   const m = Math.abs(Math.round(minutes));
-  if (m >= 2880) return `${Math.round(m / 1440)}d`;
-  if (m >= 60) return `${Math.floor(m / 60)}h${m % 60 ? ` ${m % 60}m` : ''}`;
-  return `${m}m`;
-}
-
-class ApiError extends Error {
-  constructor(status, body, retry_after) {
-    super(body?.error?.message || `HTTP ${status}`);
-    Object.assign(this, { status, code: body?.error?.code, retry_after });
-  }
-}
-
-async function api(method, path, body) {
-  const headers = { Accept: 'application/json' };
-  const token = sessionStorage.getItem(TOKEN_KEY);
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = res.status === 204 ? null : await res.json().catch(() => null);
-  if (res.status === 401 && token) { sessionStorage.removeItem(TOKEN_KEY); render_login(); }
-  if (!res.ok) throw new ApiError(res.status, data, res.headers.get('Retry-After'));
-  return data;
-}
-
-function toast(text) {
-  const el = document.getElementById('toast');
-  el.textContent = text;
-  el.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { el.hidden = true; }, 4000);
+  if (m >= 2880) return t('dur_d', { n: Math.round(m / 1440) });
+  if (m >= 60) return t(m % 60 ? 'dur_hm' : 'dur_h', { h: Math.floor(m / 60), m: m % 60 });
+  return t('dur_m', { n: m });
 }
 
 // ---------------------------------------------------------------------------------------------- login
 
 function render_login(error) {
   stop_polling();
-  const err = h('div', { class: 'error', hidden: !error, text: error || '' });
+  close_panels();
+  const err = h('div', { class: 'error', role: 'alert', hidden: !error, text: error || '' });
   const form = h('form', { class: 'login', id: 'login' },
-    h('div', { class: 'row' }, h('button', { type: 'button', class: 'btn small', text: t('language'), onclick: () => { toggle_language(); render_login(); } })),
+    h('div', { class: 'row' }, h('button', { type: 'button', class: 'btn small', lang: current_language() === 'en' ? 'zh-CN' : 'en',
+      text: t('language'), onclick: () => { toggle_language(); render_login(); } })),
     h('h1', { text: t('login_title') }), err,
     h('label', {}, t('username'), h('input', { name: 'username', autocomplete: 'username', required: true })),
     h('label', {}, t('password'), h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
@@ -109,26 +42,30 @@ function render_login(error) {
     e.preventDefault();
     const f = new FormData(form);
     try {
-      const session = await api('POST', '/api/v1/auth/login', { username: f.get('username'), password: f.get('password') });
-      if (!['dispatcher', 'admin'].includes(session.user.role)) {
-        await fetch('/api/v1/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${session.token}` } });
+      const s = await api('POST', '/api/v1/auth/login', { username: f.get('username'), password: f.get('password') });
+      // Every office role may use the board (roles added to the workflow later too); technicians work on their
+      // devices and customers in the portal.
+      if (['technician', 'customer'].includes(s.user.role)) {
+        await fetch('/api/v1/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${s.token}` } });
         return render_login(t('staff_only'));
       }
-      sessionStorage.setItem(TOKEN_KEY, session.token);
+      sessionStorage.setItem(TOKEN_KEY, s.token);
       start_board();
     } catch (ex) {
-      render_login(ex.code === 'rate_limited' ? t('rate_limited', { seconds: ex.retry_after || 60 }) : t('bad_login'));
+      render_login(ex.code === 'rate_limited' ? t('rate_limited', { seconds: ex.retry_after || 60 })
+        : ex.code === 'offline' ? t('offline') : t('bad_login'));
     }
   });
-  root.replaceChildren(form);
+  root.replaceChildren(h('main', {}, form));
   form.elements.username.focus();
 }
+session.on_expired = () => render_login();
 
 // ---------------------------------------------------------------------------------------------- the queue
 
-// The open jobs under the current filters, fetched in pages of PAGE as rows scroll into view.
+// The jobs of the chosen queue under the current filters, fetched in pages of PAGE as rows scroll into view.
 const queue = {
-  filters: { state: '', priority: '', assignee_id: '', q: '' },
+  filters: { queue: 'open', state: '', priority: '', assignee_id: '', q: '' },
   total: null,
   pages: new Map(),     // page index -> items
   loading: new Set(),   // page indexes in flight
@@ -136,8 +73,16 @@ const queue = {
   by_id: new Map(),
 };
 
+const current_queue = () => all_queues().find((q) => q.id === queue.filters.queue) || all_queues()[0];
+// The states a queue lists, from the workflow table when the queue defines them by it (null: every state).
+const queue_states = (q = current_queue()) => (typeof q.states === 'function' ? q.states(board.workflow) : q.states);
+
 function queue_params(page) {
-  const p = new URLSearchParams({ limit: PAGE, offset: page * PAGE, state: queue.filters.state || OPEN_STATES.join(',') });
+  const q = current_queue();
+  const p = new URLSearchParams({ limit: PAGE, offset: page * PAGE });
+  const states = queue.filters.state || queue_states(q)?.join(',');
+  if (states) p.set('state', states);
+  for (const [k, v] of Object.entries(q.params || {})) p.set(k, v);
   for (const key of ['priority', 'assignee_id', 'q']) if (queue.filters[key]) p.set(key, queue.filters[key]);
   return p;
 }
@@ -179,26 +124,51 @@ function sla_chip(job) {
 }
 
 function job_row(job, index) {
+  const who = [job.customer_name, job.asset_model, job.assignee_name ? `→ ${job.assignee_name}` : ''].filter(Boolean).join(' · ');
+  const open = () => open_job(job.id);
   const row = h('div', {
-    class: `job p-${job.priority}`, draggable: 'true', 'data-job-id': job.id, 'data-ticket': job.ticket_no, 'data-state': job.state,
+    class: `job p-${job.priority}${panel.job_id === job.id ? ' selected' : ''}`, draggable: 'true', tabindex: '0', role: 'button',
+    'data-job-id': job.id, 'data-ticket': job.ticket_no, 'data-state': job.state,
     ondragstart: (e) => {
       e.dataTransfer.setData('text/x-job-id', job.id);
       e.dataTransfer.effectAllowed = 'move';
       drag.job = job;
       row.classList.add('dragging');
     },
-    ondragend: () => { row.classList.remove('dragging'); drag.job = null; clear_ghost(); },
-    onclick: () => open_job(job.id),
+    ondragend: () => { row.classList.remove('dragging'); if (!drag.armed) drag.job = null; clear_ghost(); },
+    onclick: open,
+    onkeydown: (e) => {
+      if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); }
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') { e.preventDefault(); focus_row(index + (e.key === 'ArrowDown' ? 1 : -1)); }
+    },
   },
   h('span', { class: 'ticket', text: job.ticket_no }),
   h('span', { class: 'meta' }, h('span', { class: 'chip', text: t(`s_${job.state}`) }),
     job.shipment ? h('span', { class: 'chip ship', 'data-shipment': job.shipment.status, text: t(`ship_${job.shipment.status}`) }) : null,
     sla_chip(job)),
-  h('span', { class: 'who', text: [job.customer_name, job.asset_model, job.assignee_name ? `→ ${job.assignee_name}` : ''].filter(Boolean).join(' · ') }),
-  h('span', { class: 'chip', text: t(`p_${job.priority}`) }),
+  h('span', { class: 'who', text: who }),
+  h('span', { class: `chip prio p-${job.priority}`, text: t(`p_${job.priority}`) }),
   h('span', { class: 'desc', text: job.description }));
   row.style.top = `${index * ROW}px`;
   return row;
+}
+
+function focus_row(index) {
+  if (index < 0 || index >= (queue.total ?? 0)) return;
+  const sc = ui.queue_scroller;
+  if (index * ROW < sc.scrollTop) sc.scrollTop = index * ROW;
+  if ((index + 1) * ROW > sc.scrollTop + sc.clientHeight) sc.scrollTop = (index + 1) * ROW - sc.clientHeight;
+  render_queue();
+  ui.queue_spacer.querySelector(`.job[style*="top: ${index * ROW}px"]`)?.focus({ preventScroll: true });
+}
+
+// Re-rendering replaces elements; the keyboard focus goes back to the same job or visit afterwards.
+function keep_focus(container, render) {
+  const active = document.activeElement;
+  const id = container.contains(active) ? active.dataset.jobId : null;
+  const cls = active?.classList.contains('visit') ? '.visit' : '.job';
+  render();
+  if (id) container.querySelector(`${cls}[data-job-id="${CSS.escape(id)}"]`)?.focus({ preventScroll: true });
 }
 
 // Renders only the rows in view (plus a margin) and asks for the pages they need.
@@ -217,13 +187,13 @@ function render_queue() {
     if (job) rows.push(job_row(job, i));
     else {
       load_page(page);
-      const ph = h('div', { class: 'job' }, h('span', { class: 'placeholder', text: '…' }));
+      const ph = h('div', { class: 'job', 'aria-hidden': 'true' }, h('span', { class: 'placeholder', text: '…' }));
       ph.style.top = `${i * ROW}px`;
       rows.push(ph);
     }
   }
   if (queue.total === 0) rows.push(h('div', { class: 'hint', text: t('empty') }));
-  ui.queue_spacer.replaceChildren(...rows);
+  keep_focus(ui.queue_spacer, () => ui.queue_spacer.replaceChildren(...rows));
 }
 
 // ---------------------------------------------------------------------------------------------- the timeline
@@ -234,9 +204,12 @@ const board = {
   technicians: [],
   days: new Map(),     // technician id -> {visits, working_hours, day_off} for board.date
   loading: new Set(),
+  users: new Map(),    // user id -> name, for the job history
+  workflow: null,      // GET /api/v1/workflow: states and actions
 };
 
-const drag = { job: null };
+// A job being dragged, or picked in its drawer to be placed with a tap on a lane (armed).
+const drag = { job: null, armed: false };
 
 // x pixels into a lane of an instant: hours after DAY_START on board.date in the user's time zone.
 function hour_x(date) {
@@ -280,35 +253,47 @@ function visible_techs() {
   return { first, last };
 }
 
+// Hour labels every hour where they fit, else every second or third hour, so they never run into each other.
 function render_hours() {
   const lane_width = ui.lane_width();
+  const per_hour = lane_width / (DAY_END - DAY_START);
+  const step = per_hour >= 56 ? 1 : per_hour >= 28 ? 2 : 3;
   const ticks = [h('div', { class: 'label-col' })];
-  for (let hour = DAY_START; hour <= DAY_END; hour += 1) {
+  for (let hour = DAY_START; hour <= DAY_END; hour += step) {
     const tick = h('span', { class: 'tick', text: `${String(hour).padStart(2, '0')}:00` });
-    tick.style.left = `${190 + ((hour - DAY_START) / (DAY_END - DAY_START)) * lane_width}px`;
+    tick.style.left = `${ui.label_width() + ((hour - DAY_START) / (DAY_END - DAY_START)) * lane_width}px`;
+    if (hour === DAY_START) tick.classList.add('first');
+    if (hour + step > DAY_END) tick.classList.add('last');
     ticks.push(tick);
   }
   ui.hours.replaceChildren(...ticks);
 }
 
+function visit_block(v) {
+  const start = new Date(v.starts_at), end = new Date(v.ends_at);
+  const label = `${clock(start)} ${v.ticket_no} ${v.customer_name || ''}`;
+  const block = h('button', { type: 'button', class: `visit p-${v.priority}`, 'data-job-id': v.job_id,
+    title: `${v.ticket_no} ${v.customer_name || ''} ${clock(start)}–${clock(end)}`,
+    text: label, onclick: (e) => { e.stopPropagation(); open_job(v.job_id); } });
+  const left = Math.max(0, hour_x(start));
+  block.style.left = `${left}px`;
+  block.style.width = `${Math.max(24, hour_x(end) - left)}px`;
+  return block;
+}
+
 function tech_row(tech, index) {
   const day = board.days.get(tech.id);
   const load = tech.load;
-  const lane = h('div', { class: `lane${load && !load.working ? ' off' : ''}`, 'data-tech-id': tech.id });
+  const off = load && (load.day_off || !load.working);
+  const full = load && !off && load.capacity > 0 && load.booked >= load.capacity;
+  const lane = h('div', { class: `lane${off ? ' off' : ''}${full ? ' full' : ''}`, 'data-tech-id': tech.id });
   lane.style.backgroundSize = `${ui.lane_width() / (DAY_END - DAY_START)}px 100%`;
-  for (const v of day?.visits || []) {
-    const start = new Date(v.starts_at), end = new Date(v.ends_at);
-    const block = h('div', { class: `visit p-${v.priority}`, 'data-job-id': v.job_id, title: `${v.ticket_no} ${v.customer_name || ''} ${clock(start)}–${clock(end)}`,
-      text: `${clock(start)} ${v.ticket_no} ${v.customer_name || ''}`, onclick: () => open_job(v.job_id) });
-    const left = Math.max(0, hour_x(start));
-    block.style.left = `${left}px`;
-    block.style.width = `${Math.max(24, hour_x(end) - left)}px`;
-    lane.append(block);
-  }
+  if (off) lane.append(h('span', { class: 'off-label', text: load.day_off ? t('day_off_lane') : t('not_working_lane') }));
+  for (const v of day?.visits || []) lane.append(visit_block(v));
   const now_x = hour_x(new Date());
   if (board.date === local_date() && now_x >= 0 && now_x <= ui.lane_width()) {
     const now = h('div', { class: 'now-line' });
-    now.style.left = `${hour_x(new Date())}px`;
+    now.style.left = `${now_x}px`;
     lane.append(now);
   }
   lane.addEventListener('dragover', (e) => {
@@ -327,9 +312,19 @@ function tech_row(tech, index) {
     clear_ghost();
     if (job) drop_job(job, tech, time_at(e.clientX - rect.left, rect.width));
   });
-  const sub = load ? (load.day_off ? t('day_off') : t('load', { booked: load.booked, capacity: load.capacity })) : tech.region || '';
-  const row = h('div', { class: 'tech', 'data-tech-name': tech.name },
-    h('div', { class: 'name' }, h('strong', { text: tech.name }), h('small', { text: [tech.region, sub].filter(Boolean).join(' · ') })), lane);
+  // Tap to assign: a job picked in its drawer goes where the lane is tapped.
+  lane.addEventListener('click', (e) => {
+    if (!drag.armed || !drag.job) return;
+    const rect = lane.getBoundingClientRect();
+    const job = drag.job;
+    disarm();
+    drop_job(job, tech, time_at(e.clientX - rect.left, rect.width));
+  });
+  const sub = load ? (load.day_off ? t('day_off') : !load.working ? t('not_working') : t('load', { booked: load.booked, capacity: load.capacity }))
+    : tech.region || '';
+  const row = h('div', { class: `tech${drag.armed ? ' armed' : ''}`, 'data-tech-name': tech.name, 'data-tech-id': tech.id },
+    h('div', { class: 'name' }, h('strong', { text: tech.name }),
+      h('small', { class: off || full ? 'warn-text' : '', text: [tech.region, sub].filter(Boolean).join(' · ') })), lane);
   row.style.top = `${index * LANE}px`;
   return row;
 }
@@ -344,7 +339,7 @@ function render_timeline() {
     rows.push(tech_row(tech, i));
     if (!board.days.has(tech.id)) load_day(tech.id);
   }
-  ui.tech_spacer.replaceChildren(...rows);
+  keep_focus(ui.tech_spacer, () => ui.tech_spacer.replaceChildren(...rows));
 }
 
 let ghost = null;
@@ -360,35 +355,115 @@ function show_ghost(lane, e) {
 }
 function clear_ghost() { ghost?.remove(); }
 
-// A job dropped on a technician's day: the workflow move that fits its state — assign a new report, book an
-// approved plan's visit, move a booked visit, or hand an assessment over to another technician.
-async function drop_job(job, tech, start) {
+function arm(job) {
+  drag.job = job;
+  drag.armed = true;
+  document.body.classList.add('armed');
+  ui.armed_hint.hidden = false;
+  ui.armed_hint.querySelector('span').textContent = t('tap_hint', { ticket: job.ticket_no });
+  render_timeline();
+  ui.tech_scroller.querySelector('.lane')?.scrollIntoView({ block: 'nearest' });
+}
+function disarm() {
+  drag.job = null;
+  drag.armed = false;
+  document.body.classList.remove('armed');
+  if (ui.armed_hint) ui.armed_hint.hidden = true;
+  render_timeline();
+}
+
+// Booking where the technician does not work, or beyond their capacity, needs an explicit yes.
+async function confirm_booking(tech, names) {
+  const load = tech.load;
+  if (!load) return true;
+  let message = null;
+  if (load.day_off) message = t('warn_day_off', names);
+  else if (!load.working) message = t('warn_not_working', names);
+  else if (load.capacity > 0 && load.booked >= load.capacity) message = t('warn_full', { ...names, booked: load.booked, capacity: load.capacity });
+  return !message || confirm_dialog(t('warn_title'), message, t('book_anyway'));
+}
+
+// The move a drop makes, read off the workflow table: of the actions the server allows on the job now, one that
+// names a technician, preferably one that also takes a visit window (assign, schedule, reschedule); its other
+// required text fields get a note saying it was moved on the board. Null when no such action is open.
+function drop_move(job, tech, start, end) {
+  const moves = (job.available_actions || []).map((action) => ({ action, fields: action_fields(board.workflow, job, board.user.role, action) }))
+    .filter((m) => m.fields.some(([name]) => name === 'technician_id'));
+  const move = moves.find((m) => m.fields.some(([name]) => name === 'window_start')) || moves[0];
+  if (!move) return null;
+  const body = { technician_id: tech.id };
+  const timed = move.fields.some(([name]) => name === 'window_start');
+  if (timed) Object.assign(body, { window_start: start.toISOString(), window_end: end.toISOString() });
+  for (const [name, spec, required] of move.fields)
+    if (required && !(name in body) && spec.type === 'string' && !spec.enum) body[name] = t('moved_on_board');
+  const complete = move.fields.every(([name, , required]) => !required || name in body);
+  return complete ? { action: move.action, body, timed } : null;
+}
+
+// A job dropped (or tapped) on a technician's day at a time: the workflow move that fits it now — a new report is
+// assigned with its assessment visit there, an approved plan's visit is booked, a booked one moved, a job in work
+// handed over. The job is read afresh, so the move follows its current state.
+async function drop_job(listed, tech, start) {
   const end = new Date(start.getTime() + VISIT_MINUTES * 60000);
-  const window_ = { technician_id: tech.id, window_start: start.toISOString(), window_end: end.toISOString() };
-  const path = (action) => `/api/v1/jobs/${encodeURIComponent(job.id)}/actions/${action}`;
-  const names = { ticket: job.ticket_no, name: tech.name, from: clock(start), to: clock(end) };
+  const names = { ticket: listed.ticket_no, name: tech.name, from: clock(start), to: clock(end), date: board.date };
+  let job;
   try {
-    if (job.state === 'reported') {
-      await api('POST', path('assign'), { technician_id: tech.id, note: `${t('visit')}: ${when(start.toISOString())}` });
-      toast(t('assigned', names));
-    } else if (job.state === 'approved' || job.state === 'scheduled') {
-      if (job.mode === 'depot') return toast(t('depot_drop', names));
-      if (job.state === 'approved') await api('POST', path('schedule'), window_);
-      else await api('POST', path('reschedule'), { ...window_, reason: 'moved on the dispatch board' });
-      toast(t('scheduled', names));
-    } else if (['assessing', 'plan_proposed', 'in_repair', 'on_hold', 'awaiting_acceptance'].includes(job.state)) {
-      await api('POST', path('reassign'), { technician_id: tech.id });
-      toast(t('reassigned', names));
-    } else {
-      return toast(t('cannot_drop', { ticket: job.ticket_no, state: t(`s_${job.state}`) }));
-    }
+    job = await api('GET', `/api/v1/jobs/${encodeURIComponent(listed.id)}`);
   } catch (e) {
-    return toast(t('failed', { message: e.message }));
+    return toast(t('failed', { message: error_text(e) }));
   }
+  const move = drop_move(job, tech, start, end);
+  if (!move) return toast(job.mode === 'depot' ? t('depot_drop', names) : t('cannot_drop', { ticket: job.ticket_no, state: t(`s_${job.state}`) }));
+  if (move.timed && !(await confirm_booking(tech, names))) return toast(t('not_booked', names));
+  try {
+    await api('POST', `/api/v1/jobs/${encodeURIComponent(job.id)}/actions/${encodeURIComponent(move.action)}`, move.body);
+  } catch (e) {
+    return toast(t('failed', { message: error_text(e) }));
+  }
+  toast(t(move.timed ? 'dropped_at' : 'dropped', { ...names, action: action_label(move.action) }));
   await refresh({ loads: true });
   if (job.assignee_id && job.assignee_id !== tech.id) load_day(job.assignee_id, { force: true });
   load_day(tech.id, { force: true });
+  if (panel.job_id === job.id) open_job(job.id);
 }
+
+// ---------------------------------------------------------------------------------------------- panels
+
+// The job and conflict panels open over the queue, so the timeline stays in view for booking; report and
+// auto-assign panels are wider and open from the right. Esc closes the one on top.
+const panel = { job_id: null };
+
+function open_panel(id, { wide = false, label } = {}) {
+  document.getElementById(id)?.remove();
+  const close = h('button', { type: 'button', class: 'btn small', text: t('close'), 'data-close': '', onclick: () => close_panel(el) });
+  const title = h('span', { text: t('loading') });
+  const el = h('aside', { class: `drawer${wide ? ' wide' : ' docked'}`, id, role: 'region', 'aria-label': label || id, tabindex: '-1' },
+    h('h2', {}, title, close));
+  el.return_focus = document.activeElement;
+  (wide ? document.body : ui.dock).append(el);
+  if (!wide) ui.dock.hidden = false;
+  return { el, title, close };
+}
+
+function close_panel(el) {
+  if (!el) return;
+  const back = el.return_focus;
+  el.remove();
+  if (el.id === 'job-drawer') { panel.job_id = null; render_queue(); }
+  if (ui.dock && !ui.dock.children.length) ui.dock.hidden = true;
+  if (back?.isConnected) back.focus({ preventScroll: true });
+}
+
+function close_panels() { document.querySelectorAll('aside.drawer').forEach((el) => close_panel(el)); }
+
+document.addEventListener('keydown', (e) => {
+  if (e.key !== 'Escape' || document.querySelector('dialog[open]')) return;
+  const admin = document.getElementById('admin-console');
+  if (admin) { admin.querySelector('#admin-close').click(); return; }
+  if (drag.armed) { disarm(); return; }
+  const panels = [...document.querySelectorAll('aside.drawer')];
+  if (panels.length) { e.preventDefault(); close_panel(panels[panels.length - 1]); }
+});
 
 // ---------------------------------------------------------------------------------------------- details
 
@@ -401,61 +476,181 @@ function shipment_text(s) {
   return lines.join('\n');
 }
 
-async function open_job(id) {
-  const close = h('button', { class: 'btn small', text: t('close'), onclick: () => drawer.remove() });
-  const drawer = h('aside', { class: 'drawer', id: 'job-drawer' }, h('h2', {}, h('span', { text: t('loading') }), close));
-  document.getElementById('job-drawer')?.remove();
-  document.body.append(drawer);
-  const [job, events, suggestions, report] = await Promise.all([
-    api('GET', `/api/v1/jobs/${encodeURIComponent(id)}`),
-    api('GET', `/api/v1/jobs/${encodeURIComponent(id)}/events`).catch(() => null),
-    api('GET', `/api/v1/jobs/${encodeURIComponent(id)}/suggestions`).catch(() => null),
-    // Jobs not reported on the portal have no report (404).
-    api('GET', `/api/v1/portal/reports/${encodeURIComponent(id)}`).catch(() => null),
-  ]);
-  // The SLA escalations of the job, latest last: to whom, which clock, at risk or breached, when.
+async function user_names() {
+  if (board.users.size) return board.users;
+  const data = await api('GET', '/api/v1/users?limit=200').catch(() => ({ items: [] }));
+  for (const u of data.items) board.users.set(u.id, u.name);
+  for (const x of board.technicians) board.users.set(x.id, x.name);
+  return board.users;
+}
+
+// The customer's preferred time from the portal report: a window, or a day with "any time".
+function preferred_text(report) {
+  if (!report?.preferred_start) return '';
+  const start = new Date(report.preferred_start), end = report.preferred_end ? new Date(report.preferred_end) : null;
+  return end ? `${when(report.preferred_start)} – ${clock(end)}` : when(report.preferred_start);
+}
+
+function job_facts(job, report, events) {
   const escalations = (events?.items || []).filter((e) => e.action === 'escalate').map((e) => t('escalated', {
     name: e.after.escalated_to_name || t('all_dispatchers'), clock: t(`clock_${e.after.clock}`), status: t(`sla_${e.after.sla_status}`),
     time: when(e.at) })).join('\n');
-  const facts = [
+  const rework = job.rework_count ? t('rework_text', { count: job.rework_count, reason: job.repair?.rework_reason || '' }) : '';
+  return [
     ['state', t(`s_${job.state}`)], ['priority', t(`p_${job.priority}`)], ['customer', `${job.customer_name} ${job.customer_phone || ''}`],
     ['address', job.customer_address || report?.address || ''], ['product', `${job.asset_model || ''} ${job.asset_serial_no || ''}`],
     ['fault', job.description], ['assignee', job.assignee_name || t('unassigned')], ['reported', when(job.created_at)],
+    ['preferred', preferred_text(report)],
     ['visit', job.schedule?.window_start ? `${when(job.schedule.window_start)} – ${clock(new Date(job.schedule.window_end))}` : ''],
-    ['shipment', shipment_text(job.shipment)], ['escalation', escalations],
+    ['shipment', shipment_text(job.shipment)], ['escalation', escalations], ['rework', rework],
+    ['work_summary', job.repair?.work_summary || ''], ['close_reason', job.close_reason || ''],
   ].filter(([, v]) => v);
-  drawer.replaceChildren(h('h2', {}, h('span', { text: `${t('details')} ${job.ticket_no}` }), close),
-    h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', { text: t(k) }), h('dd', { text: v })]), h('dt', { text: t('sla') }), h('dd', {}, sla_chip(job))));
-  if (report?.photos?.length) {
-    const thumbs = h('div', { class: 'thumbs' });
-    drawer.append(h('h3', { text: t('photos') }), thumbs);
-    for (const p of report.photos) {
-      fetch(`/api/v1/portal/photos/${encodeURIComponent(p.id)}`, { headers: { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}` } })
-        .then((r) => r.blob()).then((b) => thumbs.append(h('img', { src: URL.createObjectURL(b), alt: `#${p.seq}` })));
-    }
-  }
-  if (suggestions) {
-    drawer.append(h('h3', { text: t('suggestions') }));
-    const items = suggestions.items.filter((s) => s.eligible).slice(0, 5);
-    if (!items.length) drawer.append(h('p', { class: 'hint', text: t('no_suggestions') }));
-    for (const s of items) {
-      const tech = board.technicians.find((x) => x.id === s.technician_id) || { id: s.technician_id, name: s.name };
-      drawer.append(h('div', { class: 'suggestion' },
-        h('header', {}, h('strong', { text: `${s.name} · ${t('km', { km: s.travel_km })}` }),
-          h('button', { class: 'btn small primary', text: t('assign_to'), onclick: () => drop_job(job, tech, s.slot ? new Date(s.slot.start) : time_at(0, 1)) })),
-        h('ul', {}, (s.reasons || []).slice(0, 4).map((r) => h('li', { text: r.text })))));
-    }
-  }
 }
 
-// A rejected op in words: what the device tried (a workflow step, an edit of some fields, a new record).
+// Photos from the customer as thumbnails; each opens large in a dialog.
+function photos_section(report) {
+  if (!report?.photos?.length) return null;
+  const thumbs = h('div', { class: 'thumbs' });
+  for (const p of report.photos) {
+    fetch(`/api/v1/portal/photos/${encodeURIComponent(p.id)}`, { headers: { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}` } })
+      .then((r) => r.blob()).then((b) => {
+        const src = URL.createObjectURL(b);
+        const alt = t('photo_n', { n: p.seq });
+        thumbs.append(h('button', { type: 'button', class: 'thumb', 'aria-label': t('enlarge', { name: alt }),
+          onclick: () => dialog(alt, () => h('img', { class: 'large', src, alt }), { wide: true, id: 'photo-dialog' }) },
+        h('img', { src, alt })));
+      }).catch(() => {});
+  }
+  return [h('h3', { text: t('photos') }), thumbs];
+}
+
+function notes_section(notes) {
+  if (!notes?.items?.length) return null;
+  return [h('h3', { text: t('tech_notes') }), h('ul', { class: 'notes' }, notes.items.map((n) =>
+    h('li', {}, h('div', { class: 'note-meta', text: `${n.author_name || ''} · ${when(n.created_at)}` }), h('div', { text: n.body }))))];
+}
+
+// The job's history in plain words: who did what when, with the fields they gave.
+function history_section(events, names) {
+  if (!events?.items?.length) return null;
+  const shown = (v) => (v === null || v === undefined ? '' : typeof v === 'object' ? (Array.isArray(v) ? t('n_items', { n: v.length }) : '…')
+    : typeof v === 'boolean' ? t(v ? 'yes' : 'no') : String(v));
+  const detail = (e) => Object.entries(e.after?.fields || {})
+    .map(([k, v]) => (k.endsWith('_id') ? [k, names.get(v) || ''] : /^window_/.test(k) ? [k, when(v)] : k === 'priority' ? [k, t(`p_${v}`)] : [k, shown(v)]))
+    .filter(([, v]) => v).map(([k, v]) => `${field_label(k)}: ${v}`).join('；');
+  return [h('h3', { text: t('history') }), h('ol', { class: 'history' }, events.items.slice().reverse().map((e) => h('li', {},
+    h('div', { class: 'note-meta', text: `${when(e.at)} · ${names.get(e.actor_id) || t(`role_${e.actor_role}`)}` }),
+    h('div', {}, h('strong', { text: e.action === 'report' ? t('a_report') : action_label(e.action) }),
+      e.after?.state && e.before?.state !== e.after.state ? ` → ${t(`s_${e.after.state}`)}` : ''),
+    detail(e) ? h('div', { class: 'note-meta', text: detail(e) }) : null)))];
+}
+
+// Why a technician ranks where they do, in the interface language (reason codes are stable; texts are not).
+function reason_text(r, s) {
+  const k = `why_${r.code}`;
+  if (t(k) === k) return r.text;
+  return t(k, { km: s.travel_km, slot: s.slot ? `${clock(new Date(s.slot.start))}–${clock(new Date(s.slot.end))}` : '' });
+}
+
+function suggestions_section(job, suggestions, report) {
+  if (!suggestions) return null;
+  const out = [h('h3', { text: t('suggestions_for', { date: board.date }) })];
+  if (suggestions.located === false) out.push(h('p', { class: 'hint', text: t('why_no_location_note') }));
+  const items = suggestions.items.filter((s) => s.eligible).slice(0, 5);
+  if (!items.length) {
+    // Nobody fits: say why, counted by the reason that rules each technician out.
+    const counts = new Map();
+    for (const s of suggestions.items) {
+      const r = s.reasons.find((x) => x.disqualifying);
+      if (r) counts.set(r.code, (counts.get(r.code) || 0) + 1);
+    }
+    out.push(h('div', { class: 'no-suggestion', id: 'no-suggestion', role: 'note' }, h('strong', { text: t('no_suggestions') }),
+      h('ul', {}, [...counts].map(([code, n]) => h('li', { text: t('excluded_n', { n, why: t(`why_${code}`) }) }))),
+      suggestions.items.length ? null : h('p', { text: t('no_technicians') })));
+  }
+  for (const s of items) {
+    const tech = board.technicians.find((x) => x.id === s.technician_id) || { id: s.technician_id, name: s.name };
+    const start = s.slot ? new Date(s.slot.start) : zoned_instant(board.date, 9 * 60);
+    out.push(h('div', { class: 'suggestion', 'data-technician-id': s.technician_id },
+      h('header', {}, h('strong', { text: `${s.name} · ${t('km', { km: s.travel_km })}` }),
+        h('button', { type: 'button', class: 'btn small primary', text: s.slot ? t('book_at', { time: clock(start) }) : t('assign_to'),
+          'aria-label': `${t('assign_to')} ${s.name}`, onclick: () => drop_job(job, tech, start) })),
+      h('ul', {}, (s.reasons || []).slice(0, 5).map((r) => h('li', { class: r.weight < 0 ? 'minus' : '', text: reason_text(r, s) })),
+        in_preferred(s.slot, report) === null ? null : h('li', { class: in_preferred(s.slot, report) ? '' : 'minus',
+          'data-preferred': String(in_preferred(s.slot, report)), text: t(in_preferred(s.slot, report) ? 'slot_preferred' : 'slot_not_preferred') }))));
+  }
+  return out;
+}
+
+// The suggestions for the board's day: from the customer's preferred start when it is on that day, else from the
+// day's start, or from now when it is today.
+function suggestions_at(report) {
+  const preferred = report?.preferred_start ? new Date(report.preferred_start) : null;
+  if (preferred && local_date(preferred) === board.date && preferred > new Date()) return `?at=${encodeURIComponent(preferred.toISOString())}`;
+  if (board.date === local_date()) return '';
+  return `?at=${encodeURIComponent(zoned_instant(board.date, DAY_START * 60).toISOString())}`;
+}
+
+// Whether a suggested slot falls in the customer's preferred window (null when there is none).
+function in_preferred(slot, report) {
+  if (!slot || !report?.preferred_start || !report.preferred_end) return null;
+  return new Date(slot.start) >= new Date(report.preferred_start) && new Date(slot.end) <= new Date(report.preferred_end);
+}
+
+async function open_job(id) {
+  const { el, title, close } = open_panel('job-drawer', { label: t('details') });
+  panel.job_id = id;
+  render_queue();
+  const enc = encodeURIComponent(id);
+  let job;
+  try {
+    job = await api('GET', `/api/v1/jobs/${enc}`);
+  } catch (e) {
+    el.append(h('p', { class: 'error', text: error_text(e) }));
+    return;
+  }
+  const open_states = ['reported', 'approved', 'scheduled'];
+  // Jobs not reported on the portal have no report (404).
+  const report = await api('GET', `/api/v1/portal/reports/${enc}`).catch(() => null);
+  const [events, suggestions, notes, names] = await Promise.all([
+    api('GET', `/api/v1/jobs/${enc}/events`).catch(() => null),
+    open_states.includes(job.state) ? api('GET', `/api/v1/jobs/${enc}/suggestions${suggestions_at(report)}`).catch(() => null) : null,
+    api('GET', `/api/v1/jobs/${enc}/notes`).catch(() => null),
+    user_names(),
+  ]);
+  if (!el.isConnected || panel.job_id !== id) return;
+  title.textContent = `${t('details')} ${job.ticket_no}`;
+  const facts = job_facts(job, report, events);
+  const bar = await action_bar(job, board.user.role, {
+    technicians: board.technicians,
+    done: async (action, after) => {
+      toast(t('action_done', { action: action_label(action), ticket: job.ticket_no, state: t(`s_${after.state}`) }));
+      await refresh({ loads: true });
+      open_job(id);
+    },
+  });
+  const placeable = (job.available_actions || []).some((a) => ['assign', 'schedule', 'reschedule', 'reassign'].includes(a)) && job.mode !== 'depot';
+  el.replaceChildren(...[h('h2', {}, h('span', { text: `${t('details')} ${job.ticket_no}` }), close),
+    h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', { text: t(k) }), h('dd', { 'data-fact': k, text: v })]),
+      h('dt', { text: t('sla') }), h('dd', {}, sla_chip(job))),
+    h('h3', { text: t('actions') }), bar,
+    placeable ? h('button', { type: 'button', class: 'btn small', id: 'place-job', text: t('place_on_timeline'),
+      onclick: () => arm(job) }) : null,
+    suggestions_section(job, suggestions, report), photos_section(report), notes_section(notes), history_section(events, names)]
+    .flat().filter(Boolean));
+}
+
+// A rejected op in words: what the device tried (a workflow step, an edit of some fields, a new record), with
+// field names in the interface language and values readable (lists counted, objects left out).
 function refused_text(c) {
   const op = c.op || {};
-  const value = (v) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v));
-  const fields = Object.entries(op.fields || {}).map(([k, v]) => `${k}: ${value(v)}`);
-  const shown = fields.slice(0, 4).join('; ') + (fields.length > 4 ? ' …' : '');
+  const value = (v) => (Array.isArray(v) ? t('n_items', { n: v.length }) : v !== null && typeof v === 'object' ? null
+    : typeof v === 'boolean' ? t(v ? 'yes' : 'no') : String(v));
+  const fields = Object.entries(op.fields || {}).map(([k, v]) => [k, value(v)]).filter(([, v]) => v !== null)
+    .map(([k, v]) => `${field_label(k)}：${v}`);
+  const shown = fields.slice(0, 4).join('；') + (fields.length > 4 ? ' …' : '');
   const record = t(`t_${c.table_name}`);
-  if (op.kind === 'action') return t('c_action', { action: t(`a_${op.action}`), fields: shown });
+  if (op.kind === 'action') return t('c_action', { action: action_label(op.action), fields: shown });
   if (op.kind === 'insert') return t('c_insert', { record, fields: shown });
   if (op.kind === 'update') return t('c_update', { record, fields: shown });
   return t('c_delete', { record });
@@ -464,23 +659,21 @@ function refused_text(c) {
 // The sync conflicts: ops the server refused from technicians' devices, each with what was tried, on which
 // job, by whom on which device, why it was refused and when; the dispatcher closes each with a note.
 async function open_conflicts(status = 'open') {
-  const close = h('button', { class: 'btn small', text: t('close'), onclick: () => drawer.remove() });
-  const filter = h('select', { name: 'conflict_status', onchange: (e) => open_conflicts(e.target.value) },
+  const { el, title, close } = open_panel('conflicts-drawer', { label: t('conflicts') });
+  title.textContent = t('conflicts');
+  const filter = h('select', { name: 'conflict_status', 'aria-label': t('cs_filter'), onchange: (e) => open_conflicts(e.target.value) },
     ['open', 'dismissed', 'applied_manually', 'superseded', ''].map((v) => h('option', { value: v, selected: v === status, text: t(v ? `cs_${v}` : 'cs_all') })));
-  const drawer = h('aside', { class: 'drawer', id: 'conflicts-drawer' }, h('h2', {}, h('span', { text: t('conflicts') }), close),
-    h('div', { class: 'filters one' }, filter));
-  document.getElementById('conflicts-drawer')?.remove();
-  document.body.append(drawer);
+  el.append(h('div', { class: 'filters one' }, filter));
   let data;
   try {
     data = await api('GET', `/api/v1/sync/conflicts?limit=100${status ? `&status=${status}` : ''}`);
   } catch (e) {
-    drawer.append(h('p', { class: 'error', text: t('failed', { message: e.message }) }));
+    el.append(h('p', { class: 'error', text: t('failed', { message: error_text(e) }) }));
     return;
   }
-  if (!data.items.length) drawer.append(h('p', { class: 'hint', text: status === 'open' ? t('no_conflicts') : t('empty') }));
+  if (!data.items.length) el.append(h('p', { class: 'hint', text: status === 'open' ? t('no_conflicts') : t('empty') }));
   for (const c of data.items) {
-    const note = h('textarea', { name: 'note', maxlength: 2000, rows: 2, placeholder: t('resolve_note') });
+    const note = h('textarea', { name: 'note', maxlength: 2000, rows: 2, placeholder: t('resolve_note'), 'aria-label': t('note') });
     const resolve = async (resolution) => {
       const body = { resolution };
       if (note.value.trim()) body.note = note.value.trim();
@@ -489,28 +682,29 @@ async function open_conflicts(status = 'open') {
         toast(t('resolved'));
         open_conflicts(status);
         refresh();
-      } catch (e) { toast(t('failed', { message: e.message })); }
+      } catch (e) { toast(t('failed', { message: error_text(e) })); }
     };
     const job = c.ticket_no
-      ? h('a', { href: '#', class: 'ticket', text: c.ticket_no, onclick: (e) => { e.preventDefault(); open_job(c.job_id); } })
+      ? h('button', { type: 'button', class: 'link ticket', text: c.ticket_no, onclick: () => open_job(c.job_id) })
       : h('span', { text: t(`t_${c.table_name}`) });
+    const why = t(`e_${c.error_code}`) === `e_${c.error_code}` ? t('e_internal') : t(`e_${c.error_code}`);
     const facts = [
       [t('refused'), refused_text(c)],
-      [t('why'), `${t(`e_${c.error_code}`)} — ${c.error_message}`],
-      [t('technician'), c.user_name || c.user_id],
-      [t('device'), c.device_name || c.device_id],
+      [t('why'), current_language() === 'en' ? `${why} — ${c.error_message}` : why],
+      [t('technician'), c.user_name || t('unknown_user')],
+      [t('device'), c.device_name || t('unnamed_device')],
       [t('when'), when(c.created_at)],
     ];
     if (c.status !== 'open') {
       facts.push([t('resolution'), `${t(`cs_${c.status}`)} · ${c.resolved_by_name || ''} · ${when(c.resolved_at)}`]);
       if (c.resolution_note) facts.push([t('note'), c.resolution_note]);
     }
-    drawer.append(h('div', { class: 'conflict', 'data-conflict-id': c.id, 'data-status': c.status },
+    el.append(h('div', { class: 'conflict', 'data-conflict-id': c.id, 'data-status': c.status },
       h('header', {}, job, h('span', { class: `chip ${c.status === 'open' ? 'breached' : 'ok'}`, text: t(`cs_${c.status}`) })),
       h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })])),
       c.status === 'open' ? [note, h('div', { class: 'actions' },
-        h('button', { class: 'btn small', 'data-resolution': 'dismissed', text: t('dismiss'), onclick: () => resolve('dismissed') }),
-        h('button', { class: 'btn small primary', 'data-resolution': 'applied_manually', text: t('applied_manually'),
+        h('button', { type: 'button', class: 'btn small', 'data-resolution': 'dismissed', text: t('dismiss'), onclick: () => resolve('dismissed') }),
+        h('button', { type: 'button', class: 'btn small primary', 'data-resolution': 'applied_manually', text: t('applied_manually'),
           onclick: () => resolve('applied_manually') }))] : null));
   }
 }
@@ -520,50 +714,49 @@ async function open_conflicts(status = 'open') {
 // Auto-assign for the day on the timeline: the optimiser's plan for every unassigned new job (with one greedy
 // pass's figures beside it), shown before anything changes; the dispatcher ticks the assignments to accept.
 async function open_auto_assign() {
-  const close = h('button', { class: 'btn small', text: t('close'), onclick: () => drawer.remove() });
-  const drawer = h('aside', { class: 'drawer wide', id: 'auto-assign-drawer' },
-    h('h2', {}, h('span', { text: `${t('auto_assign')} · ${board.date}` }), close), h('p', { class: 'hint', text: t('loading') }));
-  document.getElementById('auto-assign-drawer')?.remove();
-  document.body.append(drawer);
+  const { el: drawer, title, close } = open_panel('auto-assign-drawer', { wide: true, label: t('auto_assign') });
+  title.textContent = `${t('auto_assign')} · ${board.date}`;
+  drawer.append(h('p', { class: 'hint', text: t('loading') }));
   let plan;
   try {
     plan = await api('POST', '/api/v1/dispatch/auto-assign/preview', { date: board.date });
   } catch (e) {
-    drawer.lastChild.replaceWith(h('p', { class: 'error', text: t('failed', { message: e.message }) }));
+    drawer.lastChild.replaceWith(h('p', { class: 'error', text: t('failed', { message: error_text(e) }) }));
     return;
   }
   const km = (x) => new Intl.NumberFormat(current_language(), { maximumFractionDigits: 1 }).format(x);
-  const boxes = plan.assignments.map((a) => h('input', { type: 'checkbox', checked: true, value: a.job_id }));
+  const boxes = plan.assignments.map((a) => h('input', { type: 'checkbox', checked: true, value: a.job_id, 'aria-label': a.ticket_no }));
+  const unplanned = (u) => (t(`u_${u.code}`) === `u_${u.code}` ? u.text : t(`u_${u.code}`));
   const apply = async () => {
     const job_ids = boxes.filter((b) => b.checked).map((b) => b.value);
-    if (!job_ids.length) { drawer.remove(); return; }
+    if (!job_ids.length) { close_panel(drawer); return; }
     try {
       const result = await api('POST', `/api/v1/dispatch/auto-assign/${encodeURIComponent(plan.id)}/apply`, { job_ids });
       toast(t('auto_applied', { assigned: result.assigned, refused: result.refused }));
       const refused = result.results.filter((r) => r.status === 'refused');
       drawer.replaceChildren(h('h2', {}, h('span', { text: t('auto_assign') }), close),
         h('p', { id: 'auto-assign-result', text: t('auto_applied', { assigned: result.assigned, refused: result.refused }) }),
-        refused.length ? h('ul', {}, refused.map((r) => h('li', { text: `${r.ticket_no}: ${r.reason}` }))) : null);
+        h('ul', {}, refused.map((r) => h('li', { text: `${r.ticket_no}: ${error_text({ code: r.code, message: r.reason })}` }))));
       board.days.clear();
       await refresh({ loads: true });
-    } catch (e) { toast(t('failed', { message: e.message })); }
+    } catch (e) { toast(t('failed', { message: error_text(e) })); }
   };
   drawer.lastChild.replaceWith(...[
-    h('p', { class: 'hint', id: 'auto-assign-totals', text: t('auto_totals', { assigned: plan.totals.assigned, unassigned: plan.totals.unassigned,
+    h('p', { class: 'hint', id: 'auto-assign-totals', text: t('auto_totals', { assigned: plan.assignments.length, unassigned: plan.unassigned.length,
       km: km(plan.totals.travel_km), greedy_km: km(plan.greedy.travel_km), late: Math.round(plan.totals.late_minutes),
       greedy_late: Math.round(plan.greedy.late_minutes) }) }),
-    plan.assignments.length ? h('table', { class: 'report proposal' },
+    plan.assignments.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'report proposal' },
       h('thead', {}, h('tr', {}, h('th', {}, h('input', { type: 'checkbox', checked: true, 'aria-label': t('all'),
         onchange: (e) => boxes.forEach((b) => { b.checked = e.target.checked; }) })),
         h('th', { text: t('details') }), h('th', { text: t('assignee') }), h('th', { text: t('visit') }), h('th', { text: t('late') }))),
       h('tbody', {}, plan.assignments.map((a, i) => h('tr', { 'data-job-id': a.job_id },
         h('td', {}, boxes[i]), h('td', { text: a.ticket_no }), h('td', { text: a.technician_name }),
-        h('td', { text: `${clock(new Date(a.start))}–${clock(new Date(a.end))}` }), h('td', { text: a.late_minutes ? duration(a.late_minutes) : '' })))))
+        h('td', { text: `${clock(new Date(a.start))}–${clock(new Date(a.end))}` }), h('td', { text: a.late_minutes ? duration(a.late_minutes) : '' }))))))
       : h('p', { class: 'hint', text: t('auto_nothing') }),
     plan.unassigned.length ? [h('h3', { text: t('auto_unassigned') }),
-      h('ul', { class: 'unassigned' }, plan.unassigned.map((u) => h('li', { text: `${u.ticket_no}: ${u.text}` })))] : null,
-    h('div', { class: 'actions' }, h('button', { class: 'btn', text: t('auto_none'), onclick: () => drawer.remove() }),
-      plan.assignments.length ? h('button', { class: 'btn primary', id: 'auto-assign-apply', text: t('auto_apply'), onclick: apply }) : null),
+      h('ul', { class: 'unassigned', id: 'auto-assign-unassigned' }, plan.unassigned.map((u) => h('li', { 'data-code': u.code, text: `${u.ticket_no}: ${unplanned(u)}` })))] : null,
+    h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn', text: t('auto_none'), onclick: () => close_panel(drawer) }),
+      plan.assignments.length ? h('button', { type: 'button', class: 'btn primary', id: 'auto-assign-apply', text: t('auto_apply'), onclick: apply }) : null),
   ].flat().filter(Boolean));
 }
 
@@ -591,7 +784,6 @@ function report_value(value, column) {
 // Service-quality reports as bar charts with their table, per technician, category, model or month; CSV export.
 function open_reports() {
   const state = open_reports.state || (open_reports.state = { name: 'sla-compliance', group_by: 'technician', from: '', to: '' });
-  const close = h('button', { class: 'btn small', text: t('close'), onclick: () => drawer.remove() });
   const body = h('div', { id: 'report-body' });
   const query = (format) => {
     const p = new URLSearchParams({ group_by: state.group_by });
@@ -624,30 +816,34 @@ function open_reports() {
           h('tr', { class: 'total' }, h('td', { text: t('total') }), columns.map((c) => h('td', { text: report_value(report.total[c], c) })))));
       body.replaceChildren(chart, table);
     } catch (e) {
-      body.replaceChildren(h('p', { class: 'error', text: t('failed', { message: e.message }) }));
+      body.replaceChildren(h('p', { class: 'error', text: t('failed', { message: error_text(e) }) }));
     }
   };
-  // The CSV comes with the bearer token, so it is fetched and handed to the browser as a file.
+  // The CSV is made here from the report as shown: headers in the interface language, names instead of ids,
+  // values as formatted on screen; a BOM so Excel reads it as UTF-8.
   const export_csv = async () => {
     try {
-      const res = await fetch(query('csv'), { headers: { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}` } });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const url = URL.createObjectURL(await res.blob());
-      const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '')?.[1] || `${state.name}.csv`;
-      h('a', { href: url, download: name }).click();
+      const report = await api('GET', query());
+      const columns = report.columns.filter((c) => c !== 'group' && c !== 'name');
+      const cell = (v) => { const s = String(v ?? ''); return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; };
+      const label = (r) => r.name || (r.group && r.group !== 'none' ? r.group : t(state.group_by === 'technician' ? 'unassigned' : 'no_group'));
+      const lines = [[t(`g_${state.group_by}`), ...columns.map((c) => t(`col_${c}`))],
+        ...report.rows.map((r) => [label(r), ...columns.map((c) => report_value(r[c], c))]),
+        [t('total'), ...columns.map((c) => report_value(report.total[c], c))]].map((row) => row.map(cell).join(','));
+      const url = URL.createObjectURL(new Blob([`\ufeff${lines.join('\r\n')}\r\n`], { type: 'text/csv;charset=utf-8' }));
+      h('a', { href: url, download: `${t(`r_${state.name}`)}-${t(`g_${state.group_by}`)}.csv` }).click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    } catch (e) { toast(t('failed', { message: e.message })); }
+    } catch (e) { toast(t('failed', { message: error_text(e) })); }
   };
-  const pick = (name, options) => h('select', { name, onchange: (e) => { state[name] = e.target.value; load(); } },
+  const pick = (name, options) => h('select', { name, 'aria-label': t(`pick_${name}`), onchange: (e) => { state[name] = e.target.value; load(); } },
     options.map((v) => h('option', { value: v, selected: v === state[name], text: t(`${name === 'name' ? 'r_' : 'g_'}${v}`) })));
-  const date = (name) => h('input', { type: 'date', name, value: state[name], onchange: (e) => { state[name] = e.target.value; load(); } });
-  const drawer = h('aside', { class: 'drawer wide', id: 'reports-drawer' }, h('h2', {}, h('span', { text: t('reports') }), close),
-    h('div', { class: 'filters' }, pick('name', Object.keys(REPORTS)), pick('group_by', ['technician', 'category', 'model', 'month']),
-      h('button', { class: 'btn', id: 'export-csv', text: t('export_csv'), onclick: export_csv }),
-      h('label', {}, t('from'), date('from'), t('to'), date('to'))),
-    body);
-  document.getElementById('reports-drawer')?.remove();
-  document.body.append(drawer);
+  const date = (name) => h('input', { type: 'date', name, 'aria-label': t(name), value: state[name], onchange: (e) => { state[name] = e.target.value; load(); } });
+  const { el: drawer, title } = open_panel('reports-drawer', { wide: true, label: t('reports') });
+  title.textContent = t('reports');
+  drawer.append(h('div', { class: 'filters' }, pick('name', Object.keys(REPORTS)), pick('group_by', ['technician', 'category', 'model', 'month']),
+    h('button', { type: 'button', class: 'btn', id: 'export-csv', text: t('export_csv'), onclick: export_csv }),
+    h('div', { class: 'range' }, t('from'), date('from'), t('to'), date('to'))),
+  body);
   load();
 }
 
@@ -690,54 +886,93 @@ const ui = {};
 
 function toggle_language() { set_language(current_language() === 'en' ? 'zh-CN' : 'en'); }
 
-function build_layout() {
-  const select = (name, options) => h('select', { name, onchange: (e) => { queue.filters[name] = e.target.value; reset_queue(); } },
-    options.map(([value, label]) => h('option', { value, text: label })));
+async function new_job() {
+  const job = await create_job_dialog();
+  if (!job) return;
+  toast(t('job_created', { ticket: job.ticket_no }));
+  await refresh({ loads: true });
+  open_job(job.id);
+}
+
+function queue_filters() {
+  const select = (name, label, options) => h('select', { name, 'aria-label': label, onchange: (e) => { queue.filters[name] = e.target.value; reset_queue(); } },
+    options.map(([value, text]) => h('option', { value, selected: queue.filters[name] === value, text })));
   const tech_options = [['', t('any_assignee')], ['none', t('unassigned')], ...board.technicians.map((x) => [x.id, x.name])];
+  const state_select = () => select('state', t('state'), [['', t('any_state')],
+    ...(queue_states() || board.workflow.states).map((s) => [s, t(`s_${s}`)])]);
+  let states = state_select();
+  const queue_select = h('select', { name: 'queue', 'aria-label': t('queue'), onchange: (e) => {
+    queue.filters.queue = e.target.value;
+    queue.filters.state = '';
+    const next = state_select();
+    states.replaceWith(next);
+    states = next;
+    ui.queue_title.textContent = t(current_queue().label);
+    reset_queue();
+  } }, all_queues().map((q) => h('option', { value: q.id, selected: q.id === queue.filters.queue, text: t(q.label) })));
+  const search = h('input', { type: 'search', name: 'q', placeholder: t('search'), 'aria-label': t('search'), value: queue.filters.q,
+    oninput: debounce((e) => { queue.filters.q = e.target.value.trim(); reset_queue(); }, 250) });
+  return h('div', { class: 'filters' }, queue_select, states,
+    select('priority', t('priority'), [['', t('any_priority')], ...['urgent', 'high', 'normal', 'low'].map((p) => [p, t(`p_${p}`)])]),
+    select('assignee_id', t('assignee'), tech_options), search);
+}
+
+function header() {
+  const sign_out = async () => {
+    try { await api('POST', '/api/v1/auth/logout'); } catch { /* signed out either way */ }
+    sessionStorage.removeItem(TOKEN_KEY);
+    board.user = null;
+    render_login();
+  };
+  ui.live = h('span', { class: 'live', role: 'status', text: t('live') });
+  ui.conflicts_badge = h('span', { class: 'badge', hidden: true });
+  ui.conflicts_button = h('button', { type: 'button', class: 'btn', id: 'conflicts', onclick: () => open_conflicts() }, t('conflicts'), ui.conflicts_badge);
+  return h('header', { class: 'bar' }, h('h1', { text: t('title') }), ui.live, h('span', { class: 'spacer' }),
+    h('nav', { class: 'tools', 'aria-label': t('tools') },
+      h('button', { type: 'button', class: 'btn primary-light', id: 'new-job', text: t('new_job'), onclick: new_job }),
+      h('button', { type: 'button', class: 'btn', id: 'auto-assign', text: t('auto_assign'), onclick: open_auto_assign }),
+      h('button', { type: 'button', class: 'btn', id: 'reports', text: t('reports'), onclick: open_reports }),
+      ui.conflicts_button,
+      board.user?.role === 'admin' ? h('button', { type: 'button', class: 'btn', id: 'admin', text: t('admin'),
+        onclick: () => open_admin({ technicians: board.technicians, user: board.user }) }) : null),
+    h('span', { class: 'who-am-i' }, h('span', { id: 'user-name', text: board.user?.name || '' }),
+      h('span', { class: 'zone', id: 'time-zone', title: t('time_zone'), text: zone.name })),
+    h('button', { type: 'button', class: 'btn', id: 'language', lang: current_language() === 'en' ? 'zh-CN' : 'en', text: t('language'),
+      onclick: () => { toggle_language(); start_board(); } }),
+    h('button', { type: 'button', class: 'btn', id: 'sign-out', text: t('sign_out'), onclick: sign_out }));
+}
+
+function build_layout() {
   ui.queue_count = h('small');
+  ui.queue_title = h('span', { text: t(current_queue().label) });
   ui.queue_spacer = h('div', { class: 'spacer-rows' });
-  ui.queue_scroller = h('div', { class: 'scroller', id: 'queue', onscroll: () => requestAnimationFrame(render_queue) }, ui.queue_spacer);
+  ui.queue_scroller = h('div', { class: 'scroller', id: 'queue', role: 'group', 'aria-label': t('queue'), onscroll: () => requestAnimationFrame(render_queue) }, ui.queue_spacer);
   ui.tech_count = h('small', { text: t('technicians_count', { count: board.technicians.length }) });
   ui.tech_spacer = h('div', { class: 'spacer-rows' });
-  ui.tech_scroller = h('div', { class: 'scroller', id: 'technicians', onscroll: () => requestAnimationFrame(render_timeline) }, ui.tech_spacer);
-  ui.hours = h('div', { class: 'hours' });
-  ui.lane_width = () => Math.max(300, ui.tech_scroller.clientWidth - 190);
-  ui.live = h('span', { class: 'live', text: t('live') });
-  ui.conflicts_badge = h('span', { class: 'badge', hidden: true });
-  ui.conflicts_button = h('button', { class: 'btn', id: 'conflicts', onclick: () => open_conflicts() }, t('conflicts'), ui.conflicts_badge);
-  const reports_button = h('button', { class: 'btn', id: 'reports', text: t('reports'), onclick: open_reports });
-  const auto_button = h('button', { class: 'btn', id: 'auto-assign', text: t('auto_assign'), onclick: open_auto_assign });
-  const date_input = h('input', { type: 'date', value: board.date, onchange: async (e) => {
+  ui.tech_scroller = h('div', { class: 'scroller', id: 'technicians', role: 'group', 'aria-label': t('timeline'), onscroll: () => requestAnimationFrame(render_timeline) }, ui.tech_spacer);
+  ui.hours = h('div', { class: 'hours', 'aria-hidden': 'true' });
+  // The technicians' name column, as wide as style.css makes it at this screen size.
+  ui.label_width = () => parseInt(getComputedStyle(document.documentElement).getPropertyValue('--label'), 10) || 190;
+  ui.lane_width = () => Math.max(200, ui.tech_scroller.clientWidth - ui.label_width());
+  ui.dock = h('div', { class: 'dock', hidden: true });
+  ui.armed_hint = h('div', { class: 'armed-hint', role: 'status', hidden: true }, h('span'),
+    h('button', { type: 'button', class: 'btn small', text: t('cancel_action'), onclick: disarm }));
+  const date_input = h('input', { type: 'date', id: 'board-date', value: board.date, onchange: async (e) => {
     board.date = e.target.value || local_date();
     board.days.clear();
     await load_technicians();
     render_timeline();
+    if (panel.job_id) open_job(panel.job_id);
   } });
-  const search = h('input', { type: 'search', name: 'q', placeholder: t('search'),
-    oninput: debounce((e) => { queue.filters.q = e.target.value.trim(); reset_queue(); }, 250) });
-  root.replaceChildren(
-    h('header', { class: 'bar' }, h('h1', { text: t('title') }), ui.live, h('span', { class: 'spacer' }), auto_button, reports_button, ui.conflicts_button,
-      h('span', { id: 'user-name', text: board.user?.name || '' }),
-      h('span', { class: 'zone', id: 'time-zone', title: t('time_zone'), text: zone.name }),
-      h('button', { class: 'btn', id: 'language', text: t('language'), onclick: () => { toggle_language(); start_board(); } }),
-      h('button', { class: 'btn', text: t('sign_out'), onclick: async () => {
-        try { await api('POST', '/api/v1/auth/logout'); } catch { /* signed out either way */ }
-        sessionStorage.removeItem(TOKEN_KEY);
-        board.user = null;
-        render_login();
-      } })),
-    h('div', { class: 'layout' },
-      h('section', { class: 'panel' },
-        h('div', { class: 'panel-head' }, h('h2', {}, h('span', { text: t('queue') }), ui.queue_count),
-          h('div', { class: 'filters' },
-            select('state', [['', t('all_open')], ...OPEN_STATES.map((s) => [s, t(`s_${s}`)])]),
-            select('priority', [['', t('any_priority')], ...['urgent', 'high', 'normal', 'low'].map((p) => [p, t(`p_${p}`)])]),
-            select('assignee_id', tech_options), search)),
-        ui.queue_scroller),
-      h('section', { class: 'timeline' },
-        h('div', { class: 'panel-head' }, h('h2', {}, h('span', { text: t('timeline') }), ui.tech_count),
-          h('div', { class: 'filters' }, h('label', {}, `${t('date')} `, date_input))),
-        ui.hours, ui.tech_scroller, h('div', { class: 'hint', text: t('drop_hint') }))));
+  root.replaceChildren(header(),
+    h('main', { class: 'layout' },
+      h('section', { class: 'panel', 'aria-labelledby': 'queue-title' },
+        h('div', { class: 'panel-head' }, h('h2', { id: 'queue-title' }, ui.queue_title, ui.queue_count), queue_filters()),
+        ui.queue_scroller, ui.dock),
+      h('section', { class: 'timeline', 'aria-labelledby': 'timeline-title' },
+        h('div', { class: 'panel-head' }, h('h2', { id: 'timeline-title' }, h('span', { text: t('timeline') }), ui.tech_count),
+          h('div', { class: 'filters one' }, h('label', { for: 'board-date' }, `${t('date')} `, date_input))),
+        ui.armed_hint, ui.hours, ui.tech_scroller, h('div', { class: 'hint', text: t('drop_hint') }))));
 }
 
 let started = 0;
@@ -746,7 +981,12 @@ async function start_board() {
   for (const key of Object.keys(ui)) delete ui[key];
   document.title = `${t('title')} · fieldrepair`;
   try {
-    const [me] = await Promise.all([api('GET', '/api/v1/auth/me'), load_page(0, { force: true })]);
+    // The open queue's states come from the workflow table, so its first page follows it; who is signed in is
+    // asked at the same time.
+    const [me] = await Promise.all([api('GET', '/api/v1/auth/me'), workflow().then((wf) => {
+      board.workflow = wf;
+      return load_page(0, { force: true });
+    })]);
     // A new sign-in opens on today in the user's zone; a restart (language switch) keeps the chosen day.
     if (board.user?.id !== me.id) {
       set_zone(me.time_zone);

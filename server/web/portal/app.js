@@ -45,20 +45,38 @@ class ApiError extends Error {
 }
 
 async function api(method, path, body) {
-  const headers = { Accept: 'application/json' };
+  const headers = { Accept: 'application/json', 'Accept-Language': current_language() };
   const session = load_session();
   if (session?.token) headers.Authorization = `Bearer ${session.token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    // No answer at all: the network is down or the server unreachable.
+    throw new ApiError(0, { error: { code: 'offline', message: t('offline') } });
+  }
   const data = res.status === 204 ? null : await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(res.status, data, res.headers.get('Retry-After'));
   return data;
 }
 
+// The page's own words for what went wrong: per field where the server names one, per error code otherwise; the
+// server's English sentence never reaches a customer reading Chinese.
+const FIELD_LABELS = { contact_name: 'name', serial_no: 'serial', preferred_start: 'date', preferred_end: 'date', signer_name: 'signer' };
 function message_of(err) {
+  if (err.code === 'offline') return t('offline');
   if (err.code === 'rate_limited') return t('rate_limited', { seconds: err.retry_after || 60 });
-  if (err.field) return t('invalid', { field: err.field, message: err.message });
-  return t('error', { message: err.message });
+  if (err.field) return field_message(err.field, err.code);
+  const key = `err_${err.code}`;
+  return t(key) !== key ? t(key) : t('err_internal');
+}
+function field_message(field, code) {
+  const key = `bad_${field}`;
+  if (code === 'missing_field') return t('v_required');
+  if (t(key) !== key) return t(key);
+  const label = FIELD_LABELS[field] || field;
+  return t('invalid', { field: t(label) === label ? field : t(label), message: t('v_check') });
 }
 
 function toast(text) {
@@ -69,8 +87,50 @@ function toast(text) {
   toast.timer = setTimeout(() => { el.hidden = true; }, 3500);
 }
 
+// A labelled control with its hint and an error slot beside it; required fields carry a marker.
+let field_seq = 0;
 function field(label_key, input, hint_key) {
-  return h('label', {}, h('span', { text: t(label_key) }), input, hint_key ? h('span', { class: 'hint', text: t(hint_key) }) : null);
+  const id = input.id || `f-${input.name || label_key}-${++field_seq}`;
+  input.id = id;
+  const required = input.hasAttribute('required');
+  if (required) input.setAttribute('aria-required', 'true');
+  const described = [hint_key ? `${id}-hint` : null, `${id}-error`].filter(Boolean).join(' ');
+  input.setAttribute('aria-describedby', described);
+  return h('div', { class: 'field' },
+    h('label', { for: id }, h('span', { text: t(label_key) }),
+      required ? h('span', { class: 'req', 'aria-hidden': 'true', text: ' *' }) : null),
+    input, hint_key ? h('span', { class: 'hint', id: `${id}-hint`, text: t(hint_key) }) : null,
+    h('span', { class: 'field-error', id: `${id}-error`, role: 'alert', 'data-error-for': input.name || '', hidden: true }));
+}
+
+// Shows message beside the named control (or in the form's general box), scrolled into view and focused.
+function show_field_error(form, name, message) {
+  const slot = form.querySelector(`[data-error-for="${name}"]`);
+  const control = form.elements?.[name] || form.querySelector(`[name="${name}"]`);
+  if (!slot) {
+    const box = form.querySelector('.error');
+    box.textContent = message;
+    box.hidden = false;
+    box.scrollIntoView({ block: 'center' });
+    return;
+  }
+  slot.textContent = message;
+  slot.hidden = false;
+  if (control) {
+    control.setAttribute('aria-invalid', 'true');
+    control.scrollIntoView({ block: 'center' });
+    control.focus({ preventScroll: true });
+  }
+}
+function clear_errors(form) {
+  form.querySelectorAll('.field-error, .error').forEach((el) => { el.hidden = true; });
+  form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+}
+
+// A failure to reach the server, in plain words, with a way to try again.
+function offline_box(retry) {
+  return h('div', { class: 'error offline', role: 'alert', id: 'offline' }, h('p', { text: t('offline') }),
+    h('button', { type: 'button', class: 'button', id: 'retry', text: t('retry'), onclick: retry }));
 }
 
 // ---------------------------------------------------------------------------------------------- pages
@@ -106,8 +166,9 @@ async function shrink_photo(file) {
   }
 }
 
+// The preferred window of a day and a time of day; "any time" is the whole service day.
 function slot_window(date, slot) {
-  const hours = { morning: [9, 12], afternoon: [13, 17], evening: [18, 20] }[slot];
+  const hours = { any: [9, 20], morning: [9, 12], afternoon: [13, 17], evening: [18, 20] }[slot];
   if (!date || !hours) return null;
   const at = (hh) => new Date(`${date}T${String(hh).padStart(2, '0')}:00:00`).toISOString();
   return { preferred_start: at(hours[0]), preferred_end: at(hours[1]) };
@@ -116,7 +177,7 @@ function slot_window(date, slot) {
 function render_report() {
   const photos = [];
   const preview = h('div', { class: 'photos-preview' });
-  const error = h('div', { class: 'error', hidden: true });
+  const error = h('div', { class: 'error', role: 'alert', hidden: true });
   const input = (name, attrs = {}) => h('input', { name, ...attrs });
   const categories = ['washer', 'ac', 'fridge', 'tv', 'heater', 'other'];
   const file_input = h('input', { type: 'file', name: 'photos', accept: 'image/png,image/jpeg', multiple: true,
@@ -132,7 +193,7 @@ function render_report() {
     } });
   const today = new Date();
   const min_date = new Date(today.getTime() - today.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
-  const form = h('form', { id: 'report-form', novalidate: true },
+  const form = h('form', { id: 'report-form', novalidate: true }, h('p', { class: 'hint', text: t('required_note') }),
     h('section', { class: 'card' }, h('h2', { text: t('product') }),
       h('div', { class: 'row' },
         field('model', input('model', { required: true, maxlength: 200, placeholder: t('model_hint') })),
@@ -147,7 +208,7 @@ function render_report() {
         field('phone', input('phone', { required: true, type: 'tel', maxlength: 50, autocomplete: 'tel' }))),
       field('address', input('address', { required: true, maxlength: 500, autocomplete: 'street-address' })),
       h('div', { class: 'row' },
-        field('date', input('preferred_date', { type: 'date', min: min_date })),
+        field('date', input('preferred_date', { type: 'date', min: min_date }), 'date_hint'),
         field('slot', h('select', { name: 'slot' }, ['any', 'morning', 'afternoon', 'evening'].map((s) => h('option', { value: s, text: t(`slot_${s}`) })))))),
     error,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button primary', id: 'submit-report', text: t('submit_report') })));
@@ -156,14 +217,20 @@ function render_report() {
     const f = new FormData(form);
     const body = {};
     for (const key of ['contact_name', 'phone', 'address', 'model', 'serial_no', 'description', 'category']) body[key] = String(f.get(key) || '').trim();
-    const missing = ['model', 'serial_no', 'description', 'contact_name', 'phone', 'address'].find((k) => !body[k]);
-    if (missing) {
-      error.textContent = t('invalid', { field: t({ serial_no: 'serial', contact_name: 'name' }[missing] || missing), message: '—' });
-      error.hidden = false;
-      form.elements[missing].focus();
+    clear_errors(form);
+    const problems = [];
+    for (const k of ['model', 'serial_no', 'description', 'contact_name', 'phone', 'address']) if (!body[k]) problems.push([k, t('v_required')]);
+    if (body.phone && body.phone.replace(/\D/g, '').length < 5) problems.push(['phone', t('bad_phone')]);
+    const date = String(f.get('preferred_date') || '');
+    if (date && date < min_date) problems.push(['preferred_date', t('v_past_date')]);
+    const window_ = slot_window(date, f.get('slot'));
+    if (window_ && new Date(window_.preferred_end) <= new Date()) problems.push(['preferred_date', t('v_past_slot')]);
+    if (problems.length) {
+      // Every problem beside its field; the first one is scrolled to and focused.
+      for (const [k, message] of problems.slice().reverse()) show_field_error(form, k, message);
       return;
     }
-    Object.assign(body, slot_window(f.get('preferred_date'), f.get('slot')) || {});
+    Object.assign(body, window_ || {});
     if (photos.length) body.photos = photos;
     const button = form.querySelector('#submit-report');
     button.disabled = true;
@@ -173,10 +240,16 @@ function render_report() {
       save_session(made);
       render_reported(made);
     } catch (err) {
-      error.textContent = message_of(err);
-      error.hidden = false;
       button.disabled = false;
       button.textContent = t('submit_report');
+      if (err.code === 'offline') {
+        error.replaceChildren(offline_box(() => form.requestSubmit()));
+        error.hidden = false;
+        error.scrollIntoView({ block: 'center' });
+        return;
+      }
+      const name = { preferred_start: 'preferred_date', preferred_end: 'preferred_date', category: 'category' }[err.field] || err.field;
+      show_field_error(form, name || '', message_of(err));
     }
   });
   app.replaceChildren(tabs('report'), form);
@@ -194,8 +267,8 @@ function render_reported(made) {
 }
 
 function render_track(prefill = {}, notice = null) {
-  const error = h('div', { class: 'error', hidden: !notice, text: notice || '' });
-  const form = h('form', { id: 'track-form', class: 'card' }, h('h2', { text: t('track_title') }),
+  const error = h('div', { class: 'error', role: 'alert', hidden: !notice, text: notice || '' });
+  const form = h('form', { id: 'track-form', class: 'card', novalidate: true }, h('h2', { text: t('track_title') }),
     h('div', { class: 'row' },
       field('ticket_no', h('input', { name: 'ticket_no', required: true, maxlength: 40, value: prefill.ticket_no || '', placeholder: t('ticket_hint') })),
       field('access_key', h('input', { name: 'access_key', required: true, maxlength: 100, autocomplete: 'off', value: prefill.access_key || '' }))),
@@ -203,10 +276,14 @@ function render_track(prefill = {}, notice = null) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const f = new FormData(form);
+    clear_errors(form);
+    const missing = ['ticket_no', 'phone'].filter((k) => !String(f.get(k) || '').trim());
+    if (missing.length) { missing.reverse().forEach((k) => show_field_error(form, k, t('v_required'))); return; }
     try {
       await open_session(String(f.get('ticket_no')).trim(), String(f.get('access_key')).trim());
     } catch (err) {
-      error.textContent = err.code === 'bad_credentials' ? t('lookup_failed') : message_of(err);
+      if (err.code === 'offline') error.replaceChildren(offline_box(() => form.requestSubmit()));
+      else error.textContent = err.code === 'bad_credentials' ? t('lookup_failed') : message_of(err);
       error.hidden = false;
     }
   });
@@ -244,7 +321,7 @@ function plan_card(job) {
   const plan = job.plan;
   if (!plan) return null;
   const acts = new Set(job.available_actions || []);
-  const reason = h('textarea', { name: 'decline_reason', placeholder: t('decline_reason'), hidden: true });
+  const reason = h('textarea', { name: 'decline_reason', placeholder: t('decline_reason'), 'aria-label': t('decline_reason'), hidden: true });
   const items = h('table', { class: 'items' },
     h('thead', {}, h('tr', {}, h('th', { text: t('item') }), h('th', { class: 'num', text: t('qty') }), h('th', { class: 'num', text: t('unit_price') }))),
     h('tbody', {}, plan.items.map((i) => h('tr', {}, h('td', { text: i.description }), h('td', { class: 'num', text: String(i.quantity) }),
@@ -266,7 +343,10 @@ function plan_card(job) {
         act(job, 'decline_plan', body);
       } })));
   } else if (plan.status === 'approved') {
-    card.append(h('p', { class: 'success', text: t('approved_msg') }));
+    // What happens next depends on how far the repair is: booking, booked, or done.
+    const next = job.state === 'approved' ? 'approved_msg' : ['scheduled', 'in_repair', 'on_hold'].includes(job.state) ? 'approved_booked_msg'
+      : 'approved_done_msg';
+    card.append(h('p', { class: 'success', id: 'plan-note', text: t(next) }));
   } else if (plan.status === 'declined') {
     card.append(h('p', { class: 'error', text: t('declined_msg') }));
   }
@@ -285,7 +365,7 @@ function visit_card(job) {
 
 // A signature pad: pointer strokes drawn on a canvas, kept as vectors too (the server stores both).
 function signature_pad() {
-  const canvas = h('canvas', { class: 'signature', id: 'signature', 'aria-label': t('sign_here') });
+  const canvas = h('canvas', { class: 'signature', id: 'signature', role: 'img', 'aria-label': t('sign_here') });
   const strokes = [];
   let current = null;
   const ctx = () => canvas.getContext('2d');
@@ -328,6 +408,27 @@ function signature_pad() {
   };
 }
 
+// The signed summary for reading: each "中文 English: value" line as a labelled row in the page's language, plan
+// and parts as lists, the repair mode in words. The exact text that is hashed and signed stays one click away.
+function summary_view(text) {
+  const rows = [];
+  let list = null;
+  for (const line of text.split('\n')) {
+    const item = /^\s+- (.*)$/.exec(line);
+    if (item) { (list || (list = h('ul', {}))).append(h('li', { text: item[1] })); continue; }
+    if (list) { rows.push(h('dt', {}), h('dd', {}, list)); list = null; }
+    const m = /^(\S+) ([^:]*?)(?: v(\d+))?(?: \((on_site|depot)\))?:\s?(.*)$/.exec(line);
+    if (!m) { if (line.trim()) rows.push(h('dt', {}), h('dd', { text: line })); continue; }
+    const [, zh, en, version, mode, value] = m;
+    const label = current_language() === 'en' ? en : zh;
+    const extra = [version ? t('plan_version', { version }) : '', mode ? t(`mode_${mode}`) : ''].filter(Boolean).join(' · ');
+    rows.push(h('dt', { text: label }), h('dd', { text: [value, extra].filter(Boolean).join(' ') }));
+  }
+  if (list) rows.push(h('dt', {}), h('dd', {}, list));
+  return h('div', { class: 'summary' }, h('dl', { class: 'facts', id: 'summary-text' }, rows),
+    h('details', {}, h('summary', { text: t('signed_text') }), h('pre', { class: 'summary-raw', text })));
+}
+
 async function acceptance_card(job) {
   const acts = new Set(job.available_actions || []);
   if (job.acceptance) {
@@ -337,23 +438,38 @@ async function acceptance_card(job) {
   if (!acts.has('record_acceptance')) return null;
   const summary = await api('GET', `/api/v1/jobs/${encodeURIComponent(job.id)}/summary`);
   const pad = signature_pad();
-  let rating = 5;
-  const stars = h('div', { class: 'stars', role: 'radiogroup', 'aria-label': t('rating') });
-  const paint = () => [...stars.children].forEach((b, i) => b.classList.toggle('on', i < rating));
-  for (let i = 1; i <= 5; i++) stars.append(h('button', { type: 'button', 'data-rating': i, 'aria-label': String(i), text: '★', onclick: () => { rating = i; paint(); } }));
+  // No rating until the customer gives one.
+  let rating = 0;
+  const stars = h('div', { class: 'stars', role: 'radiogroup', id: 'rating', 'aria-label': t('rating'), 'aria-describedby': 'rating-error' });
+  const paint = () => [...stars.children].forEach((b, i) => {
+    b.classList.toggle('on', i < rating);
+    b.setAttribute('aria-checked', String(i + 1 === rating));
+    b.tabIndex = (rating ? i + 1 === rating : i === 0) ? 0 : -1;
+  });
+  const choose = (i) => { rating = i; paint(); stars.children[i - 1].focus(); rating_error.hidden = true; };
+  for (let i = 1; i <= 5; i++) {
+    stars.append(h('button', { type: 'button', role: 'radio', 'data-rating': i, 'aria-label': t('stars', { n: i }), text: '★',
+      onclick: () => choose(i),
+      onkeydown: (e) => {
+        if (e.key === 'ArrowRight' || e.key === 'ArrowUp') { e.preventDefault(); choose(Math.min(5, (rating || 0) + 1)); }
+        if (e.key === 'ArrowLeft' || e.key === 'ArrowDown') { e.preventDefault(); choose(Math.max(1, (rating || 2) - 1)); }
+      } }));
+  }
+  const rating_error = h('span', { class: 'field-error', id: 'rating-error', role: 'alert', hidden: true, text: t('rating_needed') });
   paint();
-  const signer = h('input', { name: 'signer_name', maxlength: 200, value: job.customer_name || '' });
+  const signer = h('input', { name: 'signer_name', maxlength: 200, value: job.customer_name || '', autocomplete: 'name' });
   const comment = h('textarea', { name: 'comment', maxlength: 2000 });
   const error = h('div', { class: 'error', hidden: true });
-  const reject_reason = h('textarea', { name: 'reject_reason', placeholder: t('not_fixed_reason'), hidden: true });
+  const reject_reason = h('textarea', { name: 'reject_reason', placeholder: t('not_fixed_reason'), 'aria-label': t('not_fixed_reason'), hidden: true });
   return h('section', { class: 'card', id: 'acceptance' }, h('h2', { text: t('acceptance') }), h('p', { text: t('acceptance_intro') }),
-    h('h3', { class: 'hint', text: t('summary') }), h('pre', { class: 'summary', id: 'summary-text', text: summary.text }),
-    field('signer', signer), h('label', {}, h('span', { text: t('sign_here') })), pad.canvas,
+    h('h3', { class: 'hint', text: t('summary') }), summary_view(summary.text),
+    field('signer', signer), h('p', { class: 'label', id: 'sign-label', text: t('sign_here') }), pad.canvas,
     h('div', { class: 'actions' }, h('button', { type: 'button', class: 'button', text: t('clear'), onclick: pad.clear })),
-    h('label', {}, h('span', { text: t('rating') })), stars, field('comment', comment), error, reject_reason,
+    h('p', { class: 'label', text: t('rating') }), stars, rating_error, field('comment', comment), error, reject_reason,
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'button primary', id: 'sign-accept', text: t('sign_accept'), onclick: () => {
-        if (!pad.strokes.length) { error.textContent = t('signature_needed'); error.hidden = false; return; }
+        if (!pad.strokes.length) { error.textContent = t('signature_needed'); error.hidden = false; pad.canvas.scrollIntoView({ block: 'center' }); return; }
+        if (!rating) { rating_error.hidden = false; stars.scrollIntoView({ block: 'center' }); stars.children[0].focus({ preventScroll: true }); return; }
         const body = { signer_name: signer.value.trim(), signature_png: pad.png(), signature_strokes: pad.strokes,
           rating, summary_sha256: summary.sha256 };
         if (comment.value.trim()) body.comment = comment.value.trim();
@@ -396,7 +512,7 @@ async function render_job(job_id) {
     if (err.status === 404 || err.status === 403) return render_track({}, t('not_found'));
     throw err;
   }
-  const cancel_reason = h('textarea', { name: 'cancel_reason', placeholder: t('cancel_reason'), hidden: true });
+  const cancel_reason = h('textarea', { name: 'cancel_reason', placeholder: t('cancel_reason'), 'aria-label': t('cancel_reason'), hidden: true });
   const head = h('section', { class: 'card', id: 'job' },
     h('div', { class: 'ticket-no', text: job.ticket_no }), status_badge(job.state),
     h('dl', { class: 'facts' },
@@ -413,7 +529,7 @@ async function render_job(job_id) {
       h('span', { text: t(`ev_${e.action}`) })))));
   const cards = [head, timeline, plan_card(job), visit_card(job), await acceptance_card(job), await warranty_card()];
   app.replaceChildren(h('div', { class: 'actions end' },
-    h('button', { class: 'button', text: t('logout'), onclick: async () => {
+    h('button', { class: 'button', id: 'logout', text: t('logout'), onclick: async () => {
       try { await api('POST', '/api/v1/auth/logout'); } catch { /* the session ends here either way */ }
       drop_session();
       location.hash = '#/track';
@@ -431,7 +547,7 @@ async function route() {
     else if (hash === '#/track') render_track({ ticket_no: load_session()?.ticket_no });
     else render_report();
   } catch (err) {
-    app.replaceChildren(h('div', { class: 'error', text: message_of(err) }));
+    app.replaceChildren(err.code === 'offline' ? offline_box(route) : h('div', { class: 'error', role: 'alert', text: message_of(err) }));
   }
 }
 

@@ -2,6 +2,7 @@
 // proposals, and applying a proposal through JobService so the workflow and the audit trail apply to every move.
 #include "fieldserver/domain/dispatch/dispatch_service.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -86,6 +87,29 @@ Poco::JSON::Object::Ptr totals(const d::Plan& plan) {
 
 std::string iso(std::int64_t ms) { return fieldsync::format_utc(ms); }
 
+// The suggestions for a job. Without the customer's location the job is taken to be where each technician
+// starts the day, so skill, region, load and free time still rank them; travel is then left out and said so.
+std::vector<d::Suggestion> ranked(const d::Job& job, bool located, const std::vector<d::Technician>& technicians,
+                                  std::int64_t at) {
+    if (located) return d::suggest(job, technicians, at);
+    std::vector<d::Suggestion> out;
+    for (const auto& t : technicians) {
+        d::Job near = job;
+        near.location = t.home;
+        auto one = d::suggest(near, {t}, at);
+        for (auto& r : one.front().reasons)
+            if (r.code == "travel") {
+                one.front().score -= r.weight;
+                r = {"no_location", "The customer has no location: travel is not counted", 0, false};
+            }
+        out.push_back(std::move(one.front()));
+    }
+    std::stable_sort(out.begin(), out.end(), [](const d::Suggestion& a, const d::Suggestion& b) {
+        return a.eligible != b.eligible ? a.eligible : a.score > b.score;
+    });
+    return out;
+}
+
 }  // namespace
 
 Poco::JSON::Object::Ptr DispatchService::suggestions(const Actor& actor, const std::string& job_id,
@@ -102,13 +126,11 @@ Poco::JSON::Object::Ptr DispatchService::suggestions(const Actor& actor, const s
         auto jobs = load_jobs(db, "j.id = ?", {job_id}, at);
         if (jobs.empty()) throw Error(ErrorCode::not_found, "no job " + job_id);
         const auto& job = jobs.front();
-        if (!job.located)
-            throw Error(ErrorCode::conflict, "the customer of job " + job.ticket_no + " has no location; set it first");
         auto technicians = load_technicians(db, at);
         std::map<std::string, std::string> names;
         for (const auto& t : technicians) names[t.id] = t.name;
         Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
-        for (const auto& s : d::suggest(job.job, technicians, at)) {
+        for (const auto& s : ranked(job.job, job.located, technicians, at)) {
             Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
             o->set("technician_id", s.technician_id);
             o->set("name", names[s.technician_id]);
@@ -138,6 +160,7 @@ Poco::JSON::Object::Ptr DispatchService::suggestions(const Actor& actor, const s
         Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
         out->set("job_id", job_id);
         out->set("ticket_no", job.ticket_no);
+        out->set("located", job.located);
         out->set("at", iso(at));
         out->set("items", items);
         return out;
@@ -275,11 +298,15 @@ Poco::JSON::Object::Ptr DispatchService::preview(const Actor& actor, const Poco:
     out->set("assignments", shown.assignments);
     out->set("routes", shown.routes);
     out->set("unassigned", shown.unassigned);
-    auto plan_totals = totals(plan);
+    // Jobs left out for want of a location are unplanned too: the counts agree with the list beside them.
+    auto unlocated = static_cast<std::int64_t>(jobs.size() - plannable.size());
+    auto plan_totals = totals(plan), greedy_totals = totals(greedy);
+    plan_totals->set("unassigned", static_cast<std::int64_t>(shown.unassigned->size()));
     plan_totals->set("passes", plan.passes);
     plan_totals->set("moves", plan.moves);
+    greedy_totals->set("unassigned", static_cast<std::int64_t>(greedy.unassigned.size()) + unlocated);
     out->set("totals", plan_totals);
-    out->set("greedy", totals(greedy));
+    out->set("greedy", greedy_totals);
     out->set(
         "elapsed_ms",
         static_cast<std::int64_t>(

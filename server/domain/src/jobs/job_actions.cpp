@@ -105,6 +105,20 @@ void state_only(JobActionContext&) {}
 void assign(JobActionContext& c) {
     require_technician(c.db, text(c.fields, "technician_id"), "technician_id");
     c.assignee_id = text(c.fields, "technician_id");
+    // A dispatcher who assigns a new report at a time books the assessment visit in the same move.
+    if (!has_value(c.fields, "window_start") && !has_value(c.fields, "window_end")) return;
+    if (!has_value(c.fields, "window_start") || !has_value(c.fields, "window_end"))
+        throw Error(ErrorCode::missing_field, "window_start and window_end go together",
+                    has_value(c.fields, "window_start") ? "window_end" : "window_start");
+    auto start = fieldsync::parse_date_time(text(c.fields, "window_start"));
+    auto end = fieldsync::parse_date_time(text(c.fields, "window_end"));
+    if (*end <= *start) throw Error(ErrorCode::invalid_field, "window_end must be after window_start", "window_end");
+    book_visit(c.db, c.actor, c.job.id, c.assignee_id, "assessment", *start, *end);
+}
+
+// The priority is a column of its own; the SLA clocks read it afresh, so nothing else changes.
+void set_priority(JobActionContext& c) {
+    c.db.execute("UPDATE jobs SET priority = ? WHERE id = ?", {text(c.fields, "priority"), c.job.id});
 }
 
 // A claim of warranty cover needs the product's own warranty or an open repair warranty on the asset.
@@ -280,6 +294,7 @@ const std::map<std::string, JobActionHandler>& job_action_handlers() {
         {"hold", state_only},
         {"resume", state_only},
         {"cancel", cancel},
+        {"set_priority", set_priority},
     };
     return handlers;
 }

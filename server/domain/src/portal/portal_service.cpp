@@ -137,6 +137,8 @@ ReportForm validated_report(const Poco::JSON::Object::Ptr& body) {
         auto end = fieldsync::parse_date_time(text(body, "preferred_end"));
         if (*end <= *start)
             throw Error(ErrorCode::invalid_field, "preferred_end must be after preferred_start", "preferred_end");
+        if (*end <= fieldsync::now_ms())
+            throw Error(ErrorCode::invalid_field, "the preferred visit time is in the past", "preferred_start");
         form.preferred_start = fieldsync::format_utc(*start);
         form.preferred_end = fieldsync::format_utc(*end);
     }

@@ -1,0 +1,655 @@
+// Browser tests of issue 15 in real headless Chromium against the real server: the board runs the workflow from
+// forms generated out of the workflow table, books at the time dropped on, warns before a day off, explains its
+// suggestions; the admin console's screens; the portal's field errors and states; keyboard paths; the layout at
+// desktop, tablet and phone sizes; and an axe-core scan of every page and state reached (no serious or critical
+// violation). Usage: node pages.mjs <fieldrepair-server> [<screenshot folder>]
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+import { start_server, launch_browser, ADMIN_PASSWORD, DEMO_PASSWORD } from './server.mjs';
+
+const [binary, shots = path.resolve('build/screenshots')] = process.argv.slice(2);
+if (!binary) {
+  console.error('usage: node pages.mjs <fieldrepair-server> [<screenshot folder>]');
+  process.exit(2);
+}
+fs.mkdirSync(shots, { recursive: true });
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const TIME_ZONE = 'Asia/Shanghai';
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+const PNG_1x1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+const SIZES = [['desktop', 1440, 900], ['laptop', 1280, 800], ['tablet-landscape', 1024, 768], ['tablet-portrait', 768, 1024], ['phone', 390, 844]];
+let passed = 0, failed = 0;
+
+function check(label, ok, detail = '') {
+  if (ok) { passed += 1; console.log(`PASS ${label}`); } else { failed += 1; console.log(`FAIL ${label}${detail ? `: ${detail}` : ''}`); }
+  return ok;
+}
+
+async function scenario(name, fn) {
+  console.log(`--- ${name}`);
+  try { await fn(); } catch (e) { check(`${name} ran to the end`, false, e.stack || String(e)); }
+}
+
+// A weekday `weeks` weeks ahead in Shanghai (YYYY-MM-DD).
+function weekday(weeks = 3, offset = 0) {
+  const d = new Date(Date.now() + (weeks * 7 + offset) * 86_400_000);
+  while ([0, 6].includes(new Date(d.toLocaleString('en-US', { timeZone: TIME_ZONE })).getDay())) d.setTime(d.getTime() + 86_400_000);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(d);
+}
+const local = (iso) => new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit',
+  hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+
+// The axe-core scan of what the page shows now: the serious and critical violations, as "rule: target" lines.
+async function axe(page) {
+  // Evaluated through the DevTools protocol: the pages' Content-Security-Policy rightly refuses inline scripts.
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE);
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  return result;
+}
+const scanned = [];
+async function check_axe(page, where) {
+  const found = await axe(page);
+  scanned.push(where);
+  check(`axe: no serious or critical violations on ${where}`, found.length === 0, found.join('\n  '));
+}
+
+// The page fits its width: nothing scrolls sideways.
+async function no_sideways_scroll(page) {
+  return page.evaluate(() => document.scrollingElement.scrollWidth <= window.innerWidth + 1);
+}
+
+const server = await start_server(binary);
+const { context, close } = await launch_browser(chromium, { locale: 'zh-CN', timezoneId: TIME_ZONE });
+try {
+  const admin = await server.login('admin', ADMIN_PASSWORD);
+  const dispatcher = await server.login('dispatcher');
+  const li = await server.login('tech.li');
+  const techs = (await server.must('GET', '/api/v1/users?role=technician', { token: admin })).items;
+  const tech = Object.fromEntries(techs.map((u) => [u.username, u]));
+  const act = (token, id, action, body) => server.must('POST', `/api/v1/jobs/${id}/actions/${action}`, { token, body });
+  const job = (id) => server.must('GET', `/api/v1/jobs/${id}`, { token: dispatcher });
+  const liu = await server.login('customer.liu');
+  const liu_me = await server.must('GET', '/api/v1/auth/me', { token: liu });
+  const liu_asset = (await server.must('GET', '/api/v1/assets?q=EG100', { token: liu })).items[0];
+  let portal_job = null;  // the portal scenario's job, carried on to the acceptance scenario
+  const report = (description, priority = 'normal') => server.must('POST', '/api/v1/jobs', { token: dispatcher, body: {
+    customer_id: liu_me.customer_id, asset_id: liu_asset.id, description, priority, category: '洗衣机' } }, 201);
+
+  async function board(username = 'dispatcher', password = DEMO_PASSWORD, viewport = { width: 1440, height: 900 }) {
+    const page = await context.newPage();
+    await page.setViewportSize(viewport);
+    page.errors = [];
+    page.on('pageerror', (e) => page.errors.push(String(e)));
+    await page.goto(`${server.url}/board/`);
+    await page.fill('#login input[name=username]', username);
+    await page.fill('#login input[name=password]', password);
+    await page.click('#login button[type=submit]');
+    await page.waitForSelector('body[data-ready=true]');
+    return page;
+  }
+  async function set_day(page, day) {
+    await page.fill('#board-date', day);
+    await page.locator('#board-date').dispatchEvent('change');
+    await page.waitForTimeout(300);
+  }
+  async function find(page, ticket, queue = 'open') {
+    await page.selectOption('select[name=queue]', queue);
+    await page.fill('input[name=q]', ticket);
+    const row = page.locator(`#queue .job[data-ticket="${ticket}"]`);
+    await row.waitFor();
+    return row;
+  }
+  async function open_row(page, ticket, queue) {
+    await (await find(page, ticket, queue)).click();
+    await page.waitForSelector('#job-drawer .action-bar, #job-drawer .hint');
+  }
+  // Runs a workflow action from the drawer: its button, its generated form, submit; waits for the drawer again.
+  async function drawer_action(page, action, fill = async () => {}) {
+    await page.click(`#job-drawer .action-buttons button[data-action="${action}"]`);
+    const form = page.locator(`#job-drawer form.action-form[data-action="${action}"]`);
+    await form.waitFor();
+    await fill(form);
+    await form.locator('button[type=submit]').click();
+    await page.waitForSelector('#toast:not([hidden])');
+    await form.waitFor({ state: 'detached' });
+    await page.waitForSelector('#job-drawer .action-bar, #job-drawer .hint');
+  }
+
+  await scenario('a dispatcher creates a job for a caller and runs it through the workflow from the drawer', async () => {
+    const page = await board();
+    await page.click('#new-job');
+    await page.waitForSelector('#create-job-dialog');
+    await check_axe(page, 'the board’s new-job dialog');
+    await page.click('#create-job button[type=submit]');
+    check('creating with nothing filled in asks for the caller beside the customer field',
+      await page.locator('#create-job [data-error-for=customer_id]:not([hidden])').count() === 1);
+    await page.fill('#caller-search', '13855550001');
+    await page.click('#new-customer');
+    await page.fill('#new-customer-name', '钱先生');
+    await page.fill('#create-job [name=model]', '美的 MG80 洗衣机');
+    await page.fill('#create-job [name=serial_no]', `MD-MG80-${Date.now()}`);
+    await page.click('#create-job button[type=submit]');
+    check('a missing description is flagged next to the field', await page.locator('#create-job [data-error-for=description]:not([hidden])').count() === 1);
+    await page.fill('#create-job [name=description]', '洗衣机不进水 (phone-in)');
+    await page.selectOption('#create-job [name=priority]', 'high');
+    await page.click('#create-job button[type=submit]');
+    await page.waitForSelector('#job-drawer .action-bar');
+    const ticket = (await page.textContent('#job-drawer h2 span')).split(' ').pop();
+    const made = (await server.must('GET', `/api/v1/jobs?q=${ticket}`, { token: dispatcher })).items[0];
+    check('the job is created for a new customer on the phone channel with the priority chosen',
+      made?.state === 'reported' && made.channel === 'phone' && made.priority === 'high' && made.customer_name === '钱先生', JSON.stringify(made));
+    const wf = await server.must('GET', '/api/v1/workflow', { token: dispatcher });
+    const buttons = await page.locator('#job-drawer .action-buttons button').evaluateAll((b) => b.map((x) => x.dataset.action));
+    const expected = wf.transitions.filter((tr) => tr.from.includes('reported') && tr.roles.includes('dispatcher')).map((tr) => tr.action);
+    check('the drawer offers exactly the actions the workflow gives a dispatcher from reported',
+      JSON.stringify([...new Set(buttons)].sort()) === JSON.stringify([...new Set(expected)].sort()), `${buttons} vs ${expected}`);
+    await check_axe(page, 'the board’s job drawer');
+
+    await drawer_action(page, 'set_priority', (f) => f.locator('[name=priority]').selectOption('urgent'));
+    check('change priority from the drawer', (await job(made.id)).priority === 'urgent');
+    await drawer_action(page, 'assign', (f) => f.locator('[name=technician_id]').selectOption(tech['tech.li'].id));
+    check('assign from the drawer', (await job(made.id)).state === 'assessing');
+    await page.click('#job-drawer .action-buttons button[data-action=hold]');
+    await page.click('#job-drawer form[data-action=hold] button[type=submit]');
+    check('hold without its required reason shows the error beside the reason field',
+      await page.locator('#job-drawer form[data-action=hold] [data-error-for=reason]:not([hidden])').count() === 1);
+    await page.locator('#job-drawer form[data-action=hold] [name=reason]').fill('等配件');
+    await page.click('#job-drawer form[data-action=hold] button[type=submit]');
+    await page.waitForSelector('#job-drawer .action-buttons button[data-action=resume]');
+    check('hold from the drawer', (await job(made.id)).state === 'on_hold');
+    await drawer_action(page, 'resume');
+    check('resume from the drawer', (await job(made.id)).state === 'assessing');
+    const history = await page.textContent('#job-drawer ol.history');
+    check('the drawer shows the history with who did what', history.includes('暂停') && history.includes('调整优先级') && history.includes('师傅'), history);
+    await drawer_action(page, 'cancel', (f) => f.locator('[name=reason]').fill('客户来电取消'));
+    const cancelled = await job(made.id);
+    check('cancel from the drawer', cancelled.state === 'cancelled' && cancelled.close_reason === '客户来电取消');
+    await find(page, ticket, 'cancelled');
+    check('the cancelled queue lists and finds the job', await page.locator('#queue .job[data-job-id]').count() === 1);
+    check('the board ran without script errors', page.errors.length === 0, page.errors.join('; '));
+    await page.close();
+  });
+
+  await scenario('accepted jobs are listed, and closed after the follow-up call', async () => {
+    const made = await report('洗衣机异响 (close test)');
+    await act(dispatcher, made.id, 'assign', { technician_id: tech['tech.li'].id });
+    await act(li, made.id, 'submit_assessment', { findings: '轴承磨损', warranty_covered: false, customer_caused: false,
+      plan: { mode: 'on_site', cost_to_customer: 100, items: [{ kind: 'labour', description: '工时', quantity: 1, unit_price: 100 }] } });
+    await act(dispatcher, made.id, 'approve_plan', { plan_version: 1 });
+    const day = weekday(4);
+    await act(dispatcher, made.id, 'schedule', { technician_id: tech['tech.li'].id, window_start: `${day}T09:00:00+08:00`, window_end: `${day}T11:00:00+08:00` });
+    await act(li, made.id, 'start_repair', {});
+    await act(li, made.id, 'complete_repair', { work_summary: '更换轴承', time_spent_minutes: 40, parts_used: [] });
+    await act(li, made.id, 'reject_acceptance', { reason: '还有响声' });
+    await act(li, made.id, 'complete_repair', { work_summary: '再次更换轴承并校正', time_spent_minutes: 30, parts_used: [] });
+    const summary = await server.must('GET', `/api/v1/jobs/${made.id}/summary`, { token: liu });
+    await act(liu, made.id, 'record_acceptance', { signer_name: '刘洋', signature_png: PNG_1x1, signature_strokes: [[[1, 1], [5, 5]]], rating: 5,
+      summary_sha256: summary.sha256 });
+    await server.must('POST', `/api/v1/jobs/${made.id}/notes`, { token: li, body: { kind: 'note', body: '客户家电源插座松动，已提醒' } }, 201).catch(() => null);
+    const page = await board();
+    await page.selectOption('select[name=queue]', 'to_close');
+    await page.waitForSelector(`#queue .job[data-job-id="${made.id}"]`);
+    check('the “accepted — follow up and close” queue lists the accepted job', true);
+    await open_row(page, made.ticket_no, 'to_close');
+    const rework = await page.textContent('#job-drawer dd[data-fact=rework]');
+    check('the drawer shows the rework reason', rework.includes('还有响声'), rework);
+    await drawer_action(page, 'close', (f) => f.locator('[name=follow_up_note]').fill('回访：客户满意'));
+    check('close from the drawer after the follow-up call', (await job(made.id)).state === 'closed');
+    await find(page, made.ticket_no, 'closed');
+    check('the closed queue finds it by ticket number', await page.locator('#queue .job[data-job-id]').count() === 1);
+    await page.close();
+  });
+
+  await scenario('a new report dropped on a lane at 10:00 is assigned with its visit at 10:00; a day off asks first', async () => {
+    const made = await report('洗衣机不脱水 (drop test)');
+    const day = weekday(5);
+    const page = await board();
+    await set_day(page, day);
+    const row = await find(page, made.ticket_no);
+    const lane = page.locator(`.tech[data-tech-id="${tech['tech.zhang'].id}"] .lane`);
+    const box = await lane.boundingBox();
+    await row.dragTo(lane, { targetPosition: { x: box.width * (3 / 14) + 2, y: box.height / 2 } });
+    await page.waitForSelector('#toast:not([hidden])');
+    const after = await job(made.id);
+    const day_view = await server.must('GET', `/api/v1/technicians/${tech['tech.zhang'].id}/day?date=${day}`, { token: dispatcher });
+    const visit = day_view.visits.find((v) => v.job_id === made.id);
+    check('the job is assigned to the technician it was dropped on', after.state === 'assessing' && after.assignee_id === tech['tech.zhang'].id);
+    check('its visit is booked at 10:00 on the board’s day', visit && local(visit.starts_at) === `${day}, 10:00`, JSON.stringify(visit));
+    await page.locator(`.tech[data-tech-id="${tech['tech.zhang'].id}"] .visit[data-job-id="${made.id}"]`).waitFor();
+    check('the visit shows on the timeline', true);
+
+    // The same job, now in assessment, dropped on another technician: handed over (reassign), no new visit asked.
+    const li_lane = page.locator(`.tech[data-tech-id="${tech['tech.li'].id}"] .lane`);
+    const li_box = await li_lane.boundingBox();
+    await page.locator('#toast').evaluate((el) => { el.hidden = true; });
+    await (await find(page, made.ticket_no)).dragTo(li_lane, { targetPosition: { x: li_box.width * (5 / 14), y: li_box.height / 2 } });
+    await page.waitForSelector('#toast:not([hidden])');
+    const handed = await job(made.id);
+    check('a job in assessment dropped on another technician is handed over', handed.state === 'assessing' &&
+      handed.assignee_id === tech['tech.li'].id && (await page.textContent('#toast')).includes('改派'), await page.textContent('#toast'));
+
+    const off_day = weekday(5, 1);
+    const settings = await server.must('GET', `/api/v1/technicians/${tech['tech.chen'].id}/schedule-settings`, { token: admin });
+    await server.must('PATCH', `/api/v1/technicians/${tech['tech.chen'].id}/schedule-settings`, { token: admin, body: { days_off: [...settings.days_off, off_day] } });
+    const second = await report('洗衣机门锁坏 (day-off test)');
+    await set_day(page, off_day);
+    const off_lane = page.locator(`.tech[data-tech-id="${tech['tech.chen'].id}"] .lane`);
+    await off_lane.locator('.off-label').waitFor();
+    check('the day off is marked on the lane in words', (await off_lane.textContent()).includes('休息日'));
+    const row2 = await find(page, second.ticket_no);
+    const box2 = await off_lane.boundingBox();
+    await row2.dragTo(off_lane, { targetPosition: { x: box2.width * (3 / 14) + 2, y: box2.height / 2 } });
+    await page.waitForSelector('#confirm-dialog');
+    const warning = await page.textContent('#confirm-dialog .warning');
+    check('booking on a day off asks with a clear warning', warning.includes('休息') && warning.includes(tech['tech.chen'].name), warning);
+    await check_axe(page, 'the board’s day-off warning');
+    await page.screenshot({ path: path.join(shots, 'board-day-off-warning.png') });
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#confirm-dialog', { state: 'detached' });
+    check('Esc on the warning books nothing', (await job(second.id)).state === 'reported');
+    await row2.dragTo(off_lane, { targetPosition: { x: box2.width * (3 / 14) + 2, y: box2.height / 2 } });
+    await page.click('#confirm-dialog [data-confirm]');
+    await page.waitForSelector('#toast:not([hidden])');
+    await page.waitForTimeout(300);
+    check('an explicit yes books it anyway', (await job(second.id)).assignee_id === tech['tech.chen'].id);
+    await page.close();
+  });
+
+  await scenario('tap to assign: pick the job in its drawer, tap the lane', async () => {
+    const made = await report('洗衣机漏电 (tap test)');
+    const day = weekday(6);
+    const page = await board('dispatcher', DEMO_PASSWORD, { width: 1024, height: 768 });
+    await set_day(page, day);
+    await open_row(page, made.ticket_no);
+    await page.click('#place-job');
+    const lane = page.locator(`.tech[data-tech-id="${tech['tech.zhang'].id}"] .lane`);
+    const box = await lane.boundingBox();
+    await lane.click({ position: { x: box.width * (7 / 14) + 2, y: box.height / 2 } });
+    await page.waitForSelector('#toast:not([hidden])');
+    await page.waitForTimeout(300);
+    const visits = (await server.must('GET', `/api/v1/technicians/${tech['tech.zhang'].id}/day?date=${day}`, { token: dispatcher })).visits;
+    const visit = visits.find((v) => v.job_id === made.id);
+    check('a tap on the lane at 14:00 assigns and books the visit then', visit && local(visit.starts_at) === `${day}, 14:00`, JSON.stringify(visit));
+    await page.close();
+  });
+
+  await scenario('suggestions explain themselves, follow the board’s date and work without a location', async () => {
+    const nowhere = await server.must('POST', '/api/v1/customers', { token: dispatcher, body: { name: '无址客户', phone: '13300133088' } }, 201);
+    const asset = await server.must('POST', '/api/v1/assets', { token: dispatcher, body: { customer_id: nowhere.id, model: '海尔 EG100 洗衣机', serial_no: `NOLOC-${Date.now()}` } }, 201);
+    const lost = await server.must('POST', '/api/v1/jobs', { token: dispatcher, body: { customer_id: nowhere.id, asset_id: asset.id,
+      description: '不转 (no location)', category: '洗衣机' } }, 201);
+    const page = await board();
+    const day = weekday(7);
+    await set_day(page, day);
+    const asked = page.waitForRequest((r) => r.url().includes(`/jobs/${lost.id}/suggestions`));
+    await open_row(page, lost.ticket_no);
+    const url = (await asked).url();
+    check('suggestions are asked for the board’s date', decodeURIComponent(url).includes(`at=`) &&
+      local(new URL(url).searchParams.get('at')) === `${day}, 07:00`, url);
+    await page.waitForSelector('#job-drawer .suggestion, #job-drawer #no-suggestion');
+    const text = await page.textContent('#job-drawer');
+    check('a job without a location still gets suggestions, and says travel is not counted',
+      await page.locator('#job-drawer .suggestion').count() > 0 && text.includes('客户没有定位'), text.slice(0, 400));
+    check('the reasons are in Chinese', !/Skill level|km from|Works in/.test(text));
+
+    const pday = weekday(7, 1);
+    const wanted = await server.must('POST', '/api/v1/portal/reports', { body: { contact_name: '郑九', phone: '13700003333', address: '上海市虹口区四川北路1号',
+      model: '海尔 EG100 洗衣机', serial_no: `HR-PREF-${Date.now()}`, description: '洗衣机不加热 (preferred window)', category: '洗衣机',
+      preferred_start: `${pday}T14:00:00+08:00`, preferred_end: `${pday}T17:00:00+08:00` } }, 201);
+    await page.click('#job-drawer h2 button');
+    await set_day(page, pday);
+    const asked_preferred = page.waitForRequest((r) => r.url().includes(`/jobs/${wanted.job_id}/suggestions`));
+    await open_row(page, wanted.ticket_no);
+    const preferred_url = new URL((await asked_preferred).url());
+    check('on the preferred day suggestions start at the customer’s preferred time', local(preferred_url.searchParams.get('at')) === `${pday}, 14:00`,
+      preferred_url.toString());
+    await page.waitForSelector('#job-drawer .suggestion [data-preferred]');
+    check('each suggested slot says whether it is in the customer’s preferred time',
+      (await page.textContent('#job-drawer .suggestion [data-preferred]')).includes('客户期望的时间'));
+
+    const odd = await server.must('POST', '/api/v1/jobs', { token: dispatcher, body: { customer_id: liu_me.customer_id, asset_id: liu_asset.id,
+      description: '无人会修 (no skill)', category: '潜水艇' } }, 201);
+    await page.click('#job-drawer h2 button');
+    await open_row(page, odd.ticket_no);
+    await page.waitForSelector('#job-drawer #no-suggestion');
+    const why = await page.textContent('#no-suggestion');
+    check('no suggestion says why: how many technicians lack the skill', why.includes('没有该故障的技能'), why);
+    await page.close();
+  });
+
+  await scenario('auto-assign counts agree with its lists and its reasons are in the interface language', async () => {
+    const page = await board();
+    await set_day(page, weekday(8));
+    await page.click('#auto-assign');
+    await page.waitForSelector('#auto-assign-totals');
+    const totals = await page.textContent('#auto-assign-totals');
+    const planned = await page.locator('#auto-assign-drawer table.proposal tbody tr').count();
+    const unplanned = await page.locator('#auto-assign-unassigned li').count();
+    const [a, u] = totals.match(/\d+/g).map(Number);
+    check('the planned and not planned counts match the lists', a === planned && u === unplanned, `${totals} / ${planned} / ${unplanned}`);
+    const reasons = unplanned ? await page.textContent('#auto-assign-unassigned') : '';
+    check('the not-planned reasons are in Chinese', !/[A-Za-z]{4,}/.test(reasons.replace(/FR-\d+-\d+/g, '')), reasons);
+    await check_axe(page, 'the auto-assign panel');
+    await page.close();
+  });
+
+  await scenario('the job drawer shows history, notes, the preferred window and photos, beside the timeline', async () => {
+    const day = weekday(3);
+    const made = await server.must('POST', '/api/v1/portal/reports', { body: { contact_name: '孙丽', phone: '13700002222', address: '上海市黄浦区人民大道200号',
+      model: '格力 KFR-35 空调', serial_no: `GREE-W-${Date.now()}`, description: '空调不制冷 (drawer test)', preferred_start: `${day}T09:00:00+08:00`,
+      preferred_end: `${day}T12:00:00+08:00`, photos: [PNG_1x1] } }, 201);
+    await act(dispatcher, made.job_id, 'assign', { technician_id: tech['tech.li'].id });
+    await server.request('POST', `/api/v1/jobs/${made.job_id}/notes`, { token: li, body: { kind: 'note', body: '需带冷媒' } });
+    const page = await board();
+    await open_row(page, made.ticket_no);
+    const preferred = await page.textContent('#job-drawer dd[data-fact=preferred]');
+    check('the drawer shows the customer’s preferred window', preferred.includes('09:00') && preferred.includes('12:00'), preferred);
+    const notes = await page.locator('#job-drawer ul.notes').textContent().catch(() => '');
+    check('the drawer shows the technician’s notes', notes.includes('需带冷媒'), notes);
+    await page.click('#job-drawer .thumb');
+    await page.waitForSelector('#photo-dialog img.large');
+    check('a photo opens enlarged', true);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#photo-dialog', { state: 'detached' });
+    const [drawer, timeline] = [await page.locator('#job-drawer').boundingBox(), await page.locator('section.timeline').boundingBox()];
+    check('the drawer does not cover the timeline', drawer.x + drawer.width <= timeline.x + 1, `${JSON.stringify(drawer)} ${JSON.stringify(timeline)}`);
+    await page.screenshot({ path: path.join(shots, 'board-drawer.png') });
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#job-drawer', { state: 'detached' });
+    check('Esc closes the drawer', true);
+    await page.close();
+  });
+
+  await scenario('keyboard: Tab reaches job rows and visits, Enter opens, Esc closes', async () => {
+    const made = await report('键盘测试 keyboard');
+    const day = weekday(3, 2);
+    await act(dispatcher, made.id, 'assign', { technician_id: tech['tech.li'].id, window_start: `${day}T09:00:00+08:00`, window_end: `${day}T11:00:00+08:00` });
+    const page = await board();
+    await set_day(page, day);
+    await page.locator(`.visit[data-job-id="${made.id}"]`).waitFor();
+    await page.focus('input[name=q]');
+    let reached_row = false, reached_visit = false;
+    for (let i = 0; i < 200 && !(reached_row && reached_visit); i++) {
+      await page.keyboard.press('Tab');
+      const cls = await page.evaluate(() => document.activeElement?.className || '');
+      if (/\bjob\b/.test(cls)) reached_row = true;
+      if (/\bvisit\b/.test(cls)) reached_visit = true;
+    }
+    check('Tab reaches the job rows', reached_row);
+    check('Tab reaches the visits on the timeline', reached_visit);
+    await page.focus('#queue .job[data-job-id]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#job-drawer .action-bar');
+    check('Enter on a row opens its drawer', true);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#job-drawer', { state: 'detached' });
+    check('Esc closes the job drawer and focus returns to the row',
+      await page.evaluate(() => document.activeElement?.classList.contains('job')));
+    await page.click('#conflicts');
+    await page.waitForSelector('#conflicts-drawer');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#conflicts-drawer', { state: 'detached' });
+    check('Esc closes the conflicts drawer', true);
+    await page.click('#reports');
+    await page.waitForSelector('#reports-drawer .chart');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#reports-drawer', { state: 'detached' });
+    check('Esc closes the reports drawer', true);
+    await page.close();
+  });
+
+  await scenario('conflict card and CSV export are readable and in Chinese', async () => {
+    const made = await report('冲突卡片 (conflict card)');
+    await act(dispatcher, made.id, 'assign', { technician_id: tech['tech.li'].id });
+    const device = await server.must('POST', '/api/v1/sync/devices', { token: li, body: { name: '李师傅的手机', platform: 'android' } }, 201);
+    const hlc = `${Date.now().toString(16).padStart(16, '0')}-00000000-${device.device_id}`;
+    await server.must('POST', '/api/v1/sync/push', { token: device.device_token, body: { protocol: 1, device_id: device.device_id,
+      ops: [{ op_id: '0190f5d2-8b4c-7a1e-9c3d-5e6f7a8b9c11', table: 'jobs', row_id: made.id, kind: 'action', action: 'complete_repair', hlc, base_version: 0,
+        fields: { work_summary: '更换门锁', time_spent_minutes: 30, parts_used: [{ description: '门锁', quantity: 1 }] } }] } });
+    const page = await board();
+    await page.click('#conflicts');
+    const card = page.locator('.conflict[data-status=open]', { hasText: made.ticket_no });
+    await card.waitFor();
+    const text = await card.textContent();
+    check('the conflict card shows no raw JSON and no UUID', !/[{}[\]]/.test(text) && !UUID.test(text), text);
+    check('the conflict card gives the reason in Chinese only', text.includes('工单当前状态不允许此操作') && !/not allowed|cannot/i.test(text), text);
+    const [c, d] = [await card.boundingBox(), await page.locator('#conflicts-drawer').boundingBox()];
+    check('the card stays inside the drawer', c.x >= d.x && c.x + c.width <= d.x + d.width + 1, `${JSON.stringify(c)} in ${JSON.stringify(d)}`);
+    await check_axe(page, 'the conflicts panel');
+    await page.screenshot({ path: path.join(shots, 'board-conflict-card.png') });
+    await page.keyboard.press('Escape');
+    await page.click('#reports');
+    await page.waitForSelector('#reports-drawer .chart');
+    await page.selectOption('#reports-drawer select[name=name]', 'jobs');
+    await page.waitForSelector('#reports-drawer .chart[data-report=jobs] .bar');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    const csv = fs.readFileSync(await download.path(), 'utf8');
+    const header = csv.replace(/^\ufeff/, '').split(/\r?\n/)[0];
+    check('the CSV has Chinese headers', header.startsWith('按师傅,') && header.includes('工单数'), header);
+    check('the CSV has no UUIDs', !UUID.test(csv), csv.slice(0, 300));
+    await check_axe(page, 'the reports panel');
+    await page.close();
+  });
+
+  await scenario('the board at desktop, tablet and phone-portrait sizes', async () => {
+    for (const [name, width, height] of SIZES) {
+      const page = await board('dispatcher', DEMO_PASSWORD, { width, height });
+      await page.waitForTimeout(500);
+      check(`${name} ${width}×${height}: nothing scrolls sideways`, await no_sideways_scroll(page));
+      const header = await page.locator('header.bar').boundingBox();
+      const tall = await page.locator('header.bar .btn, header.bar h1').evaluateAll((els) => els.filter((e) => e.getBoundingClientRect().height > 40).map((e) => e.textContent));
+      check(`${name}: header labels stay on one line`, tall.length === 0 && header.height <= 110, `${tall} ${header.height}`);
+      const ticks = await page.locator('.hours .tick').evaluateAll((els) => els.map((e) => { const r = e.getBoundingClientRect(); return [r.left, r.right]; }));
+      const overlap = ticks.some((r, i) => i && r[0] < ticks[i - 1][1] + 2);
+      check(`${name}: hour labels do not overlap`, ticks.length > 4 && !overlap, JSON.stringify(ticks));
+      await check_axe(page, `the board at ${width}×${height}`);
+      await page.screenshot({ path: path.join(shots, `board-${width}x${height}.png`) });
+      await page.close();
+    }
+  });
+
+  await scenario('the admin console: every screen, and forms that check as the API does', async () => {
+    const page = await board('admin', ADMIN_PASSWORD);
+    await page.click('#admin');
+    await page.waitForSelector('#users-table');
+    for (const screen of ['users', 'skills', 'regions', 'hours', 'sla', 'calendar', 'parts', 'faults', 'webhooks', 'notifications', 'audit']) {
+      await page.click(`#tab-${screen}`);
+      await page.waitForFunction((s) => document.querySelector('#admin-body')?.dataset.screen === s &&
+        !document.querySelector('#admin-body .hint')?.textContent.includes('加载中'), screen);
+      const error = await page.locator('#admin-body .error').count();
+      check(`admin screen “${screen}” loads`, error === 0, error ? await page.textContent('#admin-body .error') : '');
+      await check_axe(page, `the admin screen ${screen}`);
+    }
+    await page.screenshot({ path: path.join(shots, 'admin-audit.png') });
+    await page.click('#verify-audit');
+    await page.waitForFunction(() => document.querySelector('#audit-result')?.textContent.includes('完整'));
+    check('the audit check reports intact chains', true);
+
+    await page.click('#tab-users');
+    await page.waitForSelector('#new-user');
+    await page.fill('#new-user [name=username]', 'tech.sun');
+    await page.fill('#new-user [name=name]', '孙师傅');
+    await page.fill('#new-user [name=password]', 'short');
+    await page.click('#new-user button[type=submit]');
+    check('a short password is flagged beside the field', (await page.textContent('#new-user [data-error-for=password]')).includes('10'));
+    await page.fill('#new-user [name=password]', 'sun-password-1');
+    await page.fill('#new-user [name=region]', '浦东');
+    await page.click('#new-user button[type=submit]');
+    await page.waitForSelector('#users-table td:text("tech.sun")');
+    check('a new technician is created from the console', (await server.must('GET', '/api/v1/users?q=tech.sun', { token: admin })).items[0]?.region === '浦东');
+    await page.fill('#new-user [name=username]', 'tech.sun');
+    await page.fill('#new-user [name=name]', '孙师傅二');
+    await page.fill('#new-user [name=password]', 'sun-password-1');
+    await page.click('#new-user button[type=submit]');
+    await page.waitForSelector('#new-user [data-error-for=username]:not([hidden])');
+    const dup = await page.textContent('#new-user [data-error-for=username]');
+    check('the server’s duplicate-username error shows beside the username, in Chinese', /[\u4e00-\u9fff]/.test(dup) && !/already|exists/i.test(dup), dup);
+    await page.screenshot({ path: path.join(shots, 'admin-users.png') });
+
+    await page.click('#tab-skills');
+    await page.waitForSelector('#skills-form');
+    await page.selectOption('#admin-body select[name=technician]', tech['tech.li'].id);
+    await page.waitForSelector('#skills-form');
+    await page.fill('#skills-form [name=skills]', '洗衣机: 9');
+    await page.click('#skills-form button[type=submit]');
+    check('a skill level outside 1–5 is flagged', await page.locator('#skills-form [data-error-for=skills]:not([hidden])').count() === 1);
+    await page.fill('#skills-form [name=skills]', '洗衣机: 5\n空调: 3');
+    await page.click('#skills-form button[type=submit]');
+    await page.waitForSelector('#toast:not([hidden])');
+    const li_user = await server.must('GET', `/api/v1/users/${tech['tech.li'].id}`, { token: admin });
+    check('skills are saved', li_user.skills['洗衣机'] === 5 && li_user.skills['空调'] === 3, JSON.stringify(li_user.skills));
+
+    await page.click('#tab-hours');
+    await page.waitForSelector('#hours-form');
+    await page.fill('#hours-form [name=day_0]', '9点到5点');
+    await page.click('#hours-form button[type=submit]');
+    check('working hours not in HH:MM-HH:MM are flagged', await page.locator('#hours-form [data-error-for=day_0]:not([hidden])').count() === 1);
+    await page.fill('#hours-form [name=day_0]', '09:00-12:00, 13:00-18:00');
+    await page.click('#hours-form button[type=submit]');
+    await page.waitForSelector('#toast:not([hidden])');
+    check('working hours are saved', true);
+
+    await page.click('#tab-parts');
+    await page.waitForSelector('#part-form');
+    await page.fill('#part-form [name=sku]', 'DP-200');
+    await page.fill('#part-form [name=name]', '排水泵 200');
+    await page.fill('#part-form [name=unit_price]', '199');
+    await page.click('#part-form button[type=submit]');
+    await page.waitForSelector('#parts-table td:text("DP-200")');
+    check('a part is added to the catalog', true);
+
+    await page.click('#tab-webhooks');
+    await page.waitForSelector('#webhook-form');
+    await page.fill('#webhook-form [name=url]', 'https://example.invalid/hook');
+    await page.click('#webhook-form button[type=submit]');
+    check('a webhook without events is flagged', await page.locator('#webhook-form [data-error-for=events]:not([hidden])').count() === 1);
+    await page.check('#webhook-form input[value=ticket_created]');
+    await page.click('#webhook-form button[type=submit]');
+    await page.waitForSelector('#webhooks-table td:text("https://example.invalid/hook")');
+    check('a webhook is added and its secret shown once', (await page.textContent('#admin-body')).includes('签名密钥'));
+
+    await page.click('#tab-sla');
+    await page.waitForSelector('#sla-form');
+    await page.fill('#sla-form [name=urgent_response]', '-5');
+    await page.click('#sla-form button[type=submit]');
+    check('a negative SLA time is flagged beside the field', await page.locator('#sla-form [data-error-for=urgent_response]:not([hidden])').count() === 1);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#admin-console', { state: 'detached' });
+    check('Esc leaves the admin console', true);
+    check('the admin console ran without script errors', page.errors.length === 0, page.errors.join('; '));
+    await page.close();
+  });
+
+  await scenario('portal: field errors beside the fields, dates checked, offline in plain words', async () => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}/portal/`);
+    await page.waitForSelector('#report-form');
+    check('required fields carry a marker', await page.locator('#report-form .req').count() >= 6);
+    await check_axe(page, 'the portal report form at 390×844');
+    await page.click('#submit-report');
+    const errors = await page.locator('#report-form .field-error:not([hidden])').count();
+    check('an empty form shows an error beside every required field', errors === 6, String(errors));
+    const focused = await page.evaluate(() => document.activeElement?.name);
+    const in_view = await page.evaluate(() => { const r = document.activeElement.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; });
+    check('the first missing field is focused and in view', focused === 'model' && in_view, `${focused} ${in_view}`);
+    await page.screenshot({ path: path.join(shots, 'portal-errors-390.png'), fullPage: true });
+    await check_axe(page, 'the portal report form with errors');
+    check('the phone no longer scrolls sideways', await no_sideways_scroll(page));
+
+    await page.fill('input[name=model]', '海尔 EG100 洗衣机');
+    await page.fill('input[name=serial_no]', 'HR-EG100-240001');
+    await page.fill('textarea[name=description]', '洗衣机不排水');
+    await page.fill('input[name=contact_name]', '周八');
+    await page.fill('input[name=phone]', '123');
+    await page.fill('input[name=address]', '上海市长宁区1号');
+    await page.evaluate(() => { const i = document.querySelector('input[name=preferred_date]'); i.min = ''; i.value = '2020-01-01'; });
+    await page.click('#submit-report');
+    check('a short phone number is explained beside the phone field',
+      (await page.textContent('[data-error-for=phone]')).includes('至少 5 位'));
+    check('a past date is refused beside the date', (await page.textContent('[data-error-for=preferred_date]')).includes('今天或以后'));
+    await page.fill('input[name=phone]', '13900009999');
+    const day = weekday(2);
+    await page.fill('input[name=preferred_date]', day);
+    await page.click('#submit-report');
+    await page.waitForSelector('[data-error-for=serial_no]:not([hidden])');
+    const serial_error = await page.textContent('[data-error-for=serial_no]');
+    check('the server’s field error shows beside the field in Chinese', serial_error.includes('序列号') && !/[a-z]{4,}/i.test(serial_error), serial_error);
+
+    await page.fill('input[name=serial_no]', `HR-ANY-${Date.now()}`);
+    await context.setOffline(true);
+    await page.click('#submit-report');
+    await page.waitForSelector('#offline');
+    const offline = await page.textContent('#offline');
+    check('offline is said in plain words with a retry', offline.includes('连不上') && !offline.includes('Failed to fetch') &&
+      await page.locator('#offline #retry').count() === 1, offline);
+    await context.setOffline(false);
+    await page.click('#retry');
+    const ticket_no = (await page.textContent('#ticket-no', { timeout: 15_000 })).trim();
+    const found = (await server.must('GET', `/api/v1/jobs?q=${encodeURIComponent(ticket_no)}`, { token: dispatcher })).items[0];
+    const kept = await server.must('GET', `/api/v1/portal/reports/${found.id}`, { token: dispatcher });
+    check('a date with “any time” keeps the whole day as the preferred window',
+      kept.preferred_start && local(kept.preferred_start).startsWith(day) && local(kept.preferred_end).startsWith(day), JSON.stringify(kept));
+    portal_job = { id: found.id, ticket_no, page };
+  });
+
+  await scenario('portal: stars not preset, summary readable, texts follow the state, English labels', async () => {
+    const { id, ticket_no, page } = portal_job;
+    await act(dispatcher, id, 'assign', { technician_id: tech['tech.li'].id });
+    await act(li, id, 'submit_assessment', { findings: '排水泵堵塞', warranty_covered: false, customer_caused: false,
+      plan: { mode: 'on_site', cost_to_customer: 150, items: [{ kind: 'part', description: '排水泵', quantity: 1, unit_price: 150 }] } });
+    await act(dispatcher, id, 'approve_plan', { plan_version: 1 });
+    const day = weekday(2, 1);
+    await act(dispatcher, id, 'schedule', { technician_id: tech['tech.li'].id, window_start: `${day}T14:00:00+08:00`, window_end: `${day}T16:00:00+08:00` });
+    await page.goto(`${server.url}/portal/#/jobs/${id}`);
+    await page.waitForSelector('#plan-note');
+    check('once booked the plan card no longer says a visit will be booked', (await page.textContent('#plan-note')).includes('已约好'));
+    await act(li, id, 'start_repair', {});
+    await act(li, id, 'complete_repair', { work_summary: '更换排水泵', time_spent_minutes: 30, parts_used: [] });
+    await page.reload();
+    await page.waitForSelector('#acceptance');
+    check('no star is preset', await page.locator('.stars button.on').count() === 0);
+    const summary = await page.textContent('#summary-text');
+    check('the summary reads as labelled rows without raw codes', summary.includes(ticket_no) && summary.includes('上门维修') &&
+      !summary.includes('on_site') && !summary.includes('Ticket'), summary);
+    await check_axe(page, 'the portal acceptance card at 390×844');
+    await page.screenshot({ path: path.join(shots, 'portal-acceptance-390.png'), fullPage: true });
+    await page.locator('#signature').scrollIntoViewIfNeeded();
+    const pad = await page.locator('#signature').boundingBox();
+    await page.mouse.move(pad.x + 30, pad.y + 60);
+    await page.mouse.down();
+    await page.mouse.move(pad.x + 120, pad.y + 100, { steps: 5 });
+    await page.mouse.up();
+    await page.click('#sign-accept');
+    check('signing without a rating asks for one', await page.locator('#rating-error:not([hidden])').count() === 1);
+    check('nothing was signed', (await job(id)).state === 'awaiting_acceptance');
+    await page.click('.stars button[data-rating="5"]');
+    await page.click('#sign-accept');
+    await page.waitForSelector('#accepted');
+    check('after acceptance the plan card says only that it was approved', (await page.textContent('#plan-note')).trim() === '您已同意该方案。');
+    await page.click('#language');
+    // The page renders again in English; wait until it has.
+    await page.waitForFunction(() => document.documentElement.lang === 'en' && document.querySelector('#logout')?.textContent.trim() !== '退出',
+      null, { timeout: 10_000 }).catch(() => {});
+    check('the English logout label is “Sign out”', (await page.textContent('#logout')).trim() === 'Sign out');
+    await check_axe(page, 'the portal after acceptance (English)');
+    await page.click('#language');
+    await page.close();
+  });
+
+  check(`the accessibility scan covered ${scanned.length} pages and states`, scanned.length >= 20, scanned.join('; '));
+} catch (e) {
+  check('the browser tests ran', false, e.stack || String(e));
+} finally {
+  await close();
+  if (failed) console.log(`--- server log (last lines)\n${server.log()}`);
+  await server.stop();
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
