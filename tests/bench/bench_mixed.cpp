@@ -184,12 +184,12 @@ void work(const TestServer& srv, const Shop& shop, std::chrono::steady_clock::ti
 double run_load(const std::string& label, const std::vector<TestServer*>& instances, int workers, double seconds,
                 const std::string& pg_dir) {
     Shop shop = make_shop(*instances.front());
-    auto cpu = [&] {
-        double total = cluster_cpu(pg_dir);
+    auto server_cpu = [&] {
+        double total = 0;
         for (auto* srv : instances) total += cpu_seconds(srv->pid());
         return total;
     };
-    double cpu_before = cpu();
+    double server_before = server_cpu(), db_before = cluster_cpu(pg_dir);
     Figures figures;
     std::mutex mutex;
     auto started = std::chrono::steady_clock::now();
@@ -202,9 +202,13 @@ double run_load(const std::string& label, const std::vector<TestServer*>& instan
     double elapsed = bench::seconds_since(started);
     double requests = static_cast<double>(figures.latencies_ms.size());
     double rate = requests / elapsed;
-    std::printf("%-28s %8.0f requests/s  p50 %6.1f ms  p99 %7.1f ms  5xx %zu  CPU/request %5.2f ms\n", label.c_str(),
-                rate, bench::median(figures.latencies_ms), bench::percentile(figures.latencies_ms, 99),
-                figures.errors_5xx, requests > 0 ? (cpu() - cpu_before) / requests * 1000 : 0.0);
+    double server_ms = requests > 0 ? (server_cpu() - server_before) / requests * 1000 : 0.0;
+    double db_ms = requests > 0 ? (cluster_cpu(pg_dir) - db_before) / requests * 1000 : 0.0;
+    std::printf(
+        "%-28s %8.0f requests/s  p50 %6.1f ms  p99 %7.1f ms  5xx %zu  CPU/request %5.2f ms (server %.2f, "
+        "database %.2f)\n",
+        label.c_str(), rate, bench::median(figures.latencies_ms), bench::percentile(figures.latencies_ms, 99),
+        figures.errors_5xx, server_ms + db_ms, server_ms, db_ms);
     return rate;
 }
 
