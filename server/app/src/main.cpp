@@ -22,6 +22,7 @@
 #include "fieldserver/app/composition.hpp"
 #include "fieldserver/app/config.hpp"
 #include "fieldserver/app/tls_certificate.hpp"
+#include "fieldserver/domain/care/care_sweep.hpp"
 #include "fieldserver/domain/notifications/notification_sender.hpp"
 #include "fieldserver/http/api_server.hpp"
 #include "fieldserver/storage/migrations.hpp"
@@ -166,6 +167,8 @@ class ServerApp : public Poco::Util::ServerApplication {
         notifier.start();
         // SLA clocks are checked on a timer too, so an escalation does not wait for someone to look.
         SlaChecker sla_checker(services->sla, cfg.sla_check_interval_seconds, log);
+        // Customer-care deadlines (appeal call-backs, complaint contact and resolution) on the same round.
+        CareSweeper care_sweeper(db, cfg.sla_check_interval_seconds, log);
         server.start();
         std::string host = socket.address().host().toString();
         std::string url = "https://" + (host == "0.0.0.0" ? std::string("localhost") : host) + ":" +

@@ -40,8 +40,15 @@ Services::Services(Database& database, const ServiceSettings& settings)
       attachments(database, settings.attachments_dir),
       portal(database, customers, jobs, attachments),
       notifications(database),
+      complaints(database, settings.care),
+      appeals(database, jobs, settings.care),
+      followups(database, settings.care),
+      messages(database),
       metrics_access(settings.metrics) {
     connect_job_listeners(jobs);
+    // Customer care: the follow-up call a job's end calls for (and the complaint a low acceptance rating opens).
+    jobs.listeners().on_job_change(
+        [policy = settings.care](Db& db, const JobChange& c) { record_followup(db, c, policy); });
 }
 
 }  // namespace fieldserver

@@ -44,6 +44,7 @@ struct ServerConfig {
     int sla_check_interval_seconds = 0;
     NotificationSettings notifications;
     MetricsAccess metrics;
+    CarePolicy care;
 };
 
 // Reads every setting from config (file keys) with the environment overriding; throws

@@ -3,6 +3,10 @@
 #pragma once
 
 #include "fieldserver/domain/attachments/attachment_service.hpp"
+#include "fieldserver/domain/care/appeals/appeal_service.hpp"
+#include "fieldserver/domain/care/complaints/complaint_service.hpp"
+#include "fieldserver/domain/care/followups/followup_service.hpp"
+#include "fieldserver/domain/care/messages/message_service.hpp"
 #include "fieldserver/domain/catalog/catalog_service.hpp"
 #include "fieldserver/domain/customers/customer_service.hpp"
 #include "fieldserver/domain/dispatch/dispatch_service.hpp"
@@ -37,6 +41,7 @@ struct ServiceSettings {
     JobPolicy jobs;
     std::string attachments_dir;
     MetricsAccess metrics;
+    CarePolicy care;
 };
 
 // Registers on jobs what every job change records, in its transaction: audit event, notification outbox, report
@@ -65,6 +70,10 @@ struct Services {
     AttachmentService attachments;
     PortalService portal;
     NotificationService notifications;
+    ComplaintService complaints;
+    AppealService appeals;
+    FollowupService followups;
+    MessageService messages;
     MetricsAccess metrics_access;
 };
 
