@@ -96,12 +96,12 @@ try {
     await tab(page, 'followups', '#followups-table, #followups-empty');
     const due = await server.must('GET', '/api/v1/followups?state=due', { token: agent });
     check('the demo’s accepted repair is due a follow-up call', due.total >= 1, JSON.stringify(due.items.map((f) => f.reason)));
-    const f_row = page.locator('#followups-table tr').nth(1);
+    const f_row = page.locator(`#followups-table tr[data-id="${due.items[0].id}"]`);
     check('the call script names the customer', (await f_row.locator('.script').textContent()).includes(due.items[0].customer_name));
     await f_row.locator('select[name=rating]').selectOption('1');
     await f_row.locator('select[name=price_rating]').selectOption('1');
     await f_row.locator('button[type=submit]').click();
-    await page.waitForFunction(() => !document.querySelector('#followups-table') || document.querySelectorAll('#followups-table tbody tr').length === 0 || true);
+    await page.waitForSelector(`#followups-table tr[data-id="${due.items[0].id}"]`, { state: 'detached' });
     const done = await server.must('GET', `/api/v1/followups/${due.items[0].id}`, { token: agent });
     check('a 1-star survey from the phone closes the follow-up and opens a price complaint', done.state === 'done' && !!done.complaint_id);
 
