@@ -1492,6 +1492,10 @@ def exercise_care(c, admin, tech, customer, tech_id, customer_id, asset_id):
     c.call("GET", "/api/v1/care/report", expect=200, token=supervisor)
     c.call("GET", "/api/v1/care/report", expect=403, token=agent)
     c.call("GET", "/api/v1/care/report", expect=422, token=admin, params={"from": "yesterday"})
+    res = c.call("GET", "/api/v1/notifications", expect=200, token=admin, params={"job_id": job},
+                 label="the care notices of the job")
+    if res and not any(n["event"].startswith(("complaint_", "appeal_", "message_")) for n in res.json["items"]):
+        c.fail("GET /api/v1/notifications (care notices)", "no complaint, appeal or message notice was queued")
 
     for template, path in [("/care/", "/care/"), ("/care/{file}", "/care/app.js")]:
         res = c.call("GET", template, path, expect=200)
