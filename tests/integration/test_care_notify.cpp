@@ -218,8 +218,25 @@ TEST_CASE("a portal reporter who agreed to SMS and gave an email is told by both
             if (text_of(json(b), "event") == "message_reply") return true;
         return false;
     }));
+    // So do the steps of the repair: a technician assigned, the repair on hold with its reason.
+    shop.must(job, "assign", body({{"technician_id", shop.tech_a_id}}), shop.dispatcher);
+    shop.must(job, "hold", body({{"reason", "等待配件到货"}}), shop.tech_a);
+    REQUIRE(rx.inbox.wait([&](Inbox& in) {
+        for (const auto& [b, ok] : in.sms)
+            if (text_of(json(b), "event") == "job_on_hold") return true;
+        return false;
+    }));
+    std::set<std::string> events;
+    {
+        std::lock_guard<std::mutex> lock(rx.inbox.mutex);
+        for (const auto& [b, ok] : rx.inbox.sms) events.insert(text_of(json(b), "event"));
+    }
+    CHECK(events == std::set<std::string>{"ticket_created", "message_reply", "job_assigned", "job_on_hold"});
     auto log = list(srv, "/api/v1/notifications?job_id=" + job + "&channel=sms", shop.admin);
-    CHECK(int_of(log, "total") == 2);
+    CHECK(int_of(log, "total") == 4);
+    auto mails = list(srv, "/api/v1/notifications?job_id=" + job + "&channel=email&event=job_on_hold", shop.admin);
+    REQUIRE(int_of(mails, "total") == 1);
+    CHECK(text_of(mails->getArray("items")->getObject(0), "recipient") == "wu.fang@example.cn");
 }
 
 TEST_CASE("without consent no SMS is queued", "[integration][care][sms]") {
