@@ -1,5 +1,6 @@
-// The role and ownership matrix: for each role (admin, dispatcher, technicians A and B, customers A and B) and
-// each endpoint, who gets 2xx, who 403 (the role may never) and who 404 (someone else's record).
+// The role and ownership matrix: for each role (admin, dispatcher, technicians A and B, customers A and B; and the
+// customer-care roles, agent and supervisor, at the end) and each endpoint, who gets 2xx, who 403 (the role may
+// never) and who 404 (someone else's record).
 #include <array>
 
 #include "fixtures.hpp"
