@@ -999,6 +999,7 @@ def exercise(c):
     exercise_portal(c, disp, li, liu)
     exercise_notifications(c, admin, disp, li, liu_customer, washer)
     exercise_sync(c, admin, disp, li, liu, uid["tech.li"], liu_customer, washer)
+    exercise_care(c, admin, li, liu, uid["tech.li"], liu_customer, washer)
 
     # -- failed logins last: they block logins from this address
     throwaway = f"nobody-{secrets.token_hex(4)}"
@@ -1400,6 +1401,122 @@ def exercise_sync(c, admin, disp, tech, customer, tech_id, customer_id, asset_id
     c.call("GET", N, P(N, id=job), expect=200, token=disp)
     c.call("GET", N, P(N, id=job), expect=403, token=customer, label="customer")
     c.call("GET", N, P(N, id="no-such-job"), expect=404, token=disp)
+
+
+def exercise_care(c, admin, tech, customer, tech_id, customer_id, asset_id):
+    """Customer care (routes_care.cpp): complaints, appeals, follow-ups, messages, the sweep, the report, the desk."""
+    P = fill
+    agent, supervisor = (c.send("POST", "/api/v1/auth/login", body={"username": u, "password": DEMO_PASSWORD}).json["token"]
+                         for u in ("agent", "supervisor"))
+    job = c.send("POST", "/api/v1/jobs", token=agent,
+                 body={"customer_id": customer_id, "asset_id": asset_id, "description": "洗衣机漏水。"}).json["id"]
+    c.send("POST", f"/api/v1/jobs/{job}/actions/assign", token=agent, body={"technician_id": tech_id})
+    plan = {"mode": "on_site", "cost_to_customer": 120, "items": [{"kind": "labour", "description": "检修", "quantity": 1,
+                                                                     "unit_price": 120}]}
+    c.send("POST", f"/api/v1/jobs/{job}/actions/submit_assessment", token=tech,
+           body={"findings": "门封老化。", "warranty_covered": False, "customer_caused": False, "plan": plan})
+
+    K, KID, KA = "/api/v1/complaints", "/api/v1/complaints/{id}", "/api/v1/complaints/{id}/actions/{action}"
+    complaint = {"type": "service_attitude", "description": "工程师迟到且态度差。", "job_id": job}
+    res = c.call("POST", K, expect=201, token=agent, body=complaint, request_valid=True)
+    kid = res.json["id"] if res else "missing"
+    c.call("POST", K, expect=201, token=customer, body=dict(complaint, type="price"), label="by the customer")
+    c.call("POST", K, expect=403, token=tech, body=complaint)
+    c.call("POST", K, expect=404, token=agent, body=dict(complaint, job_id="no-such-job"))
+    c.call("POST", K, expect=422, token=agent, body=dict(complaint, type="weather"), request_valid=False)
+    c.call("GET", K, expect=200, token=agent)
+    c.call("GET", K, expect=200, token=customer, params={"state": "open"})
+    c.call("GET", K, expect=403, token=tech)
+    c.call("GET", K, expect=422, token=agent, params={"colour": "red"})
+    c.call("GET", KID, P(KID, id=kid), expect=200, token=customer)
+    c.call("GET", KID, P(KID, id=kid), expect=403, token=tech)
+    c.call("GET", KID, P(KID, id="no-such-complaint"), expect=404, token=agent)
+    c.call("POST", KA, P(KA, id=kid, action="contact"), expect=200, token=agent, body={"note": "已致电"})
+    c.call("POST", KA, P(KA, id=kid, action="close"), expect=409, token=agent, body={})
+    c.call("POST", KA, P(KA, id=kid, action="set_deadlines"), expect=403, token=agent, body={})
+    c.call("POST", KA, P(KA, id=kid, action="resolve"), expect=422, token=agent, body={"outcome": "apology"})
+    c.call("POST", KA, P(KA, id="no-such-complaint", action="contact"), expect=404, token=agent, body={})
+    c.call("POST", KA, P(KA, id=kid, action="resolve"), expect=200, token=agent,
+           body={"outcome": "apology", "answer": "已道歉。"})
+
+    A, AID, AA = "/api/v1/appeals", "/api/v1/appeals/{id}", "/api/v1/appeals/{id}/actions/{action}"
+    appeal = {"job_id": job, "decision": "warranty_refused", "reason": "还在保修期内。"}
+    c.call("POST", A, expect=422, token=customer, body=dict(appeal, decision="price"), request_valid=False)
+    c.call("POST", A, expect=409, token=customer, body=dict(appeal, decision="customer_caused"), label="no such decision")
+    c.call("POST", A, expect=403, token=tech, body=appeal)
+    c.call("POST", A, expect=404, token=agent, body=dict(appeal, job_id="no-such-job"))
+    res = c.call("POST", A, expect=201, token=customer, body=appeal, request_valid=True)
+    aid = res.json["id"] if res else "missing"
+    c.call("POST", A, expect=409, token=agent, body=appeal, label="already open")
+    c.call("GET", A, expect=200, token=supervisor)
+    c.call("GET", A, expect=403, token=tech)
+    c.call("GET", A, expect=422, token=agent, params={"overdue": "maybe"})
+    c.call("GET", AID, P(AID, id=aid), expect=200, token=customer)
+    c.call("GET", AID, P(AID, id=aid), expect=403, token=tech)
+    c.call("GET", AID, P(AID, id="no-such-appeal"), expect=404, token=agent)
+    c.call("POST", AA, P(AA, id=aid, action="call_back"), expect=422, token=agent, body={})
+    c.call("POST", AA, P(AA, id=aid, action="call_back"), expect=200, token=agent, body={"note": "已回电。"})
+    c.call("POST", AA, P(AA, id=aid, action="call_back"), expect=409, token=agent, body={"note": "again"})
+    c.call("POST", AA, P(AA, id=aid, action="decide"), expect=403, token=agent, body={"outcome": "upheld", "note": "x"})
+    c.call("POST", AA, P(AA, id="no-such-appeal", action="decide"), expect=404, token=supervisor, body={})
+    c.call("POST", AA, P(AA, id=aid, action="decide"), expect=200, token=supervisor,
+           body={"outcome": "refused", "note": "人为进水，不在保修范围。"})
+
+    F, FID = "/api/v1/followups", "/api/v1/followups/{id}"
+    FS, FW = "/api/v1/followups/{id}/survey", "/api/v1/followups/{id}/waive"
+    c.send("POST", f"/api/v1/jobs/{job}/actions/decline_plan", token=customer, body={"plan_version": 1})
+    res = c.call("GET", F, expect=200, token=agent, params={"job_id": job})
+    fid = res.json["items"][0]["id"] if res and res.json["items"] else "missing"
+    c.call("GET", F, expect=200, token=customer)
+    c.call("GET", F, expect=403, token=tech)
+    c.call("GET", F, expect=422, token=agent, params={"state": "lost"})
+    c.call("GET", FID, P(FID, id=fid), expect=200, token=customer)
+    c.call("GET", FID, P(FID, id=fid), expect=403, token=tech)
+    c.call("GET", FID, P(FID, id="no-such-followup"), expect=404, token=agent)
+    c.call("POST", FS, P(FS, id=fid), expect=422, token=agent, body={"rating": 9}, request_valid=False)
+    c.call("POST", FS, P(FS, id=fid), expect=403, token=tech, body={"rating": 4})
+    c.call("POST", FS, P(FS, id="no-such-followup"), expect=404, token=agent, body={"rating": 4})
+    c.call("POST", FW, P(FW, id=fid), expect=422, token=agent, body={"reason": " "})
+    c.call("POST", FW, P(FW, id=fid), expect=403, token=customer, body={"reason": "x"})
+    c.call("POST", FW, P(FW, id="no-such-followup"), expect=404, token=agent, body={"reason": "x"})
+    c.call("POST", FS, P(FS, id=fid), expect=200, token=customer, body={"rating": 2, "price_rating": 1}, request_valid=True)
+    c.call("POST", FS, P(FS, id=fid), expect=409, token=agent, body={"rating": 4})
+    c.call("POST", FW, P(FW, id=fid), expect=409, token=agent, body={"reason": "已回访"})
+    res = c.send("GET", f"/api/v1/followups?state=due", token=agent)
+    other = [f["id"] for f in res.json["items"] if f["id"] != fid] if res.status == 200 else []
+    if other:
+        c.call("POST", FW, P(FW, id=other[0]), expect=200, token=agent, body={"reason": "客户拒绝回访"}, request_valid=True)
+    else:
+        c.fail("POST /api/v1/followups/{id}/waive", "no other follow-up was due to waive")
+
+    M, W = "/api/v1/jobs/{id}/messages", "/api/v1/messages/waiting"
+    c.call("POST", M, P(M, id=job), expect=201, token=customer, body={"body": "什么时候来？"}, request_valid=True)
+    c.call("POST", M, P(M, id=job), expect=422, token=customer, body={"body": " "})
+    c.call("POST", M, P(M, id="no-such-job"), expect=404, token=agent, body={"body": "x"})
+    c.call("GET", M, P(M, id=job), expect=200, token=customer)
+    c.call("GET", M, P(M, id="no-such-job"), expect=404, token=agent)
+    c.call("GET", W, expect=200, token=agent)
+    c.call("GET", W, expect=403, token=customer)
+    c.call("GET", W, expect=422, token=agent, params={"job_id": job})
+    c.call("POST", M, P(M, id=job), expect=201, token=agent, body={"body": "明天上午。"})
+
+    c.call("POST", "/api/v1/care/sweep", expect=200, token=supervisor)
+    c.call("POST", "/api/v1/care/sweep", expect=403, token=agent)
+    c.call("GET", "/api/v1/care/report", expect=200, token=supervisor)
+    c.call("GET", "/api/v1/care/report", expect=403, token=agent)
+    c.call("GET", "/api/v1/care/report", expect=422, token=admin, params={"from": "yesterday"})
+    res = c.call("GET", "/api/v1/notifications", expect=200, token=admin, params={"job_id": job},
+                 label="the care notices of the job")
+    if res and not any(n["event"].startswith(("complaint_", "appeal_", "message_")) for n in res.json["items"]):
+        c.fail("GET /api/v1/notifications (care notices)", "no complaint, appeal or message notice was queued")
+
+    for template, path in [("/care/", "/care/"), ("/care/{file}", "/care/app.js")]:
+        res = c.call("GET", template, path, expect=200)
+        if res:
+            c.call("GET", template, path, expect=304, headers={"If-None-Match": res.headers.get("etag", "")},
+                   label="revalidated")
+    c.call("GET", "/care/{file}", "/care/nothing.js", expect=404, label="not a file of the page")
+    c.call("GET", "/care", expect=301)
 
 
 def coverage(c):

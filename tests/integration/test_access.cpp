@@ -1,5 +1,6 @@
-// The role and ownership matrix: for each role (admin, dispatcher, technicians A and B, customers A and B) and
-// each endpoint, who gets 2xx, who 403 (the role may never) and who 404 (someone else's record).
+// The role and ownership matrix: for each role (admin, dispatcher, technicians A and B, customers A and B; and the
+// customer-care roles, agent and supervisor, at the end) and each endpoint, who gets 2xx, who 403 (the role may
+// never) and who 404 (someone else's record).
 #include <array>
 
 #include "fixtures.hpp"
@@ -299,4 +300,165 @@ TEST_CASE_METHOD(AccessFixture, "a deactivated user's token stops working", "[in
     // An inactive technician cannot be given work either.
     check_error(shop.act(job_b, "reassign", body({{"technician_id", shop.tech_a_id}}), shop.dispatcher), 422,
                 "invalid_field", "technician_id");
+}
+
+namespace {
+
+// Customer care's two roles: an agent (客服) and a supervisor (主管), with a complaint, an appeal and a follow-up
+// on the records of the matrix above.
+struct CareAccessFixture : AccessFixture {
+    std::string agent, supervisor, complaint, appeal, followup;
+
+    CareAccessFixture() {
+        create_user(srv, shop.admin, "agent.he", "agent");
+        create_user(srv, shop.admin, "sup.zhou", "supervisor");
+        agent = login_as(srv, "agent.he");
+        supervisor = login_as(srv, "sup.zhou");
+        complaint =
+            need(srv.post("/api/v1/complaints",
+                          body({{"type", "price"}, {"description", "收费太高"}, {"job_id", job_a}}), shop.admin),
+                 201)
+                .str("id");
+        appeal = need(srv.post("/api/v1/appeals",
+                               body({{"job_id", job_a}, {"decision", "warranty_refused"}, {"reason", "仍在保修期"}}),
+                               shop.cust_a),
+                      201)
+                     .str("id");
+        followup = text_of(
+            list(srv, "/api/v1/followups?job_id=" + job_a_done, shop.admin)->getArray("items")->getObject(0), "id");
+    }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(CareAccessFixture, "agents and supervisors over every endpoint", "[integration][access][care]") {
+    struct Call {
+        std::string method, path, body;
+        int agent, supervisor;
+    };
+    const std::string J = "/api/v1/jobs/", T = "/api/v1/technicians/" + shop.tech_a_id;
+    const std::string sha(64, 'a');
+    // clang-format off
+    const std::vector<Call> calls = {
+        //  method   path                                              body                  agent sup
+        {"GET",    "/api/v1/workflow",                                 "",                     200, 200},
+        {"GET",    "/api/v1/auth/me",                                  "",                     200, 200},
+        {"GET",    "/api/v1/users",                                    "",                     403, 403},
+        {"POST",   "/api/v1/users",                                    "{}",                   403, 403},
+        {"GET",    "/api/v1/users/" + shop.tech_a_id,                  "",                     403, 403},
+        {"PATCH",  "/api/v1/users/" + shop.tech_a_id,                  R"({"region":"x"})",    403, 403},
+        {"GET",    "/api/v1/customers",                                "",                     200, 200},
+        {"POST",   "/api/v1/customers",                                "{}",                   422, 422},
+        {"GET",    "/api/v1/customers/" + shop.customer_b,             "",                     200, 200},
+        {"PATCH",  "/api/v1/customers/" + shop.customer_a,             R"({"notes":"客服备注"})", 200, 200},
+        {"GET",    "/api/v1/assets",                                   "",                     200, 200},
+        {"POST",   "/api/v1/assets",                                   "{}",                   422, 422},
+        {"GET",    "/api/v1/assets/" + shop.asset_b,                   "",                     200, 200},
+        {"PATCH",  "/api/v1/assets/" + shop.asset_a,                   R"({"model":"M2"})",    200, 200},
+        {"GET",    "/api/v1/jobs",                                     "",                     200, 200},
+        {"POST",   "/api/v1/jobs",                                     "{}",                   422, 422},
+        {"GET",    J + job_b,                                          "",                     200, 200},
+        {"GET",    J + job_b + "/summary",                             "",                     200, 200},
+        {"GET",    J + job_b + "/events",                              "",                     200, 200},
+        {"POST",   J + job_a_new + "/actions/assign",                  "{}",                   422, 422},
+        {"POST",   J + job_a + "/actions/approve_plan",                R"({"plan_version":1})", 403, 403},
+        {"POST",   J + job_a_done + "/actions/close",                  "{}",                   403, 403},
+        {"GET",    J + job_a + "/events/verify",                       "",                     403, 403},
+        {"GET",    "/api/v1/audit/verify",                             "",                     403, 403},
+        {"GET",    "/api/v1/warranties",                               "",                     200, 200},
+        {"GET",    "/api/v1/warranties/" + warranty_a,                 "",                     200, 200},
+        {"GET",    "/api/v1/technicians",                              "",                     200, 200},
+        {"GET",    T + "/schedule-settings",                           "",                     403, 403},
+        {"PATCH",  T + "/schedule-settings",                           "{}",                   403, 403},
+        {"POST",   T + "/checkin",                                     "{}",                   403, 403},
+        {"GET",    T + "/day",                                         "",                     403, 403},
+        {"GET",    J + job_a + "/suggestions",                         "",                     403, 403},
+        {"POST",   "/api/v1/dispatch/auto-assign/preview",             "{}",                   403, 403},
+        {"POST",   "/api/v1/dispatch/auto-assign/x/apply",             "{}",                   403, 403},
+        {"GET",    "/api/v1/sla/policies",                             "",                     403, 403},
+        {"PUT",    "/api/v1/sla/policies",                             "{}",                   403, 403},
+        {"GET",    "/api/v1/sla/calendar",                             "",                     403, 403},
+        {"PUT",    "/api/v1/sla/calendar",                             "{}",                   403, 403},
+        {"GET",    "/api/v1/sla/at-risk",                              "",                     403, 403},
+        {"POST",   "/api/v1/sla/check",                                "",                     403, 403},
+        {"GET",    "/api/v1/reports/jobs",                             "",                     403, 200},
+        {"GET",    "/api/v1/portal/reports/" + job_a,                  "",                     404, 404},
+        {"GET",    "/api/v1/portal/photos/x",                          "",                     404, 404},
+        {"GET",    "/api/v1/webhooks",                                 "",                     403, 403},
+        {"POST",   "/api/v1/webhooks",                                 "{}",                   403, 403},
+        {"DELETE", "/api/v1/webhooks/x",                               "",                     403, 403},
+        {"GET",    "/api/v1/webhooks/x/deliveries",                    "",                     403, 403},
+        {"GET",    "/api/v1/notifications",                            "",                     403, 403},
+        {"GET",    "/api/v1/sync/devices",                             "",                     200, 200},
+        {"POST",   "/api/v1/sync/devices",                             "{}",                   403, 403},
+        {"DELETE", "/api/v1/sync/devices/x",                           "",                     404, 404},
+        {"POST",   "/api/v1/sync/push",                                "{}",                   403, 403},
+        {"GET",    "/api/v1/sync/pull",                                "",                     403, 403},
+        {"GET",    "/api/v1/sync/conflicts",                           "",                     403, 403},
+        {"POST",   "/api/v1/sync/conflicts/x/resolve",                 "{}",                   403, 403},
+        {"POST",   "/api/v1/sync/compact",                             "{}",                   403, 403},
+        {"GET",    "/api/v1/attachments/" + sha,                       "",                     403, 403},
+        {"GET",    "/api/v1/attachments/" + sha + "/content",          "",                     403, 403},
+        {"GET",    "/api/v1/parts",                                    "",                     200, 200},
+        {"POST",   "/api/v1/parts",                                    "{}",                   403, 403},
+        {"GET",    "/api/v1/fault-categories",                         "",                     200, 200},
+        {"POST",   "/api/v1/fault-categories",                         "{}",                   403, 403},
+        {"GET",    J + job_a + "/notes",                               "",                     403, 403},
+        {"POST",   J + job_a + "/notes",                               "{}",                   403, 403},
+        {"GET",    "/api/v1/complaints",                               "",                     200, 200},
+        {"POST",   "/api/v1/complaints",                               "{}",                   422, 422},
+        {"GET",    "/api/v1/complaints/" + complaint,                  "",                     200, 200},
+        {"POST",   "/api/v1/complaints/" + complaint + "/actions/set_deadlines", "{}",         403, 422},
+        {"GET",    "/api/v1/appeals",                                  "",                     200, 200},
+        {"POST",   "/api/v1/appeals",                                  "{}",                   422, 422},
+        {"GET",    "/api/v1/appeals/" + appeal,                        "",                     200, 200},
+        {"POST",   "/api/v1/appeals/" + appeal + "/actions/decide",    "{}",                   403, 422},
+        {"GET",    "/api/v1/followups",                                "",                     200, 200},
+        {"GET",    "/api/v1/followups/" + followup,                    "",                     200, 200},
+        {"POST",   "/api/v1/followups/" + followup + "/survey",        "{}",                   422, 422},
+        {"POST",   "/api/v1/followups/" + followup + "/waive",         "{}",                   422, 422},
+        {"GET",    J + job_b + "/messages",                            "",                     200, 200},
+        {"POST",   J + job_b + "/messages",                            "{}",                   422, 422},
+        {"GET",    "/api/v1/messages/waiting",                         "",                     200, 200},
+        {"POST",   "/api/v1/care/sweep",                               "",                     403, 200},
+        {"GET",    "/api/v1/care/report",                              "",                     403, 200},
+        {"POST",   "/api/v1/auth/logout",                              "",                     204, 204},
+    };
+    // clang-format on
+    for (const auto& c : calls) {
+        for (const auto& [token, expected, who] :
+             {std::tuple{agent, c.agent, "agent"}, std::tuple{supervisor, c.supervisor, "supervisor"}}) {
+            auto r = srv.request(c.method, c.path, c.body, token);
+            INFO(c.method << " " << c.path << " as " << who << " → " << r.status << " " << r.body);
+            CHECK(r.status == expected);
+            if (expected == 403) CHECK(r.error_code() == "forbidden");
+        }
+    }
+    // The refusals changed nothing: no user, SLA policy or webhook came from them, and the job is untouched.
+    CHECK(shop.state(job_a) == "plan_proposed");
+    CHECK(shop.state(job_a_done) == "accepted");
+    CHECK(text_of(need(srv.get("/api/v1/complaints/" + complaint, shop.admin), 200).object(), "state") == "open");
+    CHECK(text_of(need(srv.get("/api/v1/appeals/" + appeal, shop.admin), 200).object(), "state") == "open");
+}
+
+TEST_CASE_METHOD(CareAccessFixture, "a customer never reads another customer's care records",
+                 "[integration][access][care]") {
+    check_get("/api/v1/complaints/" + complaint, {200, 200, 403, 403, 200, 404});
+    check_get("/api/v1/appeals/" + appeal, {200, 200, 403, 403, 200, 404});
+    check_get("/api/v1/followups/" + followup, {200, 200, 403, 403, 200, 404});
+    check_get("/api/v1/jobs/" + job_a + "/messages", {200, 200, 200, 404, 200, 404});
+    for (const char* list_path : {"/api/v1/complaints", "/api/v1/appeals", "/api/v1/followups"}) {
+        INFO(list_path);
+        CHECK(listed(list_path, kCustB).empty());
+        CHECK(listed(std::string(list_path) + "?job_id=" + job_a, kCustB).empty());
+        CHECK(listed(list_path, kCustA).size() == 1);
+    }
+    // Nor can they write on it.
+    check_reply(srv.post("/api/v1/jobs/" + job_a + "/messages", body({{"body", "hi"}}), shop.cust_b), 404,
+                "POST message on A's job", kCustB);
+    check_reply(srv.post("/api/v1/followups/" + followup + "/survey", body({{"rating", 1}}), shop.cust_b), 404,
+                "survey of A's follow-up", kCustB);
+    check_reply(srv.post("/api/v1/appeals/" + appeal + "/actions/escalate", body(), shop.cust_b), 404,
+                "escalate A's appeal", kCustB);
+    CHECK(total(srv, "/api/v1/complaints", shop.admin) == 1);
 }

@@ -439,9 +439,10 @@ TEST_CASE("reporting a job mails the customer the ticket number in a Chinese UTF
     // A customer without an email address gets no email, and nothing is queued for them.
     std::string other = shop.report(shop.customer_b, shop.asset_b);
     CHECK(notifications(srv, shop.admin, "job_id=" + other)->size() == 0);
-    // Steps that concern no customer notice (assigning) queue nothing either.
+    // Assigning tells the customer a technician is on the way (customer care, issue 14), and nothing else.
     shop.must(job, "assign", body({{"technician_id", shop.tech_a_id}}), shop.dispatcher);
-    CHECK(notifications(srv, shop.admin, "job_id=" + job)->size() == 1);
+    CHECK(notifications(srv, shop.admin, "job_id=" + job)->size() == 2);
+    CHECK(notifications(srv, shop.admin, "job_id=" + job + "&event=job_assigned&channel=email")->size() == 1);
 }
 
 TEST_CASE("a proposed plan mails the customer and calls a signed webhook", "[integration][notifications]") {

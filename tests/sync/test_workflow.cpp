@@ -12,7 +12,8 @@ using namespace fieldsync;
 
 namespace {
 
-const std::vector<std::string> kRoles = {"admin", "dispatcher", "technician", "customer", "system"};
+const std::vector<std::string> kRoles = {"admin",  "dispatcher", "technician", "customer",
+                                         "system", "agent",      "supervisor"};
 
 const Workflow& wf() { return Workflow::builtin(); }
 

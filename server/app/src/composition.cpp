@@ -28,7 +28,7 @@ void load_demo(Services& services, const ServerConfig& cfg, Poco::Logger& log) {
         Poco::FileOutputStream out(path);
         out << password << "\n";
     }
-    log.notice("loaded demo data: users dispatcher, tech.li, tech.zhang, tech.chen, customer.liu");
+    log.notice("loaded demo data: users dispatcher, agent, supervisor, tech.li, tech.zhang, tech.chen, customer.liu");
     if (cfg.demo_password.empty()) log.notice("demo users' password is in %s", path);
 }
 
@@ -45,7 +45,8 @@ std::unique_ptr<Services> compose_services(Database& db, const ServerConfig& cfg
                             .jobs = JobPolicy{cfg.warranty_days, cfg.auto_approve_free_warranty},
                             .attachments_dir = cfg.data_dir + "/attachments",
                             .metrics = cfg.metrics,
-                            .trusted_proxies = cfg.trusted_proxies});
+                            .trusted_proxies = cfg.trusted_proxies,
+                            .care = cfg.care});
 }
 
 void prepare_data(Services& services, const ServerConfig& cfg, Poco::Logger& log) {

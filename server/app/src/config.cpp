@@ -6,6 +6,8 @@
 
 #include <stdexcept>
 
+#include "fieldserver/domain/notifications/notification_service.hpp"
+
 namespace fieldserver {
 
 const std::vector<Setting>& settings() {
@@ -76,6 +78,18 @@ const std::vector<Setting>& settings() {
         {"audit.key_file", "FIELDREPAIR_AUDIT_KEY_FILE", "",
          "Ed25519 key (PEM) that signs audit checkpoints (default <data_dir>/audit-key.pem, made on first start; "
          "give every instance the same file)"},
+        {"sms.url", "FIELDREPAIR_SMS_URL", "",
+         "SMS gateway: customer notices are POSTed there as JSON {to, text, event, ticket_no} (empty: no SMS)"},
+        {"sms.secret", "FIELDREPAIR_SMS_SECRET", "",
+         "key of the HMAC-SHA256 signature (X-Fieldrepair-Signature) on every SMS gateway call"},
+        {"care.complaint_contact_minutes", "FIELDREPAIR_CARE_COMPLAINT_CONTACT_MINUTES", "1440",
+         "minutes within which a complaining customer must be contacted"},
+        {"care.complaint_resolve_minutes", "FIELDREPAIR_CARE_COMPLAINT_RESOLVE_MINUTES", "4320",
+         "minutes within which a complaint must be resolved"},
+        {"care.appeal_callback_minutes", "FIELDREPAIR_CARE_APPEAL_CALLBACK_MINUTES", "2880",
+         "minutes within which an appealing customer must be called back (48 hours)"},
+        {"care.followup_delay_minutes", "FIELDREPAIR_CARE_FOLLOWUP_DELAY_MINUTES", "4320",
+         "minutes after a job ends (accepted, declined, cancelled) that its follow-up call is due"},
         {"metrics.access", "FIELDREPAIR_METRICS_ACCESS", "loopback",
          "who may read /metrics: loopback (clients on 127.0.0.1 or ::1), token (metrics.token) or public"},
         {"metrics.token", "FIELDREPAIR_METRICS_TOKEN", "",
@@ -160,6 +174,13 @@ ServerConfig load_config(const Poco::Util::AbstractConfiguration& config) {
     c.notifications.max_attempts = get_int(config, "notify.max_attempts", 1, 100);
     c.notifications.backoff_ms = get_int(config, "notify.backoff_ms", 1, 86'400'000);
     c.notifications.timeout_seconds = get_int(config, "notify.timeout", 1, 600);
+    c.notifications.sms_url = get(config, "sms.url");
+    c.notifications.sms_secret = get(config, "sms.secret");
+    if (!c.notifications.sms_url.empty()) check_webhook_url(c.notifications.sms_url);
+    c.care.complaint_contact_minutes = get_int(config, "care.complaint_contact_minutes", 0, 525'600);
+    c.care.complaint_resolve_minutes = get_int(config, "care.complaint_resolve_minutes", 0, 525'600);
+    c.care.appeal_callback_minutes = get_int(config, "care.appeal_callback_minutes", 0, 525'600);
+    c.care.followup_delay_minutes = get_int(config, "care.followup_delay_minutes", 0, 525'600);
     std::string access = get(config, "metrics.access");
     if (access == "loopback")
         c.metrics.mode = MetricsAccess::Mode::loopback;

@@ -44,6 +44,10 @@ void add_staff(Demo& d, const std::string& password) {
     d.chen = user(R"({"username":"tech.chen","name":"陈静","role":"technician","phone":"13611110003","region":"闵行区",
         "time_zone":"Asia/Shanghai","skills":{"电视":4,"冰箱":4},"home_location":{"lat":31.1600,"lng":121.3500}})");
     d.dispatcher = Actor{.id = text(dispatcher_user, "id"), .role = Role::dispatcher, .name = "王芳", .source = "demo"};
+    user(R"({"username":"agent","name":"何静","role":"agent","phone":"021-50001001","email":"agent@example.cn",
+        "time_zone":"Asia/Shanghai"})");
+    user(R"({"username":"supervisor","name":"周主管","role":"supervisor","phone":"021-50001002",
+        "email":"supervisor@example.cn","time_zone":"Asia/Shanghai"})");
 }
 
 void add_customers(Demo& d, const std::string& password) {

@@ -20,6 +20,7 @@
 #include "fieldserver/app/config.hpp"
 #include "fieldserver/app/instance.hpp"
 #include "fieldserver/app/store_copy.hpp"
+#include "fieldserver/domain/care/care_sweep.hpp"
 #include "fieldserver/domain/notifications/notification_sender.hpp"
 #include "fieldserver/http/api_server.hpp"
 #include "fieldserver/storage/change_relay.hpp"
@@ -172,6 +173,8 @@ class ServerApp : public Poco::Util::ServerApplication {
         // With several instances on one database, only the one holding the periodic lease runs a round.
         PeriodicLease periodic(db, node, cfg.sla_check_interval_seconds, log);
         SlaChecker sla_checker(services->sla, cfg.sla_check_interval_seconds, log, [&] { return periodic.hold(); });
+        // Customer-care deadlines (appeal call-backs, complaint contact and resolution) on the same round.
+        CareSweeper care_sweeper(db, cfg.sla_check_interval_seconds, log);
         server.start();
         std::string host = server.host();
         std::string url = "https://" + (host == "0.0.0.0" || host == "[::]" ? std::string("localhost") : host) + ":" +

@@ -5,6 +5,7 @@
 
 #include "fieldserver/domain/audit/audit_log.hpp"
 #include "fieldserver/http/api_server.hpp"
+#include "fieldserver/http/routes_care.hpp"
 #include "fieldserver/http/routes_dispatch.hpp"
 #include "fieldserver/http/routes_notifications.hpp"
 #include "fieldserver/http/routes_portal.hpp"
@@ -104,13 +105,14 @@ void add_auth_and_user_routes(Router& r, Services& s) {
 
 // Customers and the assets (appliances) they own.
 void add_customer_and_asset_routes(Router& r, Services& s) {
-    r.add({"POST", "/api/v1/customers", kStaff, true,
-           [&s](HttpRequest& req) { return ok(s.customers.create_customer(req.actor, req.body), 201); }});
+    r.add({"POST", "/api/v1/customers", Access{false, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor}},
+           true, [&s](HttpRequest& req) { return ok(s.customers.create_customer(req.actor, req.body), 201); }});
     r.add({"GET", "/api/v1/customers", kAnyUser, false,
            [&s](HttpRequest& req) { return ok(s.customers.list_customers(req.actor, req.query)); }});
     r.add({"GET", "/api/v1/customers/{id}", kAnyUser, false,
            [&s](HttpRequest& req) { return ok(s.customers.get_customer(req.actor, req.params["id"])); }});
-    r.add({"PATCH", "/api/v1/customers/{id}", Access{false, {Role::admin, Role::dispatcher, Role::customer}}, true,
+    r.add({"PATCH", "/api/v1/customers/{id}",
+           Access{false, {Role::admin, Role::dispatcher, Role::customer, Role::agent, Role::supervisor}}, true,
            [&s](HttpRequest& req) { return ok(s.customers.update_customer(req.actor, req.params["id"], req.body)); }});
 
     r.add({"POST", "/api/v1/assets", kAnyUser, true,
@@ -119,7 +121,8 @@ void add_customer_and_asset_routes(Router& r, Services& s) {
            [&s](HttpRequest& req) { return ok(s.customers.list_assets(req.actor, req.query)); }});
     r.add({"GET", "/api/v1/assets/{id}", kAnyUser, false,
            [&s](HttpRequest& req) { return ok(s.customers.get_asset(req.actor, req.params["id"])); }});
-    r.add({"PATCH", "/api/v1/assets/{id}", kStaff, true,
+    r.add({"PATCH", "/api/v1/assets/{id}",
+           Access{false, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor}}, true,
            [&s](HttpRequest& req) { return ok(s.customers.update_asset(req.actor, req.params["id"], req.body)); }});
 }
 
@@ -168,6 +171,7 @@ Router build_routes(Services& s, Metrics& metrics) {
     add_dispatch_routes(r, s);
     add_portal_routes(r, s);
     add_notification_routes(r, s);
+    add_care_routes(r, s);
     add_sync_routes(r, s);
     add_web_routes(r);
     return r;

@@ -4,8 +4,8 @@
 namespace fieldserver {
 
 void add_dispatch_routes(Router& r, Services& s) {
-    r.add({"GET", "/api/v1/technicians", kStaff, false,
-           [&s](HttpRequest& req) { return ok(s.technicians.list(req.actor, req.query)); }});
+    r.add({"GET", "/api/v1/technicians", Access{false, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor}},
+           false, [&s](HttpRequest& req) { return ok(s.technicians.list(req.actor, req.query)); }});
     r.add({"GET", "/api/v1/technicians/{id}/schedule-settings",
            Access{false, {Role::admin, Role::dispatcher, Role::technician}}, false,
            [&s](HttpRequest& req) { return ok(s.technicians.settings(req.actor, req.params["id"])); }});
@@ -37,7 +37,8 @@ void add_dispatch_routes(Router& r, Services& s) {
            [&s](HttpRequest& req) { return ok(s.sla.at_risk(req.actor, req.query)); }});
     r.add({"POST", "/api/v1/sla/check", kAdmin, false, [&s](HttpRequest& req) { return ok(s.sla.check(req.actor)); }});
 
-    r.add({"GET", "/api/v1/reports/{name}", kStaff, false, [&s](HttpRequest& req) {
+    r.add({"GET", "/api/v1/reports/{name}", Access{false, {Role::admin, Role::dispatcher, Role::supervisor}}, false,
+           [&s](HttpRequest& req) {
                auto report = s.reports.report(req.actor, req.params["name"], req.query);
                if (report.json) return ok(report.json);
                HttpResponse res;

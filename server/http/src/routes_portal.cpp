@@ -114,9 +114,11 @@ void add_portal_routes(Router& r, Services& s) {
                return limited(
                    [&](int& retry_after) { return ok(portal->open_session(req.body, req.source, retry_after)); });
            }});
-    r.add({"GET", "/api/v1/portal/reports/{id}", Access{false, {Role::admin, Role::dispatcher, Role::customer}}, false,
+    r.add({"GET", "/api/v1/portal/reports/{id}",
+           Access{false, {Role::admin, Role::dispatcher, Role::customer, Role::agent, Role::supervisor}}, false,
            [portal](HttpRequest& req) { return ok(portal->get_report(req.actor, req.params["id"])); }});
-    r.add({"GET", "/api/v1/portal/photos/{id}", Access{false, {Role::admin, Role::dispatcher, Role::customer}}, false,
+    r.add({"GET", "/api/v1/portal/photos/{id}",
+           Access{false, {Role::admin, Role::dispatcher, Role::customer, Role::agent, Role::supervisor}}, false,
            [portal](HttpRequest& req) {
                auto photo = portal->photo(req.actor, req.params["id"]);
                HttpResponse res;
@@ -137,6 +139,10 @@ void add_web_routes(Router& r) {
     r.add({"GET", "/portal/", kPublic, false, [](HttpRequest& req) { return serve(req, "portal/index.html"); }});
     r.add({"GET", "/portal/{file}", kPublic, false,
            [](HttpRequest& req) { return serve(req, "portal/" + req.params["file"]); }});
+    r.add({"GET", "/care", kPublic, false, [](HttpRequest&) { return redirect("/care/"); }});
+    r.add({"GET", "/care/", kPublic, false, [](HttpRequest& req) { return serve(req, "care/index.html"); }});
+    r.add({"GET", "/care/{file}", kPublic, false,
+           [](HttpRequest& req) { return serve(req, "care/" + req.params["file"]); }});
 }
 
 bool portal_session_may_use(const Route& route) {
@@ -152,6 +158,14 @@ bool portal_session_may_use(const Route& route) {
         {"GET", "/api/v1/warranties/{id}"},
         {"GET", "/api/v1/portal/reports/{id}"},
         {"GET", "/api/v1/portal/photos/{id}"},
+        {"GET", "/api/v1/jobs/{id}/messages"},
+        {"POST", "/api/v1/jobs/{id}/messages"},
+        {"GET", "/api/v1/followups"},
+        {"POST", "/api/v1/followups/{id}/survey"},
+        {"POST", "/api/v1/appeals"},
+        {"GET", "/api/v1/appeals"},
+        {"GET", "/api/v1/complaints"},
+        {"POST", "/api/v1/complaints"},
     };
     return allowed.count({route.method, route.pattern}) > 0;
 }

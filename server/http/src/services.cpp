@@ -2,6 +2,7 @@
 #include "fieldserver/http/services.hpp"
 
 #include "fieldserver/domain/audit/audit_log.hpp"
+#include "fieldserver/domain/care/customer_notices.hpp"
 #include "fieldserver/domain/notifications/notification_outbox.hpp"
 #include "fieldserver/storage/change_log.hpp"
 #include "fieldsync/workflow.hpp"
@@ -40,9 +41,17 @@ Services::Services(Database& database, const ServiceSettings& settings)
       attachments(database, settings.attachments_dir),
       portal(database, customers, jobs, attachments),
       notifications(database),
+      complaints(database, settings.care),
+      appeals(database, jobs, settings.care),
+      followups(database, settings.care),
+      messages(database),
       metrics_access(settings.metrics),
       trusted_proxies(settings.trusted_proxies) {
     connect_job_listeners(jobs);
+    // Customer care: the follow-up call a job's end calls for (and the complaint a low acceptance rating opens).
+    jobs.listeners().on_job_change(
+        [policy = settings.care](Db& db, const JobChange& c) { record_followup(db, c, policy); });
+    jobs.listeners().on_job_change(notify_customer_of_step);
 }
 
 }  // namespace fieldserver

@@ -54,7 +54,7 @@ Poco::JSON::Object::Ptr DeviceService::list(const Actor& actor, const Query& que
     allow_filters(query, {"user_id"});
     std::string where = "1 = 1";
     Params params;
-    if (!actor.is_staff()) {
+    if (!actor.is({Role::admin, Role::dispatcher})) {
         where += " AND user_id = ?";
         params.emplace_back(actor.id);
     }
@@ -71,7 +71,7 @@ void DeviceService::revoke(const Actor& actor, const std::string& device_id) {
     db_.write([&](Db& db) {
         auto device = db.query_one("SELECT user_id FROM sync_devices WHERE id = ?", {device_id});
         // Someone else's device looks exactly like a missing one.
-        if (!device || (!actor.is_staff() && text(device, "user_id") != actor.id))
+        if (!device || (!actor.is({Role::admin, Role::dispatcher}) && text(device, "user_id") != actor.id))
             throw Error(ErrorCode::not_found, "no device " + device_id);
         db.execute("UPDATE sync_devices SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL",
                    {fieldsync::format_utc(fieldsync::now_ms()), text_or_null(actor.id), device_id});

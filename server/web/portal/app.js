@@ -2,6 +2,7 @@
 // and access key),
 // approve or decline the plan, sign acceptance on the screen, rate the service, see the warranty.
 import { t, set_language, current_language } from './i18n.js';
+import { tc, render_account, finish_card, messages_card, survey_card, contact_fields, contact_values } from './account.js';
 
 const app = document.getElementById('app');
 const SESSION_KEY = 'portal.session';
@@ -138,7 +139,8 @@ function offline_box(retry) {
 function tabs(active) {
   return h('nav', { class: 'tabs', role: 'tablist' },
     h('button', { role: 'tab', 'aria-selected': String(active === 'report'), onclick: () => { location.hash = '#/report'; }, text: t('tab_report') }),
-    h('button', { role: 'tab', 'aria-selected': String(active === 'track'), onclick: () => { location.hash = '#/track'; }, text: t('tab_track') }));
+    h('button', { role: 'tab', 'aria-selected': String(active === 'track'), onclick: () => { location.hash = '#/track'; }, text: t('tab_track') }),
+    h('button', { role: 'tab', id: 'tab-account', 'aria-selected': String(active === 'account'), onclick: () => { location.hash = '#/account'; }, text: tc('tab_account') }));
 }
 
 // Photos are scaled down in the browser (longest side 1600 px, JPEG) so a phone picture fits the server's limit.
@@ -207,6 +209,7 @@ function render_report() {
         field('name', input('contact_name', { required: true, maxlength: 200, autocomplete: 'name' })),
         field('phone', input('phone', { required: true, type: 'tel', maxlength: 50, autocomplete: 'tel' }))),
       field('address', input('address', { required: true, maxlength: 500, autocomplete: 'street-address' })),
+      contact_fields(),
       h('div', { class: 'row' },
         field('date', input('preferred_date', { type: 'date', min: min_date }), 'date_hint'),
         field('slot', h('select', { name: 'slot' }, ['any', 'morning', 'afternoon', 'evening'].map((s) => h('option', { value: s, text: t(`slot_${s}`) })))))),
@@ -230,7 +233,7 @@ function render_report() {
       for (const [k, message] of problems.slice().reverse()) show_field_error(form, k, message);
       return;
     }
-    Object.assign(body, window_ || {});
+    Object.assign(body, window_ || {}, contact_values(form));
     if (photos.length) body.photos = photos;
     const button = form.querySelector('#submit-report');
     button.disabled = true;
@@ -527,7 +530,8 @@ async function render_job(job_id) {
   const timeline = h('section', { class: 'card', id: 'progress' }, h('h2', { text: t('progress') }),
     h('ol', { class: 'timeline' }, events.items.map((e) => h('li', {}, h('time', { datetime: e.at, text: fmt_time(e.at) }),
       h('span', { text: t(`ev_${e.action}`) })))));
-  const cards = [head, timeline, plan_card(job), visit_card(job), await acceptance_card(job), await warranty_card()];
+  const cards = [head, finish_card(job), timeline, plan_card(job), visit_card(job), await acceptance_card(job),
+    await warranty_card(), await survey_card(job), await messages_card(job)];
   app.replaceChildren(h('div', { class: 'actions end' },
     h('button', { class: 'button', id: 'logout', text: t('logout'), onclick: async () => {
       try { await api('POST', '/api/v1/auth/logout'); } catch { /* the session ends here either way */ }
@@ -544,6 +548,7 @@ async function route() {
   try {
     if (m) await render_job(decodeURIComponent(m[1]));
     else if (hash.startsWith('#ticket=')) await follow_tracking_link(hash);
+    else if (hash === '#/account') await render_account(app, tabs('account'));
     else if (hash === '#/track') render_track({ ticket_no: load_session()?.ticket_no });
     else render_report();
   } catch (err) {

@@ -9,11 +9,13 @@
 namespace fieldserver {
 namespace {
 
-constexpr std::array<std::pair<Role, std::string_view>, 5> kRoleNames = {{{Role::admin, "admin"},
+constexpr std::array<std::pair<Role, std::string_view>, 7> kRoleNames = {{{Role::admin, "admin"},
                                                                           {Role::dispatcher, "dispatcher"},
                                                                           {Role::technician, "technician"},
                                                                           {Role::customer, "customer"},
-                                                                          {Role::system, "system"}}};
+                                                                          {Role::system, "system"},
+                                                                          {Role::agent, "agent"},
+                                                                          {Role::supervisor, "supervisor"}}};
 
 }  // namespace
 

@@ -77,7 +77,7 @@ void CustomerService::check_visible(Db& db, const Actor& actor, const std::strin
 }
 
 Poco::JSON::Object::Ptr CustomerService::create_customer(const Actor& actor, const Poco::JSON::Object::Ptr& body) {
-    require_role(actor, {Role::admin, Role::dispatcher});
+    require_role(actor, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor});
     fieldsync::validate_insert(fieldsync::entity_fields("customers"), Writer::api, *body, "create a customer");
     auto [lat, lng] = location_values(body, "location");
     std::string id = fieldsync::uuid_v7(), now = fieldsync::format_utc(fieldsync::now_ms());
@@ -122,7 +122,7 @@ Poco::JSON::Object::Ptr CustomerService::get_customer(const Actor& actor, const 
 
 Poco::JSON::Object::Ptr CustomerService::update_customer(const Actor& actor, const std::string& id,
                                                          const Poco::JSON::Object::Ptr& body) {
-    require_role(actor, {Role::admin, Role::dispatcher, Role::customer});
+    require_role(actor, {Role::admin, Role::dispatcher, Role::customer, Role::agent, Role::supervisor});
     fieldsync::validate_update(fieldsync::entity_fields("customers"), Writer::api, *body, "update a customer");
     auto [lat, lng] = location_values(body, "location");
     return db_.write([&](Db& db) {
@@ -141,7 +141,8 @@ Poco::JSON::Object::Ptr CustomerService::update_customer(const Actor& actor, con
 }
 
 Poco::JSON::Object::Ptr CustomerService::create_asset(const Actor& actor, const Poco::JSON::Object::Ptr& body) {
-    require_role(actor, {Role::admin, Role::dispatcher, Role::technician, Role::customer});
+    require_role(actor,
+                 {Role::admin, Role::dispatcher, Role::technician, Role::customer, Role::agent, Role::supervisor});
     fieldsync::validate_insert(fieldsync::entity_fields("assets"), Writer::api, *body, "create an asset");
     std::string id = fieldsync::uuid_v7(), now = fieldsync::format_utc(fieldsync::now_ms());
     Asset asset = asset_from_row(body);
@@ -197,7 +198,7 @@ Poco::JSON::Object::Ptr CustomerService::get_asset(const Actor& actor, const std
 
 Poco::JSON::Object::Ptr CustomerService::update_asset(const Actor& actor, const std::string& id,
                                                       const Poco::JSON::Object::Ptr& body) {
-    require_role(actor, {Role::admin, Role::dispatcher});
+    require_role(actor, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor});
     fieldsync::validate_update(fieldsync::entity_fields("assets"), Writer::api, *body, "update an asset");
     return db_.write([&](Db& db) {
         auto current = load_asset(db, id);

@@ -191,7 +191,7 @@ std::int64_t plan_start(Db& db, const std::string& date, const std::string& fiel
 }
 
 Poco::JSON::Object::Ptr TechnicianService::list(const Actor& actor, const Query& query) {
-    require_role(actor, {Role::admin, Role::dispatcher});
+    require_role(actor, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor});
     allow_filters(query, {"date", "region"});
     std::string region = filter(query, "region");
     return db_.read([&](Db& db) {

@@ -38,6 +38,9 @@ const char* kJobSelect =
     "FROM jobs j JOIN customers c ON c.id = j.customer_id LEFT JOIN assets a ON a.id = j.asset_id "
     "LEFT JOIN users u ON u.id = j.assignee_id";
 
+// The findings of a job's latest assessment, for the knowledge search over past jobs.
+const char* kLatestFindings = "(SELECT p.findings FROM plans p WHERE p.job_id = j.id ORDER BY p.version DESC LIMIT 1)";
+
 // Plan rows with amounts in currency units, as the API shows them.
 Poco::JSON::Object::Ptr plan_view(Poco::JSON::Object::Ptr plan) {
     plan->set("total", integer(plan, "total_cents") / 100.0);
@@ -114,7 +117,8 @@ Poco::JSON::Object::Ptr JobService::view(Db& db, const Actor& actor, const std::
 }
 
 Poco::JSON::Object::Ptr JobService::create(const Actor& actor, const Poco::JSON::Object::Ptr& body) {
-    require_role(actor, {Role::admin, Role::dispatcher, Role::technician, Role::customer});
+    require_role(actor,
+                 {Role::admin, Role::dispatcher, Role::technician, Role::customer, Role::agent, Role::supervisor});
     static const std::vector<FieldSpec> required = {
         {.name = "customer_id", .type = FieldType::string},
         {.name = "asset_id", .type = FieldType::string},
@@ -222,7 +226,9 @@ Poco::JSON::Object::Ptr JobService::list(const Actor& actor, const Query& query)
         }
     if (auto q = filter(query, "q"); !q.empty()) {
         where += " AND " + text_search(db_.dialect(),
-                                       {"j.ticket_no", "j.description", "c.name", "c.phone", "a.serial_no", "a.model"},
+                                       {"j.ticket_no", "j.description", "c.name", "c.phone", "a.serial_no", "a.model",
+                                        // Knowledge search: how a fault was found and fixed before.
+                                        "j.repair_json", kLatestFindings},
                                        q, params);
     }
     std::string select(kJobSelect);

@@ -163,7 +163,60 @@ void insert(Db& db, const std::string& event, const std::string& job_id, const s
         {fieldsync::uuid_v7(), event, job_id, channel, recipient, webhook_id, subject, body, now, now});
 }
 
+// The customer's phone when they agreed to SMS notices (customer_contact_prefs), else empty.
+std::string sms_phone(Db& db, const std::string& customer_id) {
+    auto row = db.query_one(
+        "SELECT c.phone FROM customers c JOIN customer_contact_prefs p ON p.customer_id = c.id "
+        "WHERE c.id = ? AND p.sms_consent = 1",
+        {customer_id});
+    return text(row, "phone");
+}
+
+// The short SMS text of a customer notice: its subject's Chinese part and the ticket number.
+std::string sms_text(const std::string& subject) {
+    auto slash = subject.find(" / ");
+    return "【fieldrepair】" + (slash == std::string::npos ? subject : subject.substr(0, slash));
+}
+
 }  // namespace
+
+std::string sms_body(const std::string& to, const std::string& text, const std::string& event,
+                     const std::string& ticket_no) {
+    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+    out->set("to", to);
+    out->set("text", text);
+    out->set("event", event);
+    out->set("ticket_no", ticket_no);
+    return to_json(out);
+}
+
+void enqueue_customer_notice(Db& db, const std::string& job_id, const std::string& event, const std::string& subject,
+                             const std::string& text_body) {
+    auto job = db.query_one(
+        "SELECT j.ticket_no, j.customer_id, c.name, c.email FROM jobs j JOIN customers c ON c.id = j.customer_id "
+        "WHERE j.id = ?",
+        {job_id});
+    if (!job) return;
+    std::string now = fieldsync::format_utc(fieldsync::now_ms());
+    if (is_mailbox(text(job, "email")))
+        insert(db, event, job_id, "email", text(job, "email"), std::monostate{}, subject,
+               text(job, "name") + "，您好：\n\n" + text_body + "\n" + kFooter, now);
+    if (auto phone = sms_phone(db, text(job, "customer_id")); !phone.empty())
+        insert(db, event, job_id, "sms", phone, std::monostate{}, std::monostate{},
+               sms_body(phone, sms_text(subject), event, text(job, "ticket_no")), now);
+}
+
+void enqueue_staff_notice(Db& db, const std::string& job_id, const std::string& event, Role role,
+                          const std::string& subject, const std::string& text_body) {
+    std::string now = fieldsync::format_utc(fieldsync::now_ms());
+    auto users = db.query("SELECT email FROM users WHERE role = ? AND is_active = 1 AND email IS NOT NULL ORDER BY id",
+                          {to_string(role)});
+    for (const auto& v : *users) {
+        std::string email = text(v.extract<Poco::JSON::Object::Ptr>(), "email");
+        if (is_mailbox(email))
+            insert(db, event, job_id, "email", email, std::monostate{}, subject, text_body + "\n" + kFooter, now);
+    }
+}
 
 const std::vector<std::string>& notification_events() {
     static const std::vector<std::string> events = {"ticket_created",   "plan_proposed",   "visit_booked",
@@ -228,6 +281,12 @@ void enqueue_notifications(Db& db, const std::string& job_id, const Actor& actor
         auto message = customer_message(db, event, job);
         insert(db, event, job_id, "email", text(job, "customer_email"), std::monostate{}, message.subject, message.body,
                now);
+    }
+    if (event != "sla_at_risk" && event != "sla_breached") {
+        if (auto phone = sms_phone(db, text(job, "customer_id")); !phone.empty())
+            insert(db, event, job_id, "sms", phone, std::monostate{}, std::monostate{},
+                   sms_body(phone, sms_text(customer_message(db, event, job).subject), event, text(job, "ticket_no")),
+                   now);
     }
 
     std::string body;

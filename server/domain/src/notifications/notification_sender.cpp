@@ -150,10 +150,14 @@ std::size_t NotificationSender::deliver_due() {
         });
         if (!mine) continue;
         ++claimed;
-        if (channel == "email" && settings_.smtp_host.empty()) {
+        bool off =
+            (channel == "email" && settings_.smtp_host.empty()) || (channel == "sms" && settings_.sms_url.empty());
+        if (off) {
             db_.write([&](Db& db) {
                 db.execute("UPDATE notifications SET status = 'skipped', last_error = ? WHERE id = ?",
-                           {std::string("email is off: no SMTP server is configured (smtp.host)"), id});
+                           {std::string(channel == "sms" ? "SMS is off: no gateway is configured (sms.url)"
+                                                         : "email is off: no SMTP server is configured (smtp.host)"),
+                            id});
             });
             continue;
         }
@@ -161,7 +165,9 @@ std::size_t NotificationSender::deliver_due() {
         auto started = std::chrono::steady_clock::now();
         DeliveryResult result =
             channel == "email" ? send_email(id, text(n, "recipient"), text(n, "subject"), text(n, "body"))
-                               : send_webhook(id, text(n, "event"), text(n, "url"), text(n, "secret"), text(n, "body"));
+            : channel == "sms"
+                ? send_webhook(id, text(n, "event"), settings_.sms_url, settings_.sms_secret, text(n, "body"))
+                : send_webhook(id, text(n, "event"), text(n, "url"), text(n, "secret"), text(n, "body"));
         auto duration =
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
 

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <utility>
 
+#include "fieldserver/domain/notifications/notification_outbox.hpp"
 #include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
@@ -122,8 +123,12 @@ ReportForm validated_report(const Poco::JSON::Object::Ptr& body) {
         {.name = "preferred_start", .type = FieldType::date_time},
         {.name = "preferred_end", .type = FieldType::date_time},
         {.name = "photos", .type = FieldType::array},
+        {.name = "email", .type = FieldType::string, .max_length = 254},
+        {.name = "sms_consent", .type = FieldType::boolean},
     };
     fieldsync::validate_fields(required, optional, *body, "report a fault");
+    if (has_value(body, "email") && !is_mailbox(Poco::trim(text(body, "email"))))
+        throw Error(ErrorCode::invalid_field, "email must be one mailbox such as name@example.com", "email");
     ReportForm form{.name = Poco::trim(text(body, "contact_name")),
                     .phone = Poco::trim(text(body, "phone")),
                     .serial = Poco::trim(text(body, "serial_no"))};
@@ -158,6 +163,23 @@ bool serial_registered(Db& db, const std::string& serial) {
     return db.scalar("SELECT COUNT(*) FROM assets WHERE serial_no = ?", {serial}) > 0;
 }
 
+// The reporter's email (when given) and consent to SMS notices, stored before the job is reported so the
+// "report received" notice already reaches them.
+void save_contact_prefs(Db& db, const std::string& customer_id, const Poco::JSON::Object::Ptr& body) {
+    std::string email = Poco::trim(text(body, "email")), now = fieldsync::format_utc(fieldsync::now_ms());
+    if (!email.empty()) {
+        db.execute("UPDATE customers SET email = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                   {email, now, customer_id});
+        record_change(db, "customers", customer_id);
+    }
+    bool sms = has_value(body, "sms_consent") && body->getValue<bool>("sms_consent");
+    db.execute("DELETE FROM customer_contact_prefs WHERE customer_id = ?", {customer_id});
+    db.execute(
+        "INSERT INTO customer_contact_prefs (customer_id, sms_consent, email_consent, updated_at) "
+        "VALUES (?, ?, ?, ?)",
+        {customer_id, sms, !email.empty(), now});
+}
+
 }  // namespace
 
 Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& body, const std::string& source,
@@ -180,6 +202,7 @@ Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& bod
     customer->set("address", text(body, "address"));
     Actor portal{.role = Role::admin, .name = "customer portal", .source = source};
     std::string customer_id = text(customers_.create_customer(portal, customer), "id");
+    db_.write([&](Db& db) { save_contact_prefs(db, customer_id, body); });
     Actor customer_actor{.role = Role::customer, .name = name, .customer_id = customer_id, .source = source};
     Poco::JSON::Object::Ptr asset = new Poco::JSON::Object;
     asset->set("customer_id", customer_id);
@@ -267,7 +290,7 @@ Poco::JSON::Object::Ptr PortalService::issue_token(Db& db, const std::string& cu
 }
 
 void PortalService::check_job_visible(const Actor& actor, const std::string& job_id) {
-    require_role(actor, {Role::admin, Role::dispatcher, Role::customer});
+    require_role(actor, {Role::admin, Role::dispatcher, Role::customer, Role::agent, Role::supervisor});
     jobs_.get(actor, job_id);
 }
 

@@ -360,7 +360,7 @@ std::pair<Poco::JSON::Array::Ptr, Poco::JSON::Object::Ptr> report_table(const Po
 }  // namespace
 
 ReportOutput ReportService::report(const Actor& actor, const std::string& name, const Query& query) {
-    require_role(actor, {Role::admin, Role::dispatcher});
+    require_role(actor, {Role::admin, Role::dispatcher, Role::supervisor});
     auto columns = report_columns().find(name);
     if (columns == report_columns().end()) throw Error(ErrorCode::not_found, "no report " + name);
     allow_filters(query, {"from", "to", "group_by", "technician_id", "format"});

@@ -100,7 +100,9 @@ Poco::JSON::Object::Ptr UserService::create(const Actor& actor, const Poco::JSON
         {.name = "username", .type = FieldType::string, .max_length = 64},
         {.name = "password", .type = FieldType::string, .max_length = 200},
         {.name = "name", .type = FieldType::string, .max_length = 200},
-        {.name = "role", .type = FieldType::string, .allowed = {"admin", "dispatcher", "technician", "customer"}},
+        {.name = "role",
+         .type = FieldType::string,
+         .allowed = {"admin", "dispatcher", "technician", "customer", "agent", "supervisor"}},
     };
     // New users are active; is_active is for later changes.
     std::vector<FieldSpec> optional(editable_fields().begin(), editable_fields().end() - 1);
@@ -146,7 +148,8 @@ Poco::JSON::Object::Ptr UserService::list(const Actor& actor, const Query& query
     Params params;
     if (auto role = filter(query, "role"); !role.empty()) {
         if (auto parsed = parse_role(role); !parsed || *parsed == Role::system)
-            throw Error(ErrorCode::invalid_field, "role must be admin, dispatcher, technician or customer", "role");
+            throw Error(ErrorCode::invalid_field,
+                        "role must be admin, dispatcher, technician, customer, agent or supervisor", "role");
         where += " AND role = ?";
         params.emplace_back(role);
     }

@@ -51,6 +51,7 @@ struct ServerConfig {
     MetricsAccess metrics;
     TrustedProxies trusted_proxies;
     std::string audit_key_file;
+    CarePolicy care;
 };
 
 // Reads every setting from config (file keys) with the environment overriding; throws

@@ -3,6 +3,10 @@
 #pragma once
 
 #include "fieldserver/domain/attachments/attachment_service.hpp"
+#include "fieldserver/domain/care/appeals/appeal_service.hpp"
+#include "fieldserver/domain/care/complaints/complaint_service.hpp"
+#include "fieldserver/domain/care/followups/followup_service.hpp"
+#include "fieldserver/domain/care/messages/message_service.hpp"
 #include "fieldserver/domain/catalog/catalog_service.hpp"
 #include "fieldserver/domain/customers/customer_service.hpp"
 #include "fieldserver/domain/dispatch/dispatch_service.hpp"
@@ -39,6 +43,7 @@ struct ServiceSettings {
     std::string attachments_dir;
     MetricsAccess metrics;
     TrustedProxies trusted_proxies;
+    CarePolicy care;
 };
 
 // Registers on jobs what every job change records, in its transaction: audit event, notification outbox, report
@@ -67,6 +72,10 @@ struct Services {
     AttachmentService attachments;
     PortalService portal;
     NotificationService notifications;
+    ComplaintService complaints;
+    AppealService appeals;
+    FollowupService followups;
+    MessageService messages;
     MetricsAccess metrics_access;
     TrustedProxies trusted_proxies;
 };

@@ -9,7 +9,8 @@
 namespace fieldserver {
 
 // The kinds of principal. Stored and sent as their names (users.role, audit events, the workflow table's roles).
-enum class Role { admin, dispatcher, technician, customer, system };
+// agent (customer-service agent, 客服) and supervisor (主管) were added last, so existing values keep their numbers.
+enum class Role { admin, dispatcher, technician, customer, system, agent, supervisor };
 
 std::string to_string(Role role);
 // The role named text, or nothing for a name that is not a role.
@@ -32,7 +33,9 @@ struct Actor {
             if (role == r) return true;
         return false;
     }
-    bool is_staff() const { return is({Role::admin, Role::dispatcher}); }
+    // Staff see every job, customer and asset: the office (admin, dispatcher) and customer care (agent,
+    // supervisor). What each may change is checked by role where the change is made.
+    bool is_staff() const { return is({Role::admin, Role::dispatcher, Role::agent, Role::supervisor}); }
     // The role's name, as the workflow table and the audit trail know it.
     std::string role_name() const { return to_string(role); }
 };

@@ -29,6 +29,18 @@ void enqueue_notifications(Db& db, const std::string& job_id, const Actor& actor
 
 // Queues body as a call of every webhook subscribed to event, in db's transaction.
 void enqueue_webhook_event(Db& db, const std::string& event, const std::string& job_id, const std::string& body);
+// Tells the customer of job_id of a customer-care step (complaint answered, appeal decided, a staff reply, …), in
+// db's transaction: an email when the customer has a mailbox, an SMS when they agreed to SMS notices.
+void enqueue_customer_notice(Db& db, const std::string& job_id, const std::string& event, const std::string& subject,
+                             const std::string& text);
+
+// Tells every active user of role (supervisors, for an overdue call-back or an escalation) by email.
+void enqueue_staff_notice(Db& db, const std::string& job_id, const std::string& event, Role role,
+                          const std::string& subject, const std::string& text);
+
+// The SMS outbox body: {"to", "text", "event", "ticket_no"}, posted as JSON to the configured gateway (sms.url).
+std::string sms_body(const std::string& to, const std::string& text, const std::string& event,
+                     const std::string& ticket_no);
 
 // A plausible single mailbox (local@domain, no spaces, brackets, commas or line breaks): addresses that are not
 // are skipped, so stored text can never inject headers or extra recipients into a message.

@@ -21,6 +21,10 @@ struct NotificationSettings {
     std::string smtp_user;  // empty: no SMTP authentication
     std::string smtp_password;
     bool smtp_starttls = false;
+    // The SMS gateway: a JSON POST of {to, text, event, ticket_no} to sms_url, signed like a webhook call with
+    // sms_secret (X-Fieldrepair-Signature), so any provider can be put behind a small adapter. Empty: no SMS.
+    std::string sms_url;
+    std::string sms_secret;
     std::int64_t interval_ms = 5000;    // how often the outbox is checked for due notifications
     std::int64_t max_attempts = 8;      // attempts before a notification is given up as failed
     std::int64_t backoff_ms = 30000;    // wait after the first failure, doubled after each further one

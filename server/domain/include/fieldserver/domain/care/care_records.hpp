@@ -1,0 +1,51 @@
+// What the customer-care records (complaints, appeals, follow-ups, messages) share: their time limits, their
+// history, their audit events on the job's trail and the notices that tell the customer.
+#pragma once
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <cstdint>
+#include <string>
+
+#include "fieldserver/domain/common/actor.hpp"
+#include "fieldserver/storage/database.hpp"
+
+namespace fieldserver {
+
+// The time limits of customer care (settings care.*). Defaults follow the seed documents: an appeal is called back
+// within 48 hours (申诉…48 小时内…电联).
+struct CarePolicy {
+    std::int64_t complaint_contact_minutes = 24 * 60;      // first contact with a complaining customer
+    std::int64_t complaint_resolve_minutes = 3 * 24 * 60;  // complaint resolved
+    std::int64_t appeal_callback_minutes = 48 * 60;        // appeal called back
+    std::int64_t followup_delay_minutes = 3 * 24 * 60;     // follow-up call after a job ends
+};
+
+// now + minutes, as the UTC text the records store.
+std::string care_due(std::int64_t now_ms, std::int64_t minutes);
+
+// The text of a history_json column: history (as the storage layer reads the column, or null for a new record)
+// with one more entry {at, action, actor_id, actor_role, actor_name, note}.
+std::string append_history(const Poco::JSON::Array::Ptr& history, const Actor& actor, const std::string& action,
+                           const std::string& note, const std::string& at);
+
+// Records a care step on the job's audit trail (when the record belongs to a job), in db's transaction, so the
+// job's history shows complaints, appeals and follow-ups beside the workflow actions.
+void audit_care(Db& db, const std::string& job_id, const Actor& actor, const std::string& action,
+                const Poco::JSON::Object::Ptr& after);
+
+// Evidence given with a complaint or appeal: ids of attachments of the job (checked to exist and, when job_id is
+// set, to belong to it), at most 10. Throws Error(invalid_field, field "evidence") otherwise.
+std::string checked_evidence(Db& db, const Poco::JSON::Object::Ptr& body, const std::string& job_id);
+
+// A required plain-text field, trimmed, not blank, at most max_length bytes; throws Error(invalid_field) else.
+std::string plain_text(const Poco::JSON::Object::Ptr& body, const std::string& field, std::size_t max_length);
+
+// The job's {id, ticket_no, customer_id, assignee_id, state} when actor may see it (staff any job, a technician
+// the jobs assigned to them, a customer their own, a portal session its one job); throws Error(not_found, field)
+// otherwise, so someone else's job reads like a missing one.
+Poco::JSON::Object::Ptr visible_job(Db& db, const Actor& actor, const std::string& job_id,
+                                    const std::string& field = {});
+
+}  // namespace fieldserver

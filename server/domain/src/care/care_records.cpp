@@ -1,0 +1,76 @@
+// Shared parts of the customer-care records: due times, history entries, audit events and evidence checks.
+#include "fieldserver/domain/care/care_records.hpp"
+
+#include <Poco/String.h>
+
+#include "fieldserver/domain/audit/audit_log.hpp"
+#include "fieldserver/util/json.hpp"
+#include "fieldsync/error.hpp"
+#include "fieldsync/time.hpp"
+
+namespace fieldserver {
+
+using fieldsync::Error;
+using fieldsync::ErrorCode;
+
+std::string care_due(std::int64_t now_ms, std::int64_t minutes) {
+    return fieldsync::format_utc(now_ms + minutes * 60'000);
+}
+
+std::string append_history(const Poco::JSON::Array::Ptr& history_in, const Actor& actor, const std::string& action,
+                           const std::string& note, const std::string& at) {
+    Poco::JSON::Array::Ptr history = history_in ? new Poco::JSON::Array(*history_in) : new Poco::JSON::Array;
+    Poco::JSON::Object::Ptr entry = new Poco::JSON::Object;
+    entry->set("at", at);
+    entry->set("action", action);
+    entry->set("actor_id", actor.id.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(actor.id));
+    entry->set("actor_role", actor.role_name());
+    entry->set("actor_name", actor.name);
+    entry->set("note", note.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(note));
+    history->add(entry);
+    return to_json(history);
+}
+
+void audit_care(Db& db, const std::string& job_id, const Actor& actor, const std::string& action,
+                const Poco::JSON::Object::Ptr& after) {
+    if (job_id.empty()) return;
+    append_event(db, job_id, actor, action, new Poco::JSON::Object, after);
+}
+
+std::string checked_evidence(Db& db, const Poco::JSON::Object::Ptr& body, const std::string& job_id) {
+    Poco::JSON::Array::Ptr out = new Poco::JSON::Array;
+    if (!has_value(body, "evidence")) return to_json(out);
+    auto list = body->getArray("evidence");
+    if (!list || list->size() > 10)
+        throw Error(ErrorCode::invalid_field, "evidence is a list of at most 10 attachment ids", "evidence");
+    for (const auto& v : *list) {
+        if (!v.isString()) throw Error(ErrorCode::invalid_field, "evidence holds attachment ids", "evidence");
+        std::string id = v.toString();
+        auto row = db.query_one("SELECT job_id FROM attachments WHERE id = ?", {id});
+        if (!row || (!job_id.empty() && text(row, "job_id") != job_id))
+            throw Error(ErrorCode::invalid_field, "no attachment " + id + " of this job", "evidence");
+        out->add(id);
+    }
+    return to_json(out);
+}
+
+std::string plain_text(const Poco::JSON::Object::Ptr& body, const std::string& field, std::size_t max_length) {
+    std::string value = Poco::trim(text(body, field));
+    if (value.empty()) throw Error(ErrorCode::invalid_field, field + " must not be blank", field);
+    if (value.size() > max_length)
+        throw Error(ErrorCode::invalid_field, field + " is longer than " + std::to_string(max_length) + " bytes",
+                    field);
+    return value;
+}
+
+Poco::JSON::Object::Ptr visible_job(Db& db, const Actor& actor, const std::string& job_id, const std::string& field) {
+    auto job = db.query_one("SELECT id, ticket_no, customer_id, assignee_id, state FROM jobs WHERE id = ?", {job_id});
+    bool visible = job && (actor.is_staff() || actor.role == Role::system ||
+                           (actor.role == Role::technician && text(job, "assignee_id") == actor.id) ||
+                           (actor.role == Role::customer && text(job, "customer_id") == actor.customer_id &&
+                            (actor.job_scope.empty() || actor.job_scope == job_id)));
+    if (!visible) throw Error(ErrorCode::not_found, "no job " + job_id, field);
+    return job;
+}
+
+}  // namespace fieldserver

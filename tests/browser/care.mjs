@@ -1,0 +1,180 @@
+// Browser tests of customer care in headless Chromium against the real server: the care desk's queues and forms
+// (complaints, appeals, follow-ups with the survey, messages, a report from a phone call) for an agent and a
+// supervisor, and the portal's customer sign-in, expected finish date and messages.
+// Usage: node care.mjs <fieldrepair-server> [<screenshot folder>]; prints "N passed, M failed".
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { start_server, launch_browser } from './server.mjs';
+
+const [binary, shots = path.resolve('build/screenshots')] = process.argv.slice(2);
+if (!binary) {
+  console.error('usage: node care.mjs <fieldrepair-server> [<screenshot folder>]');
+  process.exit(2);
+}
+fs.mkdirSync(shots, { recursive: true });
+let passed = 0, failed = 0;
+
+function check(label, ok, detail = '') {
+  if (ok) { passed += 1; console.log(`PASS ${label}`); } else { failed += 1; console.log(`FAIL ${label}${detail ? `: ${detail}` : ''}`); }
+  return ok;
+}
+
+async function scenario(name, fn) {
+  console.log(`--- ${name}`);
+  try { await fn(); } catch (e) { check(`${name} ran to the end`, false, e.stack || String(e)); }
+}
+
+const assessment = {
+  findings: '压缩机启动电容损坏 start capacitor failed', warranty_covered: false, customer_caused: false, fault_category: '空调',
+  plan: { mode: 'on_site', cost_to_customer: 150, items: [{ kind: 'part', description: '启动电容 capacitor', quantity: 1, unit_price: 150 }] },
+};
+
+async function desk_login(page, username) {
+  await page.goto(`${server.url}/care/`);
+  await page.fill('#login input[name=username]', username);
+  await page.fill('#login input[name=password]', 'demo-password-1');
+  await page.click('#login button[type=submit]');
+  await page.waitForSelector('nav [data-tab=complaints]');
+}
+
+async function tab(page, name, ready) {
+  await page.click(`#tab-${name}`);
+  await page.waitForSelector(ready);
+}
+
+const server = await start_server(binary);
+const { context, close } = await launch_browser(chromium, { locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+try {
+  const admin = await server.login('admin', 'admin-password-1');
+  const dispatcher = await server.login('dispatcher');
+  const agent = await server.login('agent');
+  const liu = await server.login('customer.liu');
+  const me = await server.must('GET', '/api/v1/auth/me', { token: liu });
+  const li = (await server.must('GET', '/api/v1/users?role=technician', { token: admin })).items.find((u) => u.username === 'tech.li');
+  const li_token = await server.login('tech.li');
+  const assets = await server.must('GET', `/api/v1/assets?customer_id=${me.customer_id}`, { token: dispatcher });
+  // A job of 刘洋 whose plan refused warranty cover: the appeal's subject.
+  const job = await server.must('POST', '/api/v1/jobs', { token: agent, body: { customer_id: me.customer_id, asset_id: assets.items[0].id, description: '空调不制冷' } }, 201);
+  await server.must('POST', `/api/v1/jobs/${job.id}/actions/assign`, { token: agent, body: { technician_id: li.id } });
+  await server.must('POST', `/api/v1/jobs/${job.id}/actions/submit_assessment`, { token: li_token, body: assessment });
+  await server.must('POST', '/api/v1/appeals', { token: liu, body: { job_id: job.id, decision: 'warranty_refused', reason: '购买不满一年' } }, 201);
+  await server.must('POST', `/api/v1/jobs/${job.id}/messages`, { token: liu, body: { body: '<img src=x onerror="window.hacked=1">师傅几点到？' } }, 201);
+
+  await scenario('the care desk: complaints, appeals, follow-ups, messages and a phone report', async () => {
+    const page = await context.newPage();
+    await desk_login(page, 'agent');
+    check('an agent signs in to the care desk', await page.isVisible('#tab-complaints'));
+    check('agents see no figures tab', !(await page.isVisible('#tab-report')));
+
+    await page.fill('#new-complaint input[name=phone]', '13800138001');
+    await page.click('#new-complaint button[type=button]');
+    await page.waitForFunction(() => document.querySelector('#new-complaint .who')?.textContent === '刘洋');
+    await page.selectOption('#new-complaint select[name=type]', 'timeliness');
+    await page.fill('#new-complaint input[name=description]', '等了三天没人上门');
+    await page.click('#new-complaint button[type=submit]');
+    await page.waitForSelector('#complaints-table td.body:text("等了三天没人上门")');
+    const row = page.locator('#complaints-table tr', { hasText: '等了三天没人上门' });
+    await row.locator('button.do-contact').click();
+    await page.waitForSelector('#complaints-table tr:has-text("等了三天没人上门") td.state.contacted');
+    await row.locator('select[name=outcome]').selectOption('apology');
+    await row.locator('input[name=answer]').fill('已致歉并安排明天上门');
+    await row.locator('button.do-resolve').click();
+    await page.waitForSelector('#complaints-table tr:has-text("等了三天没人上门") td.state.resolved');
+    const complaints = await server.must('GET', '/api/v1/complaints?type=timeliness', { token: admin });
+    check('the complaint is recorded, contacted and resolved from the queue',
+      complaints.items.length === 1 && complaints.items[0].state === 'resolved' && complaints.items[0].answer === '已致歉并安排明天上门');
+
+    await tab(page, 'appeals', '#appeals-table');
+    const appeal_row = page.locator('#appeals-table tr', { hasText: '购买不满一年' });
+    check('an agent may not decide appeals', (await appeal_row.locator('button.do-uphold').count()) === 0);
+    await appeal_row.locator('input[name=note]').fill('已电联客户，请其提供发票');
+    await appeal_row.locator('button.do-call-back').click();
+    await page.waitForSelector('#appeals-table td.state.called_back');
+    check('the call-back is recorded', true);
+
+    await tab(page, 'followups', '#followups-table, #followups-empty');
+    const due = await server.must('GET', '/api/v1/followups?state=due', { token: agent });
+    check('the demo’s accepted repair is due a follow-up call', due.total >= 1, JSON.stringify(due.items.map((f) => f.reason)));
+    const f_row = page.locator(`#followups-table tr[data-id="${due.items[0].id}"]`);
+    check('the call script names the customer', (await f_row.locator('.script').textContent()).includes(due.items[0].customer_name));
+    await f_row.locator('select[name=rating]').selectOption('1');
+    await f_row.locator('select[name=price_rating]').selectOption('1');
+    await f_row.locator('button[type=submit]').click();
+    await page.waitForSelector(`#followups-table tr[data-id="${due.items[0].id}"]`, { state: 'detached' });
+    const done = await server.must('GET', `/api/v1/followups/${due.items[0].id}`, { token: agent });
+    check('a 1-star survey from the phone closes the follow-up and opens a price complaint', done.state === 'done' && !!done.complaint_id);
+
+    await tab(page, 'messages', '#messages-table');
+    await page.click('#messages-table tbody tr');
+    await page.waitForSelector('.thread li');
+    check('the customer’s message shows as text, not markup',
+      (await page.textContent('.thread li p')).includes('<img src=x') && !(await page.evaluate(() => window.hacked)));
+    await page.fill('.thread-box textarea', '师傅下午两点到');
+    await page.click('.thread-box button.do-reply');
+    await page.waitForSelector('#messages-empty');
+    check('the reply answers the waiting message', true);
+
+    await tab(page, 'phone', '#phone-report');
+    await page.fill('#phone-report input[name=phone]', '13122223333');
+    await page.click('#find-caller');
+    await page.fill('#phone-report input[name=name]', '钱多多');
+    await page.fill('#phone-report input[name=address]', '上海市长宁区天山路1号');
+    await page.fill('#phone-report input[name=model]', '海尔 BCD-216 冰箱');
+    await page.fill('#phone-report input[name=serial]', 'HR-216-0001');
+    await page.fill('#phone-report textarea[name=description]', '冰箱冷藏室结冰');
+    await page.click('#phone-report button[type=submit]');
+    await page.waitForFunction(() => /FR-/.test(document.querySelector('#phone-result')?.textContent || ''));
+    const made = await server.must('GET', `/api/v1/jobs?q=${encodeURIComponent('冷藏室结冰')}`, { token: agent });
+    check('a phone call becomes a customer, a product and a job', made.total === 1 && made.items[0].customer_name === '钱多多' && made.items[0].channel === 'phone');
+    await page.screenshot({ path: path.join(shots, 'care-desk-agent.png') });
+
+    await page.click('#sign-out');
+    await desk_login(page, 'supervisor');
+    await tab(page, 'appeals', '#appeals-table');
+    const sup_row = page.locator('#appeals-table tr', { hasText: '购买不满一年' });
+    await sup_row.locator('input[name=note]').fill('发票在保修期内，申诉成立');
+    await sup_row.locator('button.do-uphold').click();
+    await page.waitForSelector('#appeals-table td.state.upheld');
+    const after = await server.must('GET', `/api/v1/jobs/${job.id}`, { token: dispatcher });
+    check('the supervisor upholds the appeal and the plan goes back to assessment', after.state === 'assessing', after.state);
+    await tab(page, 'report', '.figures');
+    check('supervisors see the figures', (await page.textContent('.figures')).includes('1'));
+    await page.screenshot({ path: path.join(shots, 'care-desk-supervisor.png') });
+    await page.close();
+  });
+
+  await scenario('the portal: a customer account signs in, sees its repairs and exchanges messages', async () => {
+    const page = await context.newPage();
+    await page.goto(`${server.url}/portal/#/account`);
+    await page.fill('#account-form input[name=username]', 'customer.liu');
+    await page.fill('#account-form input[name=password]', 'demo-password-1');
+    await page.click('#account-form button[type=submit]');
+    await page.waitForSelector('#my-jobs li');
+    const mine = await server.must('GET', '/api/v1/jobs', { token: liu });
+    check('the account sees all its repairs', (await page.locator('#my-jobs li').count()) === mine.total, `${mine.total}`);
+    await page.click(`#my-jobs a:has-text("${job.ticket_no}")`);
+    await page.waitForSelector('#messages');
+    check('the repair page shows the expected finish', await page.isVisible('#expected-finish'));
+    check('the desk’s reply is there', (await page.textContent('#messages')).includes('师傅下午两点到'));
+    await page.fill('#messages textarea', '好的，谢谢');
+    await page.click('#send-message');
+    await page.waitForSelector('#messages li:has-text("好的，谢谢")');
+    const waiting = await server.must('GET', '/api/v1/messages/waiting', { token: agent });
+    check('the customer’s message waits on the care desk', waiting.items.some((m) => m.job_id === job.id && m.body === '好的，谢谢'));
+    await page.screenshot({ path: path.join(shots, 'portal-account-messages.png') });
+
+    await page.goto(`${server.url}/portal/#/report`);
+    await page.waitForSelector('#report-form input[name=email]');
+    check('the report form asks for an email and SMS consent', await page.isVisible('#report-form input[name=sms_consent]'));
+    await page.close();
+  });
+} catch (e) {
+  check('the care browser tests ran', false, e.stack || String(e));
+} finally {
+  await close();
+  if (failed) console.log(`--- server log (last lines)\n${server.log()}`);
+  await server.stop();
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,251 @@
+// Customers kept informed: a portal report with an email and SMS consent, then care notices reach a local SMTP
+// sink and a local SMS gateway (a JSON POST signed like the webhooks); without consent no SMS is sent.
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketStream.h>
+#include <Poco/Net/TCPServer.h>
+#include <Poco/Net/TCPServerConnection.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/String.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <iomanip>
+#include <mutex>
+
+#include "fixtures.hpp"
+
+using namespace fieldtest;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// What the receivers got: SMS gateway calls (body and whether the signature matched) and mails (recipient, raw).
+struct Inbox {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<std::pair<std::string, bool>> sms;
+    std::vector<std::pair<std::string, std::string>> mails;
+    std::string secret;
+
+    template <class Pred>
+    bool wait(Pred done) {
+        std::unique_lock<std::mutex> lock(mutex);
+        return changed.wait_until(lock, Clock::now() + std::chrono::seconds(30), [&] { return done(*this); });
+    }
+};
+
+std::string hmac_hex(const std::string& key, const std::string& data) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+         data.size(), digest, &length);
+    std::ostringstream out;
+    for (unsigned i = 0; i < length; ++i) out << std::hex << std::setw(2) << std::setfill('0') << int(digest[i]);
+    return out.str();
+}
+
+class SmsHandler : public Poco::Net::HTTPRequestHandler {
+  public:
+    explicit SmsHandler(Inbox& inbox) : inbox_(inbox) {}
+    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+        std::string body;
+        Poco::StreamCopier::copyToString(request.stream(), body);
+        {
+            std::lock_guard<std::mutex> lock(inbox_.mutex);
+            bool signed_ok = request.get("X-Fieldrepair-Signature", "") == "sha256=" + hmac_hex(inbox_.secret, body);
+            inbox_.sms.emplace_back(body, signed_ok);
+        }
+        inbox_.changed.notify_all();
+        response.setStatus(Poco::Net::HTTPResponse::HTTP_ACCEPTED);
+        response.setContentLength(0);
+        response.send();
+    }
+
+  private:
+    Inbox& inbox_;
+};
+
+class SmsFactory : public Poco::Net::HTTPRequestHandlerFactory {
+  public:
+    explicit SmsFactory(Inbox& inbox) : inbox_(inbox) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+        return new SmsHandler(inbox_);
+    }
+
+  private:
+    Inbox& inbox_;
+};
+
+// Just enough SMTP for Poco's client; keeps each message's recipient and raw text.
+class SmtpSink : public Poco::Net::TCPServerConnection {
+  public:
+    SmtpSink(const Poco::Net::StreamSocket& socket, Inbox& inbox) : TCPServerConnection(socket), inbox_(inbox) {}
+    void run() override {
+        Poco::Net::SocketStream io(socket());
+        auto reply = [&](const std::string& line) { io << line << "\r\n" << std::flush; };
+        reply("220 smtp.test ESMTP");
+        std::string line, to;
+        while (std::getline(io, line)) {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            std::string verb = Poco::toUpper(line.substr(0, 4));
+            if (verb == "RCPT") {
+                to = line.substr(line.find('<') + 1, line.rfind('>') - line.find('<') - 1);
+                reply("250 OK");
+            } else if (verb == "DATA") {
+                reply("354 go on");
+                std::string raw;
+                while (std::getline(io, line) && line != "\r" && line != ".") raw += line + "\n";
+                {
+                    std::lock_guard<std::mutex> lock(inbox_.mutex);
+                    inbox_.mails.emplace_back(to, raw);
+                }
+                inbox_.changed.notify_all();
+                reply("250 queued");
+            } else if (verb == "QUIT") {
+                reply("221 bye");
+                return;
+            } else if (verb == "EHLO") {
+                reply("250 smtp.test");
+            } else {
+                reply("250 OK");
+            }
+        }
+    }
+
+  private:
+    Inbox& inbox_;
+};
+
+class SmtpFactory : public Poco::Net::TCPServerConnectionFactory {
+  public:
+    explicit SmtpFactory(Inbox& inbox) : inbox_(inbox) {}
+    Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
+        return new SmtpSink(socket, inbox_);
+    }
+
+  private:
+    Inbox& inbox_;
+};
+
+struct Receivers {
+    Inbox inbox;
+    Poco::Net::HTTPServer sms{new SmsFactory(inbox), Poco::Net::ServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0)),
+                              new Poco::Net::HTTPServerParams};
+    Poco::Net::TCPServer smtp{new SmtpFactory(inbox),
+                              Poco::Net::ServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0))};
+
+    Receivers() {
+        inbox.secret = "sms-secret-for-tests";
+        sms.start();
+        smtp.start();
+    }
+    ~Receivers() {
+        sms.stopAll(true);
+        smtp.stop();
+    }
+    std::map<std::string, std::string> env() const {
+        return {{"FIELDREPAIR_SMS_URL", "http://127.0.0.1:" + std::to_string(sms.port()) + "/sms/send"},
+                {"FIELDREPAIR_SMS_SECRET", inbox.secret},
+                {"FIELDREPAIR_SMTP_HOST", "127.0.0.1"},
+                {"FIELDREPAIR_SMTP_PORT", std::to_string(smtp.port())},
+                {"FIELDREPAIR_NOTIFY_INTERVAL_MS", "50"},
+                {"FIELDREPAIR_NOTIFY_BACKOFF_MS", "200"}};
+    }
+};
+
+Obj portal_report(const TestServer& srv, const std::string& phone, const std::string& serial, bool consent,
+                  const std::string& email) {
+    auto b = body({{"contact_name", "吴芳"},
+                   {"phone", phone},
+                   {"address", "上海市静安区南京西路1号"},
+                   {"model", "美的 KFR-26 空调"},
+                   {"serial_no", serial},
+                   {"description", "空调漏水"},
+                   {"sms_consent", consent}});
+    if (!email.empty()) b->set("email", email);
+    return need(srv.post("/api/v1/portal/reports", b, ""), 201).object();
+}
+
+}  // namespace
+
+TEST_CASE("a portal reporter who agreed to SMS and gave an email is told by both", "[integration][care][sms]") {
+    Receivers rx;
+    TestServer srv(rx.env());
+    Shop shop(srv);
+
+    // Bad input changes nothing: an address that is not one mailbox, consent that is not a boolean.
+    auto bad = body({{"contact_name", "吴芳"},
+                     {"phone", "13600001234"},
+                     {"address", "x"},
+                     {"model", "m"},
+                     {"serial_no", "S-1"},
+                     {"description", "d"},
+                     {"email", "a@b.cn, c@d.cn"}});
+    check_error(srv.post("/api/v1/portal/reports", bad, ""), 422, "invalid_field", "email");
+    bad->set("email", "wu@example.cn");
+    bad->set("sms_consent", "yes");
+    check_error(srv.post("/api/v1/portal/reports", bad, ""), 422, "invalid_field", "sms_consent");
+    CHECK(total(srv, "/api/v1/customers?phone=13600001234", shop.admin) == 0);
+
+    auto made = portal_report(srv, "13600001234", "MD-1", true, "wu.fang@example.cn");
+    std::string ticket = text_of(made, "ticket_no"), job = text_of(made, "job_id");
+    REQUIRE(rx.inbox.wait([&](Inbox& in) { return !in.sms.empty() && !in.mails.empty(); }));
+    {
+        std::lock_guard<std::mutex> lock(rx.inbox.mutex);
+        auto sms = json(rx.inbox.sms.at(0).first);
+        CHECK(rx.inbox.sms.at(0).second);  // signed with sms.secret
+        CHECK(text_of(sms, "to") == "13600001234");
+        CHECK(text_of(sms, "event") == "ticket_created");
+        CHECK(text_of(sms, "ticket_no") == ticket);
+        CHECK(text_of(sms, "text").find("报修已受理") != std::string::npos);
+        CHECK(rx.inbox.mails.at(0).first == "wu.fang@example.cn");
+        CHECK(rx.inbox.mails.at(0).second.find(ticket) != std::string::npos);
+    }
+
+    // A staff reply to the customer's message reaches them by SMS too.
+    need(srv.post("/api/v1/jobs/" + job + "/messages", body({{"body", "师傅明天上午到"}}), shop.dispatcher), 201);
+    REQUIRE(rx.inbox.wait([&](Inbox& in) {
+        for (const auto& [b, ok] : in.sms)
+            if (text_of(json(b), "event") == "message_reply") return true;
+        return false;
+    }));
+    // So do the steps of the repair: a technician assigned, the repair on hold with its reason.
+    shop.must(job, "assign", body({{"technician_id", shop.tech_a_id}}), shop.dispatcher);
+    shop.must(job, "hold", body({{"reason", "等待配件到货"}}), shop.tech_a);
+    REQUIRE(rx.inbox.wait([&](Inbox& in) {
+        for (const auto& [b, ok] : in.sms)
+            if (text_of(json(b), "event") == "job_on_hold") return true;
+        return false;
+    }));
+    std::set<std::string> events;
+    {
+        std::lock_guard<std::mutex> lock(rx.inbox.mutex);
+        for (const auto& [b, ok] : rx.inbox.sms) events.insert(text_of(json(b), "event"));
+    }
+    CHECK(events == std::set<std::string>{"ticket_created", "message_reply", "job_assigned", "job_on_hold"});
+    auto log = list(srv, "/api/v1/notifications?job_id=" + job + "&channel=sms", shop.admin);
+    CHECK(int_of(log, "total") == 4);
+    auto mails = list(srv, "/api/v1/notifications?job_id=" + job + "&channel=email&event=job_on_hold", shop.admin);
+    REQUIRE(int_of(mails, "total") == 1);
+    CHECK(text_of(mails->getArray("items")->getObject(0), "recipient") == "wu.fang@example.cn");
+}
+
+TEST_CASE("without consent no SMS is queued", "[integration][care][sms]") {
+    Receivers rx;
+    TestServer srv(rx.env());
+    Shop shop(srv);
+    auto made = portal_report(srv, "13600005678", "MD-2", false, "");
+    std::string job = text_of(made, "job_id");
+    need(srv.post("/api/v1/jobs/" + job + "/messages", body({{"body", "收到"}}), shop.dispatcher), 201);
+    CHECK(total(srv, "/api/v1/notifications?job_id=" + job + "&channel=sms", shop.admin) == 0);
+    CHECK(total(srv, "/api/v1/notifications?job_id=" + job + "&channel=email", shop.admin) == 0);
+}
