@@ -164,8 +164,10 @@ class ServerApp : public Poco::Util::ServerApplication {
         // Notifications go out from their own thread, so a slow mail server or webhook never holds up a request.
         NotificationSender notifier(db, cfg.notifications, log);
         notifier.start();
-        // SLA clocks are checked on a timer too, so an escalation does not wait for someone to look.
-        SlaChecker sla_checker(services->sla, cfg.sla_check_interval_seconds, log);
+        // SLA clocks are checked on a timer too, so an escalation does not wait for someone to look; the same round
+        // fires the deadlines that are due.
+        SlaChecker sla_checker(services->sla, cfg.sla_check_interval_seconds, log,
+                               [&services, &log] { run_deadline_round(services->deadlines, log); });
         server.start();
         std::string host = socket.address().host().toString();
         std::string url = "https://" + (host == "0.0.0.0" ? std::string("localhost") : host) + ":" +

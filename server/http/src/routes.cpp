@@ -4,6 +4,7 @@
 #include <Poco/String.h>
 
 #include "fieldserver/http/api_server.hpp"
+#include "fieldserver/http/routes_after_sales.hpp"
 #include "fieldserver/http/routes_dispatch.hpp"
 #include "fieldserver/http/routes_notifications.hpp"
 #include "fieldserver/http/routes_portal.hpp"
@@ -158,6 +159,7 @@ Router build_routes(Services& s, Metrics& metrics) {
     add_job_routes(r, s);
     add_dispatch_routes(r, s);
     add_portal_routes(r, s);
+    add_after_sales_routes(r, s);
     add_notification_routes(r, s);
     add_sync_routes(r, s);
     add_web_routes(r);

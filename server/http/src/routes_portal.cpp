@@ -152,6 +152,12 @@ bool portal_session_may_use(const Route& route) {
         {"GET", "/api/v1/warranties/{id}"},
         {"GET", "/api/v1/portal/reports/{id}"},
         {"GET", "/api/v1/portal/photos/{id}"},
+        {"GET", "/api/v1/assets/{id}/purchase"},
+        {"PUT", "/api/v1/assets/{id}/purchase"},
+        {"POST", "/api/v1/jobs/{id}/after-sales"},
+        {"GET", "/api/v1/after-sales/cases"},
+        {"GET", "/api/v1/after-sales/cases/{id}"},
+        {"POST", "/api/v1/after-sales/cases/{id}/actions/{action}"},
     };
     return allowed.count({route.method, route.pattern}) > 0;
 }

@@ -2,9 +2,13 @@
 // constructor in services.cpp); route registration only registers routes.
 #pragma once
 
+#include "fieldserver/domain/aftersales/case_service.hpp"
+#include "fieldserver/domain/aftersales/policies.hpp"
+#include "fieldserver/domain/aftersales/purchase_service.hpp"
 #include "fieldserver/domain/attachments/attachment_service.hpp"
 #include "fieldserver/domain/catalog/catalog_service.hpp"
 #include "fieldserver/domain/customers/customer_service.hpp"
+#include "fieldserver/domain/deadlines/deadline_service.hpp"
 #include "fieldserver/domain/dispatch/dispatch_service.hpp"
 #include "fieldserver/domain/dispatch/technician_service.hpp"
 #include "fieldserver/domain/jobs/job_service.hpp"
@@ -65,6 +69,10 @@ struct Services {
     AttachmentService attachments;
     PortalService portal;
     NotificationService notifications;
+    PolicyService policies;
+    PurchaseService purchases;
+    CaseService cases;
+    DeadlineService deadlines;
     MetricsAccess metrics_access;
 };
 

@@ -7,6 +7,7 @@
 #include <Poco/Logger.h>
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -87,10 +88,11 @@ class SlaService {
     Database& db_;
 };
 
-// Runs SlaService::check every interval_seconds on its own thread, from construction until destruction.
+// Runs SlaService::check every interval_seconds on its own thread, from construction until destruction, and then
+// the round's further work (after_check: the deadline sweep), whose failure does not stop the next round.
 class SlaChecker {
   public:
-    SlaChecker(SlaService& sla, int interval_seconds, Poco::Logger& log);
+    SlaChecker(SlaService& sla, int interval_seconds, Poco::Logger& log, std::function<void()> after_check = {});
     ~SlaChecker();
     SlaChecker(const SlaChecker&) = delete;
     SlaChecker& operator=(const SlaChecker&) = delete;
@@ -101,6 +103,7 @@ class SlaChecker {
     SlaService& sla_;
     int interval_seconds_;
     Poco::Logger& log_;
+    std::function<void()> after_check_;
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
