@@ -170,13 +170,17 @@ Poco::JSON::Object::Ptr CaseService::load_visible(Db& db, const Actor& actor, co
     return row;
 }
 
-Poco::JSON::Object::Ptr CaseService::view(Db& db, const Actor& actor, const std::string& id) {
-    auto row = case_view(db, load_visible(db, actor, id));
+Poco::JSON::Object::Ptr CaseService::with_actions(Db& db, const Actor& actor, Poco::JSON::Object::Ptr row) const {
+    case_view(db, row);
     Poco::JSON::Array::Ptr actions = new Poco::JSON::Array;
     for (const auto& a : workflow_.available({text(row, "state"), "", text(row, "kind")}, actor.role_name()))
         actions->add(a);
     row->set("available_actions", actions);
     return row;
+}
+
+Poco::JSON::Object::Ptr CaseService::view(Db& db, const Actor& actor, const std::string& id) {
+    return with_actions(db, actor, load_visible(db, actor, id));
 }
 
 Poco::JSON::Object::Ptr CaseService::get(const Actor& actor, const std::string& id) {
@@ -204,7 +208,7 @@ Poco::JSON::Object::Ptr CaseService::list(const Actor& actor, const Query& query
     return db_.read([&](Db& db) {
         auto page = paged(db, kCaseColumns, "after_sales_cases s JOIN jobs j ON j.id = s.job_id", where, params,
                           "s.created_at DESC, s.id DESC", page_of(query));
-        for (const auto& v : *page->getArray("items")) case_view(db, v.extract<Poco::JSON::Object::Ptr>());
+        for (const auto& v : *page->getArray("items")) with_actions(db, actor, v.extract<Poco::JSON::Object::Ptr>());
         return page;
     });
 }

@@ -50,6 +50,8 @@ class CaseService {
   private:
     Poco::JSON::Object::Ptr load_visible(Db& db, const Actor& actor, const std::string& id);
     Poco::JSON::Object::Ptr view(Db& db, const Actor& actor, const std::string& id);
+    // A case row as the API shows it, with the actions actor may take.
+    Poco::JSON::Object::Ptr with_actions(Db& db, const Actor& actor, Poco::JSON::Object::Ptr row) const;
     void publish(Db& db, const Actor& actor, const Poco::JSON::Object::Ptr& row, const std::string& action,
                  const Poco::JSON::Object::Ptr& before, const Poco::JSON::Object::Ptr& fields);
 
