@@ -5,6 +5,10 @@
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Timespan.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "fixtures.hpp"
 
 using namespace fieldtest;
@@ -460,4 +464,62 @@ TEST_CASE("reports count cancelled and returned jobs as ended, not open; by prod
     CHECK(int_of(total_row, "approved_by_default") == 1);
     CHECK(int_of(total_row, "refunds") == 1);
     CHECK(total_row->getValue<double>("refunded_amount") == 300);
+}
+
+TEST_CASE("concurrent sweeps fire each deadline once; concurrent refunds refund once",
+          "[after_sales][deadlines][races]") {
+    TestServer srv;
+    Shop shop(srv);
+    std::vector<std::string> jobs, cases;
+    for (int i = 0; i < 4; ++i) {
+        auto asset = shop.new_asset(shop.customer_a);
+        bought(shop, asset, 1, 100 + i);
+        jobs.push_back(shop.report(shop.customer_a, asset, shop.cust_a));
+        cases.push_back(
+            text_of(need(open_case(shop, jobs.back(), "refund_only", 100 + i, shop.cust_a), 201).object(), "id"));
+    }
+    // Four sweeps at once, as four server instances would run them: every deadline fires in exactly one.
+    std::atomic<int> fired{0}, failed{0};
+    std::vector<std::thread> sweeps;
+    std::string as_of = in_hours(49);
+    for (int i = 0; i < 4; ++i)
+        sweeps.emplace_back([&] {
+            auto r = srv.post("/api/v1/deadlines/sweep", body({{"as_of", as_of}}), shop.admin);
+            if (r.status != 200) {
+                ++failed;
+                return;
+            }
+            fired += static_cast<int>(r.object()->getArray("fired")->size());
+        });
+    for (auto& t : sweeps) t.join();
+    CHECK(failed == 0);
+    CHECK(fired == 4);
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        auto actions = shop.event_actions(jobs[i]);
+        CHECK(std::count(actions.begin(), actions.end(), "after_sales_approve") == 1);
+        CHECK(std::count(actions.begin(), actions.end(), "after_sales_refund") == 1);
+        auto c = need(srv.get("/api/v1/after-sales/cases/" + cases[i], shop.dispatcher), 200).object();
+        CHECK(text_of(c, "state") == "refunded");
+    }
+
+    // Two people refunding the same approved case at once: one refund, one refusal.
+    auto asset = shop.new_asset(shop.customer_a);
+    bought(shop, asset, 1, 500);
+    auto job = shop.report(shop.customer_a, asset, shop.cust_a);
+    auto case_id = text_of(need(open_case(shop, job, "refund_only", 500, shop.cust_a), 201).object(), "id");
+    need(case_act(shop, case_id, "approve", body(), shop.dispatcher), 200);
+    std::atomic<int> ok{0}, refused{0};
+    std::vector<std::thread> refunds;
+    for (int i = 0; i < 2; ++i)
+        refunds.emplace_back([&] {
+            auto r = case_act(shop, case_id, "refund", body({{"amount", 500}, {"method", "original_route"}}),
+                              shop.dispatcher);
+            if (r.status == 200) ++ok;
+            if (r.status == 409) ++refused;
+        });
+    for (auto& t : refunds) t.join();
+    CHECK(ok == 1);
+    CHECK(refused == 1);
+    auto actions = shop.event_actions(job);
+    CHECK(std::count(actions.begin(), actions.end(), "after_sales_refund") == 1);
 }

@@ -242,8 +242,6 @@ const std::vector<std::string>& notification_events() {
 
 std::string notification_event_of(const std::string& action, const Poco::JSON::Object::Ptr& after) {
     if (action == "escalate") return event_value(after, "sla_status") == "breached" ? "sla_breached" : "sla_at_risk";
-    if (action == "resume" && event_value(after, "note").find("(rule hold_until)") != std::string::npos)
-        return "hold_ended";
     for (const auto& rule : kRules)
         if (action == rule.action) return rule.event;
     return {};
@@ -265,7 +263,9 @@ void enqueue_notifications(Db& db, const std::string& job_id, const Actor& actor
             {job_id});
         return;
     }
-    std::string event = notification_event_of(action, after);
+    // Only a hold's end date resumes a job as the system: the dispatchers are told.
+    std::string event = action == "resume" && actor.role == Role::system ? std::string("hold_ended")
+                                                                         : notification_event_of(action, after);
     if (event.empty()) return;
     auto job = db.query_one(
         "SELECT j.id, j.ticket_no, j.state, j.previous_state, j.priority, j.category, j.customer_id, j.asset_id, "
