@@ -485,6 +485,10 @@ try {
     await page.click('#request-send');
     await page.waitForSelector('.case-state[data-state=requested]');
     check('the request shows the merchant’s answer deadline', (await page.textContent('#requests')).includes('逾期未处理系统将默认同意'));
+    await page.reload();
+    await page.waitForSelector('#deadlines dd[data-rule=case_response]');
+    check('the job lists what happens when', (await page.textContent('#deadlines')).includes('商家须在此前答复您的申请'),
+      await page.textContent('#deadlines'));
     await page.screenshot({ path: path.join(shots, 'portal-after-sales.png'), fullPage: true });
 
     const board = await context.newPage();

@@ -315,6 +315,14 @@ TEST_CASE("time limits are versioned policy; deadlines fire once when the sweep'
                 "invalid_field", "as_of");
     check_error(srv.post("/api/v1/deadlines/sweep", body(), shop.dispatcher), 403, "forbidden");
 
+    // A webhook subscription, so every notice a deadline sends leaves an outbox row to count.
+    auto hook = body({{"url", "https://hooks.example.com/fieldrepair"}});
+    hook->set("events", json(R"({"e":["plan_reminder","hold_ended","hold_reminder"]})")->getArray("e"));
+    need(srv.post("/api/v1/webhooks", hook, shop.admin), 201);
+    auto notices = [&](const std::string& job, const std::string& event) {
+        return total(srv, "/api/v1/notifications?job_id=" + job + "&event=" + event, shop.dispatcher);
+    };
+
     // A plan waiting for the customer: reminded after 24 h, declined by the system after 72 h.
     auto id = shop.report(shop.customer_a, shop.asset_a);
     shop.drive(id, "plan_proposed");
@@ -326,6 +334,7 @@ TEST_CASE("time limits are versioned policy; deadlines fire once when the sweep'
     CHECK(text_of(fired->getObject(0), "rule") == "plan_reminder");
     CHECK(shop.state(id) == "plan_proposed");
     CHECK(shop.event_actions(id).back() == "deadline_plan_reminder");
+    CHECK(notices(id, "plan_reminder") == 1);
     fired = sweep(shop, in_hours(73))->getArray("fired");
     REQUIRE(fired->size() == 1);
     auto job = shop.job(id);
@@ -349,10 +358,12 @@ TEST_CASE("time limits are versioned policy; deadlines fire once when the sweep'
     sweep(shop, in_hours(49));
     CHECK(shop.state(other) == "approved");
     CHECK(shop.event_actions(other).back() == "resume");
+    CHECK(notices(other, "hold_ended") == 1);
     shop.must(other, "hold", body({{"reason", "等客户回复"}}), shop.dispatcher);
     sweep(shop, in_hours(73));
     CHECK(shop.state(other) == "on_hold");
     CHECK(shop.event_actions(other).back() == "deadline_hold_reminder");
+    CHECK(notices(other, "hold_reminder") == 1);
 }
 
 TEST_CASE("an unanswered refund request is approved and refunded by default after 48 hours",

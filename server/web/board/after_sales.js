@@ -7,11 +7,14 @@ Object.assign(dictionary.en, {
   as_queue: 'After-sales requests', as_empty: 'No requests waiting.', as_approve: 'Approve', as_refuse: 'Refuse',
   as_refuse_reason: 'Reason for the customer', as_answer_by: 'answer by {time}', as_kind_exchange: 'Exchange',
   as_kind_return_refund: 'Return and refund', as_kind_refund_only: 'Refund only', as_done: '{ticket}: {state}',
+  s_returned: 'Returned unrepaired', a_triage: 'triage', a_counter_offer: 'counter-offer', a_withdraw: 'withdraw',
+  a_return_unrepaired: 'return unrepaired',
 });
 Object.assign(dictionary['zh-CN'], {
   as_queue: '售后申请', as_empty: '暂无待处理的申请。', as_approve: '同意', as_refuse: '拒绝',
   as_refuse_reason: '拒绝原因（客户可见）', as_answer_by: '须在 {time} 前处理', as_kind_exchange: '换货',
   as_kind_return_refund: '退货退款', as_kind_refund_only: '仅退款', as_done: '{ticket}：{state}',
+  s_returned: '未修退回', a_triage: '分级', a_counter_offer: '协商', a_withdraw: '撤销', a_return_unrepaired: '未修退回',
 });
 
 const TOKEN_KEY = 'board.token';

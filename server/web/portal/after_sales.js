@@ -99,7 +99,7 @@ export async function add_purchase(form, body) {
 function deadlines_card(h, job) {
   if (!job.deadlines?.length) return null;
   return h('section', { class: 'card', id: 'deadlines' }, h('h2', { text: t('deadlines') }),
-    h('dl', { class: 'facts' }, job.deadlines.map((d) => [h('dt', { text: t(`dl_${d.rule}`) }),
+    h('dl', { class: 'facts' }, job.deadlines.flatMap((d) => [h('dt', { text: t(`dl_${d.rule}`) }),
       h('dd', { 'data-rule': d.rule, text: fmt_time(d.due_at) })])));
 }
 
