@@ -176,10 +176,23 @@ Workflow Workflow::parse(const std::string& json) {
     return w;
 }
 
-std::string_view Workflow::builtin_text() {
+namespace {
+
+std::string_view embedded_table(std::string_view file) {
     for (const auto& [name, text] : embedded_workflow())
-        if (name == "workflow.json") return text;
-    throw std::logic_error("workflow.json is not embedded");
+        if (name == file) return text;
+    throw std::logic_error(std::string(file) + " is not embedded");
+}
+
+}  // namespace
+
+std::string_view Workflow::builtin_text() { return embedded_table("workflow.json"); }
+
+std::string_view Workflow::after_sales_text() { return embedded_table("after_sales.json"); }
+
+const Workflow& Workflow::after_sales() {
+    static const Workflow table = parse(std::string(after_sales_text()));
+    return table;
 }
 
 const Workflow& Workflow::builtin() {

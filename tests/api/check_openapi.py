@@ -390,8 +390,9 @@ class Checker:
 # ------------------------------------------------------------------------------------------------ static checks
 
 
-ROUTE_RE = re.compile(r'r\.add\(\{\s*"([A-Z]+)"\s*,\s*"([^"]+)"\s*,\s*(kPublic|kAnyUser|kAdmin|kStaff|Access\{[^}]*\}\})')
-ACCESS = {"kPublic": None, "kAnyUser": set(), "kAdmin": {"admin"}, "kStaff": {"admin", "dispatcher"}}
+ROUTE_RE = re.compile(r'r\.add\(\{\s*"([A-Z]+)"\s*,\s*"([^"]+)"\s*,\s*(kPublic|kAnyUser|kAdmin|kStaff|kAfterSalesParties|Access\{[^}]*\}\})')
+ACCESS = {"kPublic": None, "kAnyUser": set(), "kAdmin": {"admin"}, "kStaff": {"admin", "dispatcher"},
+          "kAfterSalesParties": {"admin", "dispatcher", "customer"}}
 
 
 def parse_routes(source_dir):
@@ -933,7 +934,8 @@ def exercise(c):
     c.act(li, job_b, "start_repair", {}, expect=422, label="depot needs receipt_inspection", request_valid=True)
     c.act(li, job_b, "start_repair", {"receipt_inspection": "外观完好。"}, label="start_repair depot")
     c.act(li, job_b, "hold", {"reason": "等待配件"}, label="hold in repair")
-    c.act(disp, job_b, "cancel", {"reason": "x"}, expect=409, label="cancel a job held in repair", request_valid=True)
+    c.act(disp, job_b, "withdraw", {"reason": "x"}, expect=409, label="withdraw a job held in repair",
+          request_valid=True)
     c.act(li, job_b, "resume", {}, label="resume to in_repair")
     c.act(li, job_b, "complete_repair",
           {"work_summary": "补焊灯条。", "time_spent_minutes": 60, "parts_used": [],
@@ -1000,6 +1002,7 @@ def exercise(c):
     exercise_notifications(c, admin, disp, li, liu_customer, washer)
     exercise_sync(c, admin, disp, li, liu, uid["tech.li"], liu_customer, washer)
     exercise_care(c, admin, li, liu, uid["tech.li"], liu_customer, washer)
+    exercise_after_sales(c, admin, disp, li, liu, job_d, liu_fridge)
 
     # -- failed logins last: they block logins from this address
     throwaway = f"nobody-{secrets.token_hex(4)}"
@@ -1141,6 +1144,80 @@ def exercise_dispatch(c, admin, disp, tech, customer, uid, customer_id):
     c.call("GET", R, P(R, name="happiness"), expect=404, token=disp, label="unknown report")
     c.call("GET", R, P(R, name="jobs"), expect=403, token=tech, label="technician")
     c.call("GET", R, P(R, name="jobs"), expect=422, token=disp, params={"group_by": "colour"}, label="bad group_by")
+
+
+def exercise_after_sales(c, admin, disp, tech, customer, job_id, asset_id):
+    """Purchase facts, after-sales cases, the policies and the deadline sweep (routes_after_sales.cpp)."""
+    P = fill
+    PU, OPEN = "/api/v1/assets/{id}/purchase", "/api/v1/jobs/{id}/after-sales"
+    CL, CID, CA = "/api/v1/after-sales/cases", "/api/v1/after-sales/cases/{id}", "/api/v1/after-sales/cases/{id}/actions/{action}"
+    bought = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 2 * 86400))
+    purchase = {"purchase_date": bought, "purchase_channel": "京东自营", "purchase_price": 1999, "proof_base64": PNG_1x1}
+    c.call("PUT", PU, P(PU, id=asset_id), expect=200, token=customer, body=purchase, request_valid=True)
+    c.call("PUT", PU, P(PU, id=asset_id), expect=422, token=disp, body=dict(purchase, purchase_date="soon"),
+           label="bad date", request_valid=False)
+    c.call("PUT", PU, P(PU, id=asset_id), expect=403, token=tech, body=purchase, label="technician")
+    c.call("PUT", PU, P(PU, id="no-such-asset"), expect=404, token=disp, body=purchase)
+    c.call("GET", PU, P(PU, id=asset_id), expect=200, token=customer)
+    c.call("GET", PU, P(PU, id=asset_id), expect=403, token=tech, label="technician")
+    c.call("GET", PU, P(PU, id="no-such-asset"), expect=404, token=disp)
+
+    ask = {"kind": "return_refund", "reason": "到货即故障", "amount": 1999}
+    c.call("POST", OPEN, P(OPEN, id=job_id), expect=422, token=customer, body=dict(ask, amount=5000),
+           label="more than paid", request_valid=True)
+    res = c.call("POST", OPEN, P(OPEN, id=job_id), expect=201, token=customer, body=ask, request_valid=True)
+    case_id = res.json["id"] if res else "missing"
+    c.call("POST", OPEN, P(OPEN, id=job_id), expect=409, token=customer, body=ask, label="one open case",
+           request_valid=True)
+    c.call("POST", OPEN, P(OPEN, id=job_id), expect=403, token=tech, body=ask, label="technician")
+    c.call("POST", OPEN, P(OPEN, id="no-such-job"), expect=404, token=disp, body=ask)
+    c.call("GET", CL, expect=200, token=customer)
+    c.call("GET", CL, expect=200, token=disp, params={"state": "requested"}, label="the request queue")
+    c.call("GET", CL, expect=403, token=tech, label="technician")
+    c.call("GET", CL, expect=422, token=disp, params={"colour": "red"}, label="unknown parameter")
+    c.call("GET", CID, P(CID, id=case_id), expect=200, token=customer)
+    c.call("GET", CID, P(CID, id=case_id), expect=403, token=tech, label="technician")
+    c.call("GET", CID, P(CID, id="no-such-case"), expect=404, token=disp)
+
+    def act(token, action, body, expect=200, label=None, valid=True):
+        c.call("POST", CA, P(CA, id=case_id, action=action), expect=expect, token=token, body=body,
+               label=label or action, request_valid=valid)
+    act(customer, "approve", {}, expect=403, label="customer approves")
+    act(disp, "refund", {"amount": 1999, "method": "original_route"}, expect=409, label="refund before approval")
+    act(disp, "approve", {"note": "同意退货"})
+    # The spec describes every action's fields in one schema, so it cannot tell this body is short.
+    act(customer, "ship_back", {"carrier": "顺丰速运"}, expect=422, label="no tracking_no", valid=None)
+    act(customer, "ship_back", {"carrier": "顺丰速运", "tracking_no": "SF-RET-1"})
+    act(disp, "receive_goods", {"inspection": "包装完好"})
+    act(disp, "refund", {"amount": 1999, "method": "original_route", "reference": "WX-1"})
+    act(disp, "refund", {"amount": 1, "method": "cash"}, expect=409, label="second refund")
+    act(customer, "close", {})
+    c.call("POST", CA, P(CA, id="no-such-case", action="approve"), expect=404, token=disp, body={})
+    c.call("POST", CA, P(CA, id=case_id, action="approve"), expect=403, token=tech, body={}, label="technician")
+
+    for path, good, bad in (("/api/v1/policies/time-limits",
+                             {"case_response_hours": 48, "plan_reminder_hours": 24, "plan_decision_hours": 168,
+                              "plan_on_expiry": "keep_waiting", "hold_reminder_hours": 72},
+                             {"plan_on_expiry": "shrug"}),
+                            ("/api/v1/policies/after-sales",
+                             {"return_days": 7, "exchange_days": 15, "inspection_fee": 50,
+                              "product_warranty_days": 365, "currency": "CNY"},
+                             {"return_days": -1})):
+        c.call("GET", path, expect=200, token=disp)
+        c.call("GET", path, expect=403, token=tech, label="technician")
+        c.call("PUT", path, expect=200, token=admin, body=good, request_valid=True)
+        c.call("PUT", path, expect=403, token=disp, body=good, label="dispatcher")
+        c.call("PUT", path, expect=422, token=admin, body=dict(good, **bad), label="bad value", request_valid=False)
+    R = "/api/v1/reports/{name}"
+    c.call("GET", R, P(R, name="after-sales"), expect=200, token=disp, label="after-sales")
+    c.call("GET", R, P(R, name="jobs"), expect=200, token=disp, params={"group_by": "product_type"},
+           label="by product type")
+    SW = "/api/v1/deadlines/sweep"
+    c.call("POST", SW, expect=200, token=admin, body={}, request_valid=True)
+    c.call("POST", SW, expect=200, token=admin, body={"as_of": "2099-01-01T00:00:00Z"}, label="as of later",
+           request_valid=True)
+    c.call("POST", SW, expect=422, token=admin, body={"as_of": "yesterday"}, label="bad as_of", request_valid=False)
+    c.call("POST", SW, expect=403, token=disp, body={}, label="dispatcher")
 
 
 def exercise_portal(c, disp, tech, customer):

@@ -455,6 +455,78 @@ try {
     portal_a = { page, ticket_no, id, token: session.token, access_key };
   });
 
+  await scenario('a customer reports with purchase facts, asks for a return and refund, and the board approves it', async () => {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${server.url}/portal/`);
+    await page.fill('input[name=model]', '美的 BCD-520 冰箱');
+    await page.fill('input[name=serial_no]', `MD-RET-${Date.now()}`);
+    await page.fill('textarea[name=description]', '新买的冰箱不制冷，到货即故障');
+    await page.fill('input[name=contact_name]', '孙丽');
+    await page.fill('input[name=phone]', '137 0000 2222');
+    await page.fill('input[name=address]', '上海市静安区南京西路1号');
+    const bought = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+    await page.fill('input[name=purchase_date]', bought);
+    await page.fill('input[name=purchase_channel]', '京东自营');
+    await page.fill('input[name=purchase_price]', '1999');
+    await page.setInputFiles('input[name=proof_of_purchase]', { name: 'invoice.png', mimeType: 'image/png', buffer: Buffer.from(PNG_1x1, 'base64') });
+    await page.click('#submit-report');
+    const ticket_no = (await page.textContent('#ticket-no', { timeout: 15_000 })).trim();
+    const found = (await server.must('GET', `/api/v1/jobs?q=${encodeURIComponent(ticket_no)}`, { token: dispatcher })).items;
+    check('the reported job is there', found.length === 1, JSON.stringify(found).slice(0, 200));
+    const purchase = await server.must('GET', `/api/v1/assets/${found[0].asset_id}/purchase`, { token: dispatcher });
+    check('the purchase date, price and proof of purchase are recorded', purchase.purchase_date === bought &&
+      purchase.purchase_price === 1999 && purchase.proof?.content_type === 'image/png', JSON.stringify(purchase));
+
+    await page.click('#reported a');
+    await page.waitForSelector('#job-state[data-state=reported]');
+    check('withdrawing is offered, free before inspection', (await page.textContent('#withdraw-fee')).includes('不收费'));
+    await page.selectOption('select[name=request_kind]', 'return_refund');
+    await page.fill('textarea[name=request_reason]', '到货即故障，要求退货');
+    await page.fill('input[name=request_amount]', '1999');
+    await page.click('#request-send');
+    await page.waitForSelector('.case-state[data-state=requested]');
+    check('the request shows the merchant’s answer deadline', (await page.textContent('#requests')).includes('逾期未处理系统将默认同意'));
+    await page.reload();
+    await page.waitForSelector('#deadlines dd[data-rule=case_response]');
+    check('the job lists what happens when', (await page.textContent('#deadlines')).includes('商家须在此前答复您的申请'),
+      await page.textContent('#deadlines'));
+    await page.screenshot({ path: path.join(shots, 'portal-after-sales.png'), fullPage: true });
+
+    const board = await context.newPage();
+    board.on('pageerror', (e) => errors.push(`board: ${e}`));
+    await board.goto(`${server.url}/board/`);
+    await board.fill('#login input[name=username]', 'dispatcher');
+    await board.fill('#login input[name=password]', DEMO_PASSWORD);
+    await board.click('#login button[type=submit]');
+    await board.waitForSelector('body[data-ready=true]');
+    const request = board.locator('#after-sales .as-case', { hasText: ticket_no });
+    await request.waitFor({ timeout: 10_000 });
+    check('the board lists the request in its after-sales queue', await request.count() === 1);
+    await board.screenshot({ path: path.join(shots, 'board-after-sales.png'), fullPage: true });
+    await request.locator('.as-approve').click();
+    await board.waitForSelector('#toast:not([hidden])');
+    const cases = (await server.must('GET', `/api/v1/after-sales/cases?job_id=${found[0].id}`, { token: dispatcher })).items;
+    check('approving on the board approves the case', cases[0]?.state === 'approved', cases[0]?.state);
+    await board.close();
+
+    await page.reload();
+    await page.waitForSelector('input[name=ship_tracking]');
+    await page.fill('input[name=ship_carrier]', '顺丰速运');
+    await page.fill('input[name=ship_tracking]', 'SF-RET-0001');
+    await page.click('#requests li[data-case] button');
+    await page.waitForSelector('.case-state[data-state=goods_returned]');
+    const case_path = `/api/v1/after-sales/cases/${cases[0].id}/actions`;
+    await server.must('POST', `${case_path}/receive_goods`, { token: dispatcher, body: { inspection: '包装完好' } });
+    await server.must('POST', `${case_path}/refund`, { token: dispatcher, body: { amount: 1999, method: 'original_route', reference: 'WX-1' } });
+    await page.reload();
+    await page.waitForSelector('#requests .refund');
+    check('the customer sees the refund by the original route', (await page.textContent('#requests .refund')).includes('原路退回'));
+    check('the after-sales pages ran without script errors', errors.length === 0, errors.join('; '));
+    await page.close();
+  });
+
   await scenario('a customer who changes the ticket or job id in the URL sees nothing of another customer', async () => {
     if (!portal_a) throw new Error('needs the portal scenario');
     const { page, token } = portal_a;

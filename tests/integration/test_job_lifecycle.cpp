@@ -328,14 +328,14 @@ TEST_CASE("hold and resume return the job to where it was", "[integration][lifec
         CHECK(text_of(shop.must(job, "submit_assessment", assessment(), shop.tech_a), "state") == "plan_proposed");
     }
 
-    SECTION("from in_repair, where a held job cannot be cancelled") {
+    SECTION("from in_repair, where the customer can no longer withdraw a held job") {
         std::string job = shop.report(shop.customer_a, shop.asset_a);
         shop.drive(job, "in_repair");
         auto j = shop.must(job, "hold", body({{"reason", "等配件 waiting for parts"}}), shop.tech_a);
         CHECK(text_of(j, "state") == "on_hold");
         CHECK(text_of(j, "previous_state") == "in_repair");
         std::int64_t version = int_of(j, "version");
-        check_error(shop.act(job, "cancel", body({{"reason", "客户不修了"}}), shop.dispatcher), 409,
+        check_error(shop.act(job, "withdraw", body({{"reason", "客户不修了"}}), shop.cust_a), 409,
                     "invalid_transition");
         j = shop.job(job);
         CHECK(text_of(j, "state") == "on_hold");

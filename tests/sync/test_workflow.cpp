@@ -75,7 +75,7 @@ Poco::JSON::Object::Ptr acceptance() {
 
 TEST_CASE("the builtin table knows its roles, states and actions", "[sync][workflow]") {
     CHECK(wf().version() == 1);
-    CHECK(wf().states().size() == 11);
+    CHECK(wf().states().size() == 12);
     CHECK(wf().is_state("awaiting_acceptance"));
     CHECK_FALSE(wf().is_state("done"));
     CHECK(wf().is_terminal("closed"));
@@ -153,9 +153,12 @@ TEST_CASE("resolve() outcomes read off the workflow diagram", "[sync][workflow]"
     fails("cancel", {"assessing", "", ""}, "customer", ErrorCode::invalid_transition);
     ok("cancel", {"assessing", "", ""}, "dispatcher");
     fails("cancel", {"in_repair", "", ""}, "dispatcher", ErrorCode::invalid_transition);
-    // on_hold remembers where it came from: cancel only if that was before in_repair.
+    // on_hold remembers where it came from: staff may cancel from any hold, the customer withdraws only if it was
+    // before in_repair.
     ok("cancel", {"on_hold", "scheduled", ""}, "dispatcher");
-    fails("cancel", {"on_hold", "in_repair", ""}, "dispatcher", ErrorCode::invalid_transition);
+    ok("cancel", {"on_hold", "in_repair", ""}, "dispatcher");
+    ok("withdraw", {"on_hold", "scheduled", ""}, "customer");
+    fails("withdraw", {"on_hold", "in_repair", ""}, "customer", ErrorCode::invalid_transition);
     fails("cancel", {"on_hold", "", ""}, "admin", ErrorCode::invalid_transition);
     fails("hold", {"on_hold", "in_repair", ""}, "technician", ErrorCode::invalid_transition);
     for (const auto& role : kRoles) fails("teleport", {"reported", "", ""}, role.c_str(), ErrorCode::unknown_action);
@@ -173,11 +176,11 @@ TEST_CASE("target() follows to, '=' and '@previous'", "[sync][workflow]") {
 
 TEST_CASE("available() lists the actions a role may take now", "[sync][workflow]") {
     CHECK(wf().available({"in_repair", "", "on_site"}, "technician") ==
-          std::vector<std::string>{"complete_repair", "hold"});
+          std::vector<std::string>{"revise_plan", "complete_repair", "hold", "return_unrepaired"});
     CHECK(wf().available({"on_hold", "scheduled", ""}, "dispatcher") ==
-          std::vector<std::string>{"reassign", "resume", "cancel", "set_priority"});
+          std::vector<std::string>{"reassign", "resume", "cancel", "set_priority", "triage", "withdraw"});
     CHECK(wf().available({"closed", "", ""}, "admin").empty());
-    CHECK(wf().available({"reported", "", ""}, "customer") == std::vector<std::string>{"cancel"});
+    CHECK(wf().available({"reported", "", ""}, "customer") == std::vector<std::string>{"cancel", "withdraw"});
 }
 
 TEST_CASE("validate(): required fields", "[sync][workflow]") {

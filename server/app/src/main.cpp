@@ -169,10 +169,13 @@ class ServerApp : public Poco::Util::ServerApplication {
         // Notifications go out from their own thread, so a slow mail server or webhook never holds up a request.
         NotificationSender notifier(db, cfg.notifications, log);
         notifier.start();
-        // SLA clocks are checked on a timer too, so an escalation does not wait for someone to look.
-        // With several instances on one database, only the one holding the periodic lease runs a round.
+        // SLA clocks are checked on a timer too, so an escalation does not wait for someone to look; the same round
+        // fires the after-sales deadlines that are due. With several instances on one database, only the one holding
+        // the periodic lease runs a round.
         PeriodicLease periodic(db, node, cfg.sla_check_interval_seconds, log);
-        SlaChecker sla_checker(services->sla, cfg.sla_check_interval_seconds, log, [&] { return periodic.hold(); });
+        SlaChecker sla_checker(
+            services->sla, cfg.sla_check_interval_seconds, log, [&] { return periodic.hold(); },
+            [&services, &log] { run_deadline_round(services->deadlines, log); });
         // Customer-care deadlines (appeal call-backs, complaint contact and resolution) on the same round.
         CareSweeper care_sweeper(db, cfg.sla_check_interval_seconds, log);
         server.start();

@@ -5,6 +5,7 @@
 
 #include "fieldserver/domain/audit/audit_log.hpp"
 #include "fieldserver/http/api_server.hpp"
+#include "fieldserver/http/routes_after_sales.hpp"
 #include "fieldserver/http/routes_care.hpp"
 #include "fieldserver/http/routes_dispatch.hpp"
 #include "fieldserver/http/routes_notifications.hpp"
@@ -170,6 +171,7 @@ Router build_routes(Services& s, Metrics& metrics) {
     add_job_routes(r, s);
     add_dispatch_routes(r, s);
     add_portal_routes(r, s);
+    add_after_sales_routes(r, s);
     add_notification_routes(r, s);
     add_care_routes(r, s);
     add_sync_routes(r, s);

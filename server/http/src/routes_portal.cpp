@@ -166,6 +166,12 @@ bool portal_session_may_use(const Route& route) {
         {"GET", "/api/v1/appeals"},
         {"GET", "/api/v1/complaints"},
         {"POST", "/api/v1/complaints"},
+        {"GET", "/api/v1/assets/{id}/purchase"},
+        {"PUT", "/api/v1/assets/{id}/purchase"},
+        {"POST", "/api/v1/jobs/{id}/after-sales"},
+        {"GET", "/api/v1/after-sales/cases"},
+        {"GET", "/api/v1/after-sales/cases/{id}"},
+        {"POST", "/api/v1/after-sales/cases/{id}/actions/{action}"},
     };
     return allowed.count({route.method, route.pattern}) > 0;
 }

@@ -11,13 +11,15 @@ namespace fieldserver {
 
 void connect_job_listeners(JobService& jobs) {
     // In this order: the audit event first, then the notifications it calls for, the report facts (which read the
-    // event), and the change log that takes the job (and the rows that follow it) to devices.
+    // event), the deadlines of the waits it starts or ends, and the change log that takes the job (and the rows that
+    // follow it) to devices.
     auto& listeners = jobs.listeners();
     listeners.on_job_change(
         [](Db& db, const JobChange& c) { append_event(db, c.job_id, c.actor, c.action, c.before, c.after); });
     listeners.on_job_change(
         [](Db& db, const JobChange& c) { enqueue_notifications(db, c.job_id, c.actor, c.action, c.after); });
     listeners.on_job_change([](Db& db, const JobChange& c) { refresh_job_facts(db, c.job_id); });
+    listeners.on_job_change(DeadlineService::on_job_change);
     listeners.on_job_change([](Db& db, const JobChange& c) { record_change(db, "jobs", c.job_id); });
     listeners.on_row_change([](Db& db, const RowChange& c) { record_change(db, c.table, c.row_id); });
     jobs.read_trail_with({.events = list_events, .verify = verify_chain});
@@ -45,6 +47,10 @@ Services::Services(Database& database, const ServiceSettings& settings)
       appeals(database, jobs, settings.care),
       followups(database, settings.care),
       messages(database),
+      policies(database),
+      purchases(database, attachments),
+      cases(database, jobs),
+      deadlines(database, jobs, cases),
       metrics_access(settings.metrics),
       trusted_proxies(settings.trusted_proxies) {
     connect_job_listeners(jobs);

@@ -3,6 +3,7 @@
 // approve or decline the plan, sign acceptance on the screen, rate the service, see the warranty.
 import { t, set_language, current_language } from './i18n.js';
 import { tc, render_account, finish_card, messages_card, survey_card, contact_fields, contact_values } from './account.js';
+import { purchase_section, add_purchase, after_sales_cards } from './after_sales.js';
 
 const app = document.getElementById('app');
 const SESSION_KEY = 'portal.session';
@@ -204,6 +205,7 @@ function render_report() {
     h('section', { class: 'card' }, h('h2', { text: t('fault') }),
       field('description', h('textarea', { name: 'description', required: true, maxlength: 5000, placeholder: t('description_hint') })),
       field('photos', file_input, 'photos_hint'), preview),
+    purchase_section(h, field),
     h('section', { class: 'card' }, h('h2', { text: t('contact') }),
       h('div', { class: 'row' },
         field('name', input('contact_name', { required: true, maxlength: 200, autocomplete: 'name' })),
@@ -235,6 +237,7 @@ function render_report() {
     }
     Object.assign(body, window_ || {}, contact_values(form));
     if (photos.length) body.photos = photos;
+    await add_purchase(form, body);
     const button = form.querySelector('#submit-report');
     button.disabled = true;
     button.textContent = t('sending');
@@ -522,7 +525,7 @@ async function render_job(job_id) {
       h('dt', { text: t('product_label') }), h('dd', { text: `${job.asset_model || ''} · ${job.asset_serial_no || ''}` }),
       h('dt', { text: t('reported_on') }), h('dd', { text: fmt_time(job.created_at) }),
       h('dt', { text: t('your_report') }), h('dd', { text: job.description })),
-    (job.available_actions || []).includes('cancel') ? [cancel_reason, h('div', { class: 'actions' },
+    (job.available_actions || []).includes('cancel') && !(job.available_actions || []).includes('withdraw') ? [cancel_reason, h('div', { class: 'actions' },
       h('button', { class: 'button danger', text: t('cancel_report'), onclick: () => {
         if (cancel_reason.hidden) { cancel_reason.hidden = false; cancel_reason.focus(); return; }
         act(job, 'cancel', { reason: cancel_reason.value.trim() || t('cancel_report') });
@@ -530,8 +533,9 @@ async function render_job(job_id) {
   const timeline = h('section', { class: 'card', id: 'progress' }, h('h2', { text: t('progress') }),
     h('ol', { class: 'timeline' }, events.items.map((e) => h('li', {}, h('time', { datetime: e.at, text: fmt_time(e.at) }),
       h('span', { text: t(`ev_${e.action}`) })))));
-  const cards = [head, finish_card(job), timeline, plan_card(job), visit_card(job), await acceptance_card(job),
-    await warranty_card(), await survey_card(job), await messages_card(job)];
+  const after_sales = await after_sales_cards(h, job, { act, api, refresh: () => render_job(job.id), message_of });
+  const cards = [head, finish_card(job), timeline, plan_card(job), ...after_sales, visit_card(job),
+    await acceptance_card(job), await warranty_card(), await survey_card(job), await messages_card(job)];
   app.replaceChildren(h('div', { class: 'actions end' },
     h('button', { class: 'button', id: 'logout', text: t('logout'), onclick: async () => {
       try { await api('POST', '/api/v1/auth/logout'); } catch { /* the session ends here either way */ }

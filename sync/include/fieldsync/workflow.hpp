@@ -57,6 +57,9 @@ class Workflow {
     static const Workflow& builtin();
     // The JSON text of the built-in table, for clients that want to read it.
     static std::string_view builtin_text();
+    // The after-sales case table (schemas/after_sales.json), in the same format; a case's kind is its mode.
+    static const Workflow& after_sales();
+    static std::string_view after_sales_text();
 
     // The transition that role may take from position, or throws Error: unknown_action (no such action),
     // forbidden (the role may never take it), invalid_transition (not from this state).

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "fieldserver/domain/aftersales/policies.hpp"
 #include "fieldserver/domain/common/field_values.hpp"
 #include "fieldserver/domain/jobs/plan.hpp"
 #include "fieldserver/domain/jobs/scheduling.hpp"
@@ -121,17 +122,34 @@ void set_priority(JobActionContext& c) {
     c.db.execute("UPDATE jobs SET priority = ? WHERE id = ?", {text(c.fields, "priority"), c.job.id});
 }
 
-// A claim of warranty cover needs the product's own warranty or an open repair warranty on the asset.
+// A claim of warranty cover needs the product's own warranty (its end date, else the purchase date and the
+// policy's product warranty) or an open repair warranty on the asset. The fact used is kept with the repair.
 void check_warranty_claim(JobActionContext& c) {
-    auto asset = c.db.query_one("SELECT warranty_until FROM assets WHERE id = ?", {c.job.asset_id});
-    bool product_warranty = asset && has_value(asset, "warranty_until") && text(asset, "warranty_until") >= c.today;
-    if (!product_warranty && !open_warranty(c.db, c.job.asset_id, c.today))
-        throw Error(ErrorCode::invalid_field,
-                    "the product is not under warranty (" +
-                        (asset && has_value(asset, "warranty_until") ? "it ended on " + text(asset, "warranty_until")
-                                                                     : std::string("no warranty date recorded")) +
-                        ") and has no open repair warranty",
-                    "warranty_covered");
+    auto asset = c.db.query_one("SELECT warranty_until, purchase_date FROM assets WHERE id = ?", {c.job.asset_id});
+    std::string until, basis;
+    if (asset && has_value(asset, "warranty_until")) {
+        until = text(asset, "warranty_until");
+        basis = "product warranty until " + until;
+    } else if (asset && has_value(asset, "purchase_date")) {
+        int days = load_after_sales_terms(c.db).product_warranty_days;
+        until = fieldsync::add_days(text(asset, "purchase_date"), days);
+        basis = "purchased on " + text(asset, "purchase_date") + ", " + std::to_string(days) +
+                " days of product warranty: until " + until;
+    }
+    if (!until.empty() && until >= c.today) {
+        c.repair->set("warranty_basis", basis);
+        return;
+    }
+    if (auto open = open_warranty(c.db, c.job.asset_id, c.today)) {
+        c.repair->set("warranty_basis",
+                      "repair warranty of job " + text(open, "job_id") + " until " + text(open, "ends_on"));
+        return;
+    }
+    throw Error(ErrorCode::invalid_field,
+                "the product is not under warranty (" +
+                    (basis.empty() ? std::string("no warranty date or purchase date recorded") : basis) +
+                    ") and has no open repair warranty",
+                "warranty_covered");
 }
 
 void submit_assessment(JobActionContext& c) {
@@ -170,6 +188,90 @@ void decide_plan(JobActionContext& c, bool approve) {
 
 void approve_plan(JobActionContext& c) { decide_plan(c, true); }
 void decline_plan(JobActionContext& c) { decide_plan(c, false); }
+
+// The customer answers a plan with their own offer: the plan goes back to the technician to revise.
+void counter_offer(JobActionContext& c) {
+    check_plan_version(c);
+    auto row = plan_row(c.db, c.job.id, c.plan_version);
+    Poco::JSON::Object::Ptr offer = new Poco::JSON::Object;
+    offer->set("message", text(c.fields, "message"));
+    if (has_value(c.fields, "proposed_cost")) {
+        std::int64_t proposed = fieldsync::to_cents(number(c.fields, "proposed_cost"));
+        if (row && proposed >= integer(row, "cost_to_customer_cents"))
+            throw Error(ErrorCode::invalid_field,
+                        "proposed_cost must be below the plan's cost to the customer (" +
+                            fieldsync::format_cents(integer(row, "cost_to_customer_cents")) + ")",
+                        "proposed_cost");
+        offer->set("proposed_cost", number(c.fields, "proposed_cost"));
+    }
+    offer->set("by", c.actor.id.empty() ? c.actor.role_name() : c.actor.id);
+    offer->set("at", c.now);
+    c.db.execute(
+        "UPDATE plans SET status = 'countered', counter_offer_json = ?, decided_by = ?, decided_at = ? "
+        "WHERE job_id = ? AND version = ?",
+        {to_json(offer), c.actor.id.empty() ? c.actor.role_name() : c.actor.id, c.now, c.job.id, c.plan_version});
+}
+
+// Staff set how urgent the job is and what it is (product type and fault cause, both from the catalog).
+void triage(JobActionContext& c) {
+    if (!has_value(c.fields, "priority") && !has_value(c.fields, "product_type") &&
+        !has_value(c.fields, "fault_category"))
+        throw Error(ErrorCode::missing_field, "triage sets priority, product_type or fault_category", "priority");
+    if (has_value(c.fields, "priority"))
+        c.db.execute("UPDATE jobs SET priority = ? WHERE id = ?", {text(c.fields, "priority"), c.job.id});
+    for (const char* field : {"product_type", "fault_category"}) {
+        if (!has_value(c.fields, field)) continue;
+        bool product = std::string(field) == "product_type";
+        // Product types are the catalog's top-level entries; fault causes any active entry.
+        auto entry = c.db.query_one(std::string("SELECT name FROM fault_categories WHERE (name = ? OR code = ?) AND "
+                                                "is_active = 1") +
+                                        (product ? " AND parent_id IS NULL" : "") + " ORDER BY code LIMIT 1",
+                                    {text(c.fields, field), text(c.fields, field)});
+        if (!entry)
+            throw Error(ErrorCode::invalid_field,
+                        std::string("no active ") + (product ? "product type " : "fault category ") +
+                            text(c.fields, field) + " in the catalog",
+                        field);
+        c.db.execute(std::string("UPDATE jobs SET ") + (product ? "product_type" : "category") + " = ? WHERE id = ?",
+                     {text(entry, "name"), c.job.id});
+    }
+}
+
+// The customer's fee for withdrawing now: free until the product was inspected, then the inspection fee unless
+// the plan on the table was a free warranty repair.
+void withdraw(JobActionContext& c) {
+    std::int64_t fee = withdrawal_fee_cents(c.db, c.job);
+    if (fee > 0 &&
+        (!has_value(c.fields, "accepted_fee") || fieldsync::to_cents(number(c.fields, "accepted_fee")) != fee))
+        throw Error(ErrorCode::conflict,
+                    "withdrawing now costs the inspection fee of " + fieldsync::format_cents(fee) +
+                        "; confirm it with accepted_fee",
+                    "accepted_fee");
+    Poco::JSON::Object::Ptr w = new Poco::JSON::Object;
+    w->set("fee", static_cast<double>(fee) / 100.0);
+    w->set("reason", text(c.fields, "reason"));
+    w->set("at", c.now);
+    c.repair->set("withdrawal", w);
+    c.close_reason = "withdrawn: " + text(c.fields, "reason");
+}
+
+// Back to the customer without a repair, with the inspection fee (policy's, or as given; none under warranty)
+// and, for a depot job, the return shipment.
+void return_unrepaired(JobActionContext& c) {
+    auto plan = c.plan_version > 0 ? plan_row(c.db, c.job.id, c.plan_version) : nullptr;
+    bool warranty = plan && has_value(plan, "is_warranty_covered") && plan->get("is_warranty_covered").convert<bool>();
+    std::int64_t fee = has_value(c.fields, "inspection_fee") ? fieldsync::to_cents(number(c.fields, "inspection_fee"))
+                       : warranty                            ? 0
+                                                             : load_after_sales_terms(c.db).inspection_fee_cents;
+    Poco::JSON::Object::Ptr r = new Poco::JSON::Object;
+    r->set("reason", text(c.fields, "reason"));
+    r->set("inspection_fee", static_cast<double>(fee) / 100.0);
+    for (const char* key : {"return_carrier", "return_tracking_no"})
+        if (has_value(c.fields, key)) r->set(key, text(c.fields, key));
+    r->set("at", c.now);
+    c.repair->set("returned_unrepaired", r);
+    c.close_reason = "returned unrepaired: " + text(c.fields, "reason");
+}
 
 void revise_plan(JobActionContext& c) {
     c.db.execute("UPDATE plans SET status = 'superseded' WHERE job_id = ? AND status = 'proposed'", {c.job.id});
@@ -270,6 +372,18 @@ void record_acceptance(JobActionContext& c) {
 void reject_acceptance(JobActionContext& c) {
     c.rework_count += 1;
     c.repair->set("rework_reason", text(c.fields, "reason"));
+    if (!has_value(c.fields, "inbound_carrier") && !has_value(c.fields, "inbound_tracking_no")) return;
+    // A depot job sent back for rework travels to the depot again: a new inbound shipment.
+    if (c.mode != "depot")
+        throw Error(ErrorCode::invalid_field, "an inbound shipment belongs to a depot repair only", "inbound_carrier");
+    Poco::JSON::Array::Ptr shipments = c.repair->getArray("inbound_shipments");
+    if (!shipments) shipments = new Poco::JSON::Array;
+    Poco::JSON::Object::Ptr s = new Poco::JSON::Object;
+    s->set("carrier", text(c.fields, "inbound_carrier"));
+    s->set("tracking_no", text(c.fields, "inbound_tracking_no"));
+    s->set("at", c.now);
+    shipments->add(s);
+    c.repair->set("inbound_shipments", shipments);
 }
 
 void cancel(JobActionContext& c) { c.close_reason = text(c.fields, "reason"); }
@@ -295,6 +409,10 @@ const std::map<std::string, JobActionHandler>& job_action_handlers() {
         {"resume", state_only},
         {"cancel", cancel},
         {"set_priority", set_priority},
+        {"counter_offer", counter_offer},
+        {"triage", triage},
+        {"withdraw", withdraw},
+        {"return_unrepaired", return_unrepaired},
     };
     return handlers;
 }
@@ -319,6 +437,13 @@ std::vector<std::string> workflow_actions(const fieldsync::Workflow& workflow) {
     for (const auto& t : workflow.transitions())
         if (std::find(out.begin(), out.end(), t.action) == out.end()) out.push_back(t.action);
     return out;
+}
+
+std::int64_t withdrawal_fee_cents(Db& db, const Job& job) {
+    if (job.plan_version == 0) return 0;
+    auto plan = plan_row(db, job.id, job.plan_version);
+    if (plan && has_value(plan, "is_warranty_covered") && plan->get("is_warranty_covered").convert<bool>()) return 0;
+    return load_after_sales_terms(db).inspection_fee_cents;
 }
 
 Poco::JSON::Object::Ptr open_warranty(Db& db, const std::string& asset_id, const std::string& today) {

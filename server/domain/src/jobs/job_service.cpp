@@ -32,7 +32,8 @@ const char* kJobSelect =
     "SELECT j.id, j.ticket_no, j.customer_id, j.asset_id, j.description, j.channel, j.priority, j.category, j.state, "
     "j.previous_state, j.assignee_id, j.mode, j.plan_version, j.approved_plan_version, j.is_warranty_repair, "
     "j.linked_job_id, j.rework_count, j.schedule_json, j.repair_json, j.close_reason, j.reported_by, j.created_at, "
-    "j.updated_at, j.version, j.notes, j.site_contact, j.site_phone, j.site_address, j.access_notes, "
+    "j.updated_at, j.version, j.notes, j.site_contact, j.site_phone, j.site_address, j.access_notes, j.product_type, "
+    "j.requested_priority, "
     "c.name AS customer_name, c.phone AS customer_phone, c.address AS customer_address, "
     "a.model AS asset_model, a.serial_no AS asset_serial_no, u.name AS assignee_name "
     "FROM jobs j JOIN customers c ON c.id = j.customer_id LEFT JOIN assets a ON a.id = j.asset_id "
@@ -54,7 +55,7 @@ Poco::JSON::Object::Ptr plan_view(Poco::JSON::Object::Ptr plan) {
 Poco::JSON::Object::Ptr snapshot(const Poco::JSON::Object::Ptr& job) {
     Poco::JSON::Object::Ptr s = new Poco::JSON::Object;
     for (const char* key : {"state", "previous_state", "assignee_id", "mode", "plan_version", "approved_plan_version",
-                            "rework_count", "schedule", "close_reason"})
+                            "rework_count", "schedule", "close_reason", "priority", "product_type", "category"})
         s->set(key, job->has(key) ? job->get(key) : Poco::Dynamic::Var());
     return s;
 }
@@ -110,6 +111,11 @@ Poco::JSON::Object::Ptr JobService::view(Db& db, const Actor& actor, const std::
          workflow_.available({text(job, "state"), text(job, "previous_state"), text(job, "mode")}, actor.role_name()))
         actions->add(a);
     job->set("available_actions", actions);
+    // What a withdrawal would cost now, shown before the customer confirms it; and what will happen when.
+    job->set("withdrawal_fee", static_cast<double>(withdrawal_fee_cents(db, job_from_row(job))) / 100.0);
+    job->set("deadlines", db.query("SELECT id, rule, due_at, state FROM deadlines WHERE job_id = ? AND state = "
+                                   "'pending' ORDER BY due_at, id",
+                                   {id}));
     Poco::JSON::Array::Ptr one = new Poco::JSON::Array;
     one->add(job);
     add_dispatch_views(db, one);
@@ -158,11 +164,14 @@ Poco::JSON::Object::Ptr JobService::create(const Actor& actor, const Poco::JSON:
         auto warranty = open_warranty(db, asset_id, today);
         std::string channel = text(body, "channel", actor.role == Role::customer ? "web" : "phone");
         db.execute(
-            "INSERT INTO jobs (id, ticket_no, customer_id, asset_id, description, channel, priority, category, state, "
-            "is_warranty_repair, linked_job_id, reported_by, created_at, updated_at, version) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            "INSERT INTO jobs (id, ticket_no, customer_id, asset_id, description, channel, priority, "
+            "requested_priority, "
+            "category, state, is_warranty_repair, linked_job_id, reported_by, created_at, updated_at, version) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
             {id, ticket.str(), customer_id, asset_id, text(body, "description"), channel,
-             text(body, "priority", "normal"), optional_text(body, "category"), std::string("reported"),
+             // A customer's priority is a request for staff to assess (triage), not the job's priority.
+             actor.role == Role::customer ? std::string("normal") : text(body, "priority", "normal"),
+             optional_text(body, "priority"), optional_text(body, "category"), std::string("reported"),
              warranty != nullptr, warranty ? Value(text(warranty, "job_id")) : Value(std::monostate{}),
              text_or_null(actor.id), now, now});
         Poco::JSON::Object::Ptr after = new Poco::JSON::Object(*body);

@@ -19,7 +19,8 @@ bool flag(const Poco::JSON::Object::Ptr& row, const std::string& key) {
 
 const char* plan_columns() {
     return "version, findings, fault_category, is_warranty_covered, is_customer_caused, mode, items_json, "
-           "total_cents, cost_to_customer_cents, currency, status, created_by, created_at, decided_by, decided_at";
+           "total_cents, cost_to_customer_cents, currency, status, created_by, created_at, decided_by, decided_at, "
+           "counter_offer_json";
 }
 
 Plan plan_from_row(const Poco::JSON::Object::Ptr& row) {

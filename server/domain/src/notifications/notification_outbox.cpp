@@ -24,9 +24,26 @@ struct EventRule {
 
 // Workflow actions; escalate (by the SLA checker) is sla_at_risk or sla_breached by the escalation's sla_status.
 constexpr EventRule kRules[] = {
-    {"report", "ticket_created"},   {"submit_assessment", "plan_proposed"},  {"schedule", "visit_booked"},
-    {"reschedule", "visit_booked"}, {"complete_repair", "repair_completed"}, {"record_acceptance", "warranty_issued"},
+    {"report", "ticket_created"},
+    {"submit_assessment", "plan_proposed"},
+    {"schedule", "visit_booked"},
+    {"reschedule", "visit_booked"},
+    {"complete_repair", "repair_completed"},
+    {"record_acceptance", "warranty_issued"},
+    {"deadline_plan_reminder", "plan_reminder"},
+    {"deadline_hold_reminder", "hold_reminder"},
+    {"after_sales_request", "after_sales_requested"},
+    {"after_sales_approve", "after_sales_update"},
+    {"after_sales_refuse", "after_sales_update"},
+    {"after_sales_refund", "after_sales_update"},
+    {"after_sales_ship_replacement", "after_sales_update"},
 };
+
+// Events for the dispatchers rather than the customer.
+bool for_dispatchers(const std::string& event) {
+    return event == "sla_at_risk" || event == "sla_breached" || event == "hold_reminder" || event == "hold_ended" ||
+           event == "after_sales_requested";
+}
 
 const char* kFooter =
     "\n--\n此邮件由系统自动发送，请勿直接回复。\nThis message was sent automatically by fieldrepair; please do not "
@@ -43,7 +60,33 @@ std::string event_value(const Poco::JSON::Object::Ptr& after, const std::string&
     return text(after ? after->getObject("fields") : nullptr, key);
 }
 
+// The customer's notices of waits and after-sales requests.
+Message after_sales_customer_message(Db& db, const std::string& event, const Poco::JSON::Object::Ptr& job) {
+    std::string ticket = text(job, "ticket_no");
+    std::ostringstream body;
+    body << text(job, "customer_name") << "，您好：\n\n";
+    Message m;
+    if (event == "plan_reminder") {
+        m.subject = "维修方案仍待您确认：工单 " + ticket + " / Reminder: a repair plan awaits you: ticket " + ticket;
+        body << "您的维修方案仍在等待确认，请登录客户门户同意、拒绝或提出协商。\n\n"
+             << "A repair plan is still waiting for your decision; approve, decline or make a counter-offer in the "
+                "customer portal.\n";
+    } else {
+        auto c = db.query_one(
+            "SELECT kind, state, refusal_reason FROM after_sales_cases WHERE job_id = ? ORDER BY updated_at DESC LIMIT "
+            "1",
+            {text(job, "id")});
+        m.subject = "售后申请进度更新：工单 " + ticket + " / After-sales request update: ticket " + ticket;
+        body << "您的售后申请（" << text(c, "kind") << "）状态：" << text(c, "state")
+             << (has_value(c, "refusal_reason") ? "。原因：" + text(c, "refusal_reason") + "，如有异议可申诉" : "")
+             << "。\n\nYour after-sales request (" << text(c, "kind") << ") is now " << text(c, "state") << ".\n";
+    }
+    m.body = body.str() + kFooter;
+    return m;
+}
+
 Message customer_message(Db& db, const std::string& event, const Poco::JSON::Object::Ptr& job) {
+    if (event == "plan_reminder" || event == "after_sales_update") return after_sales_customer_message(db, event, job);
     std::string ticket = text(job, "ticket_no");
     std::string greeting = text(job, "customer_name") + "，您好：\n\n";
     std::ostringstream body;
@@ -92,8 +135,32 @@ Message customer_message(Db& db, const std::string& event, const Poco::JSON::Obj
     return m;
 }
 
+// The dispatchers' notices of waits that ended or need them.
+Message waiting_message(const std::string& event, const Poco::JSON::Object::Ptr& job) {
+    std::string ticket = text(job, "ticket_no");
+    Message m;
+    if (event == "after_sales_requested") {
+        m.subject = "新的售后申请待处理（48 小时内答复）：工单 " + ticket +
+                    " / After-sales request to answer: ticket " + ticket;
+        m.body = "客户就工单 " + ticket +
+                 " 提出了售后申请，请在时限内同意或拒绝，逾期系统将默认同意。\n\nThe customer of ticket " + ticket +
+                 " asked for an exchange, return or refund; answer it in time or it is approved by default.\n";
+    } else if (event == "hold_ended") {
+        m.subject = "挂起已到期并恢复：工单 " + ticket + " / Hold ended, job resumed: ticket " + ticket;
+        m.body = "工单 " + ticket + " 的挂起期限已到，系统已恢复处理（状态 " + text(job, "state") + "）。\n\nTicket " +
+                 ticket + ": the hold reached its end date and the job is back in " + text(job, "state") + ".\n";
+    } else {
+        m.subject = "工单挂起已久，请跟进：工单 " + ticket + " / Job on hold for long: ticket " + ticket;
+        m.body = "工单 " + ticket + " 已挂起较长时间且无恢复日期，请跟进。\n\nTicket " + ticket +
+                 " has been on hold without an end date for long; please follow it up.\n";
+    }
+    m.body += kFooter;
+    return m;
+}
+
 Message dispatcher_message(const std::string& event, const Poco::JSON::Object::Ptr& job,
                            const Poco::JSON::Object::Ptr& after) {
+    if (event != "sla_at_risk" && event != "sla_breached") return waiting_message(event, job);
     std::string ticket = text(job, "ticket_no");
     bool breached = event == "sla_breached";
     std::string clock = event_value(after, "clock"), deadline = event_value(after, "deadline");
@@ -219,9 +286,10 @@ void enqueue_staff_notice(Db& db, const std::string& job_id, const std::string& 
 }
 
 const std::vector<std::string>& notification_events() {
-    static const std::vector<std::string> events = {"ticket_created",   "plan_proposed",   "visit_booked",
-                                                    "repair_completed", "warranty_issued", "sla_at_risk",
-                                                    "sla_breached",     "audit_checkpoint"};
+    static const std::vector<std::string> events = {
+        "ticket_created", "plan_proposed", "visit_booked",    "repair_completed",      "warranty_issued",
+        "sla_at_risk",    "sla_breached",  "plan_reminder",   "hold_reminder",         "hold_ended",
+        "after_sales_requested", "after_sales_update", "audit_checkpoint"};
     return events;
 }
 
@@ -260,7 +328,9 @@ void enqueue_notifications(Db& db, const std::string& job_id, const Actor& actor
             {job_id});
         return;
     }
-    std::string event = notification_event_of(action, after);
+    // Only a hold's end date resumes a job as the system: the dispatchers are told.
+    std::string event = action == "resume" && actor.role == Role::system ? std::string("hold_ended")
+                                                                         : notification_event_of(action, after);
     if (event.empty()) return;
     auto job = db.query_one(
         "SELECT j.id, j.ticket_no, j.state, j.previous_state, j.priority, j.category, j.customer_id, j.asset_id, "
@@ -273,7 +343,7 @@ void enqueue_notifications(Db& db, const std::string& job_id, const Actor& actor
     if (!job) return;
     std::string now = fieldsync::format_utc(fieldsync::now_ms());
 
-    if (event == "sla_at_risk" || event == "sla_breached") {
+    if (for_dispatchers(event)) {
         auto message = dispatcher_message(event, job, after);
         for (const auto& address : dispatcher_addresses(db, after))
             insert(db, event, job_id, "email", address, std::monostate{}, message.subject, message.body, now);

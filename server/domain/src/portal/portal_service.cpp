@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "fieldserver/domain/notifications/notification_outbox.hpp"
+#include "fieldserver/domain/aftersales/purchase_service.hpp"
 #include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
@@ -125,6 +126,11 @@ ReportForm validated_report(const Poco::JSON::Object::Ptr& body) {
         {.name = "photos", .type = FieldType::array},
         {.name = "email", .type = FieldType::string, .max_length = 254},
         {.name = "sms_consent", .type = FieldType::boolean},
+        {.name = "purchase_date", .type = FieldType::date},
+        {.name = "purchase_channel", .type = FieldType::string, .max_length = 200},
+        {.name = "purchase_price", .type = FieldType::number, .min = 0, .max = 10'000'000},
+        {.name = "received_on", .type = FieldType::date},
+        {.name = "proof_of_purchase", .type = FieldType::string, .max_length = 6'000'000},
     };
     fieldsync::validate_fields(required, optional, *body, "report a fault");
     if (has_value(body, "email") && !is_mailbox(Poco::trim(text(body, "email"))))
@@ -180,6 +186,18 @@ void save_contact_prefs(Db& db, const std::string& customer_id, const Poco::JSON
         {customer_id, sms, !email.empty(), now});
 }
 
+// The purchase facts of a report, checked as the purchase endpoint checks them; nullptr when none were given.
+Poco::JSON::Object::Ptr purchase_of(const Poco::JSON::Object::Ptr& body) {
+    Poco::JSON::Object::Ptr purchase = new Poco::JSON::Object;
+    for (const char* key : {"purchase_date", "purchase_channel", "purchase_price", "received_on"})
+        if (has_value(body, key)) purchase->set(key, body->get(key));
+    if (purchase->size() == 0 && !has_value(body, "proof_of_purchase")) return nullptr;
+    if (!has_value(body, "purchase_date"))
+        throw Error(ErrorCode::missing_field, "give the purchase date with the other purchase facts", "purchase_date");
+    PurchaseService::validate(purchase);
+    return purchase;
+}
+
 }  // namespace
 
 Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& body, const std::string& source,
@@ -191,6 +209,14 @@ Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& bod
     auto form = validated_report(body);
     const std::string &name = form.name, &phone = form.phone, &serial = form.serial;
     auto photos = decode_photos(body);
+    auto purchase = purchase_of(body);
+    std::string proof_bytes;
+    StoredProof proof;
+    if (has_value(body, "proof_of_purchase")) {
+        proof_bytes = decode_base64(text(body, "proof_of_purchase"), "proof_of_purchase");
+        proof.content_type = PurchaseService::proof_type(proof_bytes, "proof_of_purchase");
+        proof.size_bytes = static_cast<std::int64_t>(proof_bytes.size());
+    }
 
     // Always a new customer record and a new product record (the dispatcher merges duplicates): attaching the
     // report to the customer of the same name and phone, or to the product of the same serial number, would show
@@ -217,11 +243,14 @@ Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& bod
     job_body->set("description", text(body, "description"));
     job_body->set("channel", "web");
     if (has_value(body, "category")) job_body->set("category", text(body, "category"));
+    // The purchase facts first, so the job starts with them (its warranty decision can use the purchase date).
+    if (purchase) db_.write([&](Db& db) { PurchaseService::record(db, asset_id, purchase, {}, now_text()); });
     auto job = jobs_.create(customer_actor, job_body);
     std::string job_id = text(job, "id"), ticket_no = text(job, "ticket_no"), now = now_text();
     // The bytes before their rows (a file nobody describes is harmless, a row without its bytes is not), and only
     // once the report is accepted, so refused input stores nothing.
     for (const auto& photo : photos) attachments_.store(photo.bytes);
+    if (!proof.content_type.empty()) proof.sha256 = attachments_.store(proof_bytes);
 
     // The tracking link's key: 128 random bits, only its hash stored, so the ticket number (sequential) and the
     // phone (known to many) are no longer enough to open the job.
@@ -236,6 +265,7 @@ Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& bod
         for (std::size_t i = 0; i < photos.size(); ++i)
             insert_photo(db, job_id, static_cast<std::int64_t>(i + 1), photos[i].content_type,
                          static_cast<std::int64_t>(photos[i].bytes.size()), sha256_hex(photos[i].bytes), now);
+        if (!proof.sha256.empty()) PurchaseService::record(db, asset_id, purchase, proof, now);
         return issue_token(db, customer_id, job_id, ticket_no);
     });
     // Every accepted report counts against the address, not only failures as with logins.

@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "fieldserver/domain/common/field_values.hpp"
 #include "fieldserver/domain/sla/sla_service.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/error.hpp"
@@ -32,7 +33,8 @@ const char* kAggregates =
     "CAST(SUM(is_warranty_repair) AS BIGINT) AS repeat_repairs, COUNT(rating) AS rated, "
     "CAST(SUM(COALESCE(rating, 0)) AS BIGINT) AS rating_sum, COUNT(response_met) AS response_measured, "
     "CAST(SUM(COALESCE(response_met, 0)) AS BIGINT) AS response_met, COUNT(resolution_met) AS resolution_measured, "
-    "CAST(SUM(COALESCE(resolution_met, 0)) AS BIGINT) AS resolution_met";
+    "CAST(SUM(COALESCE(resolution_met, 0)) AS BIGINT) AS resolution_met, "
+    "CAST(SUM(CASE WHEN is_resolved = 0 AND state IN ('cancelled', 'returned') THEN 1 ELSE 0 END) AS BIGINT) AS ended";
 
 const char* kCounters[] = {"jobs",
                            "resolved",
@@ -45,12 +47,13 @@ const char* kCounters[] = {"jobs",
                            "response_measured",
                            "response_met",
                            "resolution_measured",
-                           "resolution_met"};
+                           "resolution_met",
+                           "ended"};
 
 // Columns per report, after group (and name): counts from the aggregates, and values derived from them.
 const std::map<std::string, std::vector<std::string>>& report_columns() {
     static const std::map<std::string, std::vector<std::string>> columns = {
-        {"jobs", {"jobs", "resolved", "open"}},
+        {"jobs", {"jobs", "resolved", "ended", "open"}},
         {"sla-compliance",
          {"response_measured", "response_met", "response_compliance", "resolution_measured", "resolution_met",
           "resolution_compliance"}},
@@ -65,8 +68,11 @@ const std::map<std::string, std::vector<std::string>>& report_columns() {
 
 // Fixed SQL per group_by; never text from the request.
 const std::map<std::string, std::string>& group_columns() {
-    static const std::map<std::string, std::string> groups = {
-        {"technician", "technician_id"}, {"category", "category"}, {"model", "model"}, {"month", "reported_month"}};
+    static const std::map<std::string, std::string> groups = {{"technician", "technician_id"},
+                                                              {"category", "category"},
+                                                              {"model", "model"},
+                                                              {"month", "reported_month"},
+                                                              {"product_type", "product_type"}};
     return groups;
 }
 
@@ -79,7 +85,8 @@ Poco::Dynamic::Var ratio(std::int64_t part, std::int64_t whole, double scale = 1
 // Adds the derived columns to a row of counters.
 void derive(Poco::JSON::Object::Ptr row) {
     auto n = [&](const char* key) { return integer(row, key); };
-    row->set("open", n("jobs") - n("resolved"));
+    // Cancelled and returned-unrepaired jobs ended without a resolution: they are not open.
+    row->set("open", n("jobs") - n("resolved") - n("ended"));
     row->set("response_compliance", ratio(n("response_met"), n("response_measured")));
     row->set("resolution_compliance", ratio(n("resolution_met"), n("resolution_measured")));
     row->set("mean_repair_minutes", ratio(n("repair_minutes"), n("resolved"), 1, 10));
@@ -93,7 +100,7 @@ void derive(Poco::JSON::Object::Ptr row) {
 // The columns of a job_facts row that its rollup contribution depends on.
 const char* kFactColumns =
     "reported_at, technician_id, original_technician_id, category, model, is_resolved, repair_minutes, "
-    "is_first_time_fix, rework_count, is_warranty_repair, rating, response_met, resolution_met";
+    "is_first_time_fix, rework_count, is_warranty_repair, rating, response_met, resolution_met, state, product_type";
 
 using Contribution = std::array<std::int64_t, std::size(kCounters)>;
 
@@ -114,7 +121,8 @@ Contribution contribution(const Poco::JSON::Object::Ptr& f) {
          has_value(f, "response_met") ? 1 : 0,
          integer(f, "response_met"),
          has_value(f, "resolution_met") ? 1 : 0,
-         integer(f, "resolution_met")};
+         integer(f, "resolution_met"),
+         !resolved && (text(f, "state") == "cancelled" || text(f, "state") == "returned") ? 1 : 0};
     return c;
 }
 
@@ -125,7 +133,8 @@ const std::vector<std::pair<std::string, std::string>>& dimensions() {
         {"technician", "technician_id"},
         {"original_technician", "original_technician_id"},
         {"category", "category"},
-        {"model", "model"}};
+        {"model", "model"},
+        {"product_type", "COALESCE(product_type, '')"}};
     return dims;
 }
 
@@ -179,7 +188,8 @@ std::string cell(const Poco::JSON::Object::Ptr& row, const std::string& key) {
 
 void refresh_job_facts(Db& db, const std::string& job_id) {
     auto job = db.query_one(
-        "SELECT j.id, j.created_at, j.state, j.priority, j.category, j.assignee_id, j.customer_id, j.rework_count, "
+        "SELECT j.id, j.created_at, j.state, j.priority, j.category, j.product_type, j.assignee_id, j.customer_id, "
+        "j.rework_count, "
         "j.is_warranty_repair, a.model, l.assignee_id AS original_technician_id FROM jobs j "
         "LEFT JOIN assets a ON a.id = j.asset_id LEFT JOIN jobs l ON l.id = j.linked_job_id WHERE j.id = ?",
         {job_id});
@@ -207,9 +217,9 @@ void refresh_job_facts(Db& db, const std::string& job_id) {
     db.execute(
         "INSERT INTO job_facts (job_id, reported_at, reported_month, state, priority, category, model, technician_id, "
         "original_technician_id, resolved_at, repair_minutes, is_resolved, is_first_time_fix, rework_count, "
-        "is_warranty_repair, rating, response_met, resolution_met) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, "
-        "?, ?, ?) ON CONFLICT (job_id) DO UPDATE SET state = excluded.state, priority = excluded.priority, "
+        "is_warranty_repair, rating, response_met, resolution_met, product_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_id) DO UPDATE SET state = excluded.state, "
+        "priority = excluded.priority, product_type = excluded.product_type, "
         "category = excluded.category, model = excluded.model, technician_id = excluded.technician_id, "
         "original_technician_id = excluded.original_technician_id, resolved_at = excluded.resolved_at, "
         "repair_minutes = excluded.repair_minutes, is_resolved = excluded.is_resolved, "
@@ -221,8 +231,8 @@ void refresh_job_facts(Db& db, const std::string& job_id) {
          text_or_null(text(job, "original_technician_id")), resolved_at, repair_minutes,
          static_cast<std::int64_t>(resolved ? 1 : 0), first_time_fix, integer(job, "rework_count"),
          static_cast<std::int64_t>(job->getValue<bool>("is_warranty_repair") ? 1 : 0), rating,
-         optional_flag(sla ? sla->response.met : std::nullopt),
-         optional_flag(sla ? sla->resolution.met : std::nullopt)});
+         optional_flag(sla ? sla->response.met : std::nullopt), optional_flag(sla ? sla->resolution.met : std::nullopt),
+         optional_text(job, "product_type")});
     // The daily sums change by the difference between the job's old and new row, group by group.
     auto after = db.query_one(std::string("SELECT ") + kFactColumns + " FROM job_facts WHERE job_id = ?", {job_id});
     auto old_part = contribution(before), new_part = contribution(after);
@@ -274,7 +284,8 @@ void check_report_filters(const std::string& from, const std::string& to, const 
             throw Error(ErrorCode::invalid_field, std::string(key) + " must be a date YYYY-MM-DD", key);
     if (!from.empty() && !to.empty() && to < from) throw Error(ErrorCode::invalid_field, "to is before from", "to");
     if (!group_by.empty() && !group_columns().count(group_by))
-        throw Error(ErrorCode::invalid_field, "group_by must be technician, category, model or month", "group_by");
+        throw Error(ErrorCode::invalid_field, "group_by must be technician, category, product_type, model or month",
+                    "group_by");
     if (!format.empty() && format != "json" && format != "csv")
         throw Error(ErrorCode::invalid_field, "format must be json or csv", "format");
 }
@@ -362,11 +373,17 @@ std::pair<Poco::JSON::Array::Ptr, Poco::JSON::Object::Ptr> report_table(const Po
 ReportOutput ReportService::report(const Actor& actor, const std::string& name, const Query& query) {
     require_role(actor, {Role::admin, Role::dispatcher, Role::supervisor});
     auto columns = report_columns().find(name);
-    if (columns == report_columns().end()) throw Error(ErrorCode::not_found, "no report " + name);
+    if (columns == report_columns().end() && name != "after-sales")
+        throw Error(ErrorCode::not_found, "no report " + name);
     allow_filters(query, {"from", "to", "group_by", "technician_id", "format"});
     std::string from = filter(query, "from"), to = filter(query, "to"), group_by = filter(query, "group_by");
     std::string format = filter(query, "format");
     check_report_filters(from, to, group_by, format);
+    if (name == "after-sales") {
+        ReportOutput result;
+        result.json = after_sales(from, to);
+        return result;
+    }
 
     std::string where = "reported_at >= ? AND reported_at < ?";
     Params params{from, to.empty() ? std::string("9999") : fieldsync::add_days(to, 1)};

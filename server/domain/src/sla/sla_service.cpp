@@ -564,8 +564,13 @@ Poco::JSON::Object::Ptr SlaService::check(const Actor& actor) {
     return out;
 }
 
-SlaChecker::SlaChecker(SlaService& sla, int interval_seconds, Poco::Logger& log, std::function<bool()> may_run)
-    : sla_(sla), interval_seconds_(interval_seconds), log_(log), may_run_(std::move(may_run)) {
+SlaChecker::SlaChecker(SlaService& sla, int interval_seconds, Poco::Logger& log, std::function<bool()> may_run,
+                       std::function<void()> after_check)
+    : sla_(sla),
+      interval_seconds_(interval_seconds),
+      log_(log),
+      may_run_(std::move(may_run)),
+      after_check_(std::move(after_check)) {
     if (interval_seconds_ > 0) thread_ = std::thread([this] { run(); });
 }
 
@@ -594,6 +599,7 @@ void SlaChecker::run() {
             // The next round retries; a failed check changes nothing (each escalation is its own transaction).
             log_.error("SLA check failed: %s", std::string(e.what()));
         }
+        if (after_check_) after_check_();
         lock.lock();
     }
 }

@@ -2,6 +2,9 @@
 // constructor in services.cpp); route registration only registers routes.
 #pragma once
 
+#include "fieldserver/domain/aftersales/case_service.hpp"
+#include "fieldserver/domain/aftersales/policies.hpp"
+#include "fieldserver/domain/aftersales/purchase_service.hpp"
 #include "fieldserver/domain/attachments/attachment_service.hpp"
 #include "fieldserver/domain/care/appeals/appeal_service.hpp"
 #include "fieldserver/domain/care/complaints/complaint_service.hpp"
@@ -9,6 +12,7 @@
 #include "fieldserver/domain/care/messages/message_service.hpp"
 #include "fieldserver/domain/catalog/catalog_service.hpp"
 #include "fieldserver/domain/customers/customer_service.hpp"
+#include "fieldserver/domain/deadlines/deadline_service.hpp"
 #include "fieldserver/domain/dispatch/dispatch_service.hpp"
 #include "fieldserver/domain/dispatch/technician_service.hpp"
 #include "fieldserver/domain/jobs/job_service.hpp"
@@ -76,6 +80,10 @@ struct Services {
     AppealService appeals;
     FollowupService followups;
     MessageService messages;
+    PolicyService policies;
+    PurchaseService purchases;
+    CaseService cases;
+    DeadlineService deadlines;
     MetricsAccess metrics_access;
     TrustedProxies trusted_proxies;
 };

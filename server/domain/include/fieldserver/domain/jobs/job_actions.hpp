@@ -49,6 +49,9 @@ void check_action_table(const std::vector<std::string>& workflow_actions, const 
 // The distinct action names of a workflow table, in table order.
 std::vector<std::string> workflow_actions(const fieldsync::Workflow& workflow);
 
+// What a customer pays to withdraw the job now (withdraw action): 0 before inspection or for a warranty plan.
+std::int64_t withdrawal_fee_cents(Db& db, const Job& job);
+
 // The open repair-warranty record of an asset on a date, if any.
 Poco::JSON::Object::Ptr open_warranty(Db& db, const std::string& asset_id, const std::string& today);
 

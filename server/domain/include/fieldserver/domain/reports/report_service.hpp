@@ -33,6 +33,9 @@ class ReportService {
     std::size_t backfill();
 
   private:
+    // The after-sales report (after_sales_report.cpp): one row per case kind, JSON only.
+    Poco::JSON::Object::Ptr after_sales(const std::string& from, const std::string& to);
+
     Database& db_;
 };
 

@@ -89,10 +89,12 @@ class SlaService {
 };
 
 // Runs SlaService::check every interval_seconds on its own thread, from construction until destruction, in the
-// rounds for which may_run() answers true (the instance holding the periodic work's lease).
+// rounds for which may_run() answers true (the instance holding the periodic work's lease), and then the round's
+// further work (after_check: the deadline sweep), whose failure does not stop the next round.
 class SlaChecker {
   public:
-    SlaChecker(SlaService& sla, int interval_seconds, Poco::Logger& log, std::function<bool()> may_run);
+    SlaChecker(SlaService& sla, int interval_seconds, Poco::Logger& log, std::function<bool()> may_run,
+               std::function<void()> after_check = {});
     ~SlaChecker();
     SlaChecker(const SlaChecker&) = delete;
     SlaChecker& operator=(const SlaChecker&) = delete;
@@ -104,6 +106,7 @@ class SlaChecker {
     int interval_seconds_;
     Poco::Logger& log_;
     std::function<bool()> may_run_;
+    std::function<void()> after_check_;
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;

@@ -1,0 +1,15 @@
+// The after-sales routes: purchase facts, exchange/return/refund cases, policies, the deadline sweep.
+#pragma once
+
+#include "fieldserver/http/api_server.hpp"
+
+namespace fieldserver {
+
+// Who may open and follow after-sales cases and record purchase facts; lists to extend with new roles.
+inline const Access kAfterSalesParties{false, {Role::admin, Role::dispatcher, Role::customer}};
+
+// /api/v1/assets/{id}/purchase, /api/v1/jobs/{id}/after-sales, /api/v1/after-sales/cases…,
+// /api/v1/policies/time-limits, /api/v1/policies/after-sales, /api/v1/deadlines/sweep.
+void add_after_sales_routes(Router& router, Services& services);
+
+}  // namespace fieldserver
