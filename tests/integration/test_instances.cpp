@@ -23,6 +23,9 @@ using namespace fieldtest;
 
 namespace {
 
+// The first bytes of a JPEG file: the attachment store takes only types it recognises by their first bytes.
+const std::string kJpegMagic = "\xFF\xD8\xFF\xE0";
+
 // An empty database of its own on the test PostgreSQL server, dropped at the end.
 struct SharedDatabase {
     std::string name;
@@ -236,6 +239,7 @@ TEST_CASE("a chunked upload continues on whichever instance each chunk reaches",
     std::string device_id = device.str("device_id"), token = device.str("device_token");
     std::string bytes;
     for (int i = 0; i < 3000; ++i) bytes += static_cast<char>((i * 7919) % 256);
+    bytes.replace(0, kJpegMagic.size(), kJpegMagic);  // an attachment must start as an allowed type
     describe_photo(a, device_id, token, job, bytes);
     std::string path = "/api/v1/attachments/" + fieldsync::sha256_hex(bytes);
     // Chunks alternate between the instances, as a round-robin balancer sends them.
@@ -282,7 +286,7 @@ TEST_CASE("a full disk is a retryable 503 and reads and pulls keep working", "[i
     auto device =
         need(srv.post("/api/v1/sync/devices", body({{"name", "平板"}, {"platform", "android"}}), shop.tech_a), 201);
     std::string device_id = device.str("device_id"), token = device.str("device_token");
-    std::string photo(20000, 'p');
+    std::string photo = kJpegMagic + std::string(20000, 'p');
     describe_photo(srv, device_id, token, job, photo);
     // Fill the disk to the last block.
     REQUIRE(std::system(("dd if=/dev/zero of=" + dir + "/filler bs=64k 2>/dev/null; sync").c_str()) >= 0);

@@ -54,6 +54,7 @@ Deployment make_deployment(TestServer& srv) {
     d.device_id = device.str("device_id");
     d.device_token = device.str("device_token");
     for (int i = 0; i < 400; ++i) d.photo += static_cast<char>(i % 251);
+    d.photo.replace(0, 4, "\xFF\xD8\xFF\xE0");  // a JPEG's first bytes: the store takes only recognised types
     std::string op = R"({"op_id":")" + fieldsync::uuid_v7() + R"(","table":"attachments","row_id":")" +
                      fieldsync::uuid_v7() + R"(","kind":"insert","hlc":")" +
                      fieldsync::format_hlc({fieldsync::now_ms(), 0, d.device_id}) +
@@ -111,7 +112,9 @@ TEST_CASE("a SQLite deployment moves into PostgreSQL with nothing lost", "[integ
     REQUIRE(moved.status == 0);
     CHECK(moved.out.find("audit chains intact") != std::string::npos);
     {
-        TestServer pg({{"FIELDREPAIR_DATABASE", connection}});
+        // The moved shop keeps the key that signed its audit checkpoints.
+        TestServer pg({{"FIELDREPAIR_DATABASE", connection},
+                       {"FIELDREPAIR_AUDIT_KEY_FILE", sqlite.data_dir() + "/audit-key.pem"}});
         check_served(pg, deployment);
     }
     // Into a database that holds a shop already: refused, nothing changed.

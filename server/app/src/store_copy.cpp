@@ -5,9 +5,11 @@
 #include <Poco/File.h>
 #include <sys/stat.h>
 
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -179,6 +181,42 @@ StoreCopyReport copy_store(Database& from, const std::string& from_attachments, 
     return report;
 }
 
+namespace {
+
+// The audit checkpoints' key and journal live outside the database (docs/architecture.md), so a backup carries
+// them beside the file and a restore puts them back: without the key that signed them, the restored checkpoints
+// would not verify. A target that has a key of its own keeps it, and the restore is refused before anything is
+// copied.
+struct AuditFiles {
+    std::string key, journal;
+};
+
+std::string file_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void copy_file_if(const std::string& from, const std::string& to) {
+    if (Poco::File(from).exists()) Poco::File(from).copyTo(to);
+}
+
+void check_audit_target(const AuditFiles& from, const AuditFiles& to) {
+    if (Poco::File(from.key).exists() && Poco::File(to.key).exists() && file_text(from.key) != file_text(to.key))
+        throw std::invalid_argument("the target already has its own audit key " + to.key +
+                                    "; move it aside so the copy's checkpoints verify with the key that signed them");
+}
+
+void copy_audit_files(const AuditFiles& from, const AuditFiles& to) {
+    if (Poco::File(to.key).exists()) return;
+    copy_file_if(from.key, to.key);
+    copy_file_if(from.key + ".pub", to.key + ".pub");
+    copy_file_if(from.journal, to.journal);
+}
+
+}  // namespace
+
 int run_store_command(const std::string& command, const std::string& argument, const ServerConfig& cfg) {
     ::umask(077);  // a backup holds password hashes and customer data: owner-only, like the data folder
     std::string attachments = cfg.data_dir + "/attachments";
@@ -203,7 +241,12 @@ int run_store_command(const std::string& command, const std::string& argument, c
     } else {
         throw std::invalid_argument("unknown store command " + command);
     }
+    AuditFiles here{cfg.audit_key_file, cfg.data_dir + "/audit-checkpoints.jsonl"};
+    AuditFiles beside{argument + ".audit-key.pem", argument + ".audit-checkpoints.jsonl"};
+    bool carries_audit = command == "backup" || command == "restore";
+    if (command == "restore") check_audit_target(beside, here);
     auto report = copy_store(*from, from_folder, *to, to_folder);
+    if (carries_audit) copy_audit_files(command == "backup" ? here : beside, command == "backup" ? beside : here);
     std::int64_t rows = 0;
     for (const auto& [table, n] : report.rows) rows += n;
     std::cout << command << ": copied " << rows << " rows of " << report.rows.size() << " tables and "

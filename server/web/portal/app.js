@@ -283,7 +283,7 @@ function render_track(prefill = {}, notice = null) {
     e.preventDefault();
     const f = new FormData(form);
     clear_errors(form);
-    const missing = ['ticket_no', 'phone'].filter((k) => !String(f.get(k) || '').trim());
+    const missing = ['ticket_no', 'access_key'].filter((k) => !String(f.get(k) || '').trim());
     if (missing.length) { missing.reverse().forEach((k) => show_field_error(form, k, t('v_required'))); return; }
     try {
       await open_session(String(f.get('ticket_no')).trim(), String(f.get('access_key')).trim());

@@ -34,7 +34,14 @@ std::string append_history(const Poco::JSON::Array::Ptr& history_in, const Actor
 void audit_care(Db& db, const std::string& job_id, const Actor& actor, const std::string& action,
                 const Poco::JSON::Object::Ptr& after) {
     if (job_id.empty()) return;
-    append_event(db, job_id, actor, action, new Poco::JSON::Object, after);
+    // In a job's events "state" is the job's state (audit checkpoints verify the job row against it), so the
+    // record's own state is named as the record's.
+    Poco::JSON::Object::Ptr recorded = new Poco::JSON::Object(*after);
+    if (recorded->has("state")) {
+        recorded->set("record_state", recorded->get("state"));
+        recorded->remove("state");
+    }
+    append_event(db, job_id, actor, action, new Poco::JSON::Object, recorded);
 }
 
 std::string checked_evidence(Db& db, const Poco::JSON::Object::Ptr& body, const std::string& job_id) {

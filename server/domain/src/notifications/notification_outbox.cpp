@@ -287,8 +287,8 @@ void enqueue_staff_notice(Db& db, const std::string& job_id, const std::string& 
 
 const std::vector<std::string>& notification_events() {
     static const std::vector<std::string> events = {
-        "ticket_created", "plan_proposed", "visit_booked",    "repair_completed",      "warranty_issued",
-        "sla_at_risk",    "sla_breached",  "plan_reminder",   "hold_reminder",         "hold_ended",
+        "ticket_created",        "plan_proposed",      "visit_booked",    "repair_completed", "warranty_issued",
+        "sla_at_risk",           "sla_breached",       "plan_reminder",   "hold_reminder",    "hold_ended",
         "after_sales_requested", "after_sales_update", "audit_checkpoint"};
     return events;
 }

@@ -8,8 +8,8 @@
 #include <cctype>
 #include <utility>
 
-#include "fieldserver/domain/notifications/notification_outbox.hpp"
 #include "fieldserver/domain/aftersales/purchase_service.hpp"
+#include "fieldserver/domain/notifications/notification_outbox.hpp"
 #include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"

@@ -161,11 +161,8 @@ Poco::JSON::Object::Ptr AppealService::list(const Actor& actor, const Query& que
     } else if (!overdue.empty()) {
         throw Error(ErrorCode::invalid_field, "overdue must be true when given", "overdue");
     }
-    return db_.read([&](Db& db) {
-        auto page = paged(db, kColumns, kFrom, where, params, "p.callback_due_at, p.id", page_of(query));
-        for (const auto& v : *page->getArray("items")) v.extract<Poco::JSON::Object::Ptr>();
-        return page;
-    });
+    return db_.read(
+        [&](Db& db) { return paged(db, kColumns, kFrom, where, params, "p.callback_due_at, p.id", page_of(query)); });
 }
 
 Poco::JSON::Object::Ptr AppealService::get(const Actor& actor, const std::string& id) {

@@ -220,9 +220,7 @@ Poco::JSON::Object::Ptr ComplaintService::list(const Actor& actor, const Query& 
         throw Error(ErrorCode::invalid_field, "overdue must be true when given", "overdue");
     }
     return db_.read([&](Db& db) {
-        auto page = paged(db, kColumns, kFrom, where, params, "k.created_at DESC, k.id DESC", page_of(query));
-        for (const auto& v : *page->getArray("items")) v.extract<Poco::JSON::Object::Ptr>();
-        return page;
+        return paged(db, kColumns, kFrom, where, params, "k.created_at DESC, k.id DESC", page_of(query));
     });
 }
 
