@@ -136,6 +136,8 @@ TEST_CASE("complaint deadlines are swept once and a supervisor may move them", "
     CHECK(swept->getArray("complaints_contact")->getElement<std::string>(0) == id);
     CHECK(swept->getArray("complaints_resolve")->size() == 0);
     CHECK(total(c.srv, "/api/v1/complaints?overdue=true", c.agent) == 1);
+    for (const char* list : {"/api/v1/complaints", "/api/v1/appeals", "/api/v1/followups"})
+        check_error(c.srv.get(std::string(list) + "?overdue=yes", c.agent), 422, "invalid_field", "overdue");
     // Once only.
     swept = need(c.srv.post("/api/v1/care/sweep", body(), c.supervisor), 200).object();
     CHECK(swept->getArray("complaints_contact")->size() == 0);

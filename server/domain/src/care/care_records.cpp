@@ -80,4 +80,11 @@ Poco::JSON::Object::Ptr visible_job(Db& db, const Actor& actor, const std::strin
     return job;
 }
 
+bool overdue_only(const Query& query) {
+    std::string overdue = filter(query, "overdue");
+    if (!overdue.empty() && overdue != "true")
+        throw Error(ErrorCode::invalid_field, "overdue must be true when given", "overdue");
+    return overdue == "true";
+}
+
 }  // namespace fieldserver

@@ -155,11 +155,9 @@ Poco::JSON::Object::Ptr AppealService::list(const Actor& actor, const Query& que
             where += std::string(" AND p.") + key + " = ?";
             params.emplace_back(v);
         }
-    if (auto overdue = filter(query, "overdue"); overdue == "true") {
+    if (overdue_only(query)) {
         where += " AND p.called_back_at IS NULL AND p.state IN ('open', 'escalated') AND p.callback_due_at <= ?";
         params.emplace_back(fieldsync::format_utc(fieldsync::now_ms()));
-    } else if (!overdue.empty()) {
-        throw Error(ErrorCode::invalid_field, "overdue must be true when given", "overdue");
     }
     return db_.read(
         [&](Db& db) { return paged(db, kColumns, kFrom, where, params, "p.callback_due_at, p.id", page_of(query)); });

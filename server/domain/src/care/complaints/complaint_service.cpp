@@ -209,15 +209,13 @@ Poco::JSON::Object::Ptr ComplaintService::list(const Actor& actor, const Query& 
             where += std::string(" AND k.") + key + " = ?";
             params.emplace_back(v);
         }
-    if (auto overdue = filter(query, "overdue"); overdue == "true") {
+    if (overdue_only(query)) {
         std::string now = fieldsync::format_utc(fieldsync::now_ms());
         where +=
             " AND ((k.state = 'open' AND k.contact_due_at <= ?) OR (k.state IN ('open', 'contacted', "
             "'escalated') AND k.resolve_due_at <= ?))";
         params.emplace_back(now);
         params.emplace_back(now);
-    } else if (!overdue.empty()) {
-        throw Error(ErrorCode::invalid_field, "overdue must be true when given", "overdue");
     }
     return db_.read([&](Db& db) {
         return paged(db, kColumns, kFrom, where, params, "k.created_at DESC, k.id DESC", page_of(query));

@@ -112,11 +112,9 @@ Poco::JSON::Object::Ptr FollowupService::list(const Actor& actor, const Query& q
         where += " AND f.job_id = ?";
         params.emplace_back(job);
     }
-    if (auto overdue = filter(query, "overdue"); overdue == "true") {
+    if (overdue_only(query)) {
         where += " AND f.state = 'due' AND f.due_at <= ?";
         params.emplace_back(fieldsync::format_utc(fieldsync::now_ms()));
-    } else if (!overdue.empty()) {
-        throw Error(ErrorCode::invalid_field, "overdue must be true when given", "overdue");
     }
     return db_.read(
         [&](Db& db) { return paged(db, kColumns, kFrom, where, params, "f.due_at, f.id", page_of(query)); });

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "fieldserver/domain/common/actor.hpp"
+#include "fieldserver/domain/common/listing.hpp"
 #include "fieldserver/storage/database.hpp"
 
 namespace fieldserver {
@@ -38,6 +39,9 @@ void audit_care(Db& db, const std::string& job_id, const Actor& actor, const std
 // Evidence given with a complaint or appeal: ids of attachments of the job (checked to exist and, when job_id is
 // set, to belong to it), at most 10. Throws Error(invalid_field, field "evidence") otherwise.
 std::string checked_evidence(Db& db, const Poco::JSON::Object::Ptr& body, const std::string& job_id);
+
+// Whether a care list asks for overdue records only (?overdue=true); any other value is invalid_field.
+bool overdue_only(const Query& query);
 
 // A required plain-text field, trimmed, not blank, at most max_length bytes; throws Error(invalid_field) else.
 std::string plain_text(const Poco::JSON::Object::Ptr& body, const std::string& field, std::size_t max_length);
