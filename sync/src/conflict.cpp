@@ -77,12 +77,11 @@ const TableRules& allowed_table(const Op& op) {
 }
 
 RejectedField reject(const std::string& field, const FieldRule* rule, const std::string& table) {
-    if (!rule) return {field, ErrorCode::invalid_field, field + " is not a field of " + table};
+    if (!rule) return {field, ErrorCode::invalid_field, {"sync.not_a_field", {{"field", field}, {"table", table}}}};
     if (*rule == append_only)
-        return {field, ErrorCode::forbidden, field + " of " + table + " is append-only and cannot be changed"};
-    return {field, ErrorCode::forbidden,
-            field + " of " + table + " is set by the server" +
-                (table == "jobs" ? "; devices change it through workflow actions" : "")};
+        return {field, ErrorCode::forbidden, {"sync.append_only", {{"field", field}, {"table", table}}}};
+    if (table == "jobs") return {field, ErrorCode::forbidden, {"sync.server_field.jobs", {{"field", field}}}};
+    return {field, ErrorCode::forbidden, {"sync.server_field", {{"field", field}, {"table", table}}}};
 }
 
 }  // namespace
@@ -123,11 +122,12 @@ bool op_allowed(std::string_view table, OpKind kind) {
 void check_op_allowed(const Op& op) {
     if (op_allowed(op.table, op.kind)) return;
     const TableRules* t = find_table(op.table);
-    std::string why = !t                                    ? op.table + " is not a synced table"
-                      : t->access == TableAccess::read_only ? op.table + " is read-only on devices"
-                      : t->access == TableAccess::append_only
-                          ? op.table + " is append-only: devices may only insert"
-                          : "devices may not " + std::string(to_string(op.kind)) + " " + op.table;
+    Message why =
+        !t                                    ? Message{"sync.not_synced", {{"table", op.table}}}
+        : t->access == TableAccess::read_only ? Message{"sync.read_only", {{"table", op.table}}}
+        : t->access == TableAccess::append_only
+            ? Message{"sync.insert_only", {{"table", op.table}}}
+            : Message{"sync.kind_forbidden", {{"kind", std::string(to_string(op.kind))}, {"table", op.table}}};
     throw Error(ErrorCode::forbidden, why, "kind");
 }
 

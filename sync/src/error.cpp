@@ -14,4 +14,13 @@ std::string_view to_string(ErrorCode code) noexcept {
     return "internal";
 }
 
+std::string error_text(const Error& error, Locale locale) {
+    if (!error.message().empty()) return render(error.message(), locale);
+    if (locale == Locale::en) return error.what();
+    std::string general = "error." + std::string(to_string(error.code()));
+    if (!error.field().empty() && has_message(general + ".field"))
+        return render({general + ".field", {{"field", error.field()}}}, locale);
+    return render({general, {}}, locale);
+}
+
 }  // namespace fieldsync

@@ -65,23 +65,23 @@ std::size_t utf8_length(const std::string& s) {
 const char* type_word(FieldType t) {
     switch (t) {
         case FieldType::string:
-            return "a string";
+            return "string";
         case FieldType::integer:
-            return "an integer";
+            return "integer";
         case FieldType::number:
-            return "a number";
+            return "number";
         case FieldType::boolean:
-            return "true or false";
+            return "boolean";
         case FieldType::object:
-            return "an object";
+            return "object";
         case FieldType::array:
-            return "an array";
+            return "array";
         case FieldType::date_time:
-            return "an ISO 8601 date-time with a time zone";
+            return "date_time";
         case FieldType::date:
-            return "a date YYYY-MM-DD";
+            return "date";
     }
-    return "a value";
+    return "string";
 }
 
 // The JSON parser keeps integers above 2^63-1 as unsigned; readers convert integers to int64 and would throw.
@@ -91,8 +91,9 @@ bool fits_int64(const Poco::Dynamic::Var& v) {
 }
 
 void check_value(const FieldSpec& spec, const Poco::Dynamic::Var& v) {
-    auto fail = [&](const std::string& why) {
-        throw Error(ErrorCode::invalid_field, spec.name + " " + why, spec.name);
+    auto fail = [&](const std::string& id, std::vector<std::pair<std::string, std::string>> args = {}) {
+        args.insert(args.begin(), {"field", spec.name});
+        throw Error(ErrorCode::invalid_field, Message{id, std::move(args)}, spec.name);
     };
     bool ok = false;
     switch (spec.type) {
@@ -122,20 +123,20 @@ void check_value(const FieldSpec& spec, const Poco::Dynamic::Var& v) {
             break;
     }
     if (!ok && spec.type == FieldType::integer && v.isInteger() && !v.isBoolean())
-        fail("must be at most " + std::to_string(std::numeric_limits<std::int64_t>::max()));
-    if (!ok) fail(std::string("must be ") + type_word(spec.type));
+        fail("field.max", {{"max", std::to_string(std::numeric_limits<std::int64_t>::max())}});
+    if (!ok) fail(std::string("field.type.") + type_word(spec.type));
     if (spec.type == FieldType::string) {
         const auto& s = v.extract<std::string>();
-        if (s.find_first_not_of(" \t\r\n") == std::string::npos) fail("must not be empty");
+        if (s.find_first_not_of(" \t\r\n") == std::string::npos) fail("field.empty");
         if (spec.max_length && utf8_length(s) > *spec.max_length)
-            fail("must be at most " + std::to_string(*spec.max_length) + " characters");
+            fail("field.max_length", {{"max", std::to_string(*spec.max_length)}});
         if (!spec.allowed.empty() && std::find(spec.allowed.begin(), spec.allowed.end(), s) == spec.allowed.end())
-            fail("is not one of the allowed values");
+            fail("field.not_allowed");
     }
     if (spec.type == FieldType::integer || spec.type == FieldType::number) {
         double d = v.convert<double>();
-        if (spec.min && d < *spec.min) fail("must be at least " + Poco::Dynamic::Var(*spec.min).toString());
-        if (spec.max && d > *spec.max) fail("must be at most " + Poco::Dynamic::Var(*spec.max).toString());
+        if (spec.min && d < *spec.min) fail("field.min", {{"min", Poco::Dynamic::Var(*spec.min).toString()}});
+        if (spec.max && d > *spec.max) fail("field.max", {{"max", Poco::Dynamic::Var(*spec.max).toString()}});
     }
 }
 
@@ -219,12 +220,15 @@ const Transition& Workflow::resolve(std::string_view action, const JobPosition& 
         if (!t.previous_in.empty() && !t.previous_in.count(position.previous_state)) continue;
         return t;
     }
-    if (!exists) throw Error(ErrorCode::unknown_action, "there is no action '" + std::string(action) + "'");
+    std::string name(action);
+    if (!exists) throw Error(ErrorCode::unknown_action, Message{"action.unknown", {{"action", name}}});
     if (!role_allowed)
-        throw Error(ErrorCode::forbidden, "a " + std::string(role) + " may not " + std::string(action) + " a job");
+        throw Error(ErrorCode::forbidden, Message{"action.forbidden", {{"role", std::string(role)}, {"action", name}}});
+    if (position.state == "on_hold")
+        throw Error(ErrorCode::invalid_transition, Message{"action.invalid_transition.held",
+                                                           {{"action", name}, {"previous", position.previous_state}}});
     throw Error(ErrorCode::invalid_transition,
-                "cannot " + std::string(action) + " a job that is " + position.state +
-                    (position.state == "on_hold" ? " (held from " + position.previous_state + ")" : ""));
+                Message{"action.invalid_transition", {{"action", name}, {"state", position.state}}});
 }
 
 std::string Workflow::target(const Transition& t, const JobPosition& position) const {
@@ -237,7 +241,8 @@ void validate_fields(const std::vector<FieldSpec>& required, const std::vector<F
                      const Poco::JSON::Object& obj, std::string_view what) {
     for (const auto& spec : required) {
         if (!obj.has(spec.name) || obj.isNull(spec.name))
-            throw Error(ErrorCode::missing_field, spec.name + " is required to " + std::string(what), spec.name);
+            throw Error(ErrorCode::missing_field,
+                        Message{"field.required", {{"field", spec.name}, {"action", std::string(what)}}}, spec.name);
         check_value(spec, obj.get(spec.name));
     }
     for (const auto& spec : optional)
@@ -247,7 +252,8 @@ void validate_fields(const std::vector<FieldSpec>& required, const std::vector<F
     };
     for (const auto& [name, value] : obj)
         if (!listed(required, name) && !listed(optional, name))
-            throw Error(ErrorCode::invalid_field, name + " is not a field of " + std::string(what), name);
+            throw Error(ErrorCode::invalid_field,
+                        Message{"field.not_a_field", {{"field", name}, {"action", std::string(what)}}}, name);
 }
 
 void Workflow::validate(const Transition& t, const Poco::JSON::Object& fields, std::string_view mode) const {

@@ -176,6 +176,106 @@ try {
     await page.close();
   });
 
+  await scenario('every other dispatcher action runs from its generated drawer form', async () => {
+    const plan = { mode: 'on_site', cost_to_customer: 100, items: [{ kind: 'labour', description: '工时', quantity: 1, unit_price: 100 }] };
+    const assess = (id) => act(dispatcher, id, 'submit_assessment', { findings: '进水阀堵塞', warranty_covered: false, customer_caused: false, plan });
+    const day = weekday(10);
+    const window = async (f, from, to) => {
+      await f.locator('[name=window_start]').fill(`${day}T${from}`);
+      await f.locator('[name=window_end]').fill(`${day}T${to}`);
+    };
+    const state = async (id) => (await job(id)).state;
+    const made = await report('全流程 (every action)');
+    await act(dispatcher, made.id, 'assign', { technician_id: tech['tech.li'].id });
+    const page = await board();
+    await open_row(page, made.ticket_no);
+    await drawer_action(page, 'reassign', (f) => f.locator('[name=technician_id]').selectOption(tech['tech.zhang'].id));
+    check('reassign from the drawer', (await job(made.id)).assignee_id === tech['tech.zhang'].id);
+    await drawer_action(page, 'submit_assessment', async (f) => {
+      await f.locator('[name=findings]').fill('进水阀堵塞');
+      await f.locator('[name=plan]').fill(JSON.stringify(plan));
+    });
+    check('submit the assessment from the drawer', await state(made.id) === 'plan_proposed');
+    await drawer_action(page, 'counter_offer', (f) => f.locator('[name=message]').fill('能否便宜些'));
+    check('counter-offer from the drawer', await state(made.id) === 'assessing');
+    await assess(made.id);
+    await page.reload();
+    await page.waitForSelector('body[data-ready=true]');
+    await open_row(page, made.ticket_no);
+    await drawer_action(page, 'revise_plan', (f) => f.locator('[name=reason]').fill('需要换配件'));
+    check('revise the plan from the drawer', await state(made.id) === 'assessing');
+    await assess(made.id);
+    await page.reload();
+    await page.waitForSelector('body[data-ready=true]');
+    await open_row(page, made.ticket_no);
+    await drawer_action(page, 'approve_plan');
+    check('approve the plan from the drawer', await state(made.id) === 'approved');
+    await drawer_action(page, 'schedule', (f) => window(f, '09:00', '11:00'));
+    check('schedule from the drawer', await state(made.id) === 'scheduled');
+    await drawer_action(page, 'reschedule', async (f) => { await f.locator('[name=reason]').fill('客户改时间'); await window(f, '14:00', '16:00'); });
+    const visits = (await server.must('GET', `/api/v1/technicians/${tech['tech.zhang'].id}/day?date=${day}`, { token: dispatcher })).visits;
+    check('reschedule from the drawer books the new time', visits.some((v) => v.job_id === made.id && local(v.starts_at) === `${day}, 14:00`),
+      JSON.stringify(visits));
+    await drawer_action(page, 'triage', (f) => f.locator('[name=reason]').fill('回访时补充分类'));
+    check('triage from the drawer keeps the state', await state(made.id) === 'scheduled');
+    await drawer_action(page, 'start_repair');
+    check('start the repair from the drawer', await state(made.id) === 'in_repair');
+    await drawer_action(page, 'complete_repair', async (f) => {
+      await f.locator('[name=work_summary]').fill('更换进水阀');
+      await f.locator('[name=time_spent_minutes]').fill('45');
+      await f.locator('[name=parts_used]').fill('[]');
+    });
+    check('complete the repair from the drawer', await state(made.id) === 'awaiting_acceptance');
+    await page.click('#job-drawer h2 button');
+
+    const declined = await report('拒绝方案 (decline)');
+    await act(dispatcher, declined.id, 'assign', { technician_id: tech['tech.li'].id });
+    await assess(declined.id);
+    await open_row(page, declined.ticket_no);
+    await drawer_action(page, 'decline_plan');
+    check('decline the plan from the drawer', await state(declined.id) === 'cancelled');
+    await page.click('#job-drawer h2 button');
+    const withdrawn = await report('撤回 (withdraw)');
+    await open_row(page, withdrawn.ticket_no);
+    await drawer_action(page, 'withdraw', (f) => f.locator('[name=reason]').fill('客户自己修好了'));
+    check('withdraw from the drawer', await state(withdrawn.id) !== 'reported');
+    await page.click('#job-drawer h2 button');
+    const returned = await report('未修退回 (return)');
+    await act(dispatcher, returned.id, 'assign', { technician_id: tech['tech.li'].id });
+    await open_row(page, returned.ticket_no);
+    await drawer_action(page, 'return_unrepaired', (f) => f.locator('[name=reason]').fill('无法修复'));
+    check('return unrepaired from the drawer', await state(returned.id) === 'returned');
+    check('the drawer forms ran without script errors', page.errors.length === 0, page.errors.join('; '));
+    await page.close();
+  });
+
+  await scenario('a server field error shows in Chinese beside its field in a drawer form', async () => {
+    const day = weekday(9);
+    const booked = await report('已约 (clash first)');
+    await act(dispatcher, booked.id, 'assign', { technician_id: tech['tech.zhang'].id,
+      window_start: `${day}T10:00:00+08:00`, window_end: `${day}T12:00:00+08:00` });
+    const made = await report('撞期 (clash second)');
+    const page = await board();
+    await open_row(page, made.ticket_no);
+    await page.click('#job-drawer .action-buttons button[data-action=assign]');
+    const form = page.locator('#job-drawer form.action-form[data-action=assign]');
+    await form.locator('[name=technician_id]').selectOption(tech['tech.zhang'].id);
+    await form.locator('[name=window_start]').fill(`${day}T11:00`);
+    await form.locator('[name=window_end]').fill(`${day}T13:00`);
+    await form.locator('button[type=submit]').click();
+    const slot = form.locator('[data-error-for=window_start]:not([hidden])');
+    await slot.waitFor();
+    const message = await slot.textContent();
+    check('the server’s clash message is shown beside the start field, in Chinese', message.includes('该技术员在') &&
+      message.includes(booked.ticket_no) && !/booked|technician/i.test(message), message);
+    check('the start field is marked invalid and focused', await form.locator('[name=window_start][aria-invalid=true]').count() === 1 &&
+      await page.evaluate(() => document.activeElement?.name === 'window_start'));
+    check('the job stays unassigned', (await job(made.id)).state === 'reported');
+    await check_axe(page, 'a drawer form with a server field error');
+    await page.screenshot({ path: path.join(shots, 'board-server-field-error.png') });
+    await page.close();
+  });
+
   await scenario('accepted jobs are listed, and closed after the follow-up call', async () => {
     const made = await report('洗衣机异响 (close test)');
     await act(dispatcher, made.id, 'assign', { technician_id: tech['tech.li'].id });
@@ -310,8 +410,8 @@ try {
     check('on the preferred day suggestions start at the customer’s preferred time', local(preferred_url.searchParams.get('at')) === `${pday}, 14:00`,
       preferred_url.toString());
     await page.waitForSelector('#job-drawer .suggestion [data-preferred]');
-    check('each suggested slot says whether it is in the customer’s preferred time',
-      (await page.textContent('#job-drawer .suggestion [data-preferred]')).includes('客户期望的时间'));
+    check('each suggested slot says, in the server’s words, whether it is in the customer’s preferred window',
+      (await page.textContent('#job-drawer .suggestion [data-preferred]')).includes('客户期望的 '));
 
     const odd = await server.must('POST', '/api/v1/jobs', { token: dispatcher, body: { customer_id: liu_me.customer_id, asset_id: liu_asset.id,
       description: '无人会修 (no skill)', category: '潜水艇' } }, 201);
@@ -319,7 +419,7 @@ try {
     await open_row(page, odd.ticket_no);
     await page.waitForSelector('#job-drawer #no-suggestion');
     const why = await page.textContent('#no-suggestion');
-    check('no suggestion says why: how many technicians lack the skill', why.includes('没有该故障的技能'), why);
+    check('no suggestion says why: how many technicians lack the skill', why.includes('不具备“潜水艇”技能'), why);
     await page.close();
   });
 
@@ -418,7 +518,7 @@ try {
     await card.waitFor();
     const text = await card.textContent();
     check('the conflict card shows no raw JSON and no UUID', !/[{}[\]]/.test(text) && !UUID.test(text), text);
-    check('the conflict card gives the reason in Chinese only', text.includes('工单当前状态不允许此操作') && !/not allowed|cannot/i.test(text), text);
+    check('the conflict card gives the server’s reason in Chinese only', text.includes('不能“完成维修”') && !/not allowed|cannot/i.test(text), text);
     const [c, d] = [await card.boundingBox(), await page.locator('#conflicts-drawer').boundingBox()];
     check('the card stays inside the drawer', c.x >= d.x && c.x + c.width <= d.x + d.width + 1, `${JSON.stringify(c)} in ${JSON.stringify(d)}`);
     await check_axe(page, 'the conflicts panel');
@@ -492,6 +592,31 @@ try {
     check('the server’s duplicate-username error shows beside the username, in Chinese', /[\u4e00-\u9fff]/.test(dup) && !/already|exists/i.test(dup), dup);
     await page.screenshot({ path: path.join(shots, 'admin-users.png') });
 
+    // Changing a role: the last admin is refused by the server, its message in Chinese beside the role field.
+    const admin_user = (await server.must('GET', '/api/v1/users?role=admin', { token: admin })).items;
+    await page.selectOption('#role-form [name=user_id]', admin_user[0].id);
+    await page.selectOption('#role-form [name=role]', 'dispatcher');
+    await page.click('#role-form button[type=submit]');
+    await page.waitForSelector('#role-form [data-error-for=role]:not([hidden])');
+    const last = await page.textContent('#role-form [data-error-for=role]');
+    check('the server’s refusal to demote the last admin shows beside the role field, in Chinese',
+      last.includes('最后一位在职管理员') && await page.locator('#role-form [name=role][aria-invalid=true]').count() === 1, last);
+    check('nothing changed', (await server.must('GET', `/api/v1/users/${admin_user[0].id}`, { token: admin })).role === 'admin');
+    await check_axe(page, 'the admin role form with a server error');
+    const sun = (await server.must('GET', '/api/v1/users?q=tech.sun', { token: admin })).items[0];
+    await page.selectOption('#role-form [name=user_id]', sun.id);
+    await page.selectOption('#role-form [name=role]', 'dispatcher');
+    await page.fill('#role-form [name=reason]', '调到调度岗');
+    await page.click('#role-form button[type=submit]');
+    await page.waitForSelector('#toast:not([hidden])');
+    check('a technician becomes a dispatcher from the console',
+      (await server.must('GET', `/api/v1/users/${sun.id}`, { token: admin })).role === 'dispatcher');
+    await page.waitForSelector('#role-form');
+    await page.selectOption('#role-form [name=user_id]', sun.id);
+    await page.waitForSelector('#role-changes li');
+    const changes = await page.textContent('#role-changes');
+    check('the console lists the role change with who made it and why', changes.includes('调度员') && changes.includes('调到调度岗'), changes);
+
     await page.click('#tab-skills');
     await page.waitForSelector('#skills-form');
     await page.selectOption('#admin-body select[name=technician]', tech['tech.li'].id);
@@ -543,6 +668,51 @@ try {
     await page.waitForSelector('#admin-console', { state: 'detached' });
     check('Esc leaves the admin console', true);
     check('the admin console ran without script errors', page.errors.length === 0, page.errors.join('; '));
+    await page.close();
+  });
+
+  await scenario('tablet landscape 1024×768: the drawer, its forms and every admin screen pass the scan and work by keyboard', async () => {
+    const made = await report('平板 (tablet scan)');
+    const page = await board('admin', ADMIN_PASSWORD, { width: 1024, height: 768 });
+    await (await find(page, made.ticket_no)).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#job-drawer .action-bar');
+    await check_axe(page, 'the job drawer at 1024×768');
+    // Keyboard only: Tab to an action's button, Enter opens its form, the form is filled and sent with Enter.
+    let reached = false;
+    for (let i = 0; i < 60 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => document.activeElement?.dataset?.action === 'set_priority');
+    }
+    check('Tab reaches an action button in the drawer', reached);
+    await page.keyboard.press('Enter');
+    const form = page.locator('#job-drawer form[data-action=set_priority]');
+    await form.waitFor();
+    await check_axe(page, 'an action form at 1024×768');
+    await form.locator('[name=priority]').focus();
+    await page.keyboard.press('End');
+    await form.locator('[name=reason]').focus();
+    await page.keyboard.type('键盘调整');
+    for (let i = 0; i < 6 && !(await page.evaluate(() => document.activeElement?.type === 'submit')); i++) await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await form.waitFor({ state: 'detached' });
+    check('an action is sent from the keyboard', (await job(made.id)).priority !== 'normal');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#job-drawer', { state: 'detached' });
+    await page.click('#admin');
+    await page.waitForSelector('#users-table');
+    for (const screen of ['users', 'skills', 'regions', 'hours', 'sla', 'calendar', 'parts', 'faults', 'webhooks', 'notifications', 'audit']) {
+      await page.focus(`#tab-${screen}`);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((x) => document.querySelector('#admin-body')?.dataset.screen === x &&
+        !document.querySelector('#admin-body .hint')?.textContent.includes('加载中'), screen);
+      check(`1024×768: admin screen “${screen}” fits the width`, await no_sideways_scroll(page));
+      await check_axe(page, `the admin screen ${screen} at 1024×768`);
+    }
+    await page.screenshot({ path: path.join(shots, 'admin-1024x768.png') });
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#admin-console', { state: 'detached' });
+    check('the tablet run had no script errors', page.errors.length === 0, page.errors.join('; '));
     await page.close();
   });
 

@@ -58,7 +58,7 @@ std::size_t check_plan(const Plan& plan, const Scenario& scenario) {
     for (const auto& [id, a] : plan.assignments) CHECK(seen.insert(id).second);
     for (const auto& u : plan.unassigned) {
         CHECK(seen.insert(u.job_id).second);
-        CHECK_FALSE(u.text.empty());
+        CHECK_FALSE(u.message.empty());
         CHECK(
             std::set<std::string>{"no_skilled_technician", "no_technician_available", "no_capacity", "no_feasible_slot"}
                 .count(u.code));
@@ -181,6 +181,27 @@ TEST_CASE("urgent work wins scarce capacity and lateness is reported", "[dispatc
     CHECK(a.late_ms == a.end_ms - *jobs[1].sla_deadline_ms);
     CHECK(a.late_ms > 0);
     CHECK(plan.total_late_minutes == Approx(a.late_ms / 60000.0));
+}
+
+TEST_CASE("a visit is planned inside the customer's preferred window when the day allows", "[dispatch][auto_assign]") {
+    // Working 09:00-18:00. J1 wants 14:00-16:00 and is booked at 14:00, not at the first free moment.
+    std::vector<Job> jobs{job("J1", 1), job("J2", 2)};
+    jobs[0].preferred = TimeSpan{kMonday8am + 6 * 60 * kMinuteMs, kMonday8am + 8 * 60 * kMinuteMs};
+    // J2 wants 20:00-21:00, after working hours: planned anyway, as early as it fits, and marked as a miss.
+    jobs[1].preferred = TimeSpan{kMonday8am + 12 * 60 * kMinuteMs, kMonday8am + 13 * 60 * kMinuteMs};
+    const Plan plan = auto_assign(jobs, {technician("A", 0, 4)}, kMonday8am);
+    REQUIRE(plan.assignments.size() == 2);
+    const auto& kept = plan.assignments.at("J1");
+    CHECK(kept.start_ms == jobs[0].preferred->start_ms);
+    CHECK(kept.in_window == true);
+    const auto& missed = plan.assignments.at("J2");
+    CHECK(missed.in_window == false);
+    CHECK(missed.end_ms <= kMonday8am + 10 * 60 * kMinuteMs);
+    CHECK(plan.objective == Approx(plan.total_travel_km + AssignParams{}.window_miss_cost));
+    // Without a window nothing is said.
+    const Plan plain = auto_assign({job("J3", 1)}, {technician("A", 0, 4)}, kMonday8am);
+    CHECK_FALSE(plain.assignments.at("J3").in_window.has_value());
+    CHECK(plain.assignments.at("J3").start_ms < kMonday8am + 2 * 60 * kMinuteMs);
 }
 
 TEST_CASE("no hard constraint is broken on a random day of 200 jobs and 30 technicians", "[dispatch][auto_assign]") {

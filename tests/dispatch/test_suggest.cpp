@@ -55,7 +55,7 @@ const Suggestion& find(const std::vector<Suggestion>& ranked, const std::string&
 
 bool has_reason(const Suggestion& s, const std::string& code, bool disqualifying) {
     return std::any_of(s.reasons.begin(), s.reasons.end(), [&](const Reason& r) {
-        return r.code == code && r.disqualifying == disqualifying && !r.text.empty();
+        return r.code == code && r.disqualifying == disqualifying && !r.message.empty();
     });
 }
 

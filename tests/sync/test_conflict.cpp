@@ -189,7 +189,7 @@ TEST_CASE("merge_update: server-authoritative and unknown fields are rejected", 
     const RejectedField* state = rejected(r, "state");
     REQUIRE(state != nullptr);
     CHECK(state->code == ErrorCode::forbidden);
-    CHECK(state->reason.find("workflow") != std::string::npos);
+    CHECK(render(state->reason, Locale::en).find("workflow") != std::string::npos);
     REQUIRE(rejected(r, "assignee_id") != nullptr);
     CHECK(rejected(r, "assignee_id")->code == ErrorCode::forbidden);
     REQUIRE(rejected(r, "colour") != nullptr);

@@ -54,8 +54,14 @@ class Problem {
         std::unordered_map<std::string, int> categories;
         for (const auto& job : jobs) {
             const double weight = params.priority_weights[static_cast<int>(job.priority)];
-            stops_.push_back({detail::to_position(job.location), job.duration_minutes * kMinuteMs,
-                              job.sla_deadline_ms.value_or(kNoDeadline), params.late_cost_per_minute * weight});
+            Stop stop{detail::to_position(job.location), job.duration_minutes * kMinuteMs,
+                      job.sla_deadline_ms.value_or(kNoDeadline), params.late_cost_per_minute * weight};
+            if (job.preferred) {
+                stop.window_start_ms = job.preferred->start_ms;
+                stop.window_end_ms = job.preferred->end_ms;
+                stop.window_miss_cost = params.window_miss_cost * weight;
+            }
+            stops_.push_back(stop);
             unassigned_cost_.push_back(params.unassigned_cost * weight);
             category_.push_back(categories.emplace(job.category, static_cast<int>(categories.size())).first->second);
         }
@@ -154,8 +160,12 @@ Plan Problem::make_plan(const std::vector<std::vector<int>>& routes) const {
             assigned[j] = true;
             out.job_ids.push_back(jobs_[j].id);
             const std::int64_t late = std::max<std::int64_t>(0, placements[k].end_ms - stops_[j].deadline_ms);
-            plan.assignments[jobs_[j].id] = {technicians_[t].id, static_cast<int>(k) + 1, placements[k].start_ms,
-                                             placements[k].end_ms, late};
+            Assignment a{
+                technicians_[t].id, static_cast<int>(k) + 1, placements[k].start_ms, placements[k].end_ms, late,
+                std::nullopt};
+            if (jobs_[j].preferred)
+                a.in_window = a.start_ms >= jobs_[j].preferred->start_ms && a.end_ms <= jobs_[j].preferred->end_ms;
+            plan.assignments[jobs_[j].id] = a;
         }
         plan.routes.push_back(std::move(out));
     }
@@ -173,17 +183,13 @@ Plan Problem::make_plan(const std::vector<std::vector<int>>& routes) const {
         const std::string& category = jobs_[j].category;
         if (!skilled) {
             plan.unassigned.push_back(
-                {jobs_[j].id, "no_skilled_technician", "No qualified technician for " + category});
+                {jobs_[j].id, "no_skilled_technician", {"assign.no_skilled_technician", {{"category", category}}}});
         } else if (!working) {
-            plan.unassigned.push_back(
-                {jobs_[j].id, "no_technician_available", "Every qualified technician is off or not working today"});
+            plan.unassigned.push_back({jobs_[j].id, "no_technician_available", {"assign.no_technician_available", {}}});
         } else if (!room) {
-            plan.unassigned.push_back(
-                {jobs_[j].id, "no_capacity", "Every qualified technician working today is fully booked"});
+            plan.unassigned.push_back({jobs_[j].id, "no_capacity", {"assign.no_capacity", {}}});
         } else {
-            plan.unassigned.push_back({jobs_[j].id, "no_feasible_slot",
-                                       "Qualified technicians' remaining capacity and working time went to other "
-                                       "jobs, or the job does not fit in what is left of their day"});
+            plan.unassigned.push_back({jobs_[j].id, "no_feasible_slot", {"assign.no_feasible_slot", {}}});
         }
     }
     return plan;

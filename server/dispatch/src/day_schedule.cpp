@@ -65,6 +65,13 @@ std::optional<std::int64_t> earliest_fit(const std::vector<TimeSpan>& spans, std
     return std::nullopt;
 }
 
+// The earliest start for stop after arrival: inside its preferred window when the day still allows it there.
+std::optional<std::int64_t> stop_start(const std::vector<TimeSpan>& spans, std::int64_t arrival_ms, const Stop& stop) {
+    if (stop.window_start_ms > arrival_ms)
+        if (auto waited = earliest_fit(spans, stop.window_start_ms, stop.duration_ms)) return waited;
+    return earliest_fit(spans, arrival_ms, stop.duration_ms);
+}
+
 }  // namespace
 
 RouteResult simulate_route(const TechnicianDay& day, const TravelModel& travel, const Stop* stops, const int* order,
@@ -77,7 +84,7 @@ RouteResult simulate_route(const TechnicianDay& day, const TravelModel& travel, 
         const Stop& stop = stops[order[k]];
         for (;;) {
             const double km = distance_km(position, stop.position);
-            const auto start = earliest_fit(day.spans, now + travel_ms(km, travel), stop.duration_ms);
+            const auto start = stop_start(day.spans, now + travel_ms(km, travel), stop);
             if (next_visit < day.upcoming.size()) {
                 const Visit& visit = day.upcoming[next_visit];
                 const Position& visit_position = day.upcoming_positions[next_visit];
@@ -101,6 +108,10 @@ RouteResult simulate_route(const TechnicianDay& day, const TravelModel& travel, 
             if (end > stop.deadline_ms) {
                 result.late_ms += end - stop.deadline_ms;
                 result.late_cost += static_cast<double>(end - stop.deadline_ms) / kMinuteMs * stop.late_cost_per_minute;
+            }
+            if (*start < stop.window_start_ms || end > stop.window_end_ms) {
+                ++result.window_misses;
+                result.late_cost += stop.window_miss_cost;
             }
             position = stop.position;
             now = end;

@@ -55,6 +55,11 @@ struct Stop {
     std::int64_t duration_ms = 0;
     std::int64_t deadline_ms = kNoDeadline;
     double late_cost_per_minute = 0;
+    // The customer's preferred window (none: 0 to kNoDeadline): the stop waits for its start when it then still
+    // fits the day; a stop outside it costs window_miss_cost.
+    std::int64_t window_start_ms = 0;
+    std::int64_t window_end_ms = kNoDeadline;
+    double window_miss_cost = 0;
 };
 
 // Where one stop landed.
@@ -66,8 +71,9 @@ struct Placement {
 
 struct RouteResult {
     bool feasible = true;
-    double km = 0;         // the whole day: start location, new jobs and booked visits in time order
-    double late_cost = 0;  // sum of late minutes x cost per minute
+    int window_misses = 0;  // stops placed outside their preferred window (their cost is in late_cost)
+    double km = 0;          // the whole day: start location, new jobs and booked visits in time order
+    double late_cost = 0;   // sum of late minutes x cost per minute
     std::int64_t late_ms = 0;
 };
 

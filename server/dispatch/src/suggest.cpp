@@ -16,15 +16,15 @@ std::string format(const char* pattern, auto... args) {
     return buffer;
 }
 
-std::string format_duration(std::int64_t ms) {
-    const long long minutes = ms / kMinuteMs;
-    if (minutes < 60) return format("%lld min", minutes);
-    return format("%lld h %02lld min", minutes / 60, minutes % 60);
-}
+std::string minutes_of(std::int64_t ms) { return std::to_string(ms / kMinuteMs); }
 
 std::string format_clock(const BusinessCalendar& calendar, std::int64_t unix_ms) {
     const long long minutes = calendar.local_time_of_day_ms(unix_ms) / kMinuteMs;
     return format("%02lld:%02lld", minutes / 60, minutes % 60);
+}
+
+fieldsync::Message reason(const std::string& code, std::vector<std::pair<std::string, std::string>> args = {}) {
+    return {"reason." + code, std::move(args)};
 }
 
 constexpr double kHourMs = 3'600'000.0;
@@ -32,42 +32,45 @@ constexpr double kHourMs = 3'600'000.0;
 // The reasons found for one technician: those that rule them out, and those that weigh for or against.
 struct Reasons {
     std::vector<Reason> disqualifying, weighed;
-    void exclude(std::string code, std::string text) {
-        disqualifying.push_back({std::move(code), std::move(text), 0, true});
+    void exclude(const std::string& code, std::vector<std::pair<std::string, std::string>> args = {}) {
+        disqualifying.push_back({code, reason(code, std::move(args)), 0, true});
+    }
+    void weigh(const std::string& code, std::vector<std::pair<std::string, std::string>> args, double weight) {
+        weighed.push_back({code, reason(code, std::move(args)), weight, false});
     }
 };
 
 void weigh_skill(const Job& job, const Technician& technician, const SuggestParams& params, Reasons& r) {
     const int level = technician.skill_level(job.category);
     if (level <= 0) {
-        r.exclude("no_skill", "No skill in " + job.category);
+        r.exclude("no_skill", {{"category", job.category}});
     } else if (level < params.min_skill_level) {
-        r.exclude("skill_too_low", format("Skill level %d in %s, below the required %d", level, job.category.c_str(),
-                                          params.min_skill_level));
+        r.exclude("skill_too_low", {{"level", std::to_string(level)},
+                                    {"category", job.category},
+                                    {"required", std::to_string(params.min_skill_level)}});
     } else {
-        r.weighed.push_back({"skill_match", format("Skill level %d of 5 in %s", level, job.category.c_str()),
-                             level * params.skill_points_per_level});
+        r.weigh("skill_match", {{"level", std::to_string(level)}, {"category", job.category}},
+                level * params.skill_points_per_level);
     }
 }
 
 void weigh_model_and_region(const Job& job, const Technician& technician, const SuggestParams& params, Reasons& r) {
     if (!job.product_model.empty()) {
         if (technician.certified_models.count(job.product_model)) {
-            r.weighed.push_back({"model_certified", "Certified for " + job.product_model, params.certified_points});
+            r.weigh("model_certified", {{"model", job.product_model}}, params.certified_points);
         } else if (params.require_certification) {
-            r.exclude("model_not_certified", "Not certified for " + job.product_model);
+            r.exclude("model_not_certified", {{"model", job.product_model}});
         } else {
-            r.weighed.push_back(
-                {"model_not_certified", "Not certified for " + job.product_model, params.uncertified_points});
+            r.weigh("model_not_certified", {{"model", job.product_model}}, params.uncertified_points);
         }
     }
 
     if (!job.region.empty()) {
         if (technician.region == job.region) {
-            r.weighed.push_back({"same_region", "Works in " + job.region, params.same_region_points});
+            r.weigh("same_region", {{"region", job.region}}, params.same_region_points);
         } else {
-            r.weighed.push_back({"other_region", "Works in " + technician.region + ", the job is in " + job.region,
-                                 params.other_region_points});
+            r.weigh("other_region", {{"own_region", technician.region}, {"region", job.region}},
+                    params.other_region_points);
         }
     }
 }
@@ -76,17 +79,19 @@ void weigh_day(const Technician& technician, const detail::TechnicianDay& day, c
                Reasons& r) {
     const std::string date = date_of_day(day.day);
     if (day.day_off) {
-        r.exclude("day_off", "Day off on " + date);
+        r.exclude("day_off", {{"date", date}});
     } else if (!day.working()) {
-        r.exclude("not_working_today", "No working hours left on " + date);
+        r.exclude("not_working_today", {{"date", date}});
     }
     if (day.capacity_left == 0) {
-        r.exclude("no_capacity",
-                  format("Fully booked: %d of %d visits on %s", day.booked, technician.capacity_per_day, date.c_str()));
+        r.exclude("no_capacity", {{"booked", std::to_string(day.booked)},
+                                  {"capacity", std::to_string(technician.capacity_per_day)},
+                                  {"date", date}});
     }
     if (technician.capacity_per_day > 0) {
-        r.weighed.push_back({"load", format("%d of %d visits booked today", day.booked, technician.capacity_per_day),
-                             params.full_load_points * day.booked / technician.capacity_per_day});
+        r.weigh("load",
+                {{"booked", std::to_string(day.booked)}, {"capacity", std::to_string(technician.capacity_per_day)}},
+                params.full_load_points * day.booked / technician.capacity_per_day);
     }
 }
 
@@ -102,31 +107,32 @@ void weigh_route(const Job& job, const Technician& technician, const detail::Tec
         out.slot = TimeSpan{placement.start_ms, placement.end_ms};
         out.travel_km = placement.leg_km;
         r.weighed.push_back({"travel",
-                             format("%.1f km from the previous stop, about %.0f min", placement.leg_km,
-                                    travel_minutes(placement.leg_km, params.travel)),
+                             {"reason.travel_route",
+                              {{"km", format("%.1f", placement.leg_km)},
+                               {"minutes", format("%.0f", travel_minutes(placement.leg_km, params.travel))}}},
                              placement.leg_km * params.points_per_km});
-        r.weighed.push_back({"earliest_slot",
-                             "Free " + format_clock(technician.hours, placement.start_ms) + "-" +
-                                 format_clock(technician.hours, placement.end_ms) + " today",
-                             (placement.start_ms - now_ms) / kHourMs * params.points_per_hour_of_wait});
+        r.weigh("earliest_slot",
+                {{"from", format_clock(technician.hours, placement.start_ms)},
+                 {"to", format_clock(technician.hours, placement.end_ms)}},
+                (placement.start_ms - now_ms) / kHourMs * params.points_per_hour_of_wait);
         if (job.sla_deadline_ms) {
             const std::int64_t slack = *job.sla_deadline_ms - placement.end_ms;
             if (slack >= 0) {
-                r.weighed.push_back({"sla_on_time", "Done " + format_duration(slack) + " before the SLA deadline",
-                                     params.on_time_points});
+                r.weigh("sla_on_time", {{"duration", minutes_of(slack)}}, params.on_time_points);
             } else {
-                r.weighed.push_back({"sla_late", "Done " + format_duration(-slack) + " after the SLA deadline",
-                                     params.late_points + -slack / kHourMs * params.points_per_hour_late});
+                r.weigh("sla_late", {{"duration", minutes_of(-slack)}},
+                        params.late_points + -slack / kHourMs * params.points_per_hour_late);
             }
         }
     } else {
         out.travel_km = haversine_km(day.start_location, job.location);
         r.weighed.push_back({"travel",
-                             format("%.1f km from where the technician is, about %.0f min", out.travel_km,
-                                    travel_minutes(out.travel_km, params.travel)),
+                             {"reason.travel_here",
+                              {{"km", format("%.1f", out.travel_km)},
+                               {"minutes", format("%.0f", travel_minutes(out.travel_km, params.travel))}}},
                              out.travel_km * params.points_per_km});
         if (day.working() && day.capacity_left > 0) {
-            r.exclude("no_slot", "No free time left today for a " + format_duration(stop.duration_ms) + " job");
+            r.exclude("no_slot", {{"duration", minutes_of(stop.duration_ms)}});
         }
     }
 }

@@ -134,7 +134,8 @@ bool has_header(const std::vector<std::pair<std::string, std::string>>& headers,
 HttpResponse error_response(const Error& e) {
     Poco::JSON::Object::Ptr error = new Poco::JSON::Object;
     error->set("code", std::string(fieldsync::to_string(e.code())));
-    error->set("message", valid_utf8(e.what()));
+    // The one place an error becomes text: in the language the request asked for (ApiHandler::handle sets it).
+    error->set("message", valid_utf8(fieldsync::error_text(e, fieldsync::current_locale())));
     error->set("field", e.field().empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(valid_utf8(e.field())));
     Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
     body->set("error", error);
@@ -157,6 +158,8 @@ ApiHandler::ApiHandler(Services& services, std::size_t max_body_bytes, Poco::Log
 
 WireResponse ApiHandler::handle(WireRequest& wire) {
     auto started = std::chrono::steady_clock::now();
+    // Every message of this answer (errors, reasons) in the language of Accept-Language; codes stay as they are.
+    fieldsync::LocaleScope locale(fieldsync::locale_from_accept_language(wire.header("accept-language")));
     HttpRequest req;
     req.method = wire.method;
     set_client_address(req, wire.peer, wire.headers, services_.trusted_proxies);
@@ -197,6 +200,8 @@ WireResponse ApiHandler::handle(WireRequest& wire) {
 }
 
 WireResponse ApiHandler::refuse(int status, const Error& error, const WireRequest* request) {
+    fieldsync::LocaleScope locale(
+        fieldsync::locale_from_accept_language(request ? request->header("accept-language") : std::string()));
     HttpResponse res = error_response(error);
     res.status = status;
     if (status == 503) res.headers.emplace_back("Retry-After", "1");
@@ -248,6 +253,10 @@ WireResponse ApiHandler::finish(const WireRequest& wire, HttpResponse& res, cons
     // API answers are never cached; static pages set their own revalidation policy.
     if (!has_header(out.headers, "Cache-Control")) out.headers.emplace_back("Cache-Control", "no-store");
     out.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    if (res.content_type.rfind("application/json", 0) == 0) {
+        out.headers.emplace_back("Content-Language", std::string(fieldsync::to_string(fieldsync::current_locale())));
+        out.headers.emplace_back("Vary", "Accept-Language");
+    }
     out.headers.emplace_back("Strict-Transport-Security", "max-age=31536000");
     if (!res.content_type.empty()) out.headers.emplace_back("Content-Type", res.content_type);
     if (pays_to_gzip(wire, res)) {

@@ -102,6 +102,10 @@ void add_auth_and_user_routes(Router& r, Services& s) {
            [&s](HttpRequest& req) { return ok(s.users.get(req.actor, req.params["id"])); }});
     r.add({"PATCH", "/api/v1/users/{id}", kAdmin, true,
            [&s](HttpRequest& req) { return ok(s.users.update(req.actor, req.params["id"], req.body)); }});
+    r.add({"PUT", "/api/v1/users/{id}/role", kAdmin, true,
+           [&s](HttpRequest& req) { return ok(s.users.change_role(req.actor, req.params["id"], req.body)); }});
+    r.add({"GET", "/api/v1/users/{id}/role-changes", kAdmin, false,
+           [&s](HttpRequest& req) { return ok(s.users.role_changes(req.actor, req.params["id"])); }});
 }
 
 // Customers and the assets (appliances) they own.

@@ -42,7 +42,18 @@ void keep_books(Database& database, F&& f) {
 
 const char* kConflictColumns =
     "id, device_id, user_id, op_id, table_name, row_id, op_json, error_code, error_message, error_field, status, "
-    "resolution_note, resolved_by, resolved_at, created_at";
+    "resolution_note, resolved_by, resolved_at, created_at, message_json";
+
+// A catalog message as stored beside a conflict: {"id", "args": {name: value}}; NULL for a message outside it.
+Value message_json(const fieldsync::Message& message) {
+    if (message.empty()) return Value(std::monostate{});
+    Poco::JSON::Object::Ptr args = new Poco::JSON::Object;
+    for (const auto& [name, value] : message.args) args->set(name, value);
+    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+    out->set("id", message.id);
+    out->set("args", args);
+    return Value(to_json(out));
+}
 
 void require_device(const Actor& actor) {
     if (actor.device_id.empty())
@@ -104,11 +115,12 @@ void remember(Db& db, const Actor& actor, const fieldsync::Op& op, const OpResul
 void record_superseded(Db& db, const Actor& actor, const fieldsync::Op& op, const std::vector<std::string>& fields) {
     std::string names;
     for (const auto& f : fields) names += (names.empty() ? "" : ", ") + f;
+    fieldsync::Message why{"sync.superseded", {{"fields", names}}};
     db.execute(std::string("INSERT INTO sync_conflicts (") + kConflictColumns +
-                   ") VALUES (?, ?, ?, ?, ?, ?, ?, 'conflict', ?, ?, 'superseded', NULL, NULL, NULL, ?)",
+                   ") VALUES (?, ?, ?, ?, ?, ?, ?, 'conflict', ?, ?, 'superseded', NULL, NULL, NULL, ?, ?)",
                {fieldsync::uuid_v7(), actor.device_id, actor.id, op.op_id, op.table, op.row_id,
-                to_json(fieldsync::encode_op(op)), "a newer edit of " + names + " was kept; the device's value was not",
-                fields.front(), fieldsync::format_utc(fieldsync::now_ms())});
+                to_json(fieldsync::encode_op(op)), fieldsync::render(why, fieldsync::Locale::en), fields.front(),
+                fieldsync::format_utc(fieldsync::now_ms()), message_json(why)});
 }
 
 // A conflict record as staff read it: the record, the names of its device, technician and resolver, and the job
@@ -119,7 +131,7 @@ const char* kConflictView =
     "c.row_id AS row_id, c.op_json AS op_json, c.error_code AS error_code, c.error_message AS error_message, "
     "c.error_field AS error_field, c.status AS status, c.resolution_note AS resolution_note, "
     "c.resolved_by AS resolved_by, c.resolved_at AS resolved_at, c.created_at AS created_at, "
-    "d.name AS device_name, u.name AS user_name, r.name AS resolved_by_name";
+    "c.message_json AS message_json, d.name AS device_name, u.name AS user_name, r.name AS resolved_by_name";
 const char* kConflictFrom =
     "sync_conflicts c LEFT JOIN sync_devices d ON d.id = c.device_id LEFT JOIN users u ON u.id = c.user_id "
     "LEFT JOIN users r ON r.id = c.resolved_by";
@@ -133,6 +145,19 @@ void add_conflict_jobs(Db& db, const Poco::JSON::Array::Ptr& conflicts) {
         auto job = job_id.empty() ? nullptr : db.query_one("SELECT id, ticket_no FROM jobs WHERE id = ?", {job_id});
         c->set("job_id", job ? Poco::Dynamic::Var(text(job, "id")) : Poco::Dynamic::Var());
         c->set("ticket_no", job ? Poco::Dynamic::Var(text(job, "ticket_no")) : Poco::Dynamic::Var());
+        // The reason in the reader's language when it came from the catalog; the English text otherwise.
+        fieldsync::Message why;
+        if (auto message = c->getObject("message")) {
+            why.id = text(message, "id");
+            if (auto args = message->getObject("args"))
+                for (const auto& [name, value] : *args) why.args.emplace_back(name, value.toString());
+        }
+        auto code = fieldsync::error_code_named(text(c, "error_code")).value_or(ErrorCode::internal);
+        c->set("error_message",
+               why.empty() ? fieldsync::error_text(Error(code, text(c, "error_message"), text(c, "error_field")),
+                                                   fieldsync::current_locale())
+                           : fieldsync::localize(why));
+        c->remove("message");
     }
 }
 
@@ -226,11 +251,12 @@ OpResult SyncService::apply_one(const Actor& actor, const fieldsync::Op& op) {
             result.status = OpStatus::rejected;
             result.error = fieldsync::WireError{e.code(), e.what(), e.field()};
             remember(db, actor, op, result);
-            db.execute(std::string("INSERT INTO sync_conflicts (") + kConflictColumns +
-                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', NULL, NULL, NULL, ?)",
-                       {fieldsync::uuid_v7(), actor.device_id, actor.id, op.op_id, op.table, op.row_id,
-                        to_json(fieldsync::encode_op(op)), std::string(fieldsync::to_string(e.code())),
-                        std::string(e.what()), text_or_null(e.field()), fieldsync::format_utc(fieldsync::now_ms())});
+            db.execute(
+                std::string("INSERT INTO sync_conflicts (") + kConflictColumns +
+                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', NULL, NULL, NULL, ?, ?)",
+                {fieldsync::uuid_v7(), actor.device_id, actor.id, op.op_id, op.table, op.row_id,
+                 to_json(fieldsync::encode_op(op)), std::string(fieldsync::to_string(e.code())), std::string(e.what()),
+                 text_or_null(e.field()), fieldsync::format_utc(fieldsync::now_ms()), message_json(e.message())});
             return result;
         });
     } catch (const Poco::Exception&) {

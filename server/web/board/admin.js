@@ -5,7 +5,8 @@
 import { t, current_language } from './i18n.js';
 import { h, api, error_text, field_label, toast, when } from './lib.js';
 
-const ROLES = ['admin', 'dispatcher', 'technician', 'customer'];
+const ROLES = ['admin', 'dispatcher', 'technician', 'agent', 'supervisor', 'customer'];
+const STAFF_ROLES = ROLES.filter((r) => r !== 'customer');
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
 const EVENTS = ['ticket_created', 'plan_proposed', 'visit_booked', 'repair_completed', 'warranty_issued', 'sla_at_risk', 'sla_breached'];
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -103,7 +104,7 @@ async function users_screen(el, ctx) {
   const create = form_of('new-user', [
     { name: 'username', required: true, max: 100 }, { name: 'name', required: true, max: 200 },
     { name: 'password', type: 'password', required: true, max: 200 },
-    { name: 'role', required: true, options: ROLES.filter((r) => r !== 'customer').map((r) => [r, t(`role_${r}`)]), value: 'technician' },
+    { name: 'role', required: true, options: STAFF_ROLES.map((r) => [r, t(`role_${r}`)]), value: 'technician' },
     { name: 'phone', max: 50 }, { name: 'email', type: 'email', max: 200 }, { name: 'region', max: 200 },
     { name: 'time_zone', max: 64, label: `${field_label('time_zone')} (Asia/Shanghai)` },
   ], t('create_user'), async (form) => {
@@ -118,7 +119,38 @@ async function users_screen(el, ctx) {
     table([['username', t('f_username')], ['name', field_label('name')], [(u) => t(`role_${u.role}`), t('role')],
       ['region', field_label('region')], ['phone', field_label('phone')],
       [(u) => (u.is_active ? t('active') : t('inactive')), t('status')], [toggle, t('actions')]], data.items, { id: 'users-table' }),
-    h('h3', { text: t('create_user') }), create);
+    h('h3', { text: t('create_user') }), create, ...role_form(data.items.filter((u) => u.role !== 'customer'), ctx));
+}
+
+// Another role for a staff member (the server records it, ends their sessions and keeps the last admin), with the
+// chosen person's earlier changes below.
+function role_form(staff, ctx) {
+  const history = h('div', { id: 'role-changes', 'aria-live': 'polite' });
+  const show_history = async (id) => {
+    const user = staff.find((u) => u.id === id);
+    if (!user) return history.replaceChildren();
+    const changes = (await api('GET', `/api/v1/users/${encodeURIComponent(id)}/role-changes`)).items;
+    history.replaceChildren(h('h4', { text: t('role_changes', { name: user.name }) }), changes.length
+      ? h('ul', {}, changes.map((c) => h('li', { text: t('role_change_row', { when: when(c.created_at), from: t(`role_${c.old_role}`),
+        to: t(`role_${c.new_role}`), by: c.changed_by_name || '', reason: c.reason ? ` — ${c.reason}` : '' }) })))
+      : h('p', { class: 'hint', text: t('no_role_changes') }));
+  };
+  const form = form_of('role-form', [
+    { name: 'user_id', required: true, options: staff.map((u) => [u.id, `${u.name} (${t(`role_${u.role}`)})`]), label: t('staff_user') },
+    { name: 'role', required: true, options: STAFF_ROLES.map((r) => [r, t(`role_${r}`)]) },
+    { name: 'reason', type: 'textarea', max: 2000 },
+  ], t('change_role'), async (f) => {
+    const user = staff.find((u) => u.id === value(f, 'user_id'));
+    const body = { role: value(f, 'role') };
+    if (value(f, 'reason')) body.reason = value(f, 'reason');
+    await api('PUT', `/api/v1/users/${encodeURIComponent(user.id)}/role`, body);
+    toast(t('role_changed', { name: user.name }));
+    ctx.show('users');
+  });
+  const load = (id) => show_history(id).catch((ex) => toast(error_text(ex)));
+  form.elements.user_id.addEventListener('change', (e) => load(e.target.value));
+  if (staff.length) load(staff[0].id);
+  return [h('h3', { text: t('change_role') }), form, history];
 }
 
 // ------------------------------------------------------------------------------------------ technicians

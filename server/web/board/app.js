@@ -545,12 +545,10 @@ function history_section(events, names) {
     detail(e) ? h('div', { class: 'note-meta', text: detail(e) }) : null)))];
 }
 
-// Why a technician ranks where they do, in the interface language (reason codes are stable; texts are not).
-function reason_text(r, s) {
-  const k = `why_${r.code}`;
-  if (t(k) === k) return r.text;
-  return t(k, { km: s.travel_km, slot: s.slot ? `${clock(new Date(s.slot.start))}–${clock(new Date(s.slot.end))}` : '' });
-}
+// Why a technician ranks where they do: the server's reason, in the interface language.
+function reason_text(r) { return r.text; }
+
+const WINDOW_REASONS = ['in_window', 'outside_window'];
 
 function suggestions_section(job, suggestions, report) {
   if (!suggestions) return null;
@@ -562,10 +560,10 @@ function suggestions_section(job, suggestions, report) {
     const counts = new Map();
     for (const s of suggestions.items) {
       const r = s.reasons.find((x) => x.disqualifying);
-      if (r) counts.set(r.code, (counts.get(r.code) || 0) + 1);
+      if (r) counts.set(r.code, { n: (counts.get(r.code)?.n || 0) + 1, why: counts.get(r.code)?.why || r.text });
     }
     out.push(h('div', { class: 'no-suggestion', id: 'no-suggestion', role: 'note' }, h('strong', { text: t('no_suggestions') }),
-      h('ul', {}, [...counts].map(([code, n]) => h('li', { text: t('excluded_n', { n, why: t(`why_${code}`) }) }))),
+      h('ul', {}, [...counts.values()].map(({ n, why }) => h('li', { text: t('excluded_n', { n, why }) }))),
       suggestions.items.length ? null : h('p', { text: t('no_technicians') })));
   }
   for (const s of items) {
@@ -574,10 +572,11 @@ function suggestions_section(job, suggestions, report) {
     out.push(h('div', { class: 'suggestion', 'data-technician-id': s.technician_id },
       h('header', {}, h('strong', { text: `${s.name} · ${t('km', { km: s.travel_km })}` }),
         h('button', { type: 'button', class: 'btn small primary', text: s.slot ? t('book_at', { time: clock(start) }) : t('assign_to'),
-          'aria-label': `${t('assign_to')} ${s.name}`, onclick: () => drop_job(job, tech, start) })),
-      h('ul', {}, (s.reasons || []).slice(0, 5).map((r) => h('li', { class: r.weight < 0 ? 'minus' : '', text: reason_text(r, s) })),
-        in_preferred(s.slot, report) === null ? null : h('li', { class: in_preferred(s.slot, report) ? '' : 'minus',
-          'data-preferred': String(in_preferred(s.slot, report)), text: t(in_preferred(s.slot, report) ? 'slot_preferred' : 'slot_not_preferred') }))));
+          'aria-label': `${s.slot ? t('book_at', { time: clock(start) }) : t('assign_to')} ${s.name}`, onclick: () => drop_job(job, tech, start) })),
+      h('ul', {}, (s.reasons || []).filter((r) => !WINDOW_REASONS.includes(r.code)).slice(0, 5)
+        .map((r) => h('li', { class: r.weight < 0 ? 'minus' : '', text: reason_text(r) })),
+        (s.reasons || []).filter((r) => WINDOW_REASONS.includes(r.code)).map((r) => h('li', { class: r.code === 'in_window' ? '' : 'minus',
+          'data-preferred': String(r.code === 'in_window'), text: reason_text(r) })))));
   }
   return out;
 }
@@ -589,12 +588,6 @@ function suggestions_at(report) {
   if (preferred && local_date(preferred) === board.date && preferred > new Date()) return `?at=${encodeURIComponent(preferred.toISOString())}`;
   if (board.date === local_date()) return '';
   return `?at=${encodeURIComponent(zoned_instant(board.date, DAY_START * 60).toISOString())}`;
-}
-
-// Whether a suggested slot falls in the customer's preferred window (null when there is none).
-function in_preferred(slot, report) {
-  if (!slot || !report?.preferred_start || !report.preferred_end) return null;
-  return new Date(slot.start) >= new Date(report.preferred_start) && new Date(slot.end) <= new Date(report.preferred_end);
 }
 
 async function open_job(id) {
@@ -687,10 +680,9 @@ async function open_conflicts(status = 'open') {
     const job = c.ticket_no
       ? h('button', { type: 'button', class: 'link ticket', text: c.ticket_no, onclick: () => open_job(c.job_id) })
       : h('span', { text: t(`t_${c.table_name}`) });
-    const why = t(`e_${c.error_code}`) === `e_${c.error_code}` ? t('e_internal') : t(`e_${c.error_code}`);
     const facts = [
       [t('refused'), refused_text(c)],
-      [t('why'), current_language() === 'en' ? `${why} — ${c.error_message}` : why],
+      [t('why'), c.error_message],
       [t('technician'), c.user_name || t('unknown_user')],
       [t('device'), c.device_name || t('unnamed_device')],
       [t('when'), when(c.created_at)],
@@ -726,7 +718,6 @@ async function open_auto_assign() {
   }
   const km = (x) => new Intl.NumberFormat(current_language(), { maximumFractionDigits: 1 }).format(x);
   const boxes = plan.assignments.map((a) => h('input', { type: 'checkbox', checked: true, value: a.job_id, 'aria-label': a.ticket_no }));
-  const unplanned = (u) => (t(`u_${u.code}`) === `u_${u.code}` ? u.text : t(`u_${u.code}`));
   const apply = async () => {
     const job_ids = boxes.filter((b) => b.checked).map((b) => b.value);
     if (!job_ids.length) { close_panel(drawer); return; }
@@ -751,10 +742,12 @@ async function open_auto_assign() {
         h('th', { text: t('details') }), h('th', { text: t('assignee') }), h('th', { text: t('visit') }), h('th', { text: t('late') }))),
       h('tbody', {}, plan.assignments.map((a, i) => h('tr', { 'data-job-id': a.job_id },
         h('td', {}, boxes[i]), h('td', { text: a.ticket_no }), h('td', { text: a.technician_name }),
-        h('td', { text: `${clock(new Date(a.start))}–${clock(new Date(a.end))}` }), h('td', { text: a.late_minutes ? duration(a.late_minutes) : '' }))))))
+        h('td', {}, `${clock(new Date(a.start))}–${clock(new Date(a.end))}`, a.window ? h('div', { class: `note-meta${a.window.kept ? '' : ' minus'}`,
+          'data-window': a.window.code, text: a.window.text }) : null),
+        h('td', { text: a.late_minutes ? duration(a.late_minutes) : '' }))))))
       : h('p', { class: 'hint', text: t('auto_nothing') }),
     plan.unassigned.length ? [h('h3', { text: t('auto_unassigned') }),
-      h('ul', { class: 'unassigned', id: 'auto-assign-unassigned' }, plan.unassigned.map((u) => h('li', { 'data-code': u.code, text: `${u.ticket_no}: ${unplanned(u)}` })))] : null,
+      h('ul', { class: 'unassigned', id: 'auto-assign-unassigned' }, plan.unassigned.map((u) => h('li', { 'data-code': u.code, text: `${u.ticket_no}: ${u.text}` })))] : null,
     h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn', text: t('auto_none'), onclick: () => close_panel(drawer) }),
       plan.assignments.length ? h('button', { type: 'button', class: 'btn primary', id: 'auto-assign-apply', text: t('auto_apply'), onclick: apply }) : null),
   ].flat().filter(Boolean));

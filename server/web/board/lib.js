@@ -50,16 +50,12 @@ export function field_label(name) {
   return text === key ? name.replace(/_/g, ' ') : text;
 }
 
-// An API error in the interface language: the code's meaning and the field it concerns. The server's English
-// sentence is shown only in the English interface, where it adds the specifics.
+// An API error as the server put it: its message comes in the interface language (the requests send
+// Accept-Language), naming the field where there is one; the code and field stay for programs.
 export function error_text(e) {
   if (!e?.code) return String(e?.message || e);
   if (e.code === 'offline') return t('offline');
-  // A conflict on a field is a taken value (a username, a serial) or, on a visit window, a booked technician.
-  const key = e.code === 'conflict' && e.field ? (/^window_/.test(e.field) ? 'e_booked' : 'e_taken') : `e_${e.code}`;
-  const known = t(key) !== key ? t(key) : t('e_internal');
-  const field = e.field ? `${field_label(e.field)}: ` : '';
-  return current_language() === 'en' ? `${field}${e.message}` : `${field}${known}`;
+  return e.message || t('e_internal');
 }
 
 export function toast(text) {

@@ -29,11 +29,13 @@ class ApiError extends Error {
     super(body?.error?.message || `HTTP ${status}`);
     this.status = status;
     this.code = body?.error?.code;
+    this.field = body?.error?.field;
   }
 }
 
 async function api(method, path, body) {
-  const headers = { Accept: 'application/json' };
+  // The server words its errors in the desk's language; code and field stay the same.
+  const headers = { Accept: 'application/json', 'Accept-Language': current_language() };
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -50,6 +52,20 @@ function toast(text) {
   el.hidden = false;
   clearTimeout(toast.timer);
   toast.timer = setTimeout(() => { el.hidden = true; }, 4000);
+}
+
+// The server's message for a refusal next to the control of the field it names (the desk's control names, where
+// they differ from the API's, in aliases), the control marked invalid and focused; a toast when no control shows it.
+function show_refusal(scope, err, aliases = {}) {
+  for (const old of scope.querySelectorAll('.field-error')) old.remove();
+  for (const old of scope.querySelectorAll('[aria-invalid]')) old.removeAttribute('aria-invalid');
+  const control = err.field ? scope.querySelector(`[name="${CSS.escape(aliases[err.field] || err.field)}"]`) : null;
+  if (!control) return toast(t('failed', { message: err.message }));
+  const note = h('p', { class: 'field-error error', id: `${control.name}-error`, role: 'alert', text: err.message });
+  control.setAttribute('aria-invalid', 'true');
+  control.setAttribute('aria-describedby', note.id);
+  control.after(note);
+  control.focus();
 }
 
 // Runs a change, tells the user, and redraws the current tab; a refusal is shown as the server worded it.
@@ -268,7 +284,7 @@ function phone_tab() {
       toast(t('reported', { ticket: job.ticket_no }));
       root.querySelector('#phone-result').textContent = t('reported', { ticket: job.ticket_no });
     } catch (err) {
-      toast(t('failed', { message: err.message }));
+      show_refusal(form, err, { serial_no: 'serial' });
     }
   });
   return [form, h('p', { id: 'phone-result', role: 'status' })];

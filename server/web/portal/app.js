@@ -63,22 +63,12 @@ async function api(method, path, body) {
   return data;
 }
 
-// The page's own words for what went wrong: per field where the server names one, per error code otherwise; the
-// server's English sentence never reaches a customer reading Chinese.
-const FIELD_LABELS = { contact_name: 'name', serial_no: 'serial', preferred_start: 'date', preferred_end: 'date', signer_name: 'signer' };
+// What went wrong, as the server says it: its message comes in the page's language (the requests send
+// Accept-Language) and names the field; only "no connection" and the wait before retrying are the page's words.
 function message_of(err) {
   if (err.code === 'offline') return t('offline');
   if (err.code === 'rate_limited') return t('rate_limited', { seconds: err.retry_after || 60 });
-  if (err.field) return field_message(err.field, err.code);
-  const key = `err_${err.code}`;
-  return t(key) !== key ? t(key) : t('err_internal');
-}
-function field_message(field, code) {
-  const key = `bad_${field}`;
-  if (code === 'missing_field') return t('v_required');
-  if (t(key) !== key) return t(key);
-  const label = FIELD_LABELS[field] || field;
-  return t('invalid', { field: t(label) === label ? field : t(label), message: t('v_check') });
+  return err.message || t('err_internal');
 }
 
 function toast(text) {

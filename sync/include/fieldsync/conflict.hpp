@@ -73,7 +73,7 @@ struct IgnoredField {
 struct RejectedField {
     std::string field;
     ErrorCode code;
-    std::string reason;
+    Message reason;
 };
 
 struct MergeResult {

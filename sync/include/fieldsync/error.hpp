@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "fieldsync/message.hpp"
+
 namespace fieldsync {
 
 // X(name): every error a request or a synced op can end in. The server maps each to an HTTP status in
@@ -36,18 +38,30 @@ enum class ErrorCode {
 
 std::string_view to_string(ErrorCode code) noexcept;
 
-// An error a person can read: a code from the table, a message, and the field it concerns (or empty).
+// An error a person can read: a code from the table, a message, and the field it concerns (or empty). Made from a
+// catalog Message, what() is its English text and the server answers in the reader's language; made from a plain
+// text, the server answers other languages with the code's general message.
 class Error : public std::runtime_error {
   public:
     Error(ErrorCode code, std::string message, std::string field = {})
         : std::runtime_error(std::move(message)), code_(code), field_(std::move(field)) {}
+    Error(ErrorCode code, Message message, std::string field = {})
+        : std::runtime_error(render(message, Locale::en)),
+          code_(code),
+          field_(std::move(field)),
+          message_(std::move(message)) {}
 
     ErrorCode code() const noexcept { return code_; }
     const std::string& field() const noexcept { return field_; }
+    const Message& message() const noexcept { return message_; }
 
   private:
     ErrorCode code_;
     std::string field_;
+    Message message_;
 };
+
+// The text of an error in locale: its catalog message, else (in English) what(), else the code's general message.
+std::string error_text(const Error& error, Locale locale);
 
 }  // namespace fieldsync

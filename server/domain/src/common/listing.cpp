@@ -46,10 +46,12 @@ void allow_filters(const Query& query, std::initializer_list<const char*> allowe
 }
 
 Poco::JSON::Object::Ptr paged(Db& db, const std::string& columns, const std::string& from, const std::string& where,
-                              const Params& params, const std::string& order_by, const Page& page) {
+                              const Params& params, const std::string& order_by, const Page& page,
+                              const std::string& count_from) {
     std::string where_clause = where.empty() ? "" : " WHERE " + where;
     Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
-    out->set("total", db.scalar("SELECT COUNT(*) FROM " + from + where_clause, params));
+    out->set("total",
+             db.scalar("SELECT COUNT(*) FROM " + (count_from.empty() ? from : count_from) + where_clause, params));
     Params page_params = params;
     page_params.emplace_back(page.limit);
     page_params.emplace_back(page.offset);

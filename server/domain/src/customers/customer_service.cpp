@@ -31,7 +31,8 @@ Poco::JSON::Object::Ptr customer_view(Poco::JSON::Object::Ptr row) {
 // The dates themselves are checked by the field table.
 void check_serial_free(Db& db, const Asset& asset) {
     if (db.scalar("SELECT COUNT(*) FROM assets WHERE serial_no = ? AND id <> ?", {asset.serial_no, asset.id}) > 0)
-        throw Error(ErrorCode::conflict, "serial number " + asset.serial_no + " is registered already", "serial_no");
+        throw Error(ErrorCode::conflict, fieldsync::Message{"conflict.serial_taken", {{"serial", asset.serial_no}}},
+                    "serial_no");
 }
 
 void check_date_order(const Asset& asset) {

@@ -42,7 +42,16 @@ struct JobRow {
 
 const char* kJobColumns =
     "SELECT j.id, j.ticket_no, j.state, j.assignee_id, j.version, j.priority, j.category, j.customer_id, c.lat, c.lng, "
-    "a.model FROM jobs j JOIN customers c ON c.id = j.customer_id LEFT JOIN assets a ON a.id = j.asset_id WHERE ";
+    "a.model, pr.preferred_start, pr.preferred_end FROM jobs j JOIN customers c ON c.id = j.customer_id "
+    "LEFT JOIN assets a ON a.id = j.asset_id LEFT JOIN portal_reports pr ON pr.job_id = j.id WHERE ";
+
+// The customer's preferred window of a job row, when the portal report gave one.
+std::optional<d::TimeSpan> preferred_window(const Poco::JSON::Object::Ptr& row) {
+    auto start = fieldsync::parse_date_time(text(row, "preferred_start"));
+    auto end = fieldsync::parse_date_time(text(row, "preferred_end"));
+    if (!start || !end || *end <= *start) return std::nullopt;
+    return d::TimeSpan{*start, *end};
+}
 
 // Jobs matching where (fixed SQL with placeholders), with the resolution deadline from their SLA clocks.
 std::vector<JobRow> load_jobs(Db& db, const std::string& where, const Params& params, std::int64_t now_ms) {
@@ -60,6 +69,7 @@ std::vector<JobRow> load_jobs(Db& db, const std::string& where, const Params& pa
         row.job.product_model = text(r, "model");
         row.job.location = {number(r, "lat"), number(r, "lng")};
         row.job.priority = d::parse_priority(text(r, "priority")).value_or(d::Priority::normal);
+        row.job.preferred = preferred_window(r);
         if (auto sla = evaluate_job_sla(setup, text(r, "priority"), text(r, "customer_id"), events[row.job.id], now_ms);
             sla && !sla->resolution.reached_at_ms && !sla->stopped)
             row.job.sla_deadline_ms = sla->resolution.deadline_ms;
@@ -87,6 +97,22 @@ Poco::JSON::Object::Ptr totals(const d::Plan& plan) {
 
 std::string iso(std::int64_t ms) { return fieldsync::format_utc(ms); }
 
+// "MM-DD HH:MM" at a UTC offset: how a window reads on the board of that zone.
+std::string local_text(std::int64_t ms, int utc_offset_minutes) {
+    std::string utc = fieldsync::format_utc(ms + std::int64_t{utc_offset_minutes} * 60'000);
+    return utc.substr(5, 5) + " " + utc.substr(11, 5);
+}
+
+// Whether a visit keeps the job's preferred window, as a message ("<prefix>.in_window" / ".outside_window").
+fieldsync::Message window_message(const std::string& prefix, const d::TimeSpan& window, const d::TimeSpan& visit,
+                                  int utc_offset_minutes) {
+    bool inside = visit.start_ms >= window.start_ms && visit.end_ms <= window.end_ms;
+    return {prefix + (inside ? ".in_window" : ".outside_window"),
+            {{"from", local_text(window.start_ms, utc_offset_minutes)},
+             {"to", local_text(window.end_ms, utc_offset_minutes)},
+             {"start", local_text(visit.start_ms, utc_offset_minutes)}}};
+}
+
 // The suggestions for a job. Without the customer's location the job is taken to be where each technician
 // starts the day, so skill, region, load and free time still rank them; travel is then left out and said so.
 std::vector<d::Suggestion> ranked(const d::Job& job, bool located, const std::vector<d::Technician>& technicians,
@@ -100,7 +126,7 @@ std::vector<d::Suggestion> ranked(const d::Job& job, bool located, const std::ve
         for (auto& r : one.front().reasons)
             if (r.code == "travel") {
                 one.front().score -= r.weight;
-                r = {"no_location", "The customer has no location: travel is not counted", 0, false};
+                r = {"no_location", {"reason.no_location", {}}, 0, false};
             }
         out.push_back(std::move(one.front()));
     }
@@ -108,6 +134,19 @@ std::vector<d::Suggestion> ranked(const d::Job& job, bool located, const std::ve
         return a.eligible != b.eligible ? a.eligible : a.score > b.score;
     });
     return out;
+}
+
+// Each slot said to be inside or outside the customer's preferred window, when the job has one.
+void add_window_reasons(const d::Job& job, const std::vector<d::Technician>& technicians,
+                        std::vector<d::Suggestion>& suggestions) {
+    if (!job.preferred) return;
+    std::map<std::string, int> offsets;
+    for (const auto& t : technicians) offsets[t.id] = t.hours.utc_offset_minutes();
+    for (auto& s : suggestions) {
+        if (!s.slot) continue;
+        auto message = window_message("reason", *job.preferred, *s.slot, offsets[s.technician_id]);
+        s.reasons.push_back({message.id.substr(7), message, 0, false});
+    }
 }
 
 }  // namespace
@@ -130,7 +169,9 @@ Poco::JSON::Object::Ptr DispatchService::suggestions(const Actor& actor, const s
         std::map<std::string, std::string> names;
         for (const auto& t : technicians) names[t.id] = t.name;
         Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
-        for (const auto& s : ranked(job.job, job.located, technicians, at)) {
+        auto suggestions = ranked(job.job, job.located, technicians, at);
+        add_window_reasons(job.job, technicians, suggestions);
+        for (const auto& s : suggestions) {
             Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
             o->set("technician_id", s.technician_id);
             o->set("name", names[s.technician_id]);
@@ -149,7 +190,7 @@ Poco::JSON::Object::Ptr DispatchService::suggestions(const Actor& actor, const s
             for (const auto& r : s.reasons) {
                 Poco::JSON::Object::Ptr reason = new Poco::JSON::Object;
                 reason->set("code", r.code);
-                reason->set("text", r.text);
+                reason->set("text", fieldsync::localize(r.message));
                 reason->set("weight", rounded(r.weight));
                 reason->set("disqualifying", r.disqualifying);
                 reasons->add(reason);
@@ -216,12 +257,30 @@ struct PlanJson {
     Poco::JSON::Object::Ptr versions = new Poco::JSON::Object;
 };
 
+// How a planned visit keeps the customer's preferred window: null without one, else the window, whether it is
+// kept and the reason in the reader's language.
+Poco::Dynamic::Var assignment_window(const d::Job& job, const d::Assignment& a, int utc_offset_minutes) {
+    if (!job.preferred) return Poco::Dynamic::Var();
+    auto message = window_message("assign", *job.preferred, {a.start_ms, a.end_ms}, utc_offset_minutes);
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
+    o->set("start", iso(job.preferred->start_ms));
+    o->set("end", iso(job.preferred->end_ms));
+    o->set("kept", a.in_window.value_or(false));
+    o->set("code", message.id.substr(7));
+    o->set("text", fieldsync::localize(message));
+    return o;
+}
+
 PlanJson plan_json(const d::Plan& plan, const std::vector<JobRow>& jobs,
                    const std::vector<d::Technician>& technicians) {
     std::map<std::string, const JobRow*> by_id;
     for (const auto& j : jobs) by_id[j.job.id] = &j;
     std::map<std::string, std::string> names;
-    for (const auto& t : technicians) names[t.id] = t.name;
+    std::map<std::string, int> offsets;
+    for (const auto& t : technicians) {
+        names[t.id] = t.name;
+        offsets[t.id] = t.hours.utc_offset_minutes();
+    }
     PlanJson out;
     for (const auto& route : plan.routes) {
         Poco::JSON::Object::Ptr r = new Poco::JSON::Object;
@@ -240,6 +299,7 @@ PlanJson plan_json(const d::Plan& plan, const std::vector<JobRow>& jobs,
             o->set("start", iso(a.start_ms));
             o->set("end", iso(a.end_ms));
             o->set("late_minutes", a.late_ms / d::kMinuteMs);
+            o->set("window", assignment_window(by_id[id]->job, a, offsets[a.technician_id]));
             out.assignments->add(o);
             out.versions->set(id, by_id[id]->version);
         }
@@ -247,17 +307,17 @@ PlanJson plan_json(const d::Plan& plan, const std::vector<JobRow>& jobs,
         r->set("travel_km", rounded(route.travel_km));
         out.routes->add(r);
     }
-    auto add_unassigned = [&](const std::string& id, const std::string& code, const std::string& reason) {
+    auto add_unassigned = [&](const std::string& id, const std::string& code, const fieldsync::Message& reason) {
         Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
         o->set("job_id", id);
         o->set("ticket_no", by_id[id]->ticket_no);
         o->set("code", code);
-        o->set("text", reason);
+        o->set("text", fieldsync::localize(reason));
         out.unassigned->add(o);
     };
     for (const auto& j : jobs)
-        if (!j.located) add_unassigned(j.job.id, "no_location", "The customer has no location");
-    for (const auto& u : plan.unassigned) add_unassigned(u.job_id, u.code, u.text);
+        if (!j.located) add_unassigned(j.job.id, "no_location", {"assign.no_location", {}});
+    for (const auto& u : plan.unassigned) add_unassigned(u.job_id, u.code, u.message);
     return out;
 }
 
@@ -360,14 +420,15 @@ Poco::JSON::Object::Ptr DispatchService::apply(const Actor& actor, const std::st
         result->set("ticket_no", text(a, "ticket_no"));
         result->set("technician_id", text(a, "technician_id"));
         try {
-            if (applied.count(id)) throw Error(ErrorCode::conflict, "this proposal already assigned the job");
+            if (applied.count(id)) throw Error(ErrorCode::conflict, fieldsync::Message{"conflict.already_applied", {}});
             db_.write([&](Db& db) {
                 // Each job on its own: a job moved since the preview is refused, the others go ahead.
                 auto now_version = db.scalar("SELECT version FROM jobs WHERE id = ?", {id});
                 if (now_version != integer(versions, id))
-                    throw Error(ErrorCode::conflict, "the job changed since the preview (version " +
-                                                         std::to_string(integer(versions, id)) + ", now " +
-                                                         std::to_string(now_version) + "); preview again");
+                    throw Error(ErrorCode::conflict,
+                                fieldsync::Message{"conflict.preview_stale",
+                                                   {{"then", std::to_string(integer(versions, id))},
+                                                    {"now", std::to_string(now_version)}}});
                 Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
                 fields->set("technician_id", text(a, "technician_id"));
                 fields->set("note", "auto-assign proposal " + proposal_id);
@@ -383,7 +444,7 @@ Poco::JSON::Object::Ptr DispatchService::apply(const Actor& actor, const std::st
         } catch (const Error& e) {
             result->set("status", "refused");
             result->set("code", std::string(fieldsync::to_string(e.code())));
-            result->set("reason", std::string(e.what()));
+            result->set("reason", fieldsync::error_text(e, fieldsync::current_locale()));
             ++refused;
         }
         results->add(result);

@@ -95,8 +95,9 @@ void require_technician(Db& db, const std::string& user_id, const std::string& f
 void check_plan_version(const JobActionContext& c) {
     if (integer(c.fields, "plan_version") != c.plan_version)
         throw Error(ErrorCode::conflict,
-                    "plan version " + text(c.fields, "plan_version") + " is not the current plan (version " +
-                        std::to_string(c.plan_version) + ")",
+                    fieldsync::Message{
+                        "conflict.plan_version",
+                        {{"given", text(c.fields, "plan_version")}, {"current", std::to_string(c.plan_version)}}},
                     "plan_version");
 }
 

@@ -26,9 +26,11 @@ void book_visit(Db& db, const Actor& actor, const std::string& job_id, const std
         {technician_id, job_id, end, start});
     if (clash)
         throw Error(ErrorCode::conflict,
-                    "the technician is already booked from " + text(clash, "starts_at") + " to " +
-                        text(clash, "ends_at") + " for job " + text(clash, "ticket_no") + " (" + text(clash, "job_id") +
-                        ")",
+                    fieldsync::Message{"conflict.visit_clash",
+                                       {{"start", text(clash, "starts_at")},
+                                        {"end", text(clash, "ends_at")},
+                                        {"ticket", text(clash, "ticket_no")},
+                                        {"job_id", text(clash, "job_id")}}},
                     "window_start");
     auto replaced =
         db.query("SELECT id FROM visits WHERE job_id = ? AND kind = ? AND status = 'booked'", {job_id, kind});

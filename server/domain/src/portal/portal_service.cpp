@@ -134,22 +134,26 @@ ReportForm validated_report(const Poco::JSON::Object::Ptr& body) {
     };
     fieldsync::validate_fields(required, optional, *body, "report a fault");
     if (has_value(body, "email") && !is_mailbox(Poco::trim(text(body, "email"))))
-        throw Error(ErrorCode::invalid_field, "email must be one mailbox such as name@example.com", "email");
+        throw Error(ErrorCode::invalid_field, fieldsync::Message{"field.email", {{"field", "email"}}}, "email");
     ReportForm form{.name = Poco::trim(text(body, "contact_name")),
                     .phone = Poco::trim(text(body, "phone")),
                     .serial = Poco::trim(text(body, "serial_no"))};
     if (normalized_phone(form.phone).size() < 5)
-        throw Error(ErrorCode::invalid_field, "phone must hold a phone number of at least 5 digits", "phone");
+        throw Error(ErrorCode::invalid_field, fieldsync::Message{"field.phone", {{"field", "phone"}}}, "phone");
     if (has_value(body, "preferred_start") != has_value(body, "preferred_end"))
-        throw Error(ErrorCode::invalid_field, "give both preferred_start and preferred_end, or neither",
+        throw Error(ErrorCode::invalid_field,
+                    fieldsync::Message{"field.window_both", {{"field", "preferred_start"}, {"other", "preferred_end"}}},
                     has_value(body, "preferred_start") ? "preferred_end" : "preferred_start");
     if (has_value(body, "preferred_start")) {
         auto start = fieldsync::parse_date_time(text(body, "preferred_start"));
         auto end = fieldsync::parse_date_time(text(body, "preferred_end"));
         if (*end <= *start)
-            throw Error(ErrorCode::invalid_field, "preferred_end must be after preferred_start", "preferred_end");
+            throw Error(
+                ErrorCode::invalid_field,
+                fieldsync::Message{"field.window_order", {{"field", "preferred_end"}, {"other", "preferred_start"}}},
+                "preferred_end");
         if (*end <= fieldsync::now_ms())
-            throw Error(ErrorCode::invalid_field, "the preferred visit time is in the past", "preferred_start");
+            throw Error(ErrorCode::invalid_field, fieldsync::Message{"field.window_past", {}}, "preferred_start");
         form.preferred_start = fieldsync::format_utc(*start);
         form.preferred_end = fieldsync::format_utc(*end);
     }

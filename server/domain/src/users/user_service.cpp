@@ -125,7 +125,8 @@ Poco::JSON::Object::Ptr UserService::create(const Actor& actor, const Poco::JSON
     std::string id = fieldsync::uuid_v7(), now = fieldsync::format_utc(fieldsync::now_ms());
     return db_.write([&](Db& db) {
         if (db.scalar("SELECT COUNT(*) FROM users WHERE username = ?", {username}) > 0)
-            throw Error(ErrorCode::conflict, "username " + username + " is taken", "username");
+            throw Error(ErrorCode::conflict, fieldsync::Message{"conflict.username_taken", {{"username", username}}},
+                        "username");
         if (role == Role::customer &&
             db.scalar("SELECT COUNT(*) FROM customers WHERE id = ?", {text(body, "customer_id")}) == 0)
             throw Error(ErrorCode::invalid_field, "no customer " + text(body, "customer_id"), "customer_id");
@@ -221,6 +222,51 @@ Poco::JSON::Object::Ptr UserService::update(const Actor& actor, const std::strin
             if (!active) end_credentials(db, actor, id, now);
         }
         return load(db, id);
+    });
+}
+
+Poco::JSON::Object::Ptr UserService::change_role(const Actor& actor, const std::string& id,
+                                                 const Poco::JSON::Object::Ptr& body) {
+    require_role(actor, {Role::admin});
+    fieldsync::validate_fields({{.name = "role",
+                                 .type = FieldType::string,
+                                 .allowed = {"admin", "dispatcher", "technician", "agent", "supervisor"}}},
+                               {{.name = "reason", .type = FieldType::string, .max_length = 2000}}, *body,
+                               "change a role");
+    std::string role = text(body, "role");
+    return db_.write([&](Db& db) {
+        User user = find(db, id);
+        std::string old_role = to_string(user.role);
+        if (user.role == Role::customer)
+            throw Error(ErrorCode::invalid_field, fieldsync::Message{"user.customer_role", {}}, "role");
+        if (old_role == role) throw Error(ErrorCode::conflict, fieldsync::Message{"user.role_unchanged", {}}, "role");
+        if (user.role == Role::admin && user.is_active &&
+            db.scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND is_active = 1") <= 1)
+            throw Error(ErrorCode::conflict, fieldsync::Message{"conflict.last_admin", {}}, "role");
+        std::string now = fieldsync::format_utc(fieldsync::now_ms());
+        db.execute("UPDATE users SET role = ?, updated_at = ? WHERE id = ?", {role, now, id});
+        db.execute(
+            "INSERT INTO user_role_changes (id, user_id, old_role, new_role, changed_by, reason, source, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            {fieldsync::uuid_v7(), id, old_role, role, actor.id, optional_text(body, "reason"),
+             text_or_null(actor.source), now});
+        // Tokens carry the role they were issued with: the user signs in again under the new one.
+        end_credentials(db, actor, id, now);
+        return load(db, id);
+    });
+}
+
+Poco::JSON::Object::Ptr UserService::role_changes(const Actor& actor, const std::string& id) {
+    require_role(actor, {Role::admin});
+    return db_.read([&](Db& db) {
+        find(db, id);
+        Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+        out->set("items", db.query("SELECT r.id, r.user_id, r.old_role, r.new_role, r.changed_by, u.name AS "
+                                   "changed_by_name, r.reason, r.source, r.created_at FROM user_role_changes r LEFT "
+                                   "JOIN users u ON u.id = r.changed_by WHERE r.user_id = ? ORDER BY r.created_at "
+                                   "DESC, r.id DESC",
+                                   {id}));
+        return out;
     });
 }
 

@@ -6,12 +6,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "fieldserver/dispatch/geo.hpp"
 #include "fieldserver/dispatch/job.hpp"
 #include "fieldserver/dispatch/technician.hpp"
+#include "fieldsync/message.hpp"
 
 namespace fieldserver::dispatch {
 
@@ -25,6 +27,7 @@ struct AssignParams {
     std::size_t candidates_per_job = 12;
     double late_cost_per_minute = 1.0;                     // x the job's priority weight
     double unassigned_cost = 1000.0;                       // x the job's priority weight
+    double window_miss_cost = 60.0;                        // outside the preferred window; x the priority weight
     std::array<double, 4> priority_weights{0.5, 1, 2, 4};  // indexed by Priority
     std::uint64_t seed = 1;                                // orders the local search; equal seeds give equal plans
     int max_passes = 50;  // local-search passes over all jobs; the search also stops when a pass finds nothing
@@ -38,6 +41,8 @@ struct Assignment {
     std::int64_t start_ms = 0;
     std::int64_t end_ms = 0;
     std::int64_t late_ms = 0;  // past the SLA deadline; 0 when on time or without a deadline
+    // Whether the visit lies inside the job's preferred window; empty for a job without one.
+    std::optional<bool> in_window;
 };
 
 // A technician's new jobs in visiting order; booked visits are kept where they are and driven to in between.
@@ -52,7 +57,7 @@ struct Route {
 struct UnassignedJob {
     std::string job_id;
     std::string code;
-    std::string text;
+    fieldsync::Message message;  // "assign.<code>" in fieldsync's catalog
 };
 
 struct Plan {

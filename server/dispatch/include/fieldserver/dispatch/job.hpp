@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "fieldserver/dispatch/business_calendar.hpp"
 #include "fieldserver/dispatch/geo.hpp"
 #include "fieldserver/dispatch/sla.hpp"
 
@@ -19,6 +20,9 @@ struct Job {
     Priority priority = Priority::normal;
     std::optional<std::int64_t> sla_deadline_ms;  // resolution deadline, from evaluate_sla
     int duration_minutes = 60;                    // estimated time on site
+    // The customer's preferred visit window: planned inside it when the day allows, else as early as it fits
+    // (auto-assign weighs the miss; the server says so beside the assignment).
+    std::optional<TimeSpan> preferred;
 };
 
 }  // namespace fieldserver::dispatch

@@ -10,16 +10,18 @@
 #include "fieldserver/dispatch/geo.hpp"
 #include "fieldserver/dispatch/job.hpp"
 #include "fieldserver/dispatch/technician.hpp"
+#include "fieldsync/message.hpp"
 
 namespace fieldserver::dispatch {
 
-// One term of a score. code is stable (the UI translates by it); text is English for logs and the API.
+// One term of a score. code is stable for programs; message (fieldsync's catalog, id "reason.<code>") is what the
+// server renders in the reader's language.
 // Codes: skill_match, no_skill, skill_too_low, model_certified, model_not_certified, same_region,
 // other_region, travel, load, earliest_slot, sla_on_time, sla_late, day_off, not_working_today,
 // no_capacity, no_slot.
 struct Reason {
     std::string code;
-    std::string text;
+    fieldsync::Message message;
     double weight = 0;           // added to the score; 0 for disqualifying reasons
     bool disqualifying = false;  // the technician cannot take the job today
 };

@@ -18,6 +18,12 @@ class UserService {
     Poco::JSON::Object::Ptr list(const Actor& actor, const Query& query);
     Poco::JSON::Object::Ptr get(const Actor& actor, const std::string& id);
     Poco::JSON::Object::Ptr update(const Actor& actor, const std::string& id, const Poco::JSON::Object::Ptr& body);
+    // Gives a staff user another staff role (admins only): recorded in user_role_changes with the actor and the
+    // reason; the user's sessions end and devices are revoked, as a deactivation does; the last active admin keeps
+    // the role. Customers' accounts belong to a customer and keep their role.
+    Poco::JSON::Object::Ptr change_role(const Actor& actor, const std::string& id, const Poco::JSON::Object::Ptr& body);
+    // The role changes of one user, newest first (admins only).
+    Poco::JSON::Object::Ptr role_changes(const Actor& actor, const std::string& id);
     // Creates user 'admin' with password when no active admin exists; true if it did.
     bool ensure_admin(const std::string& password);
 

@@ -1,0 +1,272 @@
+// The message catalog in English and Simplified Chinese, its {name} substitution, labels for field, role, action
+// and state names, and the choice of a language from Accept-Language.
+#include "fieldsync/message.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <span>
+
+namespace fieldsync {
+namespace {
+
+struct Entry {
+    std::string_view id, en, zh;
+};
+
+// clang-format off
+constexpr Entry kCatalog[] = {
+    // The fallback of an error that names no message: what the code means, in the reader's language.
+    {"error.malformed_json", "the body is not valid JSON", "请求内容不是有效的 JSON"},
+    {"error.missing_field", "a required field is missing", "缺少必填项"},
+    {"error.missing_field.field", "{field} is required", "请填写{field}"},
+    {"error.invalid_field", "a value in the request is not valid", "请求中有无效的值"},
+    {"error.invalid_field.field", "{field} is not valid", "{field}无效"},
+    {"error.payload_too_large", "the request is too large", "请求内容过大"},
+    {"error.unauthenticated", "sign in first", "请先登录"},
+    {"error.bad_credentials", "the username or password is wrong", "用户名或密码不正确"},
+    {"error.rate_limited", "too many attempts; try again later", "尝试次数过多，请稍后再试"},
+    {"error.forbidden", "your role may not do this", "您的角色无权执行此操作"},
+    {"error.not_found", "it does not exist or is not visible to you", "不存在或您无权查看"},
+    {"error.unknown_action", "there is no such action", "没有这个操作"},
+    {"error.invalid_transition", "the job's state does not allow this", "工单当前状态不允许此操作"},
+    {"error.conflict", "it was changed meanwhile or is taken already; reload and retry", "内容已被修改或已被占用，请刷新后重试"},
+    {"error.conflict.field", "{field} conflicts with what is stored; reload and retry", "{field}与现有记录冲突，请刷新后重试"},
+    {"error.stale_summary", "the summary changed since it was shown; sign the new one", "摘要已更新，请重新确认签名"},
+    {"error.method_not_allowed", "this method is not allowed here", "此处不允许该请求方法"},
+    {"error.unsupported_media", "send the body as JSON", "请以 JSON 格式发送"},
+    {"error.unavailable", "the service is busy; try again shortly", "服务繁忙，请稍后再试"},
+    {"error.internal", "the server failed to answer; the error is logged", "服务器出错，已记录错误"},
+
+    // Validation of fields (the workflow's and every form's).
+    {"field.required", "{field} is required to {action}", "请填写{field}"},
+    {"field.not_a_field", "{field} is not a field of {action}", "{field}不是此操作可填写的项"},
+    {"field.type.string", "{field} must be a string", "{field}必须是文字"},
+    {"field.type.integer", "{field} must be an integer", "{field}必须是整数"},
+    {"field.type.number", "{field} must be a number", "{field}必须是数字"},
+    {"field.type.boolean", "{field} must be true or false", "{field}必须是“是”或“否”"},
+    {"field.type.object", "{field} must be an object", "{field}格式不正确，应为对象"},
+    {"field.type.array", "{field} must be an array", "{field}格式不正确，应为列表"},
+    {"field.type.date_time", "{field} must be an ISO 8601 date-time with a time zone", "{field}必须是带时区的日期时间"},
+    {"field.type.date", "{field} must be a date YYYY-MM-DD", "{field}必须是日期（年-月-日）"},
+    {"field.empty", "{field} must not be empty", "{field}不能为空"},
+    {"field.max_length", "{field} must be at most {max} characters", "{field}最多 {max} 个字"},
+    {"field.not_allowed", "{field} is not one of the allowed values", "{field}不是可选的值"},
+    {"field.min", "{field} must be at least {min}", "{field}不能小于 {min}"},
+    {"field.max", "{field} must be at most {max}", "{field}不能大于 {max}"},
+    {"field.out_of_range", "{field} is out of range", "{field}超出范围"},
+    {"field.phone", "{field} must hold a phone number of at least 5 digits", "{field}应为至少 5 位数字的电话号码"},
+    {"field.email", "{field} must be one mailbox such as name@example.com", "{field}应为一个邮箱地址，例如 name@example.com"},
+    {"field.window_both", "give both {field} and {other}, or neither", "{field}和{other}要么都填，要么都不填"},
+    {"field.window_order", "{field} must be after {other}", "{field}必须晚于{other}"},
+    {"field.window_past", "the preferred visit time is in the past", "期望上门时间已经过去"},
+
+    // The workflow's refusals.
+    {"action.unknown", "there is no action '{action}'", "没有“{action}”这个操作"},
+    {"action.forbidden", "a {role} may not {action} a job", "{role}不能对工单执行“{action}”"},
+    {"action.invalid_transition", "cannot {action} a job that is {state}", "工单处于“{state}”状态，不能“{action}”"},
+    {"action.invalid_transition.held", "cannot {action} a job that is on_hold (held from {previous})",
+     "工单已挂起（挂起前为“{previous}”），不能“{action}”"},
+
+    // Conflicts.
+    {"conflict.job_changed", "the job was changed by someone else meanwhile; reload and retry",
+     "工单刚被他人修改，请刷新后重试"},
+    {"conflict.visit_clash", "the technician is already booked from {start} to {end} for job {ticket} ({job_id})",
+     "该技术员在 {start} 至 {end} 已安排了工单 {ticket}"},
+    {"conflict.plan_version", "plan version {given} is not the current plan (version {current})",
+     "方案版本 {given} 不是当前方案（当前为第 {current} 版）"},
+    {"conflict.username_taken", "username {username} is taken", "用户名 {username} 已被使用"},
+    {"conflict.serial_taken", "serial number {serial} is registered already", "序列号 {serial} 已登记"},
+    {"conflict.preview_stale", "the job changed since the preview (version {then}, now {now}); preview again",
+     "预览后工单已变更（版本 {then}，现为 {now}），请重新预览"},
+    {"conflict.already_applied", "this proposal already assigned the job", "此方案已为该工单派工"},
+    {"conflict.last_admin", "the last active admin cannot lose the admin role", "不能取消最后一位在职管理员的管理员角色"},
+
+    // Why a technician ranks where they do (suggestions).
+    {"reason.no_skill", "No skill in {category}", "不具备“{category}”技能"},
+    {"reason.skill_too_low", "Skill level {level} in {category}, below the required {required}",
+     "“{category}”技能等级 {level}，低于要求的 {required}"},
+    {"reason.skill_match", "Skill level {level} of 5 in {category}", "“{category}”技能等级 {level}/5"},
+    {"reason.model_certified", "Certified for {model}", "具备 {model} 认证"},
+    {"reason.model_not_certified", "Not certified for {model}", "没有 {model} 认证"},
+    {"reason.same_region", "Works in {region}", "负责{region}区域"},
+    {"reason.other_region", "Works in {own_region}, the job is in {region}", "负责{own_region}区域，工单在{region}"},
+    {"reason.day_off", "Day off on {date}", "{date} 休息"},
+    {"reason.not_working_today", "No working hours left on {date}", "{date} 已无工作时间"},
+    {"reason.no_capacity", "Fully booked: {booked} of {capacity} visits on {date}",
+     "已约满：{date} 已安排 {booked}/{capacity} 次上门"},
+    {"reason.load", "{booked} of {capacity} visits booked today", "当天已安排 {booked}/{capacity} 次上门"},
+    {"reason.travel_route", "{km} km from the previous stop, about {minutes} min", "距上一站 {km} 公里，约 {minutes} 分钟"},
+    {"reason.travel_here", "{km} km from where the technician is, about {minutes} min",
+     "距技术员所在地 {km} 公里，约 {minutes} 分钟"},
+    {"reason.earliest_slot", "Free {from}-{to} today", "当天 {from}-{to} 有空"},
+    {"reason.sla_on_time", "Done {duration} before the SLA deadline", "可在服务时限前 {duration} 完成"},
+    {"reason.sla_late", "Done {duration} after the SLA deadline", "将超出服务时限 {duration}"},
+    {"reason.no_slot", "No free time left today for a {duration} job", "当天没有足够的空闲时间完成 {duration} 的工作"},
+    {"reason.no_location", "The customer has no location: travel is not counted", "客户没有位置信息：未计算路程"},
+    {"reason.in_window", "Inside the customer's preferred window {from}-{to}", "在客户期望的 {from}-{to} 之内"},
+    {"reason.outside_window", "Outside the customer's preferred window {from}-{to}", "不在客户期望的 {from}-{to} 之内"},
+
+    // Why auto-assign left a job unplanned, or planned it as it did.
+    {"assign.no_location", "The customer has no location", "客户没有位置信息"},
+    {"assign.no_skilled_technician", "No qualified technician for {category}", "没有具备“{category}”技能的技术员"},
+    {"assign.no_technician_available", "Every qualified technician is off or not working today",
+     "具备技能的技术员今天都休息或不在工作时间"},
+    {"assign.no_capacity", "Every qualified technician working today is fully booked", "今天上班的合格技术员都已约满"},
+    {"assign.no_feasible_slot",
+     "Qualified technicians' remaining capacity and working time went to other jobs, or the job does not fit in what is "
+     "left of their day",
+     "合格技术员剩余的名额和时间已分给其他工单，或当天剩余时间不够完成此工单"},
+    {"assign.in_window", "Booked inside the customer's preferred window {from}-{to}", "已安排在客户期望的 {from}-{to} 之内"},
+    {"assign.outside_window", "The customer's preferred window {from}-{to} could not be kept: booked {start}",
+     "无法安排在客户期望的 {from}-{to} 之内，已安排在 {start}"},
+
+    // Why a device's change was refused or lost (sync conflicts).
+    {"sync.not_synced", "{table} is not a synced table", "{table} 不是同步的数据表"},
+    {"sync.read_only", "{table} is read-only on devices", "{table} 在设备上只读"},
+    {"sync.insert_only", "{table} is append-only: devices may only insert", "{table} 只能新增，设备不能修改"},
+    {"sync.kind_forbidden", "devices may not {kind} {table}", "设备不能对 {table} 执行 {kind}"},
+    {"sync.not_a_field", "{field} is not a field of {table}", "{field}不是 {table} 的字段"},
+    {"sync.append_only", "{field} of {table} is append-only and cannot be changed", "{table} 的{field}写入后不能修改"},
+    {"sync.server_field", "{field} of {table} is set by the server", "{table} 的{field}由服务器设置"},
+    {"sync.server_field.jobs", "{field} of jobs is set by the server; devices change it through workflow actions",
+     "工单的{field}由服务器设置，设备需通过工作流操作修改"},
+    {"sync.superseded", "a newer edit of {fields} was kept; the device's value was not",
+     "保留了对 {fields} 的较新修改，设备上的值未采用"},
+    {"sync.op_reused", "op id {op_id} was used by another device", "操作编号 {op_id} 已被其他设备使用"},
+
+    // Users.
+    {"user.role_unchanged", "the user has this role already", "该用户已是此角色"},
+    {"user.customer_role", "a customer's account keeps the customer role", "客户账号不能更改角色"},
+};
+
+// Names of fields, roles, actions and states as the Chinese pages call them; English keeps the API's name.
+constexpr Entry kLabels[] = {
+    {"field.technician_id", "", "技术员"}, {"field.note", "", "备注"}, {"field.reason", "", "原因"},
+    {"field.comment", "", "备注"}, {"field.message", "", "留言"}, {"field.window_start", "", "开始时间"},
+    {"field.window_end", "", "结束时间"}, {"field.priority", "", "优先级"}, {"field.plan_version", "", "方案版本"},
+    {"field.findings", "", "检测结果"}, {"field.plan", "", "维修方案"}, {"field.phone", "", "电话"},
+    {"field.name", "", "姓名"}, {"field.email", "", "邮箱"}, {"field.address", "", "地址"},
+    {"field.description", "", "故障描述"}, {"field.preferred_start", "", "期望开始时间"},
+    {"field.preferred_end", "", "期望结束时间"}, {"field.role", "", "角色"}, {"field.username", "", "用户名"},
+    {"field.password", "", "密码"}, {"field.serial_no", "", "序列号"}, {"field.model", "", "型号"},
+    {"field.category", "", "类别"}, {"field.customer_id", "", "客户"}, {"field.asset_id", "", "产品"},
+    {"field.warranty_covered", "", "保修范围内"}, {"field.customer_caused", "", "客户原因"},
+    {"field.fault_category", "", "故障类别"}, {"field.proposed_cost", "", "期望费用"},
+    {"field.accepted_fee", "", "确认的费用"}, {"field.close_reason", "", "关闭原因"}, {"field.rating", "", "评分"},
+    {"field.date", "", "日期"}, {"field.job_ids", "", "工单"}, {"field.state", "", "状态"},
+    {"role.admin", "", "管理员"}, {"role.dispatcher", "", "调度员"}, {"role.technician", "", "技术员"},
+    {"role.customer", "", "客户"}, {"role.system", "", "系统"}, {"role.agent", "", "客服"},
+    {"role.supervisor", "", "主管"},
+    {"action.assign", "", "派工"}, {"action.reassign", "", "改派"}, {"action.submit_assessment", "", "提交检测"},
+    {"action.approve_plan", "", "批准方案"}, {"action.decline_plan", "", "拒绝方案"},
+    {"action.counter_offer", "", "还价"}, {"action.revise_plan", "", "修改方案"}, {"action.schedule", "", "预约上门"},
+    {"action.reschedule", "", "改约"}, {"action.start_repair", "", "开始维修"}, {"action.hold", "", "挂起"},
+    {"action.resume", "", "恢复"}, {"action.complete_repair", "", "完成维修"},
+    {"action.record_acceptance", "", "记录验收"}, {"action.reject_acceptance", "", "验收不通过"},
+    {"action.close", "", "关闭"}, {"action.cancel", "", "取消"}, {"action.set_priority", "", "调整优先级"},
+    {"action.triage", "", "分诊"}, {"action.withdraw", "", "撤回"}, {"action.return_unrepaired", "", "未修退回"},
+    {"state.reported", "", "已报修"}, {"state.assessing", "", "检测中"}, {"state.plan_proposed", "", "待批准方案"},
+    {"state.approved", "", "方案已批准"}, {"state.scheduled", "", "已预约"}, {"state.in_repair", "", "维修中"},
+    {"state.on_hold", "", "已挂起"}, {"state.awaiting_acceptance", "", "待验收"}, {"state.accepted", "", "已验收"},
+    {"state.closed", "", "已关闭"}, {"state.cancelled", "", "已取消"}, {"state.returned", "", "已退回"},
+};
+// clang-format on
+
+const Entry* find(std::span<const Entry> table, std::string_view id) {
+    auto it = std::find_if(table.begin(), table.end(), [&](const Entry& e) { return e.id == id; });
+    return it == table.end() ? nullptr : &*it;
+}
+
+// A duration in minutes as people say it: "1 h 05 min" / "1 小时 5 分钟".
+std::string duration_text(const std::string& minutes_text, Locale locale) {
+    long long minutes = std::atoll(minutes_text.c_str());
+    std::string hours = std::to_string(minutes / 60), rest = std::to_string(minutes % 60);
+    if (locale == Locale::zh_cn) return minutes < 60 ? rest + " 分钟" : hours + " 小时 " + rest + " 分钟";
+    if (minutes < 60) return rest + " min";
+    return hours + " h " + (rest.size() < 2 ? "0" : "") + rest + " min";
+}
+
+// An argument as the reader sees it: a name of a field, role, action or state through its label; a duration in
+// the reader's words; anything else as given.
+std::string argument_text(const std::string& name, const std::string& value, Locale locale) {
+    if (name == "duration") return duration_text(value, locale);
+    bool labelled = name == "field" || name == "other" || name == "role" || name == "action" || name == "state" ||
+                    name == "previous";
+    if (!labelled || locale == Locale::en) return value;
+    std::string kind = name == "other" ? "field" : name == "previous" ? "state" : name;
+    const Entry* label = find(kLabels, kind + "." + value);
+    return label ? std::string(label->zh) : value;
+}
+
+std::string substitute(std::string_view pattern, const Message& message, Locale locale) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < pattern.size()) {
+        std::size_t open = pattern.find('{', i), close = pattern.find('}', open);
+        if (open == std::string_view::npos || close == std::string_view::npos) break;
+        out.append(pattern, i, open - i);
+        std::string_view name = pattern.substr(open + 1, close - open - 1);
+        auto arg =
+            std::find_if(message.args.begin(), message.args.end(), [&](const auto& a) { return a.first == name; });
+        if (arg != message.args.end()) out += argument_text(arg->first, arg->second, locale);
+        i = close + 1;
+    }
+    out.append(pattern.substr(std::min(i, pattern.size())));
+    return out;
+}
+
+thread_local Locale t_locale = Locale::en;
+
+}  // namespace
+
+std::string render(const Message& message, Locale locale) {
+    const Entry* entry = find(kCatalog, message.id);
+    if (!entry) return message.id;
+    return substitute(locale == Locale::zh_cn ? entry->zh : entry->en, message, locale);
+}
+
+bool has_message(std::string_view id) { return find(kCatalog, id) != nullptr; }
+
+std::vector<std::string_view> message_ids() {
+    std::vector<std::string_view> out;
+    for (const auto& e : kCatalog) out.push_back(e.id);
+    return out;
+}
+
+Locale locale_from_accept_language(std::string_view header) {
+    Locale best = Locale::en;
+    double best_q = -1;
+    std::size_t start = 0;
+    while (start <= header.size()) {
+        std::size_t end = std::min(header.find(',', start), header.size());
+        std::string_view item = header.substr(start, end - start);
+        std::size_t semicolon = item.find(';');
+        std::string tag(item.substr(0, semicolon));
+        tag.erase(std::remove(tag.begin(), tag.end(), ' '), tag.end());
+        std::transform(tag.begin(), tag.end(), tag.begin(), [](unsigned char c) { return std::tolower(c); });
+        double q = 1;
+        if (auto at = item.find("q=", semicolon == std::string_view::npos ? item.size() : semicolon);
+            at != std::string_view::npos)
+            q = std::atof(std::string(item.substr(at + 2)).c_str());
+        bool zh = tag == "zh" || tag.rfind("zh-", 0) == 0, en = tag == "en" || tag.rfind("en-", 0) == 0;
+        if ((zh || en) && q > best_q) {
+            best = zh ? Locale::zh_cn : Locale::en;
+            best_q = q;
+        }
+        start = end + 1;
+    }
+    return best;
+}
+
+std::string_view to_string(Locale locale) noexcept { return locale == Locale::zh_cn ? "zh-CN" : "en"; }
+
+Locale current_locale() noexcept { return t_locale; }
+
+LocaleScope::LocaleScope(Locale locale) noexcept : previous_(t_locale) { t_locale = locale; }
+
+LocaleScope::~LocaleScope() { t_locale = previous_; }
+
+std::string localize(const Message& message) { return render(message, t_locale); }
+
+}  // namespace fieldsync

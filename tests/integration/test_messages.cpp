@@ -1,0 +1,273 @@
+// Messages by Accept-Language over HTTPS: validation, conflicts, refusals, auto-assign, suggestions and sync conflict
+// reasons in Chinese for zh-CN and in English otherwise, with code and field the same in both; and changing a user's
+// role (admins only, recorded, sessions ended, never the last admin).
+#include <fieldsync/hlc.hpp>
+#include <fieldsync/time.hpp>
+#include <fieldsync/uuid.hpp>
+
+#include "fixtures.hpp"
+
+using namespace fieldtest;
+
+namespace {
+
+constexpr const char* kDay = "2031-03-04";  // a Tuesday
+
+std::string message_of(const Reply& r) { return r.object()->getObject("error")->getValue<std::string>("message"); }
+
+// The reply in each language: the same status, code and field; the messages differ.
+struct Both {
+    Reply zh, en;
+};
+
+template <typename Call>
+Both in_both(TestServer& srv, Call call) {
+    srv.extra_headers["Accept-Language"] = "zh-CN,zh;q=0.9,en;q=0.8";
+    Reply zh = call();
+    srv.extra_headers["Accept-Language"] = "en-US,en;q=0.9";
+    Reply en = call();
+    srv.extra_headers.erase("Accept-Language");
+    return {zh, en};
+}
+
+void check_same_error(const Both& both, int status, const std::string& code, const std::string& field) {
+    check_error(both.zh, status, code, field);
+    check_error(both.en, status, code, field);
+    CHECK(both.zh.headers.at("Content-Language") == "zh-CN");
+    CHECK(both.en.headers.at("Content-Language") == "en");
+}
+
+bool has_latin_word(const std::string& text) {
+    for (const char* word : {" is ", " must ", " the ", " may ", "required", "cannot"})
+        if (text.find(word) != std::string::npos) return true;
+    return false;
+}
+
+void set_technician(const Shop& shop, const std::string& id, const std::string& skills_json) {
+    auto b = body({{"home_location", body({{"lat", 31.2040}, {"lng", 121.5950}})}});
+    b->set("skills", json(skills_json));
+    need(shop.srv.patch("/api/v1/users/" + id, b, shop.admin), 200);
+}
+
+}  // namespace
+
+TEST_CASE("validation errors of the workflow's fields come in the language asked for", "[integration][messages]") {
+    TestServer srv;
+    Shop shop(srv);
+    std::string job = shop.report(shop.customer_a, shop.asset_a);
+    shop.drive(job, "assessing");
+
+    auto missing = in_both(srv, [&] { return shop.act(job, "hold", body(), shop.dispatcher); });
+    check_same_error(missing, 422, "missing_field", "reason");
+    CHECK(message_of(missing.zh) == "请填写原因");
+    CHECK(message_of(missing.en) == "reason is required to hold");
+
+    auto bad_enum = in_both(srv, [&] {
+        return shop.act(job, "set_priority", body({{"priority", "极高"}}), shop.dispatcher);
+    });
+    check_same_error(bad_enum, 422, "invalid_field", "priority");
+    CHECK(message_of(bad_enum.zh) == "优先级不是可选的值");
+    CHECK(message_of(bad_enum.en) == "priority is not one of the allowed values");
+
+    auto too_long = in_both(srv, [&] {
+        return shop.act(job, "hold", body({{"reason", std::string(2001, 'x')}}), shop.dispatcher);
+    });
+    check_same_error(too_long, 422, "invalid_field", "reason");
+    CHECK(message_of(too_long.zh) == "原因最多 2000 个字");
+
+    auto wrong_type = in_both(srv, [&] { return shop.act(job, "hold", body({{"reason", 7}}), shop.dispatcher); });
+    check_same_error(wrong_type, 422, "invalid_field", "reason");
+    CHECK(message_of(wrong_type.zh) == "原因必须是文字");
+    CHECK(message_of(wrong_type.en) == "reason must be a string");
+
+    // Refusals of the workflow, and an error without a catalog message: the code's general message in Chinese.
+    auto transition = in_both(srv, [&] { return shop.act(job, "resume", body(), shop.dispatcher); });
+    check_same_error(transition, 409, "invalid_transition", "");
+    CHECK(message_of(transition.zh) == "工单处于“检测中”状态，不能“恢复”");
+    CHECK(message_of(transition.en) == "cannot resume a job that is assessing");
+    auto unknown = in_both(srv, [&] { return srv.get("/api/v1/jobs/no-such-job", shop.dispatcher); });
+    check_same_error(unknown, 404, "not_found", "");
+    CHECK(message_of(unknown.zh) == "不存在或您无权查看");
+    CHECK(message_of(unknown.en) != message_of(unknown.zh));
+    // Nothing changed: the job is where it was.
+    CHECK(shop.state(job) == "assessing");
+
+    // Without Accept-Language, or with a language the catalog lacks: English.
+    CHECK(message_of(shop.act(job, "hold", body(), shop.dispatcher)) == "reason is required to hold");
+    srv.extra_headers["Accept-Language"] = "fr-FR";
+    CHECK(message_of(shop.act(job, "hold", body(), shop.dispatcher)) == "reason is required to hold");
+    srv.extra_headers.erase("Accept-Language");
+}
+
+TEST_CASE("conflicts come in the language asked for", "[integration][messages]") {
+    TestServer srv;
+    Shop shop(srv);
+    std::string first = shop.report(shop.customer_a, shop.asset_a);
+    std::string second = shop.report(shop.customer_b, shop.asset_b);
+    auto window = [&](const std::string&) {
+        return body({{"technician_id", shop.tech_a_id},
+                     {"window_start", "2031-03-04T10:00:00+08:00"},
+                     {"window_end", "2031-03-04T12:00:00+08:00"}});
+    };
+    shop.must(first, "assign", window(first), shop.dispatcher);
+    auto clash = in_both(srv, [&] { return shop.act(second, "assign", window(second), shop.dispatcher); });
+    check_same_error(clash, 409, "conflict", "window_start");
+    CHECK(message_of(clash.zh).find("该技术员在") == 0);
+    CHECK(message_of(clash.zh).find("已安排了工单") != std::string::npos);
+    CHECK_FALSE(has_latin_word(message_of(clash.zh)));
+    CHECK(message_of(clash.en).find("the technician is already booked from") == 0);
+    CHECK(shop.state(second) == "reported");
+
+    auto taken = in_both(srv, [&] {
+        return srv.post("/api/v1/users",
+                        body({{"username", "disp"},
+                              {"password", "orchard-lantern-again"},
+                              {"name", "重名"},
+                              {"role", "dispatcher"}}),
+                        shop.admin);
+    });
+    check_same_error(taken, 409, "conflict", "username");
+    CHECK(message_of(taken.zh) == "用户名 disp 已被使用");
+    CHECK(message_of(taken.en) == "username disp is taken");
+}
+
+TEST_CASE("auto-assign and suggestion reasons come in the language asked for, codes unchanged",
+          "[integration][messages][dispatch]") {
+    TestServer srv;
+    Shop shop(srv);
+    set_technician(shop, shop.tech_a_id, R"({"冰箱":4})");
+    set_technician(shop, shop.tech_b_id, R"({"冰箱":3})");
+    need(srv.patch("/api/v1/customers/" + shop.customer_a, body({{"location", body({{"lat", 31.2}, {"lng", 121.6}})}}),
+                   shop.dispatcher),
+         200);
+    auto report = [&](const std::string& customer, const std::string& asset, const std::string& category) {
+        return need(srv.post("/api/v1/jobs",
+                             body({{"customer_id", customer},
+                                   {"asset_id", asset},
+                                   {"description", "故障 fault"},
+                                   {"category", category}}),
+                             shop.dispatcher),
+                    201)
+            .str("id");
+    };
+    std::string unskilled = report(shop.customer_a, shop.asset_a, "洗衣机");
+    std::string nowhere = report(shop.customer_b, shop.asset_b, "冰箱");
+
+    auto preview = in_both(srv, [&] {
+        return srv.post("/api/v1/dispatch/auto-assign/preview", body({{"date", kDay}}), shop.dispatcher);
+    });
+    REQUIRE(preview.zh.status == 201);
+    REQUIRE(preview.en.status == 201);
+    std::map<std::string, Obj> zh, en;
+    for (const auto& v : *preview.zh.object()->getArray("unassigned"))
+        zh[text_of(v.extract<Obj>(), "job_id")] = v.extract<Obj>();
+    for (const auto& v : *preview.en.object()->getArray("unassigned"))
+        en[text_of(v.extract<Obj>(), "job_id")] = v.extract<Obj>();
+    REQUIRE(zh.size() == 2);
+    CHECK(text_of(zh[unskilled], "code") == "no_skilled_technician");
+    CHECK(text_of(en[unskilled], "code") == "no_skilled_technician");
+    CHECK(text_of(zh[unskilled], "text") == "没有具备“洗衣机”技能的技术员");
+    CHECK(text_of(en[unskilled], "text") == "No qualified technician for 洗衣机");
+    CHECK(text_of(zh[nowhere], "code") == "no_location");
+    CHECK(text_of(zh[nowhere], "text") == "客户没有位置信息");
+    CHECK(text_of(en[nowhere], "text") == "The customer has no location");
+
+    auto at = url_encode("2031-03-04T08:00:00+08:00");
+    auto suggestions =
+        in_both(srv, [&] { return srv.get("/api/v1/jobs/" + unskilled + "/suggestions?at=" + at, shop.dispatcher); });
+    auto first_reason = [](const Reply& r) {
+        return r.object()->getArray("items")->getObject(0)->getArray("reasons")->getObject(0);
+    };
+    CHECK(text_of(first_reason(suggestions.zh), "code") == "no_skill");
+    CHECK(text_of(first_reason(suggestions.zh), "text") == "不具备“洗衣机”技能");
+    CHECK(text_of(first_reason(suggestions.en), "text") == "No skill in 洗衣机");
+}
+
+TEST_CASE("a sync conflict's reason is listed in the reader's language", "[integration][messages][sync]") {
+    TestServer srv;
+    Shop shop(srv);
+    auto job = shop.report(shop.customer_a, shop.asset_a);
+    shop.drive(job, "assessing");
+    auto device =
+        need(srv.post("/api/v1/sync/devices", body({{"name", "平板"}, {"platform", "android"}}), shop.tech_a), 201);
+    std::string device_id = device.str("device_id"), token = device.str("device_token");
+    std::string push = R"({"protocol":1,"device_id":")" + device_id + R"(","ops":[{"op_id":")" + fieldsync::uuid_v7() +
+                       R"(","table":"jobs","row_id":")" + job + R"(","kind":"update","hlc":")" +
+                       fieldsync::format_hlc({fieldsync::now_ms(), 0, device_id}) +
+                       R"(","base_version":0,"fields":{"state":"closed"}}]})";
+    auto result = need(srv.request("POST", "/api/v1/sync/push", push, token), 200).object()->getArray("results");
+    CHECK(text_of(result->getObject(0), "status") == "rejected");
+    auto listed = in_both(srv, [&] { return srv.get("/api/v1/sync/conflicts", shop.dispatcher); });
+    auto reason = [](const Reply& r) {
+        auto items = r.object()->getArray("items");
+        REQUIRE(items->size() == 1);
+        CHECK(text_of(items->getObject(0), "error_code") == "forbidden");
+        CHECK(text_of(items->getObject(0), "error_field") == "state");
+        CHECK_FALSE(items->getObject(0)->has("message"));
+        return text_of(items->getObject(0), "error_message");
+    };
+    CHECK(reason(listed.zh) == "工单的状态由服务器设置，设备需通过工作流操作修改");
+    CHECK(reason(listed.en) == "state of jobs is set by the server; devices change it through workflow actions");
+    CHECK(shop.state(job) == "assessing");
+}
+
+TEST_CASE("an admin changes a staff role: recorded, sessions ended, never the last admin", "[integration][users]") {
+    TestServer srv;
+    Shop shop(srv);
+    auto device =
+        need(srv.post("/api/v1/sync/devices", body({{"name", "平板"}, {"platform", "android"}}), shop.tech_a), 201);
+    std::string device_token = device.str("device_token");
+    auto role_of = [&](const std::string& id) {
+        return text_of(need(srv.get("/api/v1/users/" + id, shop.admin), 200).object(), "role");
+    };
+
+    // Bad input, other roles and the customer's account change nothing.
+    std::string path = "/api/v1/users/" + shop.tech_a_id + "/role";
+    check_error(srv.request("PUT", path, R"({"role":"boss"})", shop.admin), 422, "invalid_field", "role");
+    check_error(srv.request("PUT", path, R"({})", shop.admin), 422, "missing_field", "role");
+    check_error(srv.request("PUT", path, R"({"role":"customer"})", shop.admin), 422, "invalid_field", "role");
+    check_error(srv.request("PUT", path, R"({"role":"dispatcher","x":1})", shop.admin), 422, "invalid_field", "x");
+    check_error(srv.request("PUT", path, R"({"role":"dispatcher"})", shop.dispatcher), 403, "forbidden");
+    check_error(srv.request("PUT", path, R"({"role":"admin"})", shop.tech_a), 403, "forbidden");
+    check_error(
+        srv.request("PUT", "/api/v1/users/" + shop.cust_a_user_id + "/role", R"({"role":"dispatcher"})", shop.admin),
+        422, "invalid_field", "role");
+    check_error(srv.request("PUT", "/api/v1/users/nobody/role", R"({"role":"dispatcher"})", shop.admin), 404,
+                "not_found");
+    check_error(srv.request("PUT", path, R"({"role":"technician"})", shop.admin), 409, "conflict", "role");
+    CHECK(role_of(shop.tech_a_id) == "technician");
+    need(srv.get("/api/v1/auth/me", shop.tech_a), 200);
+    CHECK(need(srv.get("/api/v1/users/" + shop.tech_a_id + "/role-changes", shop.admin), 200)
+              .object()
+              ->getArray("items")
+              ->size() == 0);
+
+    // The change: the new role, a record of it, the old session and device token no longer work.
+    auto changed =
+        need(srv.request("PUT", path, R"({"role":"supervisor","reason":"升任主管"})", shop.admin), 200).object();
+    CHECK(text_of(changed, "role") == "supervisor");
+    check_error(srv.get("/api/v1/auth/me", shop.tech_a), 401, "unauthenticated");
+    check_error(srv.get("/api/v1/sync/pull?cursor=0", device_token), 401, "unauthenticated");
+    auto history =
+        need(srv.get("/api/v1/users/" + shop.tech_a_id + "/role-changes", shop.admin), 200).object()->getArray("items");
+    REQUIRE(history->size() == 1);
+    CHECK(text_of(history->getObject(0), "old_role") == "technician");
+    CHECK(text_of(history->getObject(0), "new_role") == "supervisor");
+    CHECK(text_of(history->getObject(0), "reason") == "升任主管");
+    CHECK(text_of(history->getObject(0), "changed_by_name") != "");
+    check_error(srv.get("/api/v1/users/" + shop.tech_a_id + "/role-changes", shop.dispatcher), 403, "forbidden");
+    std::string supervisor = login_as(srv, "tech.a");
+    CHECK(text_of(need(srv.get("/api/v1/auth/me", supervisor), 200).object(), "role") == "supervisor");
+
+    // The only admin cannot lose the role; with a second admin the first may.
+    auto admin_id = text_of(need(srv.get("/api/v1/auth/me", shop.admin), 200).object(), "id");
+    auto last = in_both(srv, [&] {
+        return srv.request("PUT", "/api/v1/users/" + admin_id + "/role", R"({"role":"dispatcher"})", shop.admin);
+    });
+    check_same_error(last, 409, "conflict", "role");
+    CHECK(message_of(last.zh) == "不能取消最后一位在职管理员的管理员角色");
+    CHECK(role_of(admin_id) == "admin");
+    need(srv.request("PUT", "/api/v1/users/" + shop.dispatcher_id + "/role", R"({"role":"admin"})", shop.admin), 200);
+    need(srv.request("PUT", "/api/v1/users/" + admin_id + "/role", R"({"role":"dispatcher"})", shop.admin), 200);
+    check_error(srv.get("/api/v1/auth/me", shop.admin), 401, "unauthenticated");
+}
