@@ -672,6 +672,23 @@ def exercise(c):
     c.call("PATCH", UID, P(UID, id=uid["admin"]), expect=422, token=admin, body={"is_active": False},
            label="deactivate yourself", request_valid=True)
 
+    R, RC = "/api/v1/users/{id}/role", "/api/v1/users/{id}/role-changes"
+    c.call("PUT", R, P(R, id=wu), expect=200, token=admin, body={"role": "supervisor", "reason": "升任主管"},
+           label="technician to supervisor", request_valid=True)
+    c.call("PUT", R, P(R, id=wu), expect=409, token=admin, body={"role": "supervisor"}, label="same role",
+           request_valid=True)
+    c.call("PUT", R, P(R, id=uid["admin"]), expect=409, token=admin, body={"role": "dispatcher"}, label="last admin",
+           request_valid=True)
+    c.call("PUT", R, P(R, id=wu), expect=422, token=admin, body={"role": "customer"}, label="customer role",
+           request_valid=False)
+    c.call("PUT", R, P(R, id=uid["customer.liu"]), expect=422, token=admin, body={"role": "dispatcher"},
+           label="a customer's account", request_valid=True)
+    c.call("PUT", R, P(R, id=wu), expect=403, token=disp, body={"role": "admin"}, label="dispatcher")
+    c.call("PUT", R, P(R, id="no-such-user"), expect=404, token=admin, body={"role": "dispatcher"}, request_valid=True)
+    c.call("GET", RC, P(RC, id=wu), expect=200, token=admin, label="one change")
+    c.call("GET", RC, P(RC, id=wu), expect=403, token=disp, label="dispatcher")
+    c.call("GET", RC, P(RC, id="no-such-user"), expect=404, token=admin)
+
     # -- customers
     C, CID = "/api/v1/customers", "/api/v1/customers/{id}"
     new_customer = {"name": "钱进", "phone": "13300133005", "email": "qian@example.cn", "address": "上海市长宁区延安西路1号",

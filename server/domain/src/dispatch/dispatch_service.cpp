@@ -321,6 +321,15 @@ PlanJson plan_json(const d::Plan& plan, const std::vector<JobRow>& jobs,
     return out;
 }
 
+// Throws Error(conflict) when the job's version moved on from the one the preview saw.
+void check_unchanged(Db& db, const std::string& id, std::int64_t previewed) {
+    auto now_version = db.scalar("SELECT version FROM jobs WHERE id = ?", {id});
+    if (now_version != previewed)
+        throw Error(ErrorCode::conflict,
+                    fieldsync::Message{"conflict.preview_stale",
+                                       {{"then", std::to_string(previewed)}, {"now", std::to_string(now_version)}}});
+}
+
 }  // namespace
 
 Poco::JSON::Object::Ptr DispatchService::preview(const Actor& actor, const Poco::JSON::Object::Ptr& body) {
@@ -423,12 +432,7 @@ Poco::JSON::Object::Ptr DispatchService::apply(const Actor& actor, const std::st
             if (applied.count(id)) throw Error(ErrorCode::conflict, fieldsync::Message{"conflict.already_applied", {}});
             db_.write([&](Db& db) {
                 // Each job on its own: a job moved since the preview is refused, the others go ahead.
-                auto now_version = db.scalar("SELECT version FROM jobs WHERE id = ?", {id});
-                if (now_version != integer(versions, id))
-                    throw Error(ErrorCode::conflict,
-                                fieldsync::Message{"conflict.preview_stale",
-                                                   {{"then", std::to_string(integer(versions, id))},
-                                                    {"now", std::to_string(now_version)}}});
+                check_unchanged(db, id, integer(versions, id));
                 Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
                 fields->set("technician_id", text(a, "technician_id"));
                 fields->set("note", "auto-assign proposal " + proposal_id);
