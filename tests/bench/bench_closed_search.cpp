@@ -1,6 +1,7 @@
 // The board's closed-jobs queue over a large history: the first page of GET /api/v1/jobs?state=closed, plain and
 // searched (a ticket number, a customer's phone, a common fault word, a word nowhere), against the aim of 300 ms
 // (README, "Performance").
+#include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 
 #include <cctype>
@@ -118,6 +119,7 @@ int run(const bench::Options& options) {
     auto start = Clock::now();
     seed(server.database(), jobs, customers, created.str("id"));
     std::printf("seeded %zu closed jobs of %zu customers in %.1f s\n", jobs, customers, bench::seconds_since(start));
+    std::fflush(stdout);
 
     const std::pair<const char*, std::string> searches[] = {
         {"first page, no search", ""},
@@ -133,10 +135,16 @@ int run(const bench::Options& options) {
         std::string path = "/api/v1/jobs?state=closed&limit=50";
         if (!q.empty()) path += "&q=" + url_encode(q);
         std::int64_t total = 0;
-        auto [median, worst] = timed(server, path, admin, repeat, &total);
-        met = met && median <= kAimMs;
-        std::printf("%-24s %10.1f %10.1f %10lld  %s\n", what, median, worst, static_cast<long long>(total),
-                    median <= kAimMs ? "met" : "MISSED");
+        try {
+            auto [median, worst] = timed(server, path, admin, repeat, &total);
+            met = met && median <= kAimMs;
+            std::printf("%-24s %10.1f %10.1f %10lld  %s\n", what, median, worst, static_cast<long long>(total),
+                        median <= kAimMs ? "met" : "MISSED");
+        } catch (const Poco::TimeoutException&) {
+            met = false;
+            std::printf("%-24s no answer within the client's 60 s  MISSED\n", what);
+        }
+        std::fflush(stdout);
     }
     std::printf("closed-jobs search over %zu jobs: %s the aim of %.0f ms (median, first page)\n", jobs,
                 met ? "meets" : "misses", kAimMs);

@@ -168,7 +168,7 @@ try {
     check('the conflict names the job, the technician and the device',
       text.includes(made.ticket_no) && text.includes(tech['tech.li'].name) && text.includes('李师傅的平板'), text);
     check('the conflict says what was refused and why', text.includes('完成维修') && text.includes('更换进水阀') &&
-      text.includes('工单当前状态不允许此操作'), text);
+      text.includes('工单处于“检测中”状态，不能“完成维修”'), text);
     await page.screenshot({ path: path.join(shots, 'board-conflicts.png') });
     await card.locator('textarea[name=note]').fill('已电话联系李师傅，改为继续检测');
     await card.locator('button[data-resolution=applied_manually]').click();
