@@ -1,16 +1,15 @@
-// Fuzzes request bodies as the server reads them (server/http/src/api_handler.cpp read_body: Poco's JSON parser,
-// then "must be an object") and checks them with fieldsync::validate_fields against field tables like the
-// server's, covering every field type and constraint. Invariants: parsing throws only Poco::Exception, validation
-// only fieldsync::Error, and every error message and field name is valid UTF-8 (they go back in the JSON error body).
-#include <Poco/Exception.h>
-#include <Poco/JSON/Parser.h>
-
+// Fuzzes request bodies as the server reads them (server/http/src/api_handler.cpp: fieldsync::parse_json_object,
+// the strict scanner, one object) and checks them with fieldsync::validate_fields against field tables like the
+// server's, covering every field type and constraint. Invariants: reading and validation throw only
+// fieldsync::Error; what is read holds no NUL and no invalid UTF-8 in its names and texts; every error message and
+// field name is valid UTF-8 (they go back in the JSON error body).
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "fieldsync/error.hpp"
+#include "fieldsync/wire.hpp"
 #include "fieldsync/workflow.hpp"
 #include "fuzz_support.hpp"
 
@@ -55,16 +54,38 @@ const std::vector<Table>& tables() {
 
 }  // namespace
 
+namespace {
+
+// Names and texts of what was read, at any depth: never a NUL, always valid UTF-8.
+void check_texts(const Poco::Dynamic::Var& value, int depth = 0) {
+    require(depth < 1000, "a value nested deeper than the scanner allows");
+    if (value.isString()) {
+        auto text = value.extract<std::string>();
+        require(fuzzsupport::is_valid_utf8(text) && text.find('\0') == std::string::npos,
+                "a text with NUL or bad UTF-8");
+    } else if (value.type() == typeid(Poco::JSON::Object::Ptr)) {
+        for (const auto& [name, member] : *value.extract<Poco::JSON::Object::Ptr>()) {
+            require(fuzzsupport::is_valid_utf8(name) && name.find('\0') == std::string::npos,
+                    "a name with NUL or bad UTF-8");
+            check_texts(member, depth + 1);
+        }
+    } else if (value.type() == typeid(Poco::JSON::Array::Ptr)) {
+        for (const auto& item : *value.extract<Poco::JSON::Array::Ptr>()) check_texts(item, depth + 1);
+    }
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    Poco::Dynamic::Var parsed;
+    Poco::JSON::Object::Ptr body;
     try {
-        Poco::JSON::Parser parser;
-        parsed = parser.parse(std::string(reinterpret_cast<const char*>(data), size));
-    } catch (const Poco::Exception&) {
+        body = fieldsync::parse_json_object(std::string(reinterpret_cast<const char*>(data), size));
+    } catch (const fieldsync::Error& e) {
+        require(fuzzsupport::is_valid_utf8(e.what()), "a parse error message that is not UTF-8");
         return 0;
     }
-    if (parsed.type() != typeid(Poco::JSON::Object::Ptr)) return 0;
-    auto body = parsed.extract<Poco::JSON::Object::Ptr>();
+    require(!body.isNull(), "no object and no error");
+    check_texts(Poco::Dynamic::Var(body));
     for (const auto& table : tables()) {
         try {
             fieldsync::validate_fields(table.required, table.optional, *body, table.what);

@@ -26,6 +26,7 @@ bool has_type(const Poco::Dynamic::Var& v, FieldType type) {
     switch (type) {
         case FieldType::string:
         case FieldType::date_time:
+        case FieldType::date:
             return v.isString();
         case FieldType::integer:
             return v.isInteger() && !v.isBoolean();

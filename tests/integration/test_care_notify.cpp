@@ -20,6 +20,7 @@
 #include <iomanip>
 #include <mutex>
 
+#include "fieldserver/storage/database.hpp"
 #include "fixtures.hpp"
 
 using namespace fieldtest;
@@ -175,7 +176,87 @@ Obj portal_report(const TestServer& srv, const std::string& phone, const std::st
     return need(srv.post("/api/v1/portal/reports", b, ""), 201).object();
 }
 
+// The SMS text of a ticket's "report received" notice, once it reached the gateway.
+std::string sms_of(Inbox& inbox, const std::string& ticket) {
+    std::string text;
+    inbox.wait([&](Inbox& in) {
+        for (const auto& [b, ok] : in.sms)
+            if (text_of(json(b), "ticket_no") == ticket && text_of(json(b), "event") == "ticket_created")
+                text = text_of(json(b), "text");
+        return !text.empty();
+    });
+    return text;
+}
+
+// The body of the "report received" email queued for a job, as the outbox keeps it (the SMTP sink here keeps
+// only the headers).
+std::string mail_of(const TestServer& srv, const std::string& job) {
+    fieldserver::Database db(srv.database(), 1);
+    return db.read([&](fieldserver::Db& d) {
+        return text_of(d.query_one("SELECT body FROM notifications WHERE job_id = ? AND channel = 'email' AND event = "
+                                   "'ticket_created'",
+                                   {job}),
+                       "body");
+    });
+}
+
 }  // namespace
+
+TEST_CASE("a job staff create for a caller has a tracking link, sent to the customer by SMS and email",
+          "[integration][care][sms][security][portal]") {
+    Receivers rx;
+    auto env = rx.env();
+    env["FIELDREPAIR_PORTAL_URL"] = "https://service.example.cn/";
+    TestServer srv(env);
+    Shop shop(srv);
+    // A customer known from an earlier portal report, with an email and consent to SMS; that report's notices carry
+    // its own link.
+    auto first = portal_report(srv, "13600004321", "MD-3", true, "zhou.min@example.cn");
+    CHECK(sms_of(rx.inbox, text_of(first, "ticket_no"))
+              .find("https://service.example.cn" + text_of(first, "tracking_link")) != std::string::npos);
+    auto first_job = shop.job(text_of(first, "job_id"));
+    std::string customer = text_of(first_job, "customer_id"), asset = text_of(first_job, "asset_id");
+
+    // Bad input makes no job and no key.
+    check_error(srv.post("/api/v1/jobs", body({{"customer_id", customer}, {"asset_id", asset}}), shop.dispatcher), 422,
+                "missing_field", "description");
+    CHECK(total(srv, "/api/v1/jobs?customer_id=" + customer, shop.dispatcher) == 1);
+
+    // The customer calls; the dispatcher (and an agent) takes it down: each job gets a key of its own.
+    auto call =
+        body({{"customer_id", customer}, {"asset_id", asset}, {"description", "空调又漏水了"}, {"channel", "phone"}});
+    auto made = need(srv.post("/api/v1/jobs", call, shop.dispatcher), 201).object();
+    create_user(srv, shop.admin, "agent.x", "agent");
+    auto by_agent = need(srv.post("/api/v1/jobs", call, login_as(srv, "agent.x")), 201).object();
+    std::string ticket = text_of(made, "ticket_no"), key = text_of(made, "access_key");
+    CHECK(key.size() >= 22);
+    CHECK(text_of(by_agent, "access_key").size() >= 22);
+    CHECK(key != text_of(by_agent, "access_key"));
+    CHECK(text_of(made, "tracking_link") == "/portal/#ticket=" + ticket + "&key=" + key);
+    // Nothing of the key in the job's audit trail.
+    CHECK(need(srv.get("/api/v1/jobs/" + text_of(made, "id") + "/events", shop.admin), 200).body.find(key) ==
+          std::string::npos);
+
+    // The link reaches the customer by SMS and by email, under the portal's public address.
+    std::string link = "https://service.example.cn/portal/#ticket=" + ticket + "&key=" + key;
+    CHECK(sms_of(rx.inbox, ticket).find(link) != std::string::npos);
+    CHECK(mail_of(srv, text_of(made, "id")).find(link) != std::string::npos);
+    CHECK(rx.inbox.wait([&](Inbox& in) {
+        for (const auto& [to, raw] : in.mails)
+            if (to == "zhou.min@example.cn" && raw.find(ticket) != std::string::npos) return true;
+        return false;
+    }));
+
+    // The key opens a portal session on that job only; the ticket with another job's key does not.
+    auto session =
+        need(srv.post("/api/v1/portal/session", body({{"ticket_no", ticket}, {"access_key", key}}), ""), 200).object();
+    CHECK(text_of(session, "job_id") == text_of(made, "id"));
+    need(srv.get("/api/v1/jobs/" + text_of(made, "id"), text_of(session, "token")), 200);
+    CHECK(srv.get("/api/v1/jobs/" + text_of(first, "job_id"), text_of(session, "token")).status >= 403);
+    check_error(srv.post("/api/v1/portal/session",
+                         body({{"ticket_no", ticket}, {"access_key", text_of(first, "access_key")}}), ""),
+                401, "bad_credentials");
+}
 
 TEST_CASE("a portal reporter who agreed to SMS and gave an email is told by both", "[integration][care][sms]") {
     Receivers rx;

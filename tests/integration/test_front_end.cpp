@@ -9,8 +9,10 @@
 #include <Poco/Thread.h>
 
 #include <chrono>
+#include <fstream>
 #include <memory>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "fieldsync/wire.hpp"
@@ -104,6 +106,14 @@ std::string json_error_code(const RawReply& reply) {
 }
 
 std::string login_json() { return R"({"username":"admin","password":"admin-password-1"})"; }
+
+// The server's peak resident memory so far (VmHWM), in MiB.
+double peak_mib(int pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024;
+    return 0;
+}
 
 }  // namespace
 
@@ -236,6 +246,29 @@ TEST_CASE("Errors of the HTTP framing are answered in the JSON error shape", "[i
         CHECK(reply.status == 400);
         CHECK(json_error_code(reply) == "invalid_field");
     }
+    SECTION("control characters in a header value: a bare CR or LF would split the head for another parser") {
+        for (const std::string& value :
+             std::vector<std::string>{"a\rTransfer-Encoding: chunked", "a\nX-Injected: 1", std::string("a\0b", 3)}) {
+            RawTls c(srv);
+            c.send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Note: " + value + "\r\n\r\n");
+            auto reply = c.read();
+            CHECK(reply.status == 400);
+            CHECK(json_error_code(reply) == "invalid_field");
+        }
+    }
+    SECTION("a chunk-size line past 4 KiB is refused however its bytes arrive") {
+        // Found by fuzz_http_head: the bound held only while the line's end had not arrived, so one extension of
+        // 5,000 bytes passed when it came in one read and failed when it came in two.
+        std::string head = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+        std::string json = login_json();
+        std::ostringstream chunks;
+        chunks << std::hex << json.size() << ";x=" << std::string(5000, 'e') << "\r\n" << json << "\r\n0\r\n\r\n";
+        RawTls c(srv);
+        c.send(head + "Transfer-Encoding: chunked\r\n\r\n" + chunks.str());
+        auto reply = c.read();
+        CHECK(reply.status == 400);
+        CHECK(json_error_code(reply) == "invalid_field");
+    }
     SECTION("a Content-Length past the limit is refused before the body is read") {
         RawTls c(srv);
         c.send(
@@ -270,4 +303,34 @@ TEST_CASE("Media types are matched exactly and messages never echo invalid UTF-8
     CHECK(json_error_code(reply) == "not_found");
     auto message = fieldsync::parse_json_object(reply.body)->getObject("error")->getValue<std::string>("message");
     CHECK(message.find("no\xEF\xBF\xBD\xEF\xBF\xBDsuch") != std::string::npos);
+}
+
+TEST_CASE("Eight parallel 4 MiB bodies do not multiply the server's memory", "[integration][front]") {
+#if defined(__SANITIZE_ADDRESS__)
+    SUCCEED("AddressSanitizer keeps freed memory in quarantine: the peak says nothing under it");
+    return;
+#endif
+    // The issue measured 58 MB growing to 210 MB; bodies now wait for the body budget, are moved (not copied) to
+    // the parser, and are given back to the system when freed.
+    TestServer srv;
+    std::string body = R"({"access_key":"k","ticket_no":")" + std::string(4 * 1024 * 1024 - 40, 'x') + "\"}";
+    need(srv.get("/healthz", ""), 200);
+    double before = peak_mib(srv.pid());
+    std::vector<std::thread> clients;
+    std::vector<int> statuses(8);
+    for (int i = 0; i < 8; ++i)
+        clients.emplace_back([&, i] {
+            RawTls c(srv);
+            c.send(
+                "POST /api/v1/portal/session HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                "application/json\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n" + body);
+            statuses[static_cast<std::size_t>(i)] = c.read().status;
+        });
+    for (auto& t : clients) t.join();
+    for (int status : statuses) CHECK(status == 422);
+    double grown = peak_mib(srv.pid()) - before;
+    INFO("peak before " << before << " MiB, grown by " << grown << " MiB");
+    CHECK(grown < 100);
+    need(srv.get("/healthz", ""), 200);
 }

@@ -34,15 +34,16 @@ void load_demo(Services& services, const ServerConfig& cfg, Poco::Logger& log) {
 
 }  // namespace
 
-std::unique_ptr<Services> compose_services(Database& db, const ServerConfig& cfg) {
-    // The audit key and journal live apart from the database (which may be elsewhere), in the data folder.
-    use_audit_checkpoints(SigningKey::load_or_create(cfg.audit_key_file), cfg.data_dir + "/audit-checkpoints.jsonl");
+std::unique_ptr<Services> compose_services(Database& db, const ServerConfig& cfg, const std::string& node) {
+    // The audit key and journals live apart from the database (which may be elsewhere): the journal named by this
+    // instance's node id, in a folder instances may share.
+    use_audit_checkpoints(SigningKey::load_or_create(cfg.audit_key_file), cfg.audit_journal_dir, node);
     return std::make_unique<Services>(
         db, ServiceSettings{.token_ttl_seconds = cfg.token_ttl_seconds,
                             .login_max_failures = cfg.login_max_failures,
                             .login_window_seconds = cfg.login_window_seconds,
                             .pbkdf2_iterations = cfg.pbkdf2_iterations,
-                            .jobs = JobPolicy{cfg.warranty_days, cfg.auto_approve_free_warranty},
+                            .jobs = JobPolicy{cfg.warranty_days, cfg.auto_approve_free_warranty, cfg.portal_url},
                             .attachments_dir = cfg.data_dir + "/attachments",
                             .metrics = cfg.metrics,
                             .trusted_proxies = cfg.trusted_proxies,

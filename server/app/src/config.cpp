@@ -81,6 +81,12 @@ const Setting kSettings[] = {
     {"audit.key_file", "FIELDREPAIR_AUDIT_KEY_FILE", "",
      "Ed25519 key (PEM) that signs audit checkpoints (default <data_dir>/audit-key.pem, made on first start; "
      "give every instance the same file)"},
+    {"audit.journal_dir", "FIELDREPAIR_AUDIT_JOURNAL_DIR", "",
+     "folder of the audit checkpoint journals: each instance appends to audit-checkpoints.<node id>.jsonl and "
+     "verification reads every instance's (default <data_dir>; give instances one shared folder)"},
+    {"portal.url", "FIELDREPAIR_PORTAL_URL", "",
+     "the portal's public address (https://host), put before the tracking link sent to customers (empty: the path "
+     "alone)"},
     {"sms.url", "FIELDREPAIR_SMS_URL", "",
      "SMS gateway: customer notices are POSTed there as JSON {to, text, event, ticket_no} (empty: no SMS)"},
     {"sms.secret", "FIELDREPAIR_SMS_SECRET", "",
@@ -202,6 +208,10 @@ ServerConfig load_config(const Poco::Util::AbstractConfiguration& config) {
     c.trusted_proxies = TrustedProxies(get(config, "http.trusted_proxies"));
     c.audit_key_file = get(config, "audit.key_file");
     if (c.audit_key_file.empty()) c.audit_key_file = c.data_dir + "/audit-key.pem";
+    c.audit_journal_dir = get(config, "audit.journal_dir");
+    if (c.audit_journal_dir.empty()) c.audit_journal_dir = c.data_dir;
+    c.portal_url = get(config, "portal.url");
+    while (!c.portal_url.empty() && c.portal_url.back() == '/') c.portal_url.pop_back();
     if (c.metrics.mode == MetricsAccess::Mode::token && c.metrics.token.size() < 16)
         throw std::invalid_argument("metrics.token must be at least 16 characters when metrics.access is token");
     if (!c.admin_password.empty() && c.admin_password.size() < 10)

@@ -61,7 +61,7 @@ std::unique_ptr<Services> start_instance(Database& db, const ServerConfig& cfg, 
     std::unique_ptr<Services> services;
     db.exclusively(kStartupLockKey, [&] {
         for (const auto& name : migrate(db)) log.information("applied migration %s", name);
-        services = compose_services(db, cfg);
+        services = compose_services(db, cfg, node);
         prepare_data(*services, cfg, log);
         tls = cfg.tls_cert.empty() ? self_signed_certificate(cfg, log) : TlsFiles{cfg.tls_cert, cfg.tls_key};
     });

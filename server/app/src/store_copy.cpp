@@ -188,7 +188,8 @@ namespace {
 // would not verify. A target that has a key of its own keeps it, and the restore is refused before anything is
 // copied.
 struct AuditFiles {
-    std::string key, journal;
+    std::string key;
+    std::vector<std::string> journals;  // read from (all of them), or written to (the first)
 };
 
 std::string file_text(const std::string& path) {
@@ -212,7 +213,12 @@ void copy_audit_files(const AuditFiles& from, const AuditFiles& to) {
     if (Poco::File(to.key).exists()) return;
     copy_file_if(from.key, to.key);
     copy_file_if(from.key + ".pub", to.key + ".pub");
-    copy_file_if(from.journal, to.journal);
+    // Every instance's journal into one: verification takes each job's highest signed seq, whichever line has it.
+    for (const auto& journal : from.journals) {
+        if (!Poco::File(journal).exists()) continue;
+        std::ofstream out(to.journals.front(), std::ios::binary | std::ios::app);
+        out << file_text(journal);
+    }
 }
 
 }  // namespace
@@ -241,8 +247,11 @@ int run_store_command(const std::string& command, const std::string& argument, c
     } else {
         throw std::invalid_argument("unknown store command " + command);
     }
-    AuditFiles here{cfg.audit_key_file, cfg.data_dir + "/audit-checkpoints.jsonl"};
-    AuditFiles beside{argument + ".audit-key.pem", argument + ".audit-checkpoints.jsonl"};
+    // A restored journal keeps the plain name, which every instance reads along with the journals named by node.
+    AuditFiles here{cfg.audit_key_file, command == "backup"
+                                            ? audit_journal_files(cfg.audit_journal_dir)
+                                            : std::vector{cfg.audit_journal_dir + "/audit-checkpoints.jsonl"}};
+    AuditFiles beside{argument + ".audit-key.pem", {argument + ".audit-checkpoints.jsonl"}};
     bool carries_audit = command == "backup" || command == "restore";
     if (command == "restore") check_audit_target(beside, here);
     auto report = copy_store(*from, from_folder, *to, to_folder);

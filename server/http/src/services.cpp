@@ -16,8 +16,9 @@ void connect_job_listeners(JobService& jobs) {
     auto& listeners = jobs.listeners();
     listeners.on_job_change(
         [](Db& db, const JobChange& c) { append_event(db, c.job_id, c.actor, c.action, c.before, c.after); });
-    listeners.on_job_change(
-        [](Db& db, const JobChange& c) { enqueue_notifications(db, c.job_id, c.actor, c.action, c.after); });
+    listeners.on_job_change([](Db& db, const JobChange& c) {
+        enqueue_notifications(db, c.job_id, c.actor, c.action, c.after, c.tracking_link);
+    });
     listeners.on_job_change([](Db& db, const JobChange& c) { refresh_job_facts(db, c.job_id); });
     listeners.on_job_change(DeadlineService::on_job_change);
     listeners.on_job_change([](Db& db, const JobChange& c) { record_change(db, "jobs", c.job_id); });

@@ -7,7 +7,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -34,18 +37,51 @@ std::string event_hash(const std::string& prev_hash, const std::string& job_id, 
     return sha256_hex(material);
 }
 
-// The signing key, the journal file and the highest seq the journal holds per job (read at start, kept as lines
-// are appended), shared by every request thread.
+// The signing key, this instance's journal file, and the highest seq any journal in the folder holds per job (read
+// as the journals grow: every instance's, so a verification on one instance sees what another one signed), shared
+// by every request thread.
 struct Checkpoints {
     std::shared_ptr<const SigningKey> key;
+    std::string journal_dir;
     std::string journal_path;
     std::map<std::string, std::int64_t> journal_heads;
+    std::map<std::string, std::streamoff> read_up_to;  // per journal file: the bytes of whole lines read
     std::mutex mutex;
 };
 
 Checkpoints& checkpoints() {
     static Checkpoints c;
     return c;
+}
+
+void note_journal_line(Checkpoints& c, const std::string& line) {
+    try {
+        Poco::JSON::Parser parser;
+        auto entry = parser.parse(line).extract<Poco::JSON::Object::Ptr>();
+        auto& head = c.journal_heads[text(entry, "job_id")];
+        head = std::max(head, integer(entry, "seq"));
+    } catch (const Poco::Exception&) {
+        // A line cut short by a crash while it was written: the lines before and after it still count.
+    }
+}
+
+// Reads what the journals in the folder gained since the last look, whole lines only: a line another instance is
+// writing right now is read once it ends. Called with c.mutex held.
+void read_journals(Checkpoints& c) {
+    for (const auto& path : audit_journal_files(c.journal_dir)) {
+        std::ifstream in(path, std::ios::binary);
+        auto& offset = c.read_up_to[path];
+        in.seekg(offset);
+        std::string rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        auto end = rest.rfind('\n');
+        if (end == std::string::npos) continue;
+        for (std::size_t at = 0; at <= end;) {
+            auto next = rest.find('\n', at);
+            note_journal_line(c, rest.substr(at, next - at));
+            at = next + 1;
+        }
+        offset += static_cast<std::streamoff>(end + 1);
+    }
 }
 
 // What a checkpoint's signature covers: a versioned, line-separated text no two checkpoints share.
@@ -153,6 +189,7 @@ std::pair<std::int64_t, std::string> checkpoint_break(Db& db, const std::string&
     std::int64_t journal = 0;
     {
         std::lock_guard lock(c.mutex);
+        read_journals(c);
         if (auto it = c.journal_heads.find(job_id); it != c.journal_heads.end()) journal = it->second;
     }
     if (journal > signed_seq)
@@ -174,23 +211,37 @@ std::pair<std::int64_t, std::string> head_break(Db& db, const std::string& job_i
 
 }  // namespace
 
-void use_audit_checkpoints(std::shared_ptr<const SigningKey> key, const std::string& journal_path) {
+std::vector<std::string> audit_journal_files(const std::string& dir) {
+    std::vector<std::string> out;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+        std::string name = entry.path().filename().string();
+        if (entry.is_regular_file(error) && name.rfind("audit-checkpoints", 0) == 0 && name.size() > 6 &&
+            name.compare(name.size() - 6, 6, ".jsonl") == 0)
+            out.push_back(entry.path().string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::string audit_journal_path(const std::string& dir, const std::string& node_id) {
+    return dir + "/audit-checkpoints." + node_id + ".jsonl";
+}
+
+void use_audit_checkpoints(std::shared_ptr<const SigningKey> key, const std::string& journal_dir,
+                           const std::string& node_id) {
+    // A shared folder named in the settings may not exist yet: made owner-only, like the data folder.
+    std::error_code error;
+    if (std::filesystem::create_directories(journal_dir, error))
+        std::filesystem::permissions(journal_dir, std::filesystem::perms::owner_all, error);
     auto& c = checkpoints();
     std::lock_guard lock(c.mutex);
     c.key = std::move(key);
-    c.journal_path = journal_path;
+    c.journal_dir = journal_dir;
+    c.journal_path = audit_journal_path(journal_dir, node_id);
     c.journal_heads.clear();
-    std::ifstream in(journal_path);
-    Poco::JSON::Parser parser;
-    for (std::string line; std::getline(in, line);) {
-        try {
-            auto entry = parser.parse(line).extract<Poco::JSON::Object::Ptr>();
-            auto& head = c.journal_heads[text(entry, "job_id")];
-            head = std::max(head, integer(entry, "seq"));
-        } catch (const Poco::Exception&) {
-            // A line cut short by a crash while it was written: the lines before and after it still count.
-        }
-    }
+    c.read_up_to.clear();
+    read_journals(c);
 }
 
 std::string audit_public_key_pem() {
@@ -206,6 +257,7 @@ std::size_t anchor_unsigned_jobs(Database& database) {
             "ORDER BY id");
     });
     std::size_t anchored = 0;
+    if (std::lock_guard lock(checkpoints().mutex); !ids->empty()) read_journals(checkpoints());
     for (const auto& v : *ids) {
         std::string job_id = text(v.extract<Poco::JSON::Object::Ptr>(), "id");
         // A job the journal knows had a checkpoint: its missing one was deleted, which verification must report.

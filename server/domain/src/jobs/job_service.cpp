@@ -122,6 +122,20 @@ Poco::JSON::Object::Ptr JobService::view(Db& db, const Actor& actor, const std::
     return job;
 }
 
+namespace {
+
+// The key of a new job's tracking link: 128 random bits, only its hash kept. Every job gets one, so a customer whose
+// call staff took follows the repair on the portal as one who reported it there; the ticket number (sequential) and
+// the phone (known to many) never open a job.
+std::string issue_access_key(Db& db, const std::string& job_id, const std::string& now) {
+    std::string key = random_token(16);
+    db.execute("INSERT INTO job_access_keys (job_id, key_hash, created_at) VALUES (?, ?, ?)",
+               {job_id, sha256_hex(key), now});
+    return key;
+}
+
+}  // namespace
+
 Poco::JSON::Object::Ptr JobService::create(const Actor& actor, const Poco::JSON::Object::Ptr& body) {
     require_role(actor,
                  {Role::admin, Role::dispatcher, Role::technician, Role::customer, Role::agent, Role::supervisor});
@@ -178,15 +192,23 @@ Poco::JSON::Object::Ptr JobService::create(const Actor& actor, const Poco::JSON:
         after->set("state", "reported");
         after->set("ticket_no", ticket.str());
         after->set("is_warranty_repair", warranty != nullptr);
-        listeners_.publish(db, JobChange{id, kReport, actor, new Poco::JSON::Object, after});
+        std::string key = issue_access_key(db, id, now), link = "/portal/#ticket=" + ticket.str() + "&key=" + key;
+        // The link reaches the customer with the "report received" notice; the audit trail never holds it.
+        listeners_.publish(db, JobChange{id, kReport, actor, new Poco::JSON::Object, after, policy_.portal_url + link});
         // A technician sees a job only once it is assigned to them, so load it as the system would (or the
         // report would fail and roll back), with the actions the reporter's own role may take.
-        if (actor.role != Role::technician) return view(db, actor, id);
-        auto job =
-            view(db, Actor{.id = actor.id, .role = Role::system, .name = actor.name, .source = actor.source}, id);
-        Poco::JSON::Array::Ptr actions = new Poco::JSON::Array;
-        for (const auto& a : workflow_.available({"reported", "", ""}, actor.role_name())) actions->add(a);
-        job->set("available_actions", actions);
+        auto job = view(db,
+                        actor.role != Role::technician
+                            ? actor
+                            : Actor{.id = actor.id, .role = Role::system, .name = actor.name, .source = actor.source},
+                        id);
+        if (actor.role == Role::technician) {
+            Poco::JSON::Array::Ptr actions = new Poco::JSON::Array;
+            for (const auto& a : workflow_.available({"reported", "", ""}, actor.role_name())) actions->add(a);
+            job->set("available_actions", actions);
+        }
+        job->set("access_key", key);
+        job->set("tracking_link", link);
         return job;
     });
 }

@@ -85,7 +85,8 @@ Message after_sales_customer_message(Db& db, const std::string& event, const Poc
     return m;
 }
 
-Message customer_message(Db& db, const std::string& event, const Poco::JSON::Object::Ptr& job) {
+Message customer_message(Db& db, const std::string& event, const Poco::JSON::Object::Ptr& job,
+                         const std::string& tracking_link = {}) {
     if (event == "plan_reminder" || event == "after_sales_update") return after_sales_customer_message(db, event, job);
     std::string ticket = text(job, "ticket_no");
     std::string greeting = text(job, "customer_name") + "，您好：\n\n";
@@ -96,6 +97,9 @@ Message customer_message(Db& db, const std::string& event, const Poco::JSON::Obj
         body << greeting << "我们已收到您的报修，工单号 " << ticket << "。\n产品：" << text(job, "asset_model")
              << "\n故障：" << text(job, "description") << "\n我们会尽快安排工程师与您联系。\n\n"
              << "We have received your repair request; your ticket number is " << ticket << ".\n";
+        if (!tracking_link.empty())
+            body << "\n随时查看维修进度（请勿转发此链接）：" << tracking_link
+                 << "\nFollow your repair at this link (keep it to yourself): " << tracking_link << "\n";
     } else if (event == "plan_proposed") {
         auto row = plan_row(db, text(job, "id"), integer(job, "plan_version"));
         auto plan = row ? plan_from_row(row) : Plan{};
@@ -318,7 +322,7 @@ bool is_mailbox(const std::string& address) {
 }
 
 void enqueue_notifications(Db& db, const std::string& job_id, const Actor& actor, const std::string& action,
-                           const Poco::JSON::Object::Ptr& after) {
+                           const Poco::JSON::Object::Ptr& after, const std::string& tracking_link) {
     if (action == "approve_plan" && actor.role == Role::system) {
         // A plan approved automatically in the same change never waited for the customer: its "awaiting your
         // approval" notices are withdrawn before anything is sent.
@@ -348,14 +352,16 @@ void enqueue_notifications(Db& db, const std::string& job_id, const Actor& actor
         for (const auto& address : dispatcher_addresses(db, after))
             insert(db, event, job_id, "email", address, std::monostate{}, message.subject, message.body, now);
     } else if (is_mailbox(text(job, "customer_email"))) {
-        auto message = customer_message(db, event, job);
+        auto message = customer_message(db, event, job, tracking_link);
         insert(db, event, job_id, "email", text(job, "customer_email"), std::monostate{}, message.subject, message.body,
                now);
     }
     if (event != "sla_at_risk" && event != "sla_breached") {
+        std::string link = tracking_link.empty() ? "" : " " + tracking_link;
         if (auto phone = sms_phone(db, text(job, "customer_id")); !phone.empty())
             insert(db, event, job_id, "sms", phone, std::monostate{}, std::monostate{},
-                   sms_body(phone, sms_text(customer_message(db, event, job).subject), event, text(job, "ticket_no")),
+                   sms_body(phone, sms_text(customer_message(db, event, job).subject) + link, event,
+                            text(job, "ticket_no")),
                    now);
     }
 

@@ -256,16 +256,12 @@ Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& bod
     for (const auto& photo : photos) attachments_.store(photo.bytes);
     if (!proof.content_type.empty()) proof.sha256 = attachments_.store(proof_bytes);
 
-    // The tracking link's key: 128 random bits, only its hash stored, so the ticket number (sequential) and the
-    // phone (known to many) are no longer enough to open the job.
-    std::string access_key = random_token(16);
     auto out = db_.write([&](Db& db) {
         db.execute(
             "INSERT INTO portal_reports (job_id, contact_name, contact_phone, address, preferred_start, preferred_end, "
-            "source, created_at, access_key_hash, reported_model, reported_serial) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "source, created_at, reported_model, reported_serial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             {job_id, name, phone, text(body, "address"), text_or_null(form.preferred_start),
-             text_or_null(form.preferred_end), source, now, sha256_hex(access_key), text(body, "model"), serial});
+             text_or_null(form.preferred_end), source, now, text(body, "model"), serial});
         for (std::size_t i = 0; i < photos.size(); ++i)
             insert_photo(db, job_id, static_cast<std::int64_t>(i + 1), photos[i].content_type,
                          static_cast<std::int64_t>(photos[i].bytes.size()), sha256_hex(photos[i].bytes), now);
@@ -274,8 +270,10 @@ Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& bod
     });
     // Every accepted report counts against the address, not only failures as with logins.
     report_limit_.hit(source);
-    out->set("access_key", access_key);
-    out->set("tracking_link", "/portal/#ticket=" + ticket_no + "&key=" + access_key);
+    // The tracking link of the job (every job has one, jobs.create made it): shown now, and sent with the "report
+    // received" notice when the reporter gave an email or agreed to SMS.
+    out->set("access_key", text(job, "access_key"));
+    out->set("tracking_link", text(job, "tracking_link"));
     return out;
 }
 
@@ -291,8 +289,8 @@ Poco::JSON::Object::Ptr PortalService::open_session(const Poco::JSON::Object::Pt
                     "too many failed lookups; try again in " + std::to_string(retry_after) + " seconds");
     auto row = db_.read([&](Db& db) {
         return db.query_one(
-            "SELECT j.id, j.customer_id, r.access_key_hash FROM jobs j JOIN portal_reports r ON r.job_id = j.id "
-            "WHERE j.ticket_no = ?",
+            "SELECT j.id, j.customer_id, k.key_hash AS access_key_hash FROM jobs j "
+            "JOIN job_access_keys k ON k.job_id = j.id WHERE j.ticket_no = ?",
             {ticket_no});
     });
     // Digests of equal length compared, so the time taken says nothing about the stored one.

@@ -34,13 +34,6 @@ namespace fieldserver {
 using fieldsync::Error;
 using fieldsync::ErrorCode;
 
-const std::string& WireRequest::header(const std::string& name) const {
-    static const std::string none;
-    for (const auto& [k, v] : headers)
-        if (k == name) return v;
-    return none;
-}
-
 namespace {
 
 using Clock = std::chrono::steady_clock;

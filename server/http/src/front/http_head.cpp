@@ -1,11 +1,21 @@
-// Request-head parsing for the front end: the request line, bounded header fields, Content-Length and the
-// connection's keep-alive wish (RFC 9112), refusing what the API never needs (chunked bodies, HTTP/0.9, folding).
+// Request-head parsing for the front end: the request line, bounded header fields, Content-Length, chunked bodies and
+// the connection's keep-alive wish (RFC 9112), refusing what the API never needs (other codings, HTTP/0.9, folding).
 #include "http_head.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-namespace fieldserver::front {
+namespace fieldserver {
+
+// Here rather than with the front end, so the head parser stands alone (its fuzz target links it without the rest).
+const std::string& WireRequest::header(const std::string& name) const {
+    static const std::string none;
+    for (const auto& [k, v] : headers)
+        if (k == name) return v;
+    return none;
+}
+
+namespace front {
 namespace {
 
 using fieldsync::Error;
@@ -31,6 +41,12 @@ bool is_token(std::string_view text) {
     return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
         return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string::npos;
     });
+}
+
+// RFC 9110 field values: no control characters but tab. A bare CR or LF would end the line for another parser (a
+// proxy, a log reader) where this one did not: the same bytes read as two different requests.
+bool is_field_value(std::string_view text) {
+    return std::none_of(text.begin(), text.end(), [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
 }
 
 // Printable ASCII only: the target is percent-encoded by every client, raw bytes past 0x7e are not HTTP.
@@ -133,6 +149,7 @@ std::optional<HeadError> parse_head(std::string_view head, WireRequest& request,
             return bad("a header line must be Name: value", "headers");
         std::string name = lower(line.substr(0, colon));
         std::string_view value = trim(line.substr(colon + 1));
+        if (!is_field_value(value)) return bad("a header value holds a control character", "headers");
         if (name == "content-length") {
             if (auto error = read_content_length(value, content_length, length_seen)) return error;
         } else if (name == "transfer-encoding") {
@@ -165,11 +182,12 @@ std::optional<HeadError> ChunkedBody::take(std::string& in, std::string& body) {
             state_ = State::size;
             continue;
         }
+        // The same bound whether the line's end has arrived or not (a final CR may start it), so how the bytes were
+        // split cannot change the outcome.
         auto end = in.find("\r\n");
-        if (end == std::string::npos) {
-            if (in.size() > 4096) return bad("a chunk size or trailer line is too long", "transfer-encoding");
-            return std::nullopt;
-        }
+        std::size_t line_bytes = end != std::string::npos ? end : in.size() - (in.empty() || in.back() != '\r' ? 0 : 1);
+        if (line_bytes > kMaxChunkLine) return bad("a chunk size or trailer line is too long", "transfer-encoding");
+        if (end == std::string::npos) return std::nullopt;
         std::string line = in.substr(0, end);
         in.erase(0, end + 2);
         if (state_ == State::trailer) {
@@ -194,4 +212,5 @@ bool wants_keep_alive(const WireRequest& request) {
     return connection.find("close") == std::string::npos;
 }
 
-}  // namespace fieldserver::front
+}  // namespace front
+}  // namespace fieldserver

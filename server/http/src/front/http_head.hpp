@@ -14,6 +14,7 @@ namespace fieldserver::front {
 constexpr std::size_t kMaxRequestLine = 8 * 1024;
 constexpr std::size_t kMaxHeadBytes = 32 * 1024;
 constexpr std::size_t kMaxHeaderFields = 100;
+constexpr std::size_t kMaxChunkLine = 4096;  // a chunk-size line with its extensions, or a trailer line
 
 // A head refused: the status to answer and the error to show.
 struct HeadError {

@@ -12,7 +12,7 @@
 namespace fieldserver {
 
 // Every service over db, configured from cfg.
-std::unique_ptr<Services> compose_services(Database& db, const ServerConfig& cfg);
+std::unique_ptr<Services> compose_services(Database& db, const ServerConfig& cfg, const std::string& node);
 
 // Start-up work on the data, each step a no-op once done: the first admin from the configured password, the demo
 // data when asked for, change-log entries for rows written before the log existed, report facts of older jobs,

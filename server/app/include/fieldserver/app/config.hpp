@@ -51,6 +51,8 @@ struct ServerConfig {
     MetricsAccess metrics;
     TrustedProxies trusted_proxies;
     std::string audit_key_file;
+    std::string audit_journal_dir;  // where each instance appends its audit-checkpoints.<node id>.jsonl
+    std::string portal_url;         // "https://host" put before tracking links in notices
     CarePolicy care;
 };
 

@@ -5,6 +5,8 @@
 #include <Poco/JSON/Object.h>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "fieldserver/domain/common/actor.hpp"
 #include "fieldserver/storage/database.hpp"
@@ -15,8 +17,16 @@ namespace fieldserver {
 // Signs every job's chain head from now on: each appended event replaces the job's checkpoint (length, last
 // hash, the job's state, signed with key) in audit_checkpoints, appends it to the journal file (one JSON line,
 // outside the database) and queues it for webhooks subscribed to "audit_checkpoint". Set once at start; without
-// it nothing is signed and verification checks the chain and the state alone.
-void use_audit_checkpoints(std::shared_ptr<const SigningKey> key, const std::string& journal_path);
+// it nothing is signed and verification checks the chain and the state alone. Each instance appends only to its own
+// journal, audit_journal_path(journal_dir, node_id), so instances sharing the folder never interleave their lines;
+// verification reads every journal in the folder (audit_journal_files), its own and other instances'.
+void use_audit_checkpoints(std::shared_ptr<const SigningKey> key, const std::string& journal_dir,
+                           const std::string& node_id);
+
+// <journal_dir>/audit-checkpoints.<node_id>.jsonl: the journal one instance writes.
+std::string audit_journal_path(const std::string& journal_dir, const std::string& node_id);
+// Every journal in the folder (audit-checkpoints*.jsonl: each instance's, and one restored from a backup), sorted.
+std::vector<std::string> audit_journal_files(const std::string& journal_dir);
 
 // The public key checkpoints are signed with (PEM), or empty when none is in use.
 std::string audit_public_key_pem();

@@ -14,6 +14,7 @@ namespace fieldserver {
 struct JobPolicy {
     int warranty_days = 90;                  // repair warranty after acceptance
     bool auto_approve_free_warranty = true;  // approve at once when covered and free to the customer
+    std::string portal_url;                  // "https://host" before a tracking link in notices (empty: the path)
 };
 
 struct Job {

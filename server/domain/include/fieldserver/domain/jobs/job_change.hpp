@@ -21,6 +21,8 @@ struct JobChange {
     const Actor& actor;
     Poco::JSON::Object::Ptr before;
     Poco::JSON::Object::Ptr after;
+    // A new job's tracking link (with its access key) for the customer's notice; never recorded.
+    std::string tracking_link = {};
 };
 
 // Another synced row an action wrote along with the job (the warranty of an acceptance).
