@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <set>
 
@@ -166,19 +167,28 @@ std::int64_t SyncClient::upload_attachments() {
     return sent;
 }
 
+fieldsync::PullResponse SyncClient::fetch_page(std::int64_t cursor, const std::string& token) {
+    std::string target = "/api/v1/sync/pull?cursor=" + std::to_string(cursor) +
+                         "&limit=" + std::to_string(options_.pull_limit) +
+                         "&max_bytes=" + std::to_string(options_.pull_max_bytes);
+    // Decoded straight from the text: each row stays the server's text, stored without being parsed.
+    HttpResponse reply = call({"GET", target, "", "", token});
+    if (reply.status < 200 || reply.status >= 300) throw_reply(reply);
+    return fieldsync::decode_pull_response_text(reply.body, options_.limits);
+}
+
 SyncReport SyncClient::pull() {
     SyncReport report;
     std::string token = device_token();
     int rebootstraps = 0;
     int resets = 0;
+    // The next page, asked for while this one is applied: the server reads and sends it meanwhile. It is asked from
+    // the cursor this page stores, so pages still apply in order, each with its cursor in its own transaction; one
+    // fetched for a page that then fails to apply is dropped (a pull is a read). Only this thread touches the
+    // replica, and only one thread at a time the transport (the future is waited for before the next call).
+    std::future<fieldsync::PullResponse> next;
     for (;;) {
-        std::string target = "/api/v1/sync/pull?cursor=" + std::to_string(replica_.cursor()) +
-                             "&limit=" + std::to_string(options_.pull_limit) +
-                             "&max_bytes=" + std::to_string(options_.pull_max_bytes);
-        // Decoded straight from the text: each row stays the server's text, stored without being parsed.
-        HttpResponse reply = call({"GET", target, "", "", token});
-        if (reply.status < 200 || reply.status >= 300) throw_reply(reply);
-        auto page = fieldsync::decode_pull_response_text(reply.body, options_.limits);
+        auto page = next.valid() ? next.get() : fetch_page(replica_.cursor(), token);
         if (page.reset_required) {
             // Each reset follows a compaction of the server's log; one that keeps compacting is asked again later.
             if (replica_.cursor() == 0 && resets > 0)
@@ -196,6 +206,9 @@ SyncReport SyncClient::pull() {
             continue;
         }
         std::int64_t before = replica_.cursor();
+        if (page.has_more && page.cursor > before)
+            next = std::async(std::launch::async,
+                              [this, cursor = page.cursor, &token] { return fetch_page(cursor, token); });
         auto result = replica_.apply_pull_page(page);
         report.pulled += result.changes;
         ++report.pages;

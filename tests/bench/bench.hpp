@@ -33,6 +33,8 @@ inline double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 // Peak resident memory of this process, MiB.
 double peak_rss_mib();
+// The CPU seconds (user + system) process pid has used, from /proc/<pid>/stat.
+double cpu_seconds(int pid);
 // Median of values (copied).
 double median(std::vector<double> values);
 // The p-th percentile (0–100) of values (copied), nearest rank.

@@ -13,6 +13,7 @@
 #include <Poco/TemporaryFile.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -52,6 +53,14 @@ fieldtest::Reply expect(fieldtest::Reply reply, int status, const std::string& w
     if (reply.status != status)
         throw std::runtime_error(what + ": HTTP " + std::to_string(reply.status) + " " + reply.body);
     return reply;
+}
+
+// The machine's load over the last minute: the tail of a latency follows it on a shared machine.
+double load_average() {
+    std::ifstream in("/proc/loadavg");
+    double one = 0;
+    in >> one;
+    return one;
 }
 
 // A line of /proc/<pid>/status as a number (Threads, VmRSS in KiB, VmHWM).
@@ -267,6 +276,46 @@ int run_live_fleet(const bench::Options& options) {
 
 // --- live-latency
 
+// Notes when the last request was sent and when its answer arrived, to split a pull into its round trip and the
+// device's own work.
+class StampedTransport : public fieldmobile::Transport {
+  public:
+    explicit StampedTransport(std::unique_ptr<fieldmobile::Transport> inner) : inner_(std::move(inner)) {}
+    fieldmobile::HttpResponse send(const fieldmobile::HttpRequest& request) override {
+        auto start = Clock::now();
+        auto response = inner_->send(request);
+        std::lock_guard lock(mutex);
+        sent = start;
+        answered = Clock::now();
+        return response;
+    }
+    std::mutex mutex;
+    Clock::time_point sent, answered;
+
+  private:
+    std::unique_ptr<fieldmobile::Transport> inner_;
+};
+
+double ms_between(Clock::time_point from, Clock::time_point to) {
+    return std::max(0.0, 1000 * std::chrono::duration<double>(to - from).count());
+}
+
+// Where the time from commit to visible goes, one list of milliseconds per step.
+struct LiveSplit {
+    std::vector<double> event, wake, round_trip, apply;
+    void print() const {
+        auto line = [](const char* what, const std::vector<double>& ms) {
+            std::printf("    %-62s median %6.2f ms  p99 %6.2f ms  max %6.2f ms\n", what, bench::median(ms),
+                        bench::percentile(ms, 99), bench::percentile(ms, 100));
+        };
+        std::printf("  split of committed -> visible:\n");
+        line("answer -> event read by the listener (SSE write + flush)", event);
+        line("event read -> syncing thread awake (listener wake-up)", wake);
+        line("pull round trip (request sent -> page received)", round_trip);
+        line("page received -> visible (decode, apply, checkpoint checksum)", apply);
+    }
+};
+
 int run_live_latency(const bench::Options& options) {
     auto changes = static_cast<int>(bench::option(options, "changes", 200));
     fieldtest::TestServer server;
@@ -282,8 +331,8 @@ int run_live_latency(const bench::Options& options) {
     std::string dir = Poco::TemporaryFile::tempName();
     Poco::File(dir).createDirectories();
     fieldmobile::Replica replica(dir + "/live.db");
-    auto transport = fieldmobile::make_https_transport({server.base_url(), server.cert_file()});
-    fieldmobile::SyncClient client(replica, *transport);
+    StampedTransport transport(fieldmobile::make_https_transport({server.base_url(), server.cert_file()}));
+    fieldmobile::SyncClient client(replica, transport);
     client.login("tech0", "tech-password-1", "linux");
     client.sync();
 
@@ -292,7 +341,7 @@ int run_live_latency(const bench::Options& options) {
     std::mutex mutex;
     std::condition_variable seen_cv;
     std::string seen_state = replica.row("jobs", job)->getValue<std::string>("state");
-    Clock::time_point seen_at, heard_at;
+    Clock::time_point seen_at, heard_at, woke_at, pull_sent, pull_answered;
     fieldmobile::LiveListener listener({server.base_url(), server.cert_file(), *replica.state("device_token")},
                                        [&](const fieldmobile::LiveEvent& e) {
                                            if (e.kind == "change") {
@@ -306,12 +355,17 @@ int run_live_latency(const bench::Options& options) {
     std::thread syncer([&] {
         while (!done) {
             if (announced.wait_above(replica.cursor(), 100) == 0) continue;
+            auto woke = Clock::now();
             client.pull();
             auto state = replica.row("jobs", job)->getValue<std::string>("state");
-            std::lock_guard lock(mutex);
+            auto seen = Clock::now();
+            std::scoped_lock lock(mutex, transport.mutex);
             if (state != seen_state) {
                 seen_state = state;
-                seen_at = Clock::now();
+                seen_at = seen;
+                woke_at = woke;
+                pull_sent = transport.sent;
+                pull_answered = transport.answered;
                 seen_cv.notify_all();
             }
         }
@@ -319,6 +373,7 @@ int run_live_latency(const bench::Options& options) {
     while (announced.latest() == 0 && !listener.connected()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     auto office = fieldmobile::make_https_transport({server.base_url(), server.cert_file()});
     std::vector<double> total_ms, api_ms, after_ms, event_ms;
+    LiveSplit split;
     int lost = 0;
     for (int i = 0; i < changes; ++i) {
         bool hold = i % 2 == 0;
@@ -339,6 +394,10 @@ int run_live_latency(const bench::Options& options) {
         // The change commits before the answer leaves the server, so the device may have it first: 0 then.
         after_ms.push_back(std::max(0.0, 1000 * std::chrono::duration<double>(seen_at - answered).count()));
         event_ms.push_back(std::max(0.0, 1000 * std::chrono::duration<double>(seen_at - heard_at).count()));
+        split.event.push_back(ms_between(answered, heard_at));
+        split.wake.push_back(ms_between(heard_at, woke_at));
+        split.round_trip.push_back(ms_between(pull_sent, pull_answered));
+        split.apply.push_back(ms_between(pull_answered, seen_at));
     }
     done = true;
     syncer.join();
@@ -354,7 +413,8 @@ int run_live_latency(const bench::Options& options) {
                 bench::median(api_ms), bench::percentile(api_ms, 99));
     std::printf("  action start -> visible: median %.2f ms, p99 %.2f ms; event -> pulled and visible: median %.2f ms\n",
                 bench::median(total_ms), bench::percentile(total_ms, 99), bench::median(event_ms));
-    std::printf("  server: %.0f threads\n", proc_status(server.pid(), "Threads"));
+    split.print();
+    std::printf("  server: %.0f threads; load average %.1f\n", proc_status(server.pid(), "Threads"), load_average());
     return lost == 0 ? 0 : 1;
 }
 

@@ -1,13 +1,16 @@
 // fieldrepair-bench: runs the project's benchmarks and prints their figures.
 // Usage: fieldrepair-bench [--list] [NAME ...] [--option=value ...]
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <regex>
 #include <sstream>
@@ -41,6 +44,19 @@ double peak_rss_mib() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+double cpu_seconds(int pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto close = text.rfind(')');
+    if (close == std::string::npos) return 0;
+    std::istringstream fields(text.substr(close + 2));
+    std::string f;
+    double ticks = 0;
+    for (int i = 3; i <= 17 && fields >> f; ++i)
+        if (i >= 14) ticks += std::stod(f);  // utime, stime, cutime, cstime
+    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 double median(std::vector<double> values) { return percentile(std::move(values), 50); }

@@ -73,6 +73,8 @@ class SyncClient {
 
   private:
     HttpResponse call(const HttpRequest& request);
+    // One pull page from cursor, decoded; throws Error from the reply.
+    fieldsync::PullResponse fetch_page(std::int64_t cursor, const std::string& token);
     Poco::JSON::Object::Ptr call_json(HttpRequest request);
     std::string device_token() const;
 

@@ -1,5 +1,6 @@
-// NOTIFY in the writing transaction, LISTEN on one connection per instance (libpq): the PostgreSQL half of live
-// sync. A notice carries the sending instance's id, so an instance does not publish its own commits twice.
+// NOTIFY at the writing transaction's commit (one per transaction), LISTEN on one connection per instance (libpq): the
+// PostgreSQL half of live sync. A notice carries the sending instance's id, so an instance does not publish its own
+// commits twice.
 #include "fieldserver/storage/change_relay.hpp"
 
 #include <libpq-fe.h>
@@ -29,9 +30,7 @@ const std::string& instance_id() {
 }  // namespace
 
 void notify_other_instances(Db& db, const std::string& bucket, std::int64_t seq) {
-    if (db.dialect() != Dialect::postgresql) return;
-    db.scalar("SELECT 1 FROM (SELECT pg_notify(?, ?)) AS sent",
-              {std::string(kChannel), instance_id() + " " + std::to_string(seq) + " " + bucket});
+    db.notify_at_commit(kChannel, instance_id() + " " + std::to_string(seq) + " " + bucket);
 }
 
 ChangeRelay::ChangeRelay(std::string connection) : connection_(std::move(connection)) {
@@ -61,11 +60,15 @@ bool ChangeRelay::listen_once() {
         if (::poll(&socket, 1, 500) < 0 || !PQconsumeInput(conn.get())) return false;
         while (PGnotify* raw = PQnotifies(conn.get())) {
             std::unique_ptr<PGnotify, decltype(&PQfreemem)> notify(raw, &PQfreemem);
+            // One line per change-log entry of the sending transaction.
             std::istringstream payload(notify->extra);
-            std::string instance;
-            ChangeNotice notice;
-            if (payload >> instance >> notice.seq >> notice.bucket && instance != instance_id())
-                change_feed().publish(notice);
+            for (std::string line; std::getline(payload, line);) {
+                std::istringstream entry(line);
+                std::string instance;
+                ChangeNotice notice;
+                if (entry >> instance >> notice.seq >> notice.bucket && instance != instance_id())
+                    change_feed().publish(notice);
+            }
         }
     }
     return true;

@@ -20,6 +20,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <list>
+#include <map>
 #include <optional>
 #include <random>
 #include <regex>
@@ -157,8 +158,30 @@ class Connection {
         auto actions = std::exchange(after_commit_, {});
         for (auto& action : actions) action();
     }
-    void rolled_back() { after_commit_.clear(); }
+    void rolled_back() {
+        after_commit_.clear();
+        notifications_.clear();
+    }
     void after_commit(std::function<void()> f) { after_commit_.push_back(std::move(f)); }
+    void notify_at_commit(const std::string& channel, std::string line) {
+        notifications_[channel].push_back(std::move(line));
+    }
+    // The transaction's notifications, one pg_notify per channel and chunk of lines (a payload holds under 8,000
+    // bytes), sent just before its commit: one round trip for a transaction, not one per line.
+    void send_notifications() {
+        constexpr std::size_t kPayloadBytes = 7000;
+        auto pending = std::exchange(notifications_, {});
+        for (const auto& [channel, lines] : pending) {
+            std::string payload;
+            for (std::size_t i = 0; i < lines.size(); ++i) {
+                payload += (payload.empty() ? "" : "\n") + lines[i];
+                if (i + 1 < lines.size() && payload.size() + lines[i + 1].size() < kPayloadBytes) continue;
+                run("SELECT 1 FROM (SELECT pg_notify(?, ?)) AS sent", {channel, payload},
+                    [](const auto&, const auto&) { return false; });
+                payload.clear();
+            }
+        }
+    }
 
   protected:
     virtual std::size_t kept() const = 0;
@@ -171,6 +194,7 @@ class Connection {
 
   private:
     std::vector<std::function<void()>> after_commit_;
+    std::map<std::string, std::vector<std::string>> notifications_;
     // Destroyed after the subclass's kept statements, which must not outlive their connection.
     Poco::Data::Session session_;
     std::atomic<std::uint64_t>& schema_;
@@ -663,6 +687,10 @@ StatementStats Db::statement_stats() const { return connection_.stats(); }
 
 void Db::after_commit(std::function<void()> f) { connection_.after_commit(std::move(f)); }
 
+void Db::notify_at_commit(const std::string& channel, std::string line) {
+    if (dialect_ == Dialect::postgresql) connection_.notify_at_commit(channel, std::move(line));
+}
+
 Database::Database(const std::string& connection, std::size_t max_sessions, std::size_t statements_per_session)
     : dialect_(is_postgresql_connection(connection) ? Dialect::postgresql : Dialect::sqlite),
       connection_(connection),
@@ -761,6 +789,7 @@ Database::Transaction::~Transaction() {
 }
 
 void Database::Transaction::commit() {
+    connection_.send_notifications();
     try {
         connection_.session().commit();
     } catch (const Poco::Data::SQLite::DatabaseFullException&) {

@@ -183,17 +183,34 @@ std::int64_t int_param(const Query& query, const std::string& name, std::int64_t
 // change left to send for each page, so a bootstrap took time quadratic in its size. Each row is read in place
 // into its change, its stored text kept as it is sent (no JSON object per row). A put that a later entry of its row
 // in this bucket supersedes is skipped (as compaction would drop it): a row the bucket no longer holds reaches a new
-// or lagging device as its remove, never as its old puts.
+// or lagging device as its remove, never as its old puts. The buckets are read from the one whose changes start first;
+// once limit + 1 changes are in hand, a later bucket is read only up to the newest of them: that is all a page can
+// still take from it (a bootstrap used to read every bucket's whole page and send half).
 std::vector<fieldsync::Change> changes_after(Db& db, const std::vector<std::string>& buckets, std::int64_t cursor,
                                              std::int64_t last, std::int64_t limit) {
-    std::vector<fieldsync::Change> changes;
+    std::vector<std::pair<std::int64_t, std::string>> starts;
     for (const auto& bucket : buckets)
+        starts.emplace_back(
+            db.scalar("SELECT COALESCE(MIN(seq), 0) FROM sync_changes WHERE bucket = ? AND seq > ? AND seq <= ?",
+                      {bucket, cursor, last}),
+            bucket);
+    std::sort(starts.begin(), starts.end());
+    std::vector<fieldsync::Change> changes;
+    auto by_seq = [](const auto& a, const auto& b) { return a.seq < b.seq; };
+    for (const auto& [start, bucket] : starts) {
+        if (start == 0) continue;
+        std::int64_t below = last;
+        if (static_cast<std::int64_t>(changes.size()) > limit) {
+            std::sort(changes.begin(), changes.end(), by_seq);
+            changes.resize(static_cast<std::size_t>(limit + 1));
+            below = changes.back().seq;
+        }
         db.each(
             "SELECT seq, table_name, row_id, version, op, row_json FROM sync_changes c "
             "WHERE bucket = ? AND seq > ? AND seq <= ? AND NOT (op = 'put' AND EXISTS (SELECT 1 FROM sync_changes "
             "later WHERE later.bucket = c.bucket AND later.table_name = c.table_name AND later.row_id = c.row_id AND "
             "later.seq > c.seq AND later.seq <= ?)) ORDER BY seq LIMIT ?",
-            {bucket, cursor, last, last, limit + 1}, [&](const RowView& row) {
+            {bucket, cursor, below, last, limit + 1}, [&](const RowView& row) {
                 fieldsync::Change& change = changes.emplace_back();
                 change.seq = row.integer(0);
                 change.bucket = bucket;
@@ -204,7 +221,8 @@ std::vector<fieldsync::Change> changes_after(Db& db, const std::vector<std::stri
                 if (change.op == fieldsync::ChangeOp::put) change.row_text = row.text(5);
                 return true;
             });
-    std::sort(changes.begin(), changes.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
+    }
+    std::sort(changes.begin(), changes.end(), by_seq);
     return changes;
 }
 

@@ -158,7 +158,7 @@ Poco::JSON::Object::Ptr JobService::create(const Actor& actor, const Poco::JSON:
     std::string id = fieldsync::uuid_v7();
     std::int64_t now_ms = fieldsync::now_ms();
     std::string now = fieldsync::format_utc(now_ms), today = fieldsync::format_date(now_ms);
-    return db_.write([&](Db& db) {
+    auto check = [&](Db& db) {
         if (db.scalar("SELECT COUNT(*) FROM customers WHERE id = ?", {customer_id}) == 0)
             throw Error(ErrorCode::invalid_field, "no customer " + customer_id, "customer_id");
         auto asset = db.query_one("SELECT customer_id FROM assets WHERE id = ?", {asset_id});
@@ -167,14 +167,24 @@ Poco::JSON::Object::Ptr JobService::create(const Actor& actor, const Poco::JSON:
         if (actor.role == Role::technician && !CustomerService::technician_serves(db, actor.id, customer_id))
             throw Error(ErrorCode::invalid_field, "a technician reports faults only for customers they serve",
                         "customer_id");
-        std::string day = today.substr(0, 4) + today.substr(5, 2) + today.substr(8, 2);
+    };
+    // The day's ticket number is taken in a short transaction of its own, once the report is known to be good: the
+    // counter's row stays locked only until that commits, not for the whole report (on PostgreSQL every report of
+    // the day queued behind the one in flight). A report that then fails on a race loses its number.
+    std::string day = today.substr(0, 4) + today.substr(5, 2) + today.substr(8, 2);
+    std::string ticket = db_.write([&](Db& db) {
+        check(db);
         db.execute(
             "INSERT INTO ticket_counters (day, last_no) VALUES (?, 1) "
             "ON CONFLICT (day) DO UPDATE SET last_no = ticket_counters.last_no + 1",
             {day});
-        std::ostringstream ticket;
-        ticket << "FR-" << day << "-" << std::setw(4) << std::setfill('0')
-               << db.scalar("SELECT last_no FROM ticket_counters WHERE day = ?", {day});
+        std::ostringstream out;
+        out << "FR-" << day << "-" << std::setw(4) << std::setfill('0')
+            << db.scalar("SELECT last_no FROM ticket_counters WHERE day = ?", {day});
+        return out.str();
+    });
+    return db_.write([&](Db& db) {
+        check(db);
         auto warranty = open_warranty(db, asset_id, today);
         std::string channel = text(body, "channel", actor.role == Role::customer ? "web" : "phone");
         db.execute(
@@ -182,7 +192,7 @@ Poco::JSON::Object::Ptr JobService::create(const Actor& actor, const Poco::JSON:
             "requested_priority, "
             "category, state, is_warranty_repair, linked_job_id, reported_by, created_at, updated_at, version) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-            {id, ticket.str(), customer_id, asset_id, text(body, "description"), channel,
+            {id, ticket, customer_id, asset_id, text(body, "description"), channel,
              // A customer's priority is a request for staff to assess (triage), not the job's priority.
              actor.role == Role::customer ? std::string("normal") : text(body, "priority", "normal"),
              optional_text(body, "priority"), optional_text(body, "category"), std::string("reported"),
@@ -190,7 +200,7 @@ Poco::JSON::Object::Ptr JobService::create(const Actor& actor, const Poco::JSON:
              text_or_null(actor.id), now, now});
         Poco::JSON::Object::Ptr after = new Poco::JSON::Object(*body);
         after->set("state", "reported");
-        after->set("ticket_no", ticket.str());
+        after->set("ticket_no", ticket);
         after->set("is_warranty_repair", warranty != nullptr);
         std::string key = issue_access_key(db, id, now), link = "/portal/#ticket=" + ticket.str() + "&key=" + key;
         // The link reaches the customer with the "report received" notice; the audit trail never holds it.

@@ -1,6 +1,6 @@
-// Live sync across server instances on one PostgreSQL database: each change-log entry is sent with NOTIFY inside
-// its transaction (PostgreSQL delivers it only when that commits), and one listening connection per instance
-// publishes what the other instances committed into this process's change feed.
+// Live sync across server instances on one PostgreSQL database: the change-log entries of a transaction are sent
+// with one NOTIFY as it commits, a line each (PostgreSQL delivers it only when that commits), and one listening
+// connection per instance publishes what the other instances committed into this process's change feed.
 #pragma once
 
 #include <atomic>

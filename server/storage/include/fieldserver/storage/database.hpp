@@ -103,6 +103,9 @@ class Db {
     // Runs f once the current transaction has committed (never when it rolls back): what others may learn of a
     // change only after it is durable and visible, such as a live sync event.
     void after_commit(std::function<void()> f);
+    // On PostgreSQL, sends line on channel with NOTIFY when the current transaction commits (delivered to listeners
+    // only then); the lines of one transaction go out together, separated by newlines. Nothing on SQLite.
+    void notify_at_commit(const std::string& channel, std::string line);
 
   private:
     Connection& connection_;
