@@ -61,6 +61,9 @@ try {
   await server.must('POST', `/api/v1/jobs/${job.id}/actions/submit_assessment`, { token: li_token, body: assessment });
   await server.must('POST', '/api/v1/appeals', { token: liu, body: { job_id: job.id, decision: 'warranty_refused', reason: '购买不满一年' } }, 201);
   await server.must('POST', `/api/v1/jobs/${job.id}/messages`, { token: liu, body: { body: '<img src=x onerror="window.hacked=1">师傅几点到？' } }, 201);
+  // A repair the caller cancels: its follow-up call is due (the demo's closed job had its call before closing).
+  const cancelled = await server.must('POST', '/api/v1/jobs', { token: agent, body: { customer_id: me.customer_id, asset_id: assets.items[0].id, description: '洗衣机异响（客户取消）' } }, 201);
+  await server.must('POST', `/api/v1/jobs/${cancelled.id}/actions/cancel`, { token: agent, body: { reason: '客户自行修好' } });
 
   await scenario('the care desk: complaints, appeals, follow-ups, messages and a phone report', async () => {
     const page = await context.newPage();
@@ -96,7 +99,7 @@ try {
 
     await tab(page, 'followups', '#followups-table, #followups-empty');
     const due = await server.must('GET', '/api/v1/followups?state=due', { token: agent });
-    check('the demo’s accepted repair is due a follow-up call', due.total >= 1, JSON.stringify(due.items.map((f) => f.reason)));
+    check('the cancelled repair is due a follow-up call', due.total >= 1, JSON.stringify(due.items.map((f) => f.reason)));
     const f_row = page.locator(`#followups-table tr[data-id="${due.items[0].id}"]`);
     check('the call script names the customer', (await f_row.locator('.script').textContent()).includes(due.items[0].customer_name));
     await f_row.locator('select[name=rating]').selectOption('1');
@@ -197,13 +200,16 @@ try {
     await page.waitForSelector('body[data-ready=true]');
     await server.must('POST', `/api/v1/jobs/${job.id}/messages`, { token: liu, body: { body: '<b>加急</b>请回电' } }, 201);
     const row = `#board-messages li[data-job-id="${job.id}"]`;
-    await page.waitForSelector(row, { timeout: 20_000 });
+    // The panel polls: the job's row shows the newest customer message within seconds.
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '<b>加急</b>请回电',
+      `${row} .msg-body`, { timeout: 20_000 });
     check('a new customer message shows on the board, as text',
       (await page.textContent(`${row} .msg-body`)) === '<b>加急</b>请回电' && (await page.locator('#board-messages b').count()) === 0);
+    await page.click('#board-messages summary');
     await page.screenshot({ path: path.join(shots, 'board-messages.png') });
     await page.fill(`${row} input[name=reply]`, '马上回电');
     await page.click(`${row} button`);
-    await page.waitForSelector(row, { state: 'detached' });
+    await page.waitForSelector('#board-messages', { state: 'hidden' });  // nothing waits any more
     const thread = await server.must('GET', `/api/v1/jobs/${job.id}/messages`, { token: liu });
     check('the board’s answer reaches the customer', thread.items.at(-1).body === '马上回电' && thread.items.at(-1).author_role === 'dispatcher');
     await page.close();

@@ -4,11 +4,11 @@
 import { dictionary, t, current_language } from './i18n.js';
 
 Object.assign(dictionary.en, {
-  msg_queue: 'Customer messages', msg_empty: 'No message waiting.', msg_reply: 'Reply', msg_reply_ph: 'Your answer',
+  msg_queue: 'Customer messages', msg_reply: 'Reply', msg_reply_ph: 'Your answer',
   msg_sent: '{ticket}: answer sent',
 });
 Object.assign(dictionary['zh-CN'], {
-  msg_queue: '客户留言', msg_empty: '暂无待回复的留言。', msg_reply: '回复', msg_reply_ph: '回复内容',
+  msg_queue: '客户留言', msg_reply: '回复', msg_reply_ph: '回复内容',
   msg_sent: '{ticket}：已回复',
 });
 
@@ -67,6 +67,7 @@ function item(m) {
 }
 
 let panel = null;
+let open = false;  // the dispatcher's choice, kept across the polls' re-renders
 
 async function render() {
   if (!panel || !sessionStorage.getItem(TOKEN_KEY)) return;
@@ -78,15 +79,19 @@ async function render() {
     panel.hidden = true;  // a technician's board, or a lost session: the board itself handles logins
     return;
   }
-  panel.hidden = false;
-  panel.replaceChildren(h('h2', { text: `${t('msg_queue')} (${list.total})` }),
-    list.items.length ? h('ul', {}, list.items.map(item)) : h('p', { class: 'msg-empty', text: t('msg_empty') }));
+  // Nothing waiting: nothing on screen. Otherwise a small summary that opens into the list, so the panel never
+  // covers the lanes until the dispatcher asks for it.
+  panel.hidden = list.total === 0;
+  const details = h('details', { open }, h('summary', { text: `${t('msg_queue')} (${list.total})` }),
+    h('ul', {}, list.items.map(item)));
+  details.addEventListener('toggle', () => { open = details.open; });
+  panel.replaceChildren(details);
   panel.dataset.loaded = 'true';
 }
 
 function start() {
   if (panel) return;
-  panel = h('aside', { id: 'board-messages', class: 'board-messages', 'aria-label': t('msg_queue') });
+  panel = h('aside', { id: 'board-messages', class: 'board-messages', 'aria-label': t('msg_queue'), hidden: true });
   document.body.append(panel);
   render();
   setInterval(render, POLL_MS);
