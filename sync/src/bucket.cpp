@@ -10,8 +10,8 @@ namespace {
 
 constexpr std::size_t kMaxUserIdLength = 64;
 
-const std::vector<std::string> kTechnicianTables = {"customers", "assets",      "jobs",       "plans",
-                                                    "job_notes", "attachments", "warranties", "visits"};
+const std::vector<std::string> kTechnicianTables = {"customers",   "assets",     "jobs",   "plans",       "job_notes",
+                                                    "attachments", "warranties", "visits", "job_messages"};
 const std::vector<std::string> kCatalogTables = {"parts", "fault_categories"};
 
 }  // namespace

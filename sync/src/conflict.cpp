@@ -68,6 +68,9 @@ const std::vector<TableRules> kTables = {
     {"visits", TableAccess::read_only, {},
      server_fields({"job_id", "technician_id", "kind", "starts_at", "ends_at", "status", "created_by",
                     "created_at"})},
+    // Messages between the customer and the staff on a job (customer care): the technician reads them on site.
+    {"job_messages", TableAccess::read_only, {},
+     server_fields({"job_id", "author_role", "author_name", "body", "created_at"})},
 };
 // clang-format on
 

@@ -67,6 +67,9 @@ constexpr Entry kCatalog[] = {
     {"action.invalid_transition", "cannot {action} a job that is {state}", "工单处于“{state}”状态，不能“{action}”"},
     {"action.invalid_transition.held", "cannot {action} a job that is on_hold (held from {previous})",
      "工单已挂起（挂起前为“{previous}”），不能“{action}”"},
+    {"requirement.followup_settled",
+     "cannot {action} this job yet: its follow-up call (回访) must be done or waived with a reason first",
+     "工单的回访尚未完成，也未注明理由免除，暂不能“{action}”"},
 
     // Conflicts.
     {"conflict.job_changed", "the job was changed by someone else meanwhile; reload and retry",

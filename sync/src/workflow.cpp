@@ -151,6 +151,8 @@ Workflow Workflow::parse(const std::string& json) {
     w.roles_ = string_set(root->getArray("roles"));
     w.terminal_ = string_set(root->getArray("terminal"));
     w.sla_paused_ = string_set(root->getArray("sla_paused"));
+    if (auto reqs = root->getObject("requirements"))
+        for (const auto& [name, words] : *reqs) w.requirements_[name] = words.toString();
     auto known_state = [&](const std::string& s) {
         if (!w.is_state(s)) throw std::invalid_argument("workflow: unknown state '" + s + "'");
     };
@@ -167,6 +169,12 @@ Workflow Workflow::parse(const std::string& json) {
         if (auto modes = o->getObject("by_mode"))
             for (const auto& [mode, specs] : *modes)
                 t.by_mode[mode] = parse_fields(specs.extract<Poco::JSON::Object::Ptr>());
+        if (auto reqs = o->getArray("requires"))
+            for (const auto& r : *reqs) {
+                if (!w.requirements_.count(r.toString()))
+                    throw std::invalid_argument("workflow: unknown requirement '" + r.toString() + "' in " + t.action);
+                t.requirements.push_back(r.toString());
+            }
         for (const auto& s : t.from) known_state(s);
         for (const auto& s : t.previous_in) known_state(s);
         if (t.to != "=" && t.to != "@previous") known_state(t.to);
@@ -211,6 +219,7 @@ bool Workflow::has_action(std::string_view action) const {
 
 const Transition& Workflow::resolve(std::string_view action, const JobPosition& position, std::string_view role) const {
     bool exists = false, role_allowed = false;
+    std::string unmet;  // the first requirement that kept a transition from this state
     for (const auto& t : transitions_) {
         if (t.action != action) continue;
         exists = true;
@@ -218,7 +227,10 @@ const Transition& Workflow::resolve(std::string_view action, const JobPosition& 
         role_allowed = true;
         if (!t.from.count(position.state)) continue;
         if (!t.previous_in.empty() && !t.previous_in.count(position.previous_state)) continue;
-        return t;
+        auto missing = std::find_if(t.requirements.begin(), t.requirements.end(),
+                                    [&](const std::string& r) { return !position.holding.count(r); });
+        if (missing == t.requirements.end()) return t;
+        if (unmet.empty()) unmet = *missing;
     }
     std::string name(action);
     if (!exists) throw Error(ErrorCode::unknown_action, Message{"action.unknown", {{"action", name}}});
@@ -227,8 +239,17 @@ const Transition& Workflow::resolve(std::string_view action, const JobPosition& 
     if (position.state == "on_hold")
         throw Error(ErrorCode::invalid_transition, Message{"action.invalid_transition.held",
                                                            {{"action", name}, {"previous", position.previous_state}}});
+    if (!unmet.empty())
+        throw Error(ErrorCode::requirement_unmet, Message{"requirement." + unmet, {{"action", name}}}, unmet);
     throw Error(ErrorCode::invalid_transition,
                 Message{"action.invalid_transition", {{"action", name}, {"state", position.state}}});
+}
+
+std::set<std::string> Workflow::requirements_of(std::string_view action) const {
+    std::set<std::string> out;
+    for (const auto& t : transitions_)
+        if (t.action == action) out.insert(t.requirements.begin(), t.requirements.end());
+    return out;
 }
 
 std::string Workflow::target(const Transition& t, const JobPosition& position) const {

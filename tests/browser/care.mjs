@@ -1,6 +1,7 @@
 // Browser tests of customer care in headless Chromium against the real server: the care desk's queues and forms
 // (complaints, appeals, follow-ups with the survey, messages, a report from a phone call) for an agent and a
-// supervisor, and the portal's customer sign-in, expected finish date and messages.
+// supervisor, the portal's customer sign-in, expected finish date, messages and evidence upload, and the board's
+// panel of customer messages.
 // Usage: node care.mjs <fieldrepair-server> [<screenshot folder>]; prints "N passed, M failed".
 import fs from 'node:fs';
 import path from 'node:path';
@@ -60,6 +61,9 @@ try {
   await server.must('POST', `/api/v1/jobs/${job.id}/actions/submit_assessment`, { token: li_token, body: assessment });
   await server.must('POST', '/api/v1/appeals', { token: liu, body: { job_id: job.id, decision: 'warranty_refused', reason: '购买不满一年' } }, 201);
   await server.must('POST', `/api/v1/jobs/${job.id}/messages`, { token: liu, body: { body: '<img src=x onerror="window.hacked=1">师傅几点到？' } }, 201);
+  // A repair the caller cancels: its follow-up call is due (the demo's closed job had its call before closing).
+  const cancelled = await server.must('POST', '/api/v1/jobs', { token: agent, body: { customer_id: me.customer_id, asset_id: assets.items[0].id, description: '洗衣机异响（客户取消）' } }, 201);
+  await server.must('POST', `/api/v1/jobs/${cancelled.id}/actions/cancel`, { token: agent, body: { reason: '客户自行修好' } });
 
   await scenario('the care desk: complaints, appeals, follow-ups, messages and a phone report', async () => {
     const page = await context.newPage();
@@ -95,7 +99,7 @@ try {
 
     await tab(page, 'followups', '#followups-table, #followups-empty');
     const due = await server.must('GET', '/api/v1/followups?state=due', { token: agent });
-    check('the demo’s accepted repair is due a follow-up call', due.total >= 1, JSON.stringify(due.items.map((f) => f.reason)));
+    check('the cancelled repair is due a follow-up call', due.total >= 1, JSON.stringify(due.items.map((f) => f.reason)));
     const f_row = page.locator(`#followups-table tr[data-id="${due.items[0].id}"]`);
     check('the call script names the customer', (await f_row.locator('.script').textContent()).includes(due.items[0].customer_name));
     await f_row.locator('select[name=rating]').selectOption('1');
@@ -164,9 +168,50 @@ try {
     check('the customer’s message waits on the care desk', waiting.items.some((m) => m.job_id === job.id && m.body === '好的，谢谢'));
     await page.screenshot({ path: path.join(shots, 'portal-account-messages.png') });
 
+    // Evidence with a complaint: a file of the wrong kind is refused in the page; a JPEG photo goes with it.
+    await page.selectOption('#care-request select[name=kind]', 'k_quality_of_repair');
+    await page.fill('#care-request textarea[name=text]', '空调修后仍漏水');
+    await page.setInputFiles('#care-request input[name=evidence]', { name: 'clip.gif', mimeType: 'image/gif', buffer: Buffer.from('GIF89a') });
+    await page.click('#care-request button[type=submit]');
+    await page.waitForSelector('#care-request-error:not([hidden])');
+    check('a GIF is refused before anything is sent', (await page.textContent('#care-request-error')).includes('clip.gif'));
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('leak photo')]);
+    await page.setInputFiles('#care-request input[name=evidence]', { name: '漏水.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+    await page.click('#care-request button[type=submit]');
+    await page.waitForSelector('#care-request-sent');
+    const complaints = await server.must('GET', `/api/v1/complaints?job_id=${job.id}`, { token: agent });
+    const sent = complaints.items.find((k) => k.description === '空调修后仍漏水');
+    check('the complaint arrived with its photo as evidence', sent && sent.evidence.length === 1, JSON.stringify(sent));
+    await page.screenshot({ path: path.join(shots, 'portal-evidence.png') });
+
     await page.goto(`${server.url}/portal/#/report`);
     await page.waitForSelector('#report-form input[name=email]');
     check('the report form asks for an email and SMS consent', await page.isVisible('#report-form input[name=sms_consent]'));
+    await page.close();
+  });
+
+  await scenario('the board shows a new customer message and answers it', async () => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(`${server.url}/board/`);
+    await page.fill('#login input[name=username]', 'dispatcher');
+    await page.fill('#login input[name=password]', 'demo-password-1');
+    await page.click('#login button[type=submit]');
+    await page.waitForSelector('body[data-ready=true]');
+    await server.must('POST', `/api/v1/jobs/${job.id}/messages`, { token: liu, body: { body: '<b>加急</b>请回电' } }, 201);
+    const row = `#board-messages li[data-job-id="${job.id}"]`;
+    // The panel polls: the job's row shows the newest customer message within seconds.
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '<b>加急</b>请回电',
+      `${row} .msg-body`, { timeout: 20_000 });
+    check('a new customer message shows on the board, as text',
+      (await page.textContent(`${row} .msg-body`)) === '<b>加急</b>请回电' && (await page.locator('#board-messages b').count()) === 0);
+    await page.click('#board-messages summary');
+    await page.screenshot({ path: path.join(shots, 'board-messages.png') });
+    await page.fill(`${row} input[name=reply]`, '马上回电');
+    await page.click(`${row} button`);
+    await page.waitForSelector('#board-messages', { state: 'hidden' });  // nothing waits any more
+    const thread = await server.must('GET', `/api/v1/jobs/${job.id}/messages`, { token: liu });
+    check('the board’s answer reaches the customer', thread.items.at(-1).body === '马上回电' && thread.items.at(-1).author_role === 'dispatcher');
     await page.close();
   });
 } catch (e) {

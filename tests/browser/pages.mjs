@@ -299,6 +299,9 @@ try {
     await open_row(page, made.ticket_no, 'to_close');
     const rework = await page.textContent('#job-drawer dd[data-fact=rework]');
     check('the drawer shows the rework reason', rework.includes('还有响声'), rework);
+    // Closing requires the follow-up call done (or waived): the call is made and its survey taken first.
+    const followups = await server.must('GET', `/api/v1/followups?job_id=${made.id}&state=due`, { token: dispatcher });
+    await server.must('POST', `/api/v1/followups/${followups.items[0].id}/survey`, { token: dispatcher, body: { rating: 5, comment: '回访：客户满意' } });
     await drawer_action(page, 'close', (f) => f.locator('[name=follow_up_note]').fill('回访：客户满意'));
     check('close from the drawer after the follow-up call', (await job(made.id)).state === 'closed');
     await find(page, made.ticket_no, 'closed');

@@ -274,6 +274,7 @@ TEST_CASE_METHOD(AccessFixture, "who may take which action on a job", "[integrat
 
     // The rightful callers succeed.
     CHECK(text_of(shop.must(job_a, "approve_plan", approve, shop.cust_a), "state") == "approved");
+    shop.settle_followups(job_a_done);
     CHECK(text_of(shop.must(job_a_done, "close", body(), shop.dispatcher), "state") == "closed");
     CHECK(text_of(shop.must(job_b, "hold", body({{"reason", "等配件"}}), shop.tech_b), "state") == "on_hold");
     CHECK(text_of(shop.must(job_a_new, "cancel", body({{"reason", "误报"}}), shop.cust_a), "state") == "cancelled");
@@ -422,6 +423,17 @@ TEST_CASE_METHOD(CareAccessFixture, "agents and supervisors over every endpoint"
         {"GET",    "/api/v1/messages/waiting",                         "",                     200, 200},
         {"POST",   "/api/v1/care/sweep",                               "",                     403, 200},
         {"GET",    "/api/v1/care/report",                              "",                     403, 200},
+        {"GET",    "/api/v1/assets/" + shop.asset_b + "/purchase",     "",                     200, 200},
+        {"PUT",    "/api/v1/assets/" + shop.asset_b + "/purchase",     "{}",                   422, 422},
+        {"POST",   J + job_b + "/after-sales",                         "{}",                   422, 422},
+        {"GET",    "/api/v1/after-sales/cases",                        "",                     200, 200},
+        {"GET",    "/api/v1/after-sales/cases/x",                      "",                     404, 404},
+        {"POST",   "/api/v1/after-sales/cases/x/actions/approve",      "{}",                   404, 404},
+        {"GET",    "/api/v1/policies/time-limits",                     "",                     200, 200},
+        {"PUT",    "/api/v1/policies/time-limits",                     "{}",                   403, 403},
+        {"GET",    "/api/v1/policies/after-sales",                     "",                     200, 200},
+        {"PUT",    "/api/v1/policies/after-sales",                     "{}",                   403, 403},
+        {"POST",   "/api/v1/deadlines/sweep",                          "{}",                   403, 403},
         {"POST",   "/api/v1/auth/logout",                              "",                     204, 204},
     };
     // clang-format on
@@ -461,4 +473,42 @@ TEST_CASE_METHOD(CareAccessFixture, "a customer never reads another customer's c
     check_reply(srv.post("/api/v1/appeals/" + appeal + "/actions/escalate", body(), shop.cust_b), 404,
                 "escalate A's appeal", kCustB);
     CHECK(total(srv, "/api/v1/complaints", shop.admin) == 1);
+}
+
+// After-sales for customer care: an agent opens and follows a case for a caller, a supervisor decides and refunds,
+// the depot's steps stay with dispatchers; every refusal leaves the case as it was.
+TEST_CASE_METHOD(CareAccessFixture, "agents and supervisors on an after-sales case", "[integration][access][care]") {
+    auto refused = [](const Reply& r, const std::string& what) {
+        INFO(what << " → " << r.status << " " << r.body);
+        CHECK(r.status == 403);
+        CHECK(r.error_code() == "forbidden");
+    };
+    auto purchase = body({{"purchase_date", plus_days(today_utc(), -2)}, {"purchase_channel", "电话订购"}});
+    purchase->set("purchase_price", 800.0);
+    need(srv.request("PUT", "/api/v1/assets/" + shop.asset_a + "/purchase", to_text(purchase), agent), 200);
+    auto opening = body({{"kind", "return_refund"}, {"reason", "来电:到货即故障"}});
+    opening->set("amount", 300.0);
+    auto with_override = body({{"kind", "return_refund"}, {"reason", "x"}, {"override_reason", "客户是老客户"}});
+    with_override->set("amount", 300.0);
+    refused(srv.post("/api/v1/jobs/" + job_a_done + "/after-sales", with_override, agent), "agent overrides a window");
+    CHECK(total(srv, "/api/v1/after-sales/cases", shop.admin) == 0);
+    auto id = need(srv.post("/api/v1/jobs/" + job_a_done + "/after-sales", opening, agent), 201).str("id");
+    auto act = [&](const std::string& action, const Obj& b, const std::string& token) {
+        return srv.post("/api/v1/after-sales/cases/" + id + "/actions/" + action, b, token);
+    };
+    auto state = [&] { return need(srv.get("/api/v1/after-sales/cases/" + id, agent), 200).str("state"); };
+    refused(act("approve", body(), agent), "agent approves");
+    refused(act("refuse", body({{"reason", "x"}}), agent), "agent refuses");
+    CHECK(state() == "requested");
+    need(act("approve", body({{"note", "主管同意退货"}}), supervisor), 200);
+    need(act("ship_back", body({{"carrier", "顺丰"}, {"tracking_no", "SF100"}}), agent), 200);
+    refused(act("receive_goods", body(), supervisor), "supervisor receives goods");
+    need(act("receive_goods", body(), shop.dispatcher), 200);
+    auto refund = body({{"method", "original_route"}});
+    refund->set("amount", 300.0);
+    refused(act("refund", refund, agent), "agent refunds");
+    CHECK(state() == "goods_received");
+    need(act("refund", refund, supervisor), 200);
+    CHECK(need(act("close", body(), agent), 200).str("state") == "closed");
+    CHECK(ids_of(list(srv, "/api/v1/after-sales/cases?state=closed", agent)->getArray("items")).count(id) == 1);
 }

@@ -3,6 +3,11 @@
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeParser.h>
 
+#include <chrono>
+#include <thread>
+
+#include "fieldsync/base64.hpp"
+#include "fieldsync/digest.hpp"
 #include "fixtures.hpp"
 
 using namespace fieldtest;
@@ -362,4 +367,169 @@ TEST_CASE("job search finds past findings and work summaries", "[integration][ca
     // A customer's search stays within their own jobs.
     CHECK(total(c.srv, "/api/v1/jobs?q=" + url_encode("温控器"), c.shop.cust_b) == 0);
     CHECK(!other.empty());
+}
+
+TEST_CASE("closing a job requires its follow-up done or waived; returned and withdrawn jobs get one too",
+          "[integration][care][followups][close]") {
+    Care c;
+    std::string job = c.shop.report(c.shop.customer_a, c.shop.asset_a);
+    c.shop.drive(job, "accepted");
+    auto followup = column(list(c.srv, "/api/v1/followups?job_id=" + job, c.agent), "id").at(0);
+    auto version = int_of(c.shop.job(job), "version");
+    auto events = c.shop.event_actions(job).size();
+
+    // Not yet: a 409 that names the requirement, and nothing changed.
+    auto refused = c.shop.act(job, "close", body(), c.shop.dispatcher);
+    check_error(refused, 409, "requirement_unmet", "followup_settled");
+    CHECK(refused.body.find("follow-up") != std::string::npos);
+    CHECK(c.shop.state(job) == "accepted");
+    CHECK(int_of(c.shop.job(job), "version") == version);
+    CHECK(c.shop.event_actions(job).size() == events);
+    // A role that may never close still hears 403, and the state check still comes first on other jobs.
+    check_error(c.shop.act(job, "close", body(), c.agent), 403, "forbidden");
+    std::string fresh = c.shop.report(c.shop.customer_a, c.shop.new_asset(c.shop.customer_a));
+    check_error(c.shop.act(fresh, "close", body(), c.shop.dispatcher), 409, "invalid_transition");
+
+    // A waiver needs a reason; with one the job closes.
+    check_error(c.srv.post("/api/v1/followups/" + followup + "/waive", body({{"reason", " "}}), c.agent), 422,
+                "invalid_field", "reason");
+    check_error(c.shop.act(job, "close", body(), c.shop.dispatcher), 409, "requirement_unmet", "followup_settled");
+    need(c.srv.post("/api/v1/followups/" + followup + "/waive", body({{"reason", "客户明确表示不需回访"}}), c.agent),
+         200);
+    CHECK(text_of(c.shop.must(job, "close", body(), c.shop.dispatcher), "state") == "closed");
+
+    // A survey settles it too.
+    std::string surveyed = c.shop.report(c.shop.customer_b, c.shop.asset_b);
+    c.shop.drive(surveyed, "accepted", "on_site", c.shop.tech_b, c.shop.tech_b_id);
+    auto f2 = column(list(c.srv, "/api/v1/followups?job_id=" + surveyed, c.agent), "id").at(0);
+    need(c.srv.post("/api/v1/followups/" + f2 + "/survey", body({{"rating", 5}}), c.shop.cust_b), 200);
+    CHECK(text_of(c.shop.must(surveyed, "close", body(), c.shop.dispatcher), "state") == "closed");
+
+    // Returned unrepaired and withdrawn jobs are followed up as well.
+    std::string returned = c.shop.report(c.shop.customer_a, c.shop.new_asset(c.shop.customer_a));
+    c.shop.drive(returned, "assessing");
+    c.shop.must(returned, "return_unrepaired", body({{"reason", "无法维修 beyond repair"}}), c.shop.tech_a);
+    std::string withdrawn = c.shop.report(c.shop.customer_a, c.shop.new_asset(c.shop.customer_a));
+    c.shop.must(withdrawn, "withdraw", body({{"reason", "不修了"}}), c.shop.cust_a);
+    for (const auto& [id, reason] : {std::pair{returned, "returned"}, std::pair{withdrawn, "withdrawn"}}) {
+        auto items = list(c.srv, "/api/v1/followups?job_id=" + id, c.agent);
+        INFO(reason);
+        CHECK(column(items, "reason") == std::vector<std::string>{reason});
+        CHECK(column(items, "state") == std::vector<std::string>{"due"});
+    }
+}
+
+TEST_CASE("the periodic round sweeps care deadlines by itself", "[integration][care][periodic]") {
+    Care c(std::map<std::string, std::string>{{"FIELDREPAIR_CARE_COMPLAINT_CONTACT_MINUTES", "0"},
+                                              {"FIELDREPAIR_SLA_CHECK_INTERVAL", "1"}});
+    auto id =
+        need(c.srv.post("/api/v1/complaints",
+                        body({{"type", "price"}, {"description", "收费不透明"}, {"customer_id", c.shop.customer_a}}),
+                        c.agent),
+             201)
+            .str("id");
+    std::string marked;
+    for (int i = 0; i < 100 && marked.empty(); ++i) {
+        marked = text_of(need(c.srv.get("/api/v1/complaints/" + id, c.agent), 200).object(), "contact_overdue_at");
+        if (marked.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    CHECK_FALSE(marked.empty());
+    CHECK(c.srv.log().find("care deadlines: 1 record(s) overdue") != std::string::npos);
+}
+
+TEST_CASE("a new customer message reaches the assigned technician's device and no one else's",
+          "[integration][care][messages][sync]") {
+    Care c;
+    std::string job = c.shop.report(c.shop.customer_a, c.shop.asset_a);
+    c.shop.drive(job, "assessing");
+    auto register_device = [&](const std::string& token) {
+        return need(c.srv.post("/api/v1/sync/devices", body({{"name", "平板"}, {"platform", "android"}}), token), 201)
+            .str("device_token");
+    };
+    std::string device_a = register_device(c.shop.tech_a), device_b = register_device(c.shop.tech_b);
+    auto messages_pulled = [&](const std::string& device) {
+        std::vector<Obj> out;
+        auto page = need(c.srv.get("/api/v1/sync/pull?cursor=0&limit=1000", device), 200).object();
+        for (const auto& v : *page->getArray("changes")) {
+            auto change = v.extract<Obj>();
+            if (text_of(change, "table") == "job_messages") out.push_back(change);
+        }
+        return out;
+    };
+    CHECK(messages_pulled(device_a).empty());
+
+    auto sent = need(c.srv.post("/api/v1/jobs/" + job + "/messages", body({{"body", "门铃坏了，请打电话 13800000000"}}),
+                                c.shop.cust_a),
+                     201)
+                    .object();
+    auto pulled = messages_pulled(device_a);
+    REQUIRE(pulled.size() == 1);
+    CHECK(text_of(pulled[0], "row_id") == text_of(sent, "id"));
+    auto row = pulled[0]->getObject("row");
+    CHECK(text_of(row, "job_id") == job);
+    CHECK(text_of(row, "author_role") == "customer");
+    CHECK(text_of(row, "body") == "门铃坏了，请打电话 13800000000");
+    CHECK(messages_pulled(device_b).empty());  // another technician's device never gets it
+
+    // Reassigned: the message leaves A's device and reaches B's with the job.
+    c.shop.must(job, "reassign", body({{"technician_id", c.shop.tech_b_id}}), c.shop.dispatcher);
+    CHECK(messages_pulled(device_b).size() == 1);
+}
+
+TEST_CASE("evidence files are uploaded with a complaint or an appeal, checked by type and size",
+          "[integration][care][evidence]") {
+    Care c;
+    std::string job = c.shop.report(c.shop.customer_a, c.shop.asset_a);
+    c.shop.drive(job, "plan_proposed");  // the fixture's plan refuses warranty cover
+    const std::string jpeg = std::string("\xFF\xD8\xFF\xE0", 4) + "水渍照片 photo of the leak";
+    const std::string pdf = "%PDF-1.4 维修发票 invoice";
+    auto files = [](std::initializer_list<std::string> contents) {
+        Arr out = new Poco::JSON::Array;
+        for (const auto& bytes : contents) {
+            Obj f = new Poco::JSON::Object;
+            f->set("content_base64", fieldsync::base64_encode(bytes));
+            f->set("file_name", "证据.jpg");
+            out->add(f);
+        }
+        return out;
+    };
+    auto complaint = [&](const Arr& evidence, const std::string& job_id) {
+        auto b = body({{"type", "quality_of_repair"}, {"description", "修完又漏水"}});
+        if (!job_id.empty()) b->set("job_id", job_id);
+        b->set("evidence_files", evidence);
+        return b;
+    };
+    auto complaints = [&] { return total(c.srv, "/api/v1/complaints", c.shop.admin); };
+
+    // Refused, and nothing recorded: a GIF, six files, a file without bytes, bad base64, no job, someone else's job.
+    check_error(c.srv.post("/api/v1/complaints", complaint(files({"GIF89a..."}), job), c.shop.cust_a), 422,
+                "invalid_field", "evidence_files");
+    check_error(
+        c.srv.post("/api/v1/complaints", complaint(files({jpeg, jpeg, jpeg, jpeg, jpeg, jpeg}), job), c.shop.cust_a),
+        422, "invalid_field", "evidence_files");
+    check_error(c.srv.post("/api/v1/complaints", complaint(files({""}), job), c.shop.cust_a), 422, "invalid_field",
+                "evidence_files");
+    auto bad = complaint(files({jpeg}), job);
+    bad->getArray("evidence_files")->getObject(0)->set("content_base64", "不是base64!");
+    check_error(c.srv.post("/api/v1/complaints", bad, c.shop.cust_a), 422, "invalid_field", "evidence_files");
+    check_error(c.srv.post("/api/v1/complaints", complaint(files({jpeg}), ""), c.shop.cust_a), 422, "invalid_field",
+                "evidence_files");
+    check_error(c.srv.post("/api/v1/complaints", complaint(files({jpeg}), job), c.shop.cust_b), 404, "not_found",
+                "job_id");
+    CHECK(complaints() == 0);
+
+    // A photo with the complaint: an attachment of the job, listed as evidence, readable by its sender.
+    auto made = need(c.srv.post("/api/v1/complaints", complaint(files({jpeg}), job), c.shop.cust_a), 201).object();
+    auto evidence = made->getArray("evidence");
+    REQUIRE(evidence->size() == 1);
+    auto bytes =
+        need(c.srv.get("/api/v1/attachments/" + fieldsync::sha256_hex(jpeg) + "/content", c.shop.dispatcher), 200);
+    CHECK(bytes.body == jpeg);
+
+    // An appeal with a PDF invoice as evidence.
+    auto appeal = body({{"job_id", job}, {"decision", "warranty_refused"}, {"reason", "有发票，仍在保修期内"}});
+    appeal->set("evidence_files", files({pdf}));
+    auto opened = need(c.srv.post("/api/v1/appeals", appeal, c.shop.cust_a), 201).object();
+    CHECK(opened->getArray("evidence")->size() == 1);
+    CHECK(opened->getArray("evidence")->getElement<std::string>(0) != evidence->getElement<std::string>(0));
 }

@@ -330,3 +330,86 @@ TEST_CASE("without consent no SMS is queued", "[integration][care][sms]") {
     CHECK(total(srv, "/api/v1/notifications?job_id=" + job + "&channel=sms", shop.admin) == 0);
     CHECK(total(srv, "/api/v1/notifications?job_id=" + job + "&channel=email", shop.admin) == 0);
 }
+
+TEST_CASE("customers are told a deadline is near, a refund made and a complaint answered, by email, SMS and webhook",
+          "[integration][care][sms][notices]") {
+    Receivers rx;
+    auto env = rx.env();
+    env["FIELDREPAIR_CARE_DEADLINE_NEAR_MINUTES"] = "525600";  // every pending plan decision is "near"
+    env["FIELDREPAIR_SLA_CHECK_INTERVAL"] = "0";               // only the sweeps this test asks for
+    TestServer srv(env);
+    Shop shop(srv);
+    auto events = Poco::JSON::Array::Ptr(new Poco::JSON::Array);
+    for (const char* e : {"deadline_near", "refund_made", "complaint_answered", "job_assigned"}) events->add(e);
+    auto hook = body({{"url", "http://127.0.0.1:9/crm"}});
+    hook->set("events", events);
+    need(srv.post("/api/v1/webhooks", hook, shop.admin), 201);
+    create_user(srv, shop.admin, "sup.zhou", "supervisor");
+    std::string supervisor = login_as(srv, "sup.zhou");
+
+    auto made = portal_report(srv, "13600009876", "MD-9", true, "wu.near@example.cn");
+    std::string job = text_of(made, "job_id");
+    auto count = [&](const std::string& channel, const std::string& event) {
+        return total(srv, "/api/v1/notifications?job_id=" + job + "&channel=" + channel + "&event=" + event,
+                     shop.admin);
+    };
+    shop.drive(job, "plan_proposed");
+    CHECK(count("webhook", "job_assigned") == 1);
+
+    // The plan waits for the customer: the sweep tells them once that their decision is due.
+    auto first = need(srv.post("/api/v1/care/sweep", body(), supervisor), 200).object();
+    auto near = first->getArray("deadline_near");
+    REQUIRE(near->size() == 1);
+    CHECK(near->getElement<std::string>(0) == job);
+    auto second = need(srv.post("/api/v1/care/sweep", body(), supervisor), 200).object();
+    CHECK(second->getArray("deadline_near")->size() == 0);
+    for (const char* channel : {"email", "sms", "webhook"}) {
+        INFO(channel);
+        CHECK(count(channel, "deadline_near") == 1);
+    }
+
+    // A refund only, approved and refunded by the original route: refund_made on every channel.
+    auto asset = text_of(shop.job(job), "asset_id");
+    auto purchase = body({{"purchase_date", plus_days(today_utc(), -3)}});
+    purchase->set("purchase_price", 999.0);
+    need(srv.request("PUT", "/api/v1/assets/" + asset + "/purchase", to_text(purchase), shop.dispatcher), 200);
+    auto opening = body({{"kind", "refund_only"}, {"reason", "商品有划痕"}});
+    opening->set("amount", 100.0);
+    auto case_id = need(srv.post("/api/v1/jobs/" + job + "/after-sales", opening, shop.dispatcher), 201).str("id");
+    auto path = "/api/v1/after-sales/cases/" + case_id + "/actions/";
+    need(srv.post(path + "approve", body(), supervisor), 200);
+    CHECK(count("email", "refund_made") == 0);
+    auto refund = body({{"method", "original_route"}});
+    refund->set("amount", 100.0);
+    need(srv.post(path + "refund", refund, supervisor), 200);
+    for (const char* channel : {"email", "sms", "webhook"}) {
+        INFO(channel);
+        CHECK(count(channel, "refund_made") == 1);
+    }
+
+    // A complaint answered: complaint_answered on every channel.
+    auto k = need(srv.post("/api/v1/complaints",
+                           body({{"type", "timeliness"}, {"description", "等太久"}, {"job_id", job}}), shop.dispatcher),
+                  201)
+                 .str("id");
+    need(srv.post("/api/v1/complaints/" + k + "/actions/contact", body({{"note", "已致电"}}), shop.dispatcher), 200);
+    CHECK(count("email", "complaint_answered") == 0);
+    need(srv.post("/api/v1/complaints/" + k + "/actions/resolve",
+                  body({{"outcome", "apology"}, {"answer", "已致歉并加急处理"}}), supervisor),
+         200);
+    for (const char* channel : {"email", "sms", "webhook"}) {
+        INFO(channel);
+        CHECK(count(channel, "complaint_answered") == 1);
+    }
+    // And they go out: the SMS gateway receives the answer, signed.
+    REQUIRE(rx.inbox.wait([&](Inbox& in) {
+        for (const auto& [b, ok] : in.sms)
+            if (ok && text_of(json(b), "event") == "complaint_answered") return true;
+        return false;
+    }));
+    // Bad input: an event nobody sends cannot be subscribed, and nothing is stored.
+    auto bad = body({{"url", "http://127.0.0.1:9/crm"}});
+    bad->set("events", json(R"({"e":["complaint_resolve"]})")->getArray("e"));
+    check_error(srv.post("/api/v1/webhooks", bad, shop.admin), 422, "invalid_field", "events");
+    CHECK(total(srv, "/api/v1/webhooks", shop.admin) == 1);
+}

@@ -152,6 +152,34 @@ TEST_CASE("one instance at a time runs the periodic round, and another takes ove
     CHECK(wait_for_holder(shared, next, 3) == node_id_of(running));
 }
 
+TEST_CASE("only the holder of the periodic lease sweeps the care deadlines", "[integration][instances][care]") {
+    if (postgres_server().empty()) {
+        SUCCEED("several instances share a PostgreSQL database; a SQLite file belongs to one");
+        return;
+    }
+    SharedDatabase shared;
+    std::map<std::string, std::string> env = {{"FIELDREPAIR_DATABASE", shared.connection},
+                                              {"FIELDREPAIR_SLA_CHECK_INTERVAL", "1"},
+                                              {"FIELDREPAIR_CARE_COMPLAINT_CONTACT_MINUTES", "0"}};
+    TestServer a(env);
+    TestServer b(env);
+    auto holder = wait_for_holder(shared, {}, 10);
+    REQUIRE((holder == node_id_of(a) || holder == node_id_of(b)));
+    Shop shop(a);
+    need(a.post("/api/v1/complaints",
+                body({{"type", "timeliness"}, {"description", "一直没人联系"}, {"customer_id", shop.customer_a}}),
+                shop.dispatcher),
+         201);
+    for (int i = 0; i < 100 && shared.count("SELECT COUNT(*) FROM complaints WHERE contact_overdue_at IS NULL"); ++i)
+        Poco::Thread::sleep(100);
+    CHECK(shared.count("SELECT COUNT(*) FROM complaints WHERE contact_overdue_at IS NOT NULL") == 1);
+    Poco::Thread::sleep(2500);  // further rounds on both instances mark nothing again
+    TestServer& running = holder == node_id_of(a) ? a : b;
+    TestServer& waiting = holder == node_id_of(a) ? b : a;
+    CHECK(occurrences(running.log(), "care deadlines: 1 record(s) overdue") == 1);
+    CHECK(occurrences(waiting.log(), "care deadlines:") == 0);
+}
+
 TEST_CASE("the server's clock does not run backwards across a restart", "[integration][instances]") {
     TestServer srv;
     Shop shop(srv);

@@ -120,6 +120,13 @@ TEST_CASE("an on-site job goes from fault report to a warranty record and is clo
     // The customer sees their warranty too.
     CHECK(warranties_of(srv, job, customer)->size() == 1);
 
+    // Closing waits for the follow-up call (回访): a clear 409 that changes nothing, until the survey is taken.
+    check_error(
+        srv.post("/api/v1/jobs/" + job + "/actions/close", body({{"follow_up_note", "回访:客户满意"}}), dispatcher),
+        409, "requirement_unmet", "followup_settled");
+    CHECK(text_of(need(srv.get("/api/v1/jobs/" + job, dispatcher), 200).object(), "state") == "accepted");
+    auto followup = list(srv, "/api/v1/followups?job_id=" + job, customer)->getArray("items")->getObject(0);
+    need(srv.post("/api/v1/followups/" + text_of(followup, "id") + "/survey", body({{"rating", 5}}), customer), 200);
     j = act(job, "close", body({{"follow_up_note", "回访:客户满意"}}), dispatcher);
     CHECK(text_of(j, "state") == "closed");
     CHECK(j->getArray("available_actions")->size() == 0);
@@ -132,12 +139,13 @@ TEST_CASE("an on-site job goes from fault report to a warranty record and is clo
         roles.push_back(text_of(v.extract<Obj>(), "actor_role"));
     }
     CHECK(actions == std::vector<std::string>{"report", "assign", "submit_assessment", "approve_plan", "schedule",
-                                              "start_repair", "complete_repair", "record_acceptance", "close"});
+                                              "start_repair", "complete_repair", "record_acceptance", "followup_done",
+                                              "close"});
     CHECK(roles == std::vector<std::string>{"customer", "dispatcher", "technician", "customer", "dispatcher",
-                                            "technician", "technician", "customer", "dispatcher"});
+                                            "technician", "technician", "customer", "customer", "dispatcher"});
     auto verify = need(srv.get("/api/v1/jobs/" + job + "/events/verify", dispatcher), 200).object();
     CHECK(verify->getValue<bool>("ok"));
-    CHECK(int_of(verify, "events") == 9);
+    CHECK(int_of(verify, "events") == 10);
 }
 
 TEST_CASE("a depot job needs the shipment, receipt inspection and return shipment", "[integration][lifecycle][depot]") {

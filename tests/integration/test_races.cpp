@@ -88,6 +88,7 @@ std::string job_in(Shop& shop, const std::string& state) {
         shop.must(job, "schedule", booking(shop), shop.dispatcher);
         shop.drive(job, state);
     }
+    if (state == "accepted") shop.settle_followups(job);  // so that close may race the others
     return job;
 }
 

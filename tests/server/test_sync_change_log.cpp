@@ -207,6 +207,10 @@ TEST_CASE("the synced rows carry exactly the fields of the conflict rules", "[se
             "INSERT INTO visits (id, job_id, technician_id, kind, starts_at, ends_at, status, created_at) "
             "VALUES ('v1', ?, ?, 'repair', '2026-01-02T01:00:00Z', '2026-01-02T02:00:00Z', 'booked', 't')",
             {job, shop.tech_a.id});
+        db.execute(
+            "INSERT INTO job_messages (id, job_id, author_role, author_name, body, created_at) "
+            "VALUES ('m1', ?, 'customer', '刘洋', '几点到？', 't')",
+            {job});
     });
     auto id_of = [&](const std::string& table) -> std::string {
         if (table == "plans") return plan_row_id(job, 1);
@@ -217,6 +221,7 @@ TEST_CASE("the synced rows carry exactly the fields of the conflict rules", "[se
         if (table == "attachments") return "a1";
         if (table == "warranties") return "w1";
         if (table == "visits") return "v1";
+        if (table == "job_messages") return "m1";
         return shop.db->read([&](Db& db) { return str(db.query_one("SELECT id FROM " + table), "id"); });
     };
     for (const auto& rules : fieldsync::synced_tables()) {

@@ -42,12 +42,12 @@ const IgnoredField* ignored(const MergeResult& r, const std::string& field) {
 
 }  // namespace
 
-TEST_CASE("the synced tables are the model's ten", "[sync][conflict]") {
+TEST_CASE("the synced tables are the model's eleven", "[sync][conflict]") {
     std::set<std::string> names;
     for (const auto& t : synced_tables()) names.insert(t.name);
     CHECK(names == std::set<std::string>{"customers", "assets", "jobs", "plans", "job_notes", "attachments", "parts",
-                                         "fault_categories", "warranties", "visits"});
-    CHECK(synced_tables().size() == 10);
+                                         "fault_categories", "warranties", "visits", "job_messages"});
+    CHECK(synced_tables().size() == 11);
     CHECK(is_synced_table("jobs"));
     CHECK_FALSE(is_synced_table("users"));
     CHECK(find_table("users") == nullptr);

@@ -18,16 +18,18 @@ const std::vector<std::string> kRoles = {"admin",  "dispatcher", "technician", "
 const Workflow& wf() { return Workflow::builtin(); }
 
 // The positions a job can be in: every state, and for on_hold every state it could have been held from
-// (and none, which the table must treat like any other non-matching previous state).
+// (and none, which the table must treat like any other non-matching previous state); every requirement holds.
 std::vector<JobPosition> positions() {
+    std::set<std::string> all;
+    for (const auto& [name, words] : wf().requirements()) all.insert(name);
     std::vector<JobPosition> out;
     for (const auto& s : wf().states()) {
         if (s == "on_hold") {
-            out.push_back({s, "", ""});
+            out.push_back({s, "", "", all});
             for (const auto& p : wf().states())
-                if (p != "on_hold") out.push_back({s, p, ""});
+                if (p != "on_hold") out.push_back({s, p, "", all});
         } else {
-            out.push_back({s, "", ""});
+            out.push_back({s, "", "", all});
         }
     }
     return out;
@@ -334,4 +336,34 @@ TEST_CASE("validate(): date-time fields need an ISO 8601 date-time with a zone",
     const auto& hold = transition("hold", "technician");
     expect_invalid(hold, fields({{"reason", std::string("x")}, {"until", std::string("next week")}}), "",
                    ErrorCode::invalid_field, "until");
+}
+
+TEST_CASE("a requirement the table names must hold for the move", "[sync][workflow][requirements]") {
+    CHECK(wf().requirements_of("close") == std::set<std::string>{"followup_settled"});
+    CHECK(wf().requirements_of("assign").empty());
+    JobPosition accepted{"accepted", "", ""};
+    try {
+        wf().resolve("close", accepted, "dispatcher");
+        FAIL("close resolved without its follow-up settled");
+    } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::requirement_unmet);
+        CHECK(e.field() == "followup_settled");
+        CHECK(std::string(e.what()).find("follow-up") != std::string::npos);
+    }
+    // Role and state are judged first: a technician is forbidden, a closed job is not closable at all.
+    CHECK_THROWS_AS(wf().resolve("close", accepted, "technician"), Error);
+    try {
+        wf().resolve("close", JobPosition{"closed", "", ""}, "dispatcher");
+    } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::invalid_transition);
+    }
+    accepted.holding = {"followup_settled"};
+    CHECK(wf().resolve("close", accepted, "dispatcher").to == "closed");
+}
+
+TEST_CASE("a table naming an unknown requirement is refused", "[sync][workflow][requirements]") {
+    const char* table = R"({"version":1,"roles":["admin"],"states":["a","b"],"initial":"a","terminal":["b"],
+        "sla_paused":[],"requirements":{"known":"it holds"},
+        "transitions":[{"action":"go","from":["a"],"to":"b","roles":["admin"],"requires":["unknown"]}]})";
+    CHECK_THROWS_AS(Workflow::parse(table), std::invalid_argument);
 }

@@ -98,7 +98,9 @@ const Setting kSettings[] = {
     {"care.appeal_callback_minutes", "FIELDREPAIR_CARE_APPEAL_CALLBACK_MINUTES", "2880",
      "minutes within which an appealing customer must be called back (48 hours)"},
     {"care.followup_delay_minutes", "FIELDREPAIR_CARE_FOLLOWUP_DELAY_MINUTES", "4320",
-     "minutes after a job ends (accepted, declined, cancelled) that its follow-up call is due"},
+     "minutes after a job ends (accepted, declined, cancelled, withdrawn, returned) that its follow-up call is due"},
+    {"care.deadline_near_minutes", "FIELDREPAIR_CARE_DEADLINE_NEAR_MINUTES", "1440",
+     "minutes before a customer's own deadline (a plan to decide on) that they are told it is near"},
     {"metrics.access", "FIELDREPAIR_METRICS_ACCESS", "loopback",
      "who may read /metrics: loopback (clients on 127.0.0.1 or ::1), token (metrics.token) or public"},
     {"metrics.token", "FIELDREPAIR_METRICS_TOKEN", "",
@@ -195,6 +197,7 @@ ServerConfig load_config(const Poco::Util::AbstractConfiguration& config) {
     c.care.complaint_resolve_minutes = get_int(config, "care.complaint_resolve_minutes", 0, 525'600);
     c.care.appeal_callback_minutes = get_int(config, "care.appeal_callback_minutes", 0, 525'600);
     c.care.followup_delay_minutes = get_int(config, "care.followup_delay_minutes", 0, 525'600);
+    c.care.deadline_near_minutes = get_int(config, "care.deadline_near_minutes", 0, 525'600);
     std::string access = get(config, "metrics.access");
     if (access == "loopback")
         c.metrics.mode = MetricsAccess::Mode::loopback;

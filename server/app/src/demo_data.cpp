@@ -163,6 +163,13 @@ void add_closed_job(Demo& d) {
     acceptance->set("signature_png", kSignaturePng);
     acceptance->set("summary_sha256", text(summary, "sha256"));
     d.s.jobs.act(liu_actor, j5, "record_acceptance", acceptance);
+    // The follow-up call (回访) is made and the survey taken before the job may be closed.
+    auto followup = d.s.db.read([&](Db& db) {
+        return text(db.query_one("SELECT id FROM followups WHERE job_id = ? AND state = 'due'", {j5}), "id");
+    });
+    d.s.followups.survey(d.dispatcher, followup,
+                         json(R"({"rating":5,"technician_rating":5,"timeliness_rating":4,"price_rating":4,
+        "comment":"电话回访:客户满意,电视使用正常。"})"));
     act(d, d.dispatcher, j5, "close", R"({"follow_up_note":"回访:客户满意。"})");
 }
 

@@ -170,14 +170,16 @@ class ServerApp : public Poco::Util::ServerApplication {
         NotificationSender notifier(db, cfg.notifications, log);
         notifier.start();
         // SLA clocks are checked on a timer too, so an escalation does not wait for someone to look; the same round
-        // fires the after-sales deadlines that are due. With several instances on one database, only the one holding
-        // the periodic lease runs a round.
+        // fires the after-sales deadlines that are due and sweeps the customer-care deadlines (appeal call-backs,
+        // complaint contact and resolution, customers' deadlines near). With several instances on one database,
+        // only the one holding the periodic lease runs a round.
         PeriodicLease periodic(db, node, cfg.sla_check_interval_seconds, log);
         SlaChecker sla_checker(
             services->sla, cfg.sla_check_interval_seconds, log, [&] { return periodic.hold(); },
-            [&services, &log] { run_deadline_round(services->deadlines, log); });
-        // Customer-care deadlines (appeal call-backs, complaint contact and resolution) on the same round.
-        CareSweeper care_sweeper(db, cfg.sla_check_interval_seconds, log);
+            [&services, &log] {
+                run_deadline_round(services->deadlines, log);
+                run_care_round(services->care_sweep, log);
+            });
         server.start();
         std::string host = server.host();
         std::string url = "https://" + (host == "0.0.0.0" || host == "[::]" ? std::string("localhost") : host) + ":" +

@@ -48,6 +48,8 @@ int http_status(ErrorCode code) {
             return 409;
         case ErrorCode::stale_summary:
             return 409;
+        case ErrorCode::requirement_unmet:
+            return 409;
         case ErrorCode::method_not_allowed:
             return 405;
         case ErrorCode::unsupported_media:

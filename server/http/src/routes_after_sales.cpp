@@ -17,11 +17,11 @@ void add_after_sales_routes(Router& r, Services& s) {
     r.add({"POST", "/api/v1/after-sales/cases/{id}/actions/{action}", kAfterSalesParties, true, [&s](HttpRequest& req) {
                return ok(s.cases.act(req.actor, req.params["id"], req.params["action"], req.body));
            }});
-    r.add({"GET", "/api/v1/policies/time-limits", kStaff, false,
+    r.add({"GET", "/api/v1/policies/time-limits", kPolicyReaders, false,
            [&s](HttpRequest& req) { return ok(s.policies.time_limits(req.actor)); }});
     r.add({"PUT", "/api/v1/policies/time-limits", kAdmin, true,
            [&s](HttpRequest& req) { return ok(s.policies.put_time_limits(req.actor, req.body)); }});
-    r.add({"GET", "/api/v1/policies/after-sales", kStaff, false,
+    r.add({"GET", "/api/v1/policies/after-sales", kPolicyReaders, false,
            [&s](HttpRequest& req) { return ok(s.policies.after_sales_terms(req.actor)); }});
     r.add({"PUT", "/api/v1/policies/after-sales", kAdmin, true,
            [&s](HttpRequest& req) { return ok(s.policies.put_after_sales_terms(req.actor, req.body)); }});

@@ -64,8 +64,9 @@ void add_care_routes(Router& r, Services& s) {
            [messages](HttpRequest& req) { return ok(messages->waiting(req.actor, req.query)); }});
 
     Database* db = &s.db;
+    CareSweep* sweep = &s.care_sweep;
     r.add({"POST", "/api/v1/care/sweep", Access{false, {Role::admin, Role::supervisor}}, false,
-           [db](HttpRequest& req) { return ok(sweep_care_deadlines_for(*db, req.actor)); }});
+           [sweep](HttpRequest& req) { return ok(sweep->sweep_for(req.actor)); }});
     r.add({"GET", "/api/v1/care/report", Access{false, {Role::admin, Role::dispatcher, Role::supervisor}}, false,
            [db](HttpRequest& req) { return ok(care_report(*db, req.actor, req.query)); }});
 }

@@ -44,20 +44,22 @@ Services::Services(Database& database, const ServiceSettings& settings)
       attachments(database, settings.attachments_dir),
       portal(database, customers, jobs, attachments),
       notifications(database),
-      complaints(database, settings.care),
-      appeals(database, jobs, settings.care),
+      complaints(database, attachments, settings.care),
+      appeals(database, jobs, attachments, settings.care),
       followups(database, settings.care),
       messages(database),
       policies(database),
       purchases(database, attachments),
       cases(database, jobs),
       deadlines(database, jobs, cases),
+      care_sweep(database, settings.care),
       metrics_access(settings.metrics),
       trusted_proxies(settings.trusted_proxies) {
     connect_job_listeners(jobs);
     // Customer care: the follow-up call a job's end calls for (and the complaint a low acceptance rating opens).
     jobs.listeners().on_job_change(
         [policy = settings.care](Db& db, const JobChange& c) { record_followup(db, c, policy); });
+    jobs.check_requirement_with("followup_settled", followup_settled);
     jobs.listeners().on_job_change(notify_customer_of_step);
 }
 

@@ -43,6 +43,7 @@ const std::map<std::string, std::string> kRowSelects = {
     {"warranties", "SELECT id, asset_id, job_id, covers, starts_on, ends_on, created_at FROM warranties"},
     {"visits",
      "SELECT id, job_id, technician_id, kind, starts_at, ends_at, status, created_by, created_at FROM visits"},
+    {"job_messages", "SELECT id, job_id, author_role, author_name, body, created_at FROM job_messages"},
 };
 
 const std::string& select_of(const std::string& table) {
@@ -80,7 +81,8 @@ std::vector<std::string> buckets_for(Db& db, const std::string& table, const Poc
     if (table == "customers") return technician_buckets(db, "customer_id = ?", {text(row, "id")});
     if (table == "assets") return technician_buckets(db, "asset_id = ?", {text(row, "id")});
     if (table == "warranties") return technician_buckets(db, "asset_id = ?", {text(row, "asset_id")});
-    return technician_buckets(db, "id = ?", {text(row, "job_id")});  // plans, job_notes, attachments, visits
+    // plans, job_notes, attachments, visits, job_messages
+    return technician_buckets(db, "id = ?", {text(row, "job_id")});
 }
 
 void adjust_checksum(Db& db, const std::string& bucket, const std::string& table, const std::string& row_id,
@@ -216,7 +218,7 @@ void follow_job(Db& db, const std::string& job_id, const Poco::JSON::Object::Ptr
     if (!moved) return;
     sync_by_id(db, "customers", text(job, "customer_id"), nullptr);
     if (has_value(job, "asset_id")) sync_by_id(db, "assets", text(job, "asset_id"), nullptr);
-    for (const char* table : {"job_notes", "attachments", "visits"})
+    for (const char* table : {"job_notes", "attachments", "visits", "job_messages"})
         for (auto rows = db.query(std::string("SELECT id FROM ") + table + " WHERE job_id = ? ORDER BY id", {job_id});
              const auto& v : *rows)
             sync_by_id(db, table, text(v.extract<Poco::JSON::Object::Ptr>(), "id"), nullptr);
@@ -318,7 +320,7 @@ std::size_t record_unlogged_rows(Database& database) {
         std::size_t recorded = 0;
         // Jobs first: recording a job records its plans, which have no id column to look for.
         for (const char* table : {"jobs", "customers", "assets", "job_notes", "attachments", "parts",
-                                  "fault_categories", "warranties", "visits"}) {
+                                  "fault_categories", "warranties", "visits", "job_messages"}) {
             auto ids = db.query(std::string("SELECT id FROM ") + table +
                                     " WHERE id NOT IN (SELECT row_id FROM sync_rows WHERE table_name = ?) ORDER BY id",
                                 {std::string(table)});

@@ -1,6 +1,6 @@
 // The portal's customer-care parts: signing in with a customer account to see every job of the customer, the
-// expected finish date of a repair, messages with the service desk on a job, and the satisfaction survey. Kept
-// apart from app.js; its strings are here in both languages.
+// expected finish date of a repair, messages with the service desk on a job, the satisfaction survey, and a
+// complaint or appeal with evidence files. Kept apart from app.js; its strings are here in both languages.
 import { current_language } from './i18n.js';
 
 const SESSION_KEY = 'portal.session';
@@ -15,6 +15,13 @@ const strings = {
     comment: 'Comment (optional)', send_survey: 'Send rating', thanks: 'Thank you for your rating.', email: 'Email (optional)',
     sms_consent: 'Send me SMS updates about this repair', failed: 'Failed: {message}', sign_out: 'Sign out',
     complaints: 'My complaints', appeals: 'My appeals',
+    care_request: 'Complain or appeal', care_kind: 'What is it about?', k_service_attitude: 'Complaint: service attitude',
+    k_timeliness: 'Complaint: delays', k_quality_of_repair: 'Complaint: quality of the repair', k_price: 'Complaint: price',
+    k_other: 'Complaint: something else', a_warranty_refused: 'Appeal: warranty cover refused',
+    a_customer_caused: 'Appeal: fault found customer-caused', care_text: 'Tell us what happened (plain text)',
+    evidence: 'Evidence: photos (JPEG, PNG) or PDF, up to 5 files of 4 MB each', care_send: 'Send',
+    care_sent: 'Received — we will contact you.', too_many: 'At most 5 files.', too_big: '{name} is larger than 4 MB.',
+    bad_type: '{name} is not a JPEG, PNG or PDF file.',
   },
   'zh-CN': {
     tab_account: '我的账户', account_title: '客户账户登录', username: '用户名', password: '密码', sign_in: '登录',
@@ -24,6 +31,12 @@ const strings = {
     survey: '您对本次服务满意吗？', rating: '总体评分', comment: '意见（可选）', send_survey: '提交评分', thanks: '感谢您的评价。',
     email: '电子邮箱（可选）', sms_consent: '同意通过短信接收维修进度', failed: '失败：{message}', sign_out: '退出',
     complaints: '我的投诉', appeals: '我的申诉',
+    care_request: '投诉或申诉', care_kind: '类别', k_service_attitude: '投诉：服务态度', k_timeliness: '投诉：不及时',
+    k_quality_of_repair: '投诉：维修质量', k_price: '投诉：价格', k_other: '投诉：其他', a_warranty_refused: '申诉：不予保修',
+    a_customer_caused: '申诉：判定为人为损坏', care_text: '请说明情况（纯文本）',
+    evidence: '证据：照片（JPEG、PNG）或 PDF，最多 5 个文件，每个不超过 4 MB', care_send: '提交',
+    care_sent: '已收到，我们会尽快与您联系。', too_many: '最多 5 个文件。', too_big: '{name} 超过 4 MB。',
+    bad_type: '{name} 不是 JPEG、PNG 或 PDF 文件。',
   },
 };
 
@@ -119,6 +132,57 @@ export async function survey_card(job) {
     if (form.elements.comment.value.trim()) body.comment = form.elements.comment.value.trim();
     await api('POST', `/api/v1/followups/${encodeURIComponent(followup.id)}/survey`, body);
     form.replaceChildren(h('p', { text: tc('thanks') }));
+  });
+  return form;
+}
+
+const EVIDENCE_TYPES = ['image/jpeg', 'image/png', 'application/pdf'];
+const COMPLAINT_TYPES = ['service_attitude', 'timeliness', 'quality_of_repair', 'price', 'other'];
+
+// The chosen files as evidence_files ([{file_name, content_base64}]); throws a readable message when one is of a
+// kind or size the server refuses (it checks again by the bytes).
+async function evidence_files(input) {
+  const files = [...input.files];
+  if (files.length > 5) throw new Error(tc('too_many'));
+  return Promise.all(files.map((file) => {
+    if (!EVIDENCE_TYPES.includes(file.type)) throw new Error(tc('bad_type', { name: file.name }));
+    if (file.size > 4 * 1024 * 1024) throw new Error(tc('too_big', { name: file.name }));
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve({ file_name: file.name, content_base64: String(reader.result).split(',')[1] });
+      reader.onerror = () => reject(reader.error);
+      reader.readAsDataURL(file);
+    });
+  }));
+}
+
+// A complaint about the repair, or an appeal against its assessment, with evidence files (投诉 / 申诉).
+export function care_request_card(job) {
+  const kinds = [...COMPLAINT_TYPES.map((k) => `k_${k}`), 'a_warranty_refused', 'a_customer_caused'];
+  const error = h('div', { class: 'error', id: 'care-request-error', hidden: true });
+  const form = h('form', { class: 'card', id: 'care-request' }, h('h2', { text: tc('care_request') }),
+    h('label', {}, h('span', { text: tc('care_kind') }), h('select', { name: 'kind' }, kinds.map((k) => h('option', { value: k, text: tc(k) })))),
+    h('label', {}, h('span', { text: tc('care_text') }), h('textarea', { name: 'text', maxlength: 4000, required: true })),
+    h('label', {}, h('span', { text: tc('evidence') }), h('input', { type: 'file', name: 'evidence', multiple: true, accept: EVIDENCE_TYPES.join(',') })),
+    error, h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button primary', text: tc('care_send') })));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.hidden = true;
+    const kind = form.elements.kind.value, text = form.elements.text.value.trim();
+    if (!text) return form.elements.text.focus();
+    try {
+      const files = await evidence_files(form.elements.evidence);
+      const extra = files.length ? { evidence_files: files } : {};
+      if (kind.startsWith('k_')) {
+        await api('POST', '/api/v1/complaints', { type: kind.slice(2), description: text, job_id: job.id, ...extra });
+      } else {
+        await api('POST', '/api/v1/appeals', { decision: kind.slice(2), reason: text, job_id: job.id, ...extra });
+      }
+      form.replaceChildren(h('p', { id: 'care-request-sent', text: tc('care_sent') }));
+    } catch (err) {
+      error.textContent = tc('failed', { message: err.message });
+      error.hidden = false;
+    }
   });
   return form;
 }

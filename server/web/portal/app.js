@@ -2,7 +2,7 @@
 // and access key),
 // approve or decline the plan, sign acceptance on the screen, rate the service, see the warranty.
 import { t, set_language, current_language } from './i18n.js';
-import { tc, render_account, finish_card, messages_card, survey_card, contact_fields, contact_values } from './account.js';
+import { tc, render_account, finish_card, messages_card, survey_card, care_request_card, contact_fields, contact_values } from './account.js';
 import { purchase_section, add_purchase, after_sales_cards } from './after_sales.js';
 
 const app = document.getElementById('app');
@@ -525,7 +525,8 @@ async function render_job(job_id) {
       h('span', { text: t(`ev_${e.action}`) })))));
   const after_sales = await after_sales_cards(h, job, { act, api, refresh: () => render_job(job.id), message_of });
   const cards = [head, finish_card(job), timeline, plan_card(job), ...after_sales, visit_card(job),
-    await acceptance_card(job), await warranty_card(), await survey_card(job), await messages_card(job)];
+    await acceptance_card(job), await warranty_card(), await survey_card(job), await messages_card(job),
+    care_request_card(job)];
   app.replaceChildren(h('div', { class: 'actions end' },
     h('button', { class: 'button', id: 'logout', text: t('logout'), onclick: async () => {
       try { await api('POST', '/api/v1/auth/logout'); } catch { /* the session ends here either way */ }

@@ -25,6 +25,7 @@ namespace fieldsync {
     X(invalid_transition) /* the action is not allowed in the job's state */        \
     X(conflict)           /* a unique value is taken, or a stale version */         \
     X(stale_summary)      /* the signed summary no longer matches the job */        \
+    X(requirement_unmet)  /* a requirement the workflow sets does not hold */       \
     X(method_not_allowed) /* the path exists, the method does not */                \
     X(unsupported_media)  /* the body is not application/json */                    \
     X(unavailable)        /* a dependency is down; retry later */                   \

@@ -34,6 +34,7 @@ struct Transition {
     std::vector<FieldSpec> fields;
     std::vector<FieldSpec> optional;
     std::map<std::string, std::vector<FieldSpec>> by_mode;  // required fields by repair mode
+    std::vector<std::string> requirements;  // named conditions (the table's "requirements") that must hold
 };
 
 // Checks obj: every required field present and valid, optional fields valid when present and not null, and
@@ -47,6 +48,9 @@ struct JobPosition {
     std::string state;
     std::string previous_state;  // the state before on_hold; empty otherwise
     std::string mode;            // on_site, depot, or empty before a plan exists
+    // The named requirements known to hold for this job; whoever applies a move fills in those that the action's
+    // transitions name (requirements_of), since only it can see the records they are about.
+    std::set<std::string> holding;
 };
 
 class Workflow {
@@ -62,13 +66,20 @@ class Workflow {
     static std::string_view after_sales_text();
 
     // The transition that role may take from position, or throws Error: unknown_action (no such action),
-    // forbidden (the role may never take it), invalid_transition (not from this state).
+    // forbidden (the role may never take it), invalid_transition (not from this state), requirement_unmet (from
+    // this state, but a requirement it names is not in position.holding; the message is the table's, the field
+    // the requirement's name).
     const Transition& resolve(std::string_view action, const JobPosition& position, std::string_view role) const;
     // The state after taking transition t from position.
     std::string target(const Transition& t, const JobPosition& position) const;
     // Checks fields against t's required, optional and per-mode specs with validate_fields.
     void validate(const Transition& t, const Poco::JSON::Object& fields, std::string_view mode) const;
-    // The actions role may take from position, in table order, without duplicates.
+    // The requirements any transition of action names, for the caller to evaluate into JobPosition::holding.
+    std::set<std::string> requirements_of(std::string_view action) const;
+    // The table's requirement names and what each asks, in words.
+    const std::map<std::string, std::string>& requirements() const { return requirements_; }
+    // The actions role may take from position by state and role, in table order, without duplicates (requirements
+    // are checked when the move is taken).
     std::vector<std::string> available(const JobPosition& position, std::string_view role) const;
 
     const std::vector<std::string>& states() const { return states_; }
@@ -85,6 +96,7 @@ class Workflow {
     std::set<std::string> roles_;
     std::set<std::string> terminal_;
     std::set<std::string> sla_paused_;
+    std::map<std::string, std::string> requirements_;
     std::vector<Transition> transitions_;
 };
 

@@ -91,7 +91,7 @@ CaseService::CaseService(Database& db, JobService& jobs)
 
 Poco::JSON::Object::Ptr CaseService::open(const Actor& actor, const std::string& job_id,
                                           const Poco::JSON::Object::Ptr& body) {
-    require_role(actor, {Role::admin, Role::dispatcher, Role::customer});
+    require_role(actor, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor, Role::customer});
     static const std::vector<FieldSpec> required = {
         {.name = "kind", .type = FieldType::string, .allowed = {"exchange", "return_refund", "refund_only"}},
         {.name = "reason", .type = FieldType::string, .max_length = 2000},
@@ -106,8 +106,11 @@ Poco::JSON::Object::Ptr CaseService::open(const Actor& actor, const std::string&
         throw Error(ErrorCode::invalid_field, "an exchange refunds nothing: leave amount out", "amount");
     if (kind != "exchange" && !has_value(body, "amount"))
         throw Error(ErrorCode::missing_field, "a return or refund names the amount to refund", "amount");
-    if (has_value(body, "override_reason") && !actor.is_staff())
-        throw Error(ErrorCode::forbidden, "only staff may open a case outside its window", "override_reason");
+    // Overriding a window is a decision: the office or a supervisor, never an agent or the customer.
+    if (has_value(body, "override_reason") &&
+        !(actor.role == Role::admin || actor.role == Role::dispatcher || actor.role == Role::supervisor))
+        throw Error(ErrorCode::forbidden, "only a dispatcher, supervisor or admin may open a case outside its window",
+                    "override_reason");
     jobs_.get(actor, job_id);  // not_found unless the actor may see the job
     std::int64_t now_ms = fieldsync::now_ms();
     std::string now = fieldsync::format_utc(now_ms), today = fieldsync::format_date(now_ms);
@@ -188,7 +191,7 @@ Poco::JSON::Object::Ptr CaseService::get(const Actor& actor, const std::string& 
 }
 
 Poco::JSON::Object::Ptr CaseService::list(const Actor& actor, const Query& query) {
-    require_role(actor, {Role::admin, Role::dispatcher, Role::customer});
+    require_role(actor, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor, Role::customer});
     allow_filters(query, {"state", "kind", "job_id"});
     std::string where = "1 = 1";
     Params params;

@@ -99,12 +99,12 @@ AfterSalesTerms load_after_sales_terms(Db& db) {
 }
 
 Poco::JSON::Object::Ptr PolicyService::time_limits(const Actor& actor) {
-    require_role(actor, {Role::admin, Role::dispatcher});
+    require_role(actor, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor});
     return db_.read([&](Db& db) { return with_version(db, kTimeLimits, limits_json(load_time_limits(db))); });
 }
 
 Poco::JSON::Object::Ptr PolicyService::after_sales_terms(const Actor& actor) {
-    require_role(actor, {Role::admin, Role::dispatcher});
+    require_role(actor, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor});
     return db_.read([&](Db& db) { return with_version(db, kAfterSales, terms_json(load_after_sales_terms(db))); });
 }
 

@@ -112,13 +112,13 @@ Poco::JSON::Object::Ptr PurchaseService::load_visible(Db& db, const Actor& actor
 }
 
 Poco::JSON::Object::Ptr PurchaseService::get(const Actor& actor, const std::string& asset_id) {
-    require_role(actor, {Role::admin, Role::dispatcher, Role::customer});
+    require_role(actor, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor, Role::customer});
     return db_.read([&](Db& db) { return load_visible(db, actor, asset_id); });
 }
 
 Poco::JSON::Object::Ptr PurchaseService::put(const Actor& actor, const std::string& asset_id,
                                              const Poco::JSON::Object::Ptr& body) {
-    require_role(actor, {Role::admin, Role::dispatcher, Role::customer});
+    require_role(actor, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor, Role::customer});
     validate(body);
     db_.read([&](Db& db) { return load_visible(db, actor, asset_id); });
     StoredProof proof;

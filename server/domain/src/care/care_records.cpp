@@ -1,12 +1,18 @@
 // Shared parts of the customer-care records: due times, history entries, audit events and evidence checks.
 #include "fieldserver/domain/care/care_records.hpp"
 
+#include <Poco/JSON/Parser.h>
 #include <Poco/String.h>
 
+#include <optional>
+
 #include "fieldserver/domain/audit/audit_log.hpp"
+#include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/util/json.hpp"
+#include "fieldsync/base64.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/time.hpp"
+#include "fieldsync/uuid.hpp"
 
 namespace fieldserver {
 
@@ -59,6 +65,56 @@ std::string checked_evidence(Db& db, const Poco::JSON::Object::Ptr& body, const 
         out->add(id);
     }
     return to_json(out);
+}
+
+std::vector<EvidenceFile> store_evidence_files(AttachmentService& attachments, const Poco::JSON::Object::Ptr& body) {
+    constexpr std::size_t kMaxFiles = 5, kMaxBytes = 4 * 1024 * 1024;
+    std::vector<EvidenceFile> files;
+    if (!has_value(body, "evidence_files")) return files;
+    auto list = body->getArray("evidence_files");
+    if (!list || list->size() > kMaxFiles)
+        throw Error(ErrorCode::invalid_field, "evidence_files is a list of at most 5 files", "evidence_files");
+    std::vector<std::string> contents;
+    for (const auto& v : *list) {
+        auto file = v.type() == typeid(Poco::JSON::Object::Ptr) ? v.extract<Poco::JSON::Object::Ptr>() : nullptr;
+        auto bytes = file ? fieldsync::base64_decode(text(file, "content_base64")) : std::nullopt;
+        if (!bytes || bytes->empty())
+            throw Error(ErrorCode::invalid_field, "each evidence file needs content_base64 in base64",
+                        "evidence_files");
+        if (bytes->size() > kMaxBytes)
+            throw Error(ErrorCode::invalid_field, "an evidence file is larger than 4 MiB", "evidence_files");
+        std::string type = sniff_content_type(*bytes);
+        if (type != "image/jpeg" && type != "image/png" && type != "application/pdf")
+            throw Error(ErrorCode::invalid_field, "evidence files must be JPEG or PNG images or PDF documents",
+                        "evidence_files");
+        std::string name = Poco::trim(text(file, "file_name")).substr(0, 200);
+        files.push_back(
+            {.content_type = type, .file_name = name, .size_bytes = static_cast<std::int64_t>(bytes->size())});
+        contents.push_back(std::move(*bytes));
+    }
+    for (std::size_t i = 0; i < files.size(); ++i) files[i].sha256 = attachments.store(contents[i]);
+    return files;
+}
+
+std::string attach_evidence(Db& db, const std::string& evidence_json, const std::vector<EvidenceFile>& files,
+                            const std::string& job_id, const Actor& actor) {
+    if (files.empty()) return evidence_json;
+    if (job_id.empty())
+        throw Error(ErrorCode::invalid_field, "evidence files belong to a job: name job_id", "evidence_files");
+    auto ids = Poco::JSON::Parser().parse(evidence_json).extract<Poco::JSON::Array::Ptr>();
+    std::string now = fieldsync::format_utc(fieldsync::now_ms());
+    for (const auto& f : files) {
+        std::string id = fieldsync::uuid_v7();
+        db.execute(
+            "INSERT INTO attachments (id, job_id, kind, sha256, content_type, size_bytes, file_name, caption, "
+            "author_id, created_at) VALUES (?, ?, 'evidence', ?, ?, ?, ?, ?, ?, ?)",
+            {id, job_id, f.sha256, f.content_type, f.size_bytes, text_or_null(f.file_name),
+             std::string("证据 / evidence"), text_or_null(actor.id), now});
+        record_upload(db, f.sha256, actor.id);
+        record_change(db, "attachments", id);
+        ids->add(id);
+    }
+    return to_json(ids);
 }
 
 std::string plain_text(const Poco::JSON::Object::Ptr& body, const std::string& field, std::size_t max_length) {

@@ -1,4 +1,4 @@
-// The deadline sweep of customer care and the thread that runs it periodically.
+// The deadline sweep of customer care, run by the periodic round and on request.
 #include "fieldserver/domain/care/care_sweep.hpp"
 
 #include <Poco/JSON/Array.h>
@@ -57,50 +57,62 @@ Poco::JSON::Array::Ptr sweep_one(Db& db, const Deadline& d, const std::string& n
     return ids;
 }
 
+// Customers whose plan waits for their decision and whose decision deadline (deadlines rule plan_decision) is
+// within near_minutes: told once, remembered in care_notices_sent (the insert is the claim).
+Poco::JSON::Array::Ptr notify_deadlines_near(Db& db, std::int64_t now_ms, std::int64_t near_minutes) {
+    Poco::JSON::Array::Ptr jobs = new Poco::JSON::Array;
+    std::string now = fieldsync::format_utc(now_ms), horizon = care_due(now_ms, near_minutes);
+    auto near = db.query(
+        "SELECT d.id, d.job_id, d.due_at FROM deadlines d WHERE d.state = 'pending' AND d.rule = 'plan_decision' "
+        "AND d.due_at <= ? AND NOT EXISTS (SELECT 1 FROM care_notices_sent s WHERE s.notice = 'deadline_near' "
+        "AND s.record_id = d.id) ORDER BY d.due_at, d.id",
+        {horizon});
+    for (const auto& v : *near) {
+        auto row = v.extract<Poco::JSON::Object::Ptr>();
+        if (db.execute("INSERT INTO care_notices_sent (notice, record_id, sent_at) VALUES ('deadline_near', ?, ?) "
+                       "ON CONFLICT DO NOTHING",
+                       {text(row, "id"), now}) != 1)
+            continue;
+        std::string due = text(row, "due_at");
+        enqueue_customer_notice(db, text(row, "job_id"), "deadline_near",
+                                "维修方案确认即将截止 / Your decision on the repair plan is due soon",
+                                "请在 " + due +
+                                    " 前在客户门户同意、拒绝或协商维修方案，逾期将按规则处理（默认拒绝并取消）。\n" +
+                                    "Please approve, decline or counter the repair plan in the portal before " + due +
+                                    "; after that the time-limit policy decides (by default the plan is declined).");
+        jobs->add(text(row, "job_id"));
+    }
+    return jobs;
+}
+
 }  // namespace
 
-Poco::JSON::Object::Ptr sweep_care_deadlines(Database& database, std::int64_t now_ms) {
+Poco::JSON::Object::Ptr CareSweep::sweep(std::int64_t now_ms) {
     std::string now = fieldsync::format_utc(now_ms);
-    return database.write([&](Db& db) {
+    return db_.write([&](Db& db) {
         Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
         for (const auto& d : kDeadlines) out->set(d.key, sweep_one(db, d, now));
+        out->set("deadline_near", notify_deadlines_near(db, now_ms, policy_.deadline_near_minutes));
         return out;
     });
 }
 
-Poco::JSON::Object::Ptr sweep_care_deadlines_for(Database& db, const Actor& actor) {
+Poco::JSON::Object::Ptr CareSweep::sweep_for(const Actor& actor) {
     require_role(actor, {Role::admin, Role::supervisor});
-    return sweep_care_deadlines(db, fieldsync::now_ms());
+    return sweep(fieldsync::now_ms());
 }
 
-CareSweeper::CareSweeper(Database& db, int interval_seconds, Poco::Logger& log)
-    : db_(db), interval_seconds_(interval_seconds), log_(log) {
-    if (interval_seconds_ > 0) thread_ = std::thread([this] { run(); });
-}
-
-CareSweeper::~CareSweeper() {
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
-}
-
-void CareSweeper::run() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (!wake_.wait_for(lock, std::chrono::seconds(interval_seconds_), [this] { return stopping_; })) {
-        lock.unlock();
-        try {
-            auto result = sweep_care_deadlines(db_, fieldsync::now_ms());
-            std::size_t n = 0;
-            for (const auto& d : kDeadlines) n += result->getArray(d.key)->size();
-            if (n > 0) log_.notice("care deadlines: %z record(s) overdue", n);
-        } catch (const std::exception& e) {
-            // The next round retries; the sweep is one transaction, so a failed one changed nothing.
-            log_.error("care deadline sweep failed: %s", std::string(e.what()));
-        }
-        lock.lock();
+void run_care_round(CareSweep& care, Poco::Logger& log) {
+    try {
+        auto result = care.sweep(fieldsync::now_ms());
+        std::size_t n = 0;
+        for (const auto& d : kDeadlines) n += result->getArray(d.key)->size();
+        if (n > 0) log.notice("care deadlines: %z record(s) overdue", n);
+        if (auto near = result->getArray("deadline_near")->size(); near > 0)
+            log.notice("care deadlines: %z customer(s) told a deadline is near", near);
+    } catch (const std::exception& e) {
+        // The next round retries; the sweep is one transaction, so a failed one changed nothing.
+        log.error("care deadline sweep failed: %s", std::string(e.what()));
     }
 }
 

@@ -4,6 +4,7 @@
 
 #include <iomanip>
 #include <sstream>
+#include <stdexcept>
 
 #include "fieldserver/domain/common/field_values.hpp"
 #include "fieldserver/domain/customers/customer_service.hpp"
@@ -337,11 +338,23 @@ void JobService::save(const JobActionContext& c, const std::string& next) const 
     if (changed != 1) throw Error(ErrorCode::conflict, fieldsync::Message{"conflict.job_changed", {}});
 }
 
+std::set<std::string> JobService::holding(Db& db, const std::string& id, const std::string& action) const {
+    std::set<std::string> out;
+    for (const auto& name : workflow_.requirements_of(action)) {
+        auto check = requirement_checks_.find(name);
+        if (check == requirement_checks_.end())
+            throw std::logic_error("no check registered for the workflow requirement " + name);
+        if (check->second(db, id)) out.insert(name);
+    }
+    return out;
+}
+
 void JobService::apply(Db& db, const Actor& actor, const std::string& id, const std::string& action,
                        const Poco::JSON::Object::Ptr& fields) {
     auto row = load_visible(db, actor, id);
     Job job = job_from_row(row);
     fieldsync::JobPosition position = job.position();
+    position.holding = holding(db, id, action);
     const auto& t = workflow_.resolve(action, position, actor.role_name());
     workflow_.validate(t, *fields, position.mode);
     auto before = snapshot(row);

@@ -35,7 +35,7 @@ constexpr EventRule kRules[] = {
     {"after_sales_request", "after_sales_requested"},
     {"after_sales_approve", "after_sales_update"},
     {"after_sales_refuse", "after_sales_update"},
-    {"after_sales_refund", "after_sales_update"},
+    {"after_sales_refund", "refund_made"},
     {"after_sales_ship_replacement", "after_sales_update"},
 };
 
@@ -87,7 +87,8 @@ Message after_sales_customer_message(Db& db, const std::string& event, const Poc
 
 Message customer_message(Db& db, const std::string& event, const Poco::JSON::Object::Ptr& job,
                          const std::string& tracking_link = {}) {
-    if (event == "plan_reminder" || event == "after_sales_update") return after_sales_customer_message(db, event, job);
+    if (event == "plan_reminder" || event == "after_sales_update" || event == "refund_made")
+        return after_sales_customer_message(db, event, job);
     std::string ticket = text(job, "ticket_no");
     std::string greeting = text(job, "customer_name") + "，您好：\n\n";
     std::ostringstream body;
@@ -249,6 +250,20 @@ std::string sms_text(const std::string& subject) {
     return "【fieldrepair】" + (slash == std::string::npos ? subject : subject.substr(0, slash));
 }
 
+// The webhook body of a customer notice: the event, the job it is about and the notice's subject; never the
+// customer's contact details or the text addressed to them.
+std::string notice_webhook_body(const std::string& event, const Poco::JSON::Object::Ptr& job,
+                                const std::string& subject, const std::string& at) {
+    Poco::JSON::Object::Ptr j = new Poco::JSON::Object;
+    for (const char* key : {"id", "ticket_no", "state", "customer_id"}) j->set(key, job->get(key));
+    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+    out->set("event", event);
+    out->set("job", j);
+    out->set("subject", subject);
+    out->set("at", at);
+    return to_json(out);
+}
+
 }  // namespace
 
 std::string sms_body(const std::string& to, const std::string& text, const std::string& event,
@@ -264,8 +279,8 @@ std::string sms_body(const std::string& to, const std::string& text, const std::
 void enqueue_customer_notice(Db& db, const std::string& job_id, const std::string& event, const std::string& subject,
                              const std::string& text_body) {
     auto job = db.query_one(
-        "SELECT j.ticket_no, j.customer_id, c.name, c.email FROM jobs j JOIN customers c ON c.id = j.customer_id "
-        "WHERE j.id = ?",
+        "SELECT j.id, j.ticket_no, j.state, j.customer_id, c.name, c.email FROM jobs j "
+        "JOIN customers c ON c.id = j.customer_id WHERE j.id = ?",
         {job_id});
     if (!job) return;
     std::string now = fieldsync::format_utc(fieldsync::now_ms());
@@ -275,6 +290,7 @@ void enqueue_customer_notice(Db& db, const std::string& job_id, const std::strin
     if (auto phone = sms_phone(db, text(job, "customer_id")); !phone.empty())
         insert(db, event, job_id, "sms", phone, std::monostate{}, std::monostate{},
                sms_body(phone, sms_text(subject), event, text(job, "ticket_no")), now);
+    enqueue_webhook_event(db, event, job_id, notice_webhook_body(event, job, subject, now));
 }
 
 void enqueue_staff_notice(Db& db, const std::string& job_id, const std::string& event, Role role,
@@ -291,9 +307,12 @@ void enqueue_staff_notice(Db& db, const std::string& job_id, const std::string& 
 
 const std::vector<std::string>& notification_events() {
     static const std::vector<std::string> events = {
-        "ticket_created",        "plan_proposed",      "visit_booked",    "repair_completed", "warranty_issued",
-        "sla_at_risk",           "sla_breached",       "plan_reminder",   "hold_reminder",    "hold_ended",
-        "after_sales_requested", "after_sales_update", "audit_checkpoint"};
+        "ticket_created", "plan_proposed", "visit_booked", "repair_completed", "warranty_issued", "sla_at_risk",
+        "sla_breached", "plan_reminder", "hold_reminder", "hold_ended", "after_sales_requested", "after_sales_update",
+        "audit_checkpoint", "refund_made",
+        // Customer-care notices (enqueue_customer_notice), subscribable too.
+        "job_assigned", "job_on_hold", "job_cancelled", "deadline_near", "complaint_received", "complaint_answered",
+        "appeal_received", "appeal_decided"};
     return events;
 }
 

@@ -105,10 +105,14 @@ Poco::JSON::Object::Ptr AppealService::create(const Actor& actor, const Poco::JS
         {{.name = "job_id", .type = FieldType::string},
          {.name = "decision", .type = FieldType::string, .allowed = {"warranty_refused", "customer_caused"}},
          {.name = "reason", .type = FieldType::string, .max_length = 4000}},
-        {{.name = "evidence", .type = FieldType::array}}, *body, "appeal a decision");
+        {{.name = "evidence", .type = FieldType::array}, {.name = "evidence_files", .type = FieldType::array}}, *body,
+        "appeal a decision");
     std::string job_id = text(body, "job_id"), decision = text(body, "decision");
     std::string reason = plain_text(body, "reason", 4000);
     std::string id = fieldsync::uuid_v7();
+    if (has_value(body, "evidence_files"))
+        db_.read([&](Db& db) { return visible_job(db, actor, job_id, "job_id"); });  // before storing bytes
+    auto files = store_evidence_files(attachments_, body);
     return db_.write([&](Db& db) {
         auto job = visible_job(db, actor, job_id, "job_id");
         std::int64_t plan_version = appealed_plan(db, job_id, decision);
@@ -122,7 +126,8 @@ Poco::JSON::Object::Ptr AppealService::create(const Actor& actor, const Poco::JS
             "INSERT INTO appeals (id, job_id, customer_id, decision, plan_version, reason, evidence_json, state, "
             "callback_due_at, history_json, created_by, created_at, updated_at, version) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, 1)",
-            {id, job_id, text(job, "customer_id"), decision, plan_version, reason, checked_evidence(db, body, job_id),
+            {id, job_id, text(job, "customer_id"), decision, plan_version, reason,
+             attach_evidence(db, checked_evidence(db, body, job_id), files, job_id, actor),
              care_due(now_ms, policy_.appeal_callback_minutes), append_history(nullptr, actor, "open", reason, now),
              text_or_null(actor.id), now, now});
         Poco::JSON::Object::Ptr after = new Poco::JSON::Object;

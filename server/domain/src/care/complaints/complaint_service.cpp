@@ -162,7 +162,8 @@ Poco::JSON::Object::Ptr ComplaintService::create(const Actor& actor, const Poco:
                                {{.name = "channel", .type = FieldType::string, .allowed = kChannels},
                                 {.name = "customer_id", .type = FieldType::string},
                                 {.name = "job_id", .type = FieldType::string},
-                                {.name = "evidence", .type = FieldType::array}},
+                                {.name = "evidence", .type = FieldType::array},
+                                {.name = "evidence_files", .type = FieldType::array}},
                                *body, "record a complaint");
     NewComplaint c{.customer_id = text(body, "customer_id"),
                    .job_id = text(body, "job_id"),
@@ -176,6 +177,12 @@ Poco::JSON::Object::Ptr ComplaintService::create(const Actor& actor, const Poco:
         if (!actor.job_scope.empty() && c.job_id != actor.job_scope)
             throw Error(ErrorCode::invalid_field, "a portal session complains about its own job", "job_id");
     }
+    if (has_value(body, "evidence_files")) {
+        if (c.job_id.empty())
+            throw Error(ErrorCode::invalid_field, "evidence files belong to a job: name job_id", "evidence_files");
+        db_.read([&](Db& db) { return visible_job(db, actor, c.job_id, "job_id"); });  // before storing bytes
+    }
+    auto files = store_evidence_files(attachments_, body);
     return db_.write([&](Db& db) {
         if (!c.job_id.empty()) {
             auto job = visible_job(db, actor, c.job_id, "job_id");
@@ -186,7 +193,7 @@ Poco::JSON::Object::Ptr ComplaintService::create(const Actor& actor, const Poco:
         if (c.customer_id.empty()) throw Error(ErrorCode::missing_field, "name the customer", "customer_id");
         if (db.scalar("SELECT COUNT(*) FROM customers WHERE id = ?", {c.customer_id}) == 0)
             throw Error(ErrorCode::invalid_field, "no customer " + c.customer_id, "customer_id");
-        c.evidence_json = checked_evidence(db, body, c.job_id);
+        c.evidence_json = attach_evidence(db, checked_evidence(db, body, c.job_id), files, c.job_id, actor);
         return load(db, open(db, actor, c, policy_));
     });
 }
@@ -288,7 +295,9 @@ Poco::JSON::Object::Ptr ComplaintService::act(const Actor& actor, const std::str
         audit_care(db, job_id, actor, "complaint_" + action, after);
         if (!job_id.empty() && action != "set_deadlines") {
             auto [subject, message] = notice_of(action, body);
-            enqueue_customer_notice(db, job_id, "complaint_" + action, subject, message);
+            // Resolving is where the customer gets the answer: the notice webhooks subscribe to as complaint_answered.
+            enqueue_customer_notice(db, job_id, action == "resolve" ? "complaint_answered" : "complaint_" + action,
+                                    subject, message);
         }
         return load(db, id);
     });

@@ -34,6 +34,8 @@ const char* reason_of(const std::string& action) {
     if (action == "record_acceptance") return "accepted";
     if (action == "decline_plan") return "declined";
     if (action == "cancel") return "cancelled";
+    if (action == "withdraw") return "withdrawn";
+    if (action == "return_unrepaired") return "returned";
     return nullptr;
 }
 
@@ -61,6 +63,10 @@ std::string complaint_type(const Poco::JSON::Object::Ptr& body) {
 }
 
 }  // namespace
+
+bool followup_settled(Db& db, const std::string& job_id) {
+    return db.scalar("SELECT COUNT(*) FROM followups WHERE job_id = ? AND state = 'due'", {job_id}) == 0;
+}
 
 void record_followup(Db& db, const JobChange& c, const CarePolicy& policy) {
     const char* reason = reason_of(c.action);

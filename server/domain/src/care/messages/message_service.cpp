@@ -3,6 +3,7 @@
 
 #include "fieldserver/domain/care/care_records.hpp"
 #include "fieldserver/domain/notifications/notification_outbox.hpp"
+#include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/time.hpp"
@@ -36,6 +37,8 @@ Poco::JSON::Object::Ptr MessageService::post(const Actor& actor, const std::stri
             "INSERT INTO job_messages (id, job_id, author_id, author_role, author_name, body, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             {id, job_id, text_or_null(actor.id), actor.role_name(), name, message, now});
+        // To the assigned technician's device (its bucket holds the job's messages) and live listeners.
+        record_change(db, "job_messages", id);
         if (actor.role != Role::customer)
             enqueue_customer_notice(
                 db, job_id, "message_reply",

@@ -7,6 +7,7 @@
 #include "fieldserver/domain/aftersales/purchase_service.hpp"
 #include "fieldserver/domain/attachments/attachment_service.hpp"
 #include "fieldserver/domain/care/appeals/appeal_service.hpp"
+#include "fieldserver/domain/care/care_sweep.hpp"
 #include "fieldserver/domain/care/complaints/complaint_service.hpp"
 #include "fieldserver/domain/care/followups/followup_service.hpp"
 #include "fieldserver/domain/care/messages/message_service.hpp"
@@ -84,6 +85,7 @@ struct Services {
     PurchaseService purchases;
     CaseService cases;
     DeadlineService deadlines;
+    CareSweep care_sweep;
     MetricsAccess metrics_access;
     TrustedProxies trusted_proxies;
 };

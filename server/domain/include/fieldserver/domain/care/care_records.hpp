@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "fieldserver/domain/attachments/attachment_service.hpp"
 #include "fieldserver/domain/common/actor.hpp"
 #include "fieldserver/domain/common/listing.hpp"
 #include "fieldserver/storage/database.hpp"
@@ -21,6 +23,7 @@ struct CarePolicy {
     std::int64_t complaint_resolve_minutes = 3 * 24 * 60;  // complaint resolved
     std::int64_t appeal_callback_minutes = 48 * 60;        // appeal called back
     std::int64_t followup_delay_minutes = 3 * 24 * 60;     // follow-up call after a job ends
+    std::int64_t deadline_near_minutes = 24 * 60;          // a customer told their own deadline is near
 };
 
 // now + minutes, as the UTC text the records store.
@@ -39,6 +42,19 @@ void audit_care(Db& db, const std::string& job_id, const Actor& actor, const std
 // Evidence given with a complaint or appeal: ids of attachments of the job (checked to exist and, when job_id is
 // set, to belong to it), at most 10. Throws Error(invalid_field, field "evidence") otherwise.
 std::string checked_evidence(Db& db, const Poco::JSON::Object::Ptr& body, const std::string& job_id);
+
+// Evidence files sent with a complaint or an appeal: evidence_files is [{content_base64, file_name?}], at most 5,
+// each at most 4 MiB and a JPEG, PNG or PDF by its first bytes (Error(invalid_field, field "evidence_files")
+// otherwise, before anything is stored). The bytes are stored whole, outside the record's transaction.
+struct EvidenceFile {
+    std::string sha256, content_type, file_name;
+    std::int64_t size_bytes = 0;
+};
+std::vector<EvidenceFile> store_evidence_files(AttachmentService& attachments, const Poco::JSON::Object::Ptr& body);
+// evidence_json (checked_evidence's list) with the stored files added as attachments of job_id (kind evidence,
+// the actor as uploader and author), in db's transaction; files without a job are Error(invalid_field).
+std::string attach_evidence(Db& db, const std::string& evidence_json, const std::vector<EvidenceFile>& files,
+                            const std::string& job_id, const Actor& actor);
 
 // Whether a care list asks for overdue records only (?overdue=true); any other value is invalid_field.
 bool overdue_only(const Query& query);

@@ -4,6 +4,9 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <functional>
+#include <map>
+
 #include "fieldserver/domain/common/actor.hpp"
 #include "fieldserver/domain/common/listing.hpp"
 #include "fieldserver/domain/jobs/job.hpp"
@@ -22,6 +25,13 @@ class JobService {
     // Where the composition root registers what a job change records, and how the audit trail is read back.
     JobChangeListeners& listeners() { return listeners_; }
     void read_trail_with(JobTrailReader reader) { trail_ = std::move(reader); }
+    // Whether a requirement the workflow table names (its "requirements") holds for a job, read in the move's
+    // transaction. The composition root registers one check per name; a move that needs an unregistered one
+    // is a logic_error (the table and the code disagree).
+    using RequirementCheck = std::function<bool(Db& db, const std::string& job_id)>;
+    void check_requirement_with(const std::string& name, RequirementCheck check) {
+        requirement_checks_[name] = std::move(check);
+    }
 
     Poco::JSON::Object::Ptr create(const Actor& actor, const Poco::JSON::Object::Ptr& body);
     Poco::JSON::Object::Ptr list(const Actor& actor, const Query& query);
@@ -58,12 +68,15 @@ class JobService {
     JobActionContext start_action(Db& db, const Actor& actor, const Job& job, const Poco::JSON::Object::Ptr& row,
                                   const Poco::JSON::Object::Ptr& fields) const;
     void save(const JobActionContext& c, const std::string& next) const;
+    // The requirements of action that hold for the job, for the workflow's resolve().
+    std::set<std::string> holding(Db& db, const std::string& id, const std::string& action) const;
 
     Database& db_;
     const fieldsync::Workflow& workflow_;
     JobPolicy policy_;
     JobChangeListeners listeners_;
     JobTrailReader trail_;
+    std::map<std::string, RequirementCheck> requirement_checks_;
 };
 
 }  // namespace fieldserver

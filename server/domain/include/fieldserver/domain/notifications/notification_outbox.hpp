@@ -13,8 +13,10 @@
 namespace fieldserver {
 
 // The events notifications are sent for, as webhooks subscribe to them: ticket_created, plan_proposed,
-// visit_booked, repair_completed, warranty_issued (to the customer), sla_at_risk, sla_breached (to dispatchers),
-// and audit_checkpoint (each signed head of a job's audit chain, for a copy kept outside the server).
+// visit_booked, repair_completed, warranty_issued, refund_made (to the customer), sla_at_risk, sla_breached (to
+// dispatchers), audit_checkpoint (each signed head of a job's audit chain, for a copy kept outside the server), and
+// the customer-care notices job_assigned, job_on_hold, job_cancelled, deadline_near, complaint_received,
+// complaint_answered, appeal_received, appeal_decided.
 const std::vector<std::string>& notification_events();
 
 // The notification event of a job event (action and after-snapshot): "report" → ticket_created, an "escalate" of
@@ -31,7 +33,8 @@ void enqueue_notifications(Db& db, const std::string& job_id, const Actor& actor
 // Queues body as a call of every webhook subscribed to event, in db's transaction.
 void enqueue_webhook_event(Db& db, const std::string& event, const std::string& job_id, const std::string& body);
 // Tells the customer of job_id of a customer-care step (complaint answered, appeal decided, a staff reply, …), in
-// db's transaction: an email when the customer has a mailbox, an SMS when they agreed to SMS notices.
+// db's transaction: an email when the customer has a mailbox, an SMS when they agreed to SMS notices, and a call
+// of every webhook subscribed to event ({event, job: {id, ticket_no, state, customer_id}, subject, at}).
 void enqueue_customer_notice(Db& db, const std::string& job_id, const std::string& event, const std::string& subject,
                              const std::string& text);
 

@@ -13,7 +13,8 @@ namespace fieldserver {
 
 class AppealService {
   public:
-    AppealService(Database& db, JobService& jobs, CarePolicy policy) : db_(db), jobs_(jobs), policy_(policy) {}
+    AppealService(Database& db, JobService& jobs, AttachmentService& attachments, CarePolicy policy)
+        : db_(db), jobs_(jobs), attachments_(attachments), policy_(policy) {}
 
     // {job_id, decision (warranty_refused, customer_caused), reason, evidence?}: 409 when the job's latest plan made
     // no such decision, or an appeal against it is still open.
@@ -29,6 +30,7 @@ class AppealService {
   private:
     Database& db_;
     JobService& jobs_;
+    AttachmentService& attachments_;
     CarePolicy policy_;
 };
 

@@ -23,7 +23,8 @@ struct NewComplaint {
 
 class ComplaintService {
   public:
-    ComplaintService(Database& db, CarePolicy policy) : db_(db), policy_(policy) {}
+    ComplaintService(Database& db, AttachmentService& attachments, CarePolicy policy)
+        : db_(db), attachments_(attachments), policy_(policy) {}
 
     // {type, channel, description, customer_id?, job_id?, evidence?}. Staff for any customer; a customer for
     // themselves (their own job only).
@@ -41,6 +42,7 @@ class ComplaintService {
 
   private:
     Database& db_;
+    AttachmentService& attachments_;
     CarePolicy policy_;
 };
 

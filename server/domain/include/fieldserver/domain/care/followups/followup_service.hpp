@@ -1,6 +1,6 @@
-// Follow-up calls (回访): one is due some days after a job ends (accepted, plan declined, cancelled); agents work
-// the queue of calls due, take the satisfaction survey by phone (or the customer fills it in the portal) or waive
-// the call with a reason. A rating of 2 or less opens a complaint.
+// Follow-up calls (回访): one is due some days after a job ends (accepted, plan declined, cancelled, withdrawn,
+// returned unrepaired); agents work the queue of calls due, take the satisfaction survey by phone (or the customer
+// fills it in the portal) or waive the call with a reason. A rating of 2 or less opens a complaint.
 #pragma once
 
 #include <Poco/JSON/Object.h>
@@ -14,6 +14,10 @@ namespace fieldserver {
 // Listener of job changes (services.cpp): the follow-up a job's end calls for, and the complaint a 1- or 2-star
 // rating at acceptance opens, in the change's transaction.
 void record_followup(Db& db, const JobChange& change, const CarePolicy& policy);
+
+// The workflow requirement followup_settled (schemas/workflow.json, on close): no follow-up of the job is still
+// due — each was done (a survey) or waived with a reason. A job that never had one is settled.
+bool followup_settled(Db& db, const std::string& job_id);
 
 class FollowupService {
   public:
