@@ -91,7 +91,7 @@ function line_editor({ parts, lines, with_kind, price_required, on_change }) {
   const list = h('div', { class: 'lines' });
   const rows = [];
   const renumber = () => rows.forEach((r, i) => r.remove.setAttribute('aria-label', t('remove_item', { n: i + 1 })));
-  function add(line = {}) {
+  function add(line = {}, notify = true) {
     const row = { fields: {} };
     const n = rows.length + 1;
     const kind = with_kind ? h('select', { id: uid('kind'), 'aria-label': `${t('item_kind')} ${n}` },
@@ -133,10 +133,11 @@ function line_editor({ parts, lines, with_kind, price_required, on_change }) {
     row.el.addEventListener('input', on_change);
     rows.push(row);
     list.append(row.el);
-    on_change();
+    if (notify) on_change();
     return row;
   }
-  for (const line of lines) add(line);
+  // The first lines come before the caller's editor exists, so they do not notify it.
+  for (const line of lines) add(line, false);
   // Checks every line: shows each message at its input, returns {items, total_cents, errors}.
   function read() {
     let total_cents = 0;

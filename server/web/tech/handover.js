@@ -31,7 +31,7 @@ function readable(value) {
 
 // A canvas that records pen strokes ([[[x, y], ...], ...] in canvas pixels) from pointer events.
 function signature_pad() {
-  const canvas = h('canvas', { class: 'signature', width: 900, height: 300, role: 'img', 'aria-label': t('sign_here'), id: 'signature' });
+  const canvas = h('canvas', { class: 'signature', width: 900, height: 300, role: 'img', 'aria-label': t('sign_here'), id: 'signature', tabindex: '-1' });
   const strokes = [];
   const ctx = canvas.getContext('2d');
   const point = (e) => {
@@ -91,7 +91,7 @@ export async function render_handover(app, id) {
   const fail = (message, focus) => { error.textContent = message; error.hidden = false; focus?.focus(); };
   const form = h('form', { class: 'handover card', id: 'handover', novalidate: true },
     h('div', { class: 'field' }, h('label', { for: 'signer-name', text: t('signer_name') }), name),
-    h('div', { class: 'field' }, h('label', { for: 'signature', id: 'signature-label', text: t('signature') }), pad.canvas,
+    h('div', { class: 'field' }, h('p', { class: 'label', id: 'signature-label', text: t('signature') }), pad.canvas,
       h('button', { type: 'button', class: 'btn small', text: t('clear'), onclick: () => pad.clear() })),
     rating,
     h('div', { class: 'field' }, h('label', { for: 'accept-comment', text: t('comment') }), comment),

@@ -29,9 +29,9 @@ function contact(d) {
   return h('section', { class: 'card contact', 'aria-labelledby': 'contact-h' },
     h('h2', { id: 'contact-h', text: t('customer') }),
     h('p', { class: 'customer-name', text: name }),
-    phone ? h('a', { class: 'btn link tel', href: `tel:${phone.replace(/[^\d+]/g, '')}`, 'aria-label': t('call', { phone }) }, '☎ ', phone) : null,
+    phone ? h('a', { class: 'btn link tel', href: `tel:${phone.replace(/[^\d+]/g, '')}`, 'aria-label': t('call', { phone }) }, phone) : null,
     address ? h('a', { class: 'btn link map', href: `https://uri.amap.com/search?keyword=${encodeURIComponent(address)}`, target: '_blank',
-      rel: 'noopener', 'aria-label': t('open_map', { address }) }, '⌖ ', address) : null,
+      rel: 'noopener', 'aria-label': t('open_map', { address }) }, address) : null,
     d.job.access_notes ? h('p', { class: 'hint', text: d.job.access_notes }) : null);
 }
 
@@ -86,7 +86,7 @@ function photos(app, d, rerender) {
     h('h2', { id: 'photos-h', text: t('photos') }),
     h('h3', { text: t('customer_photos') }), list(shown.filter((a) => !mine(a))),
     h('h3', { text: t('my_photos') }), list(shown.filter(mine)),
-    input, h('label', { for: 'photo-input', class: 'btn primary', text: `📷 ${t('take_photo')}` }));
+    input, h('label', { for: 'photo-input', class: 'btn primary', text: t('take_photo') }));
 }
 
 function plan_view(d) {
@@ -139,7 +139,10 @@ export function technician_actions(workflow, job) {
 function action_form(app, d, tr, done) {
   const by_mode = tr.by_mode?.[d.job.mode] || {};
   const fields = [];
-  for (const [name, spec] of Object.entries({ ...(tr.fields || {}), ...by_mode })) {
+  // Text and numbers first, then yes/no, then the plan or parts editor (the table's own order is alphabetical).
+  const rank = ([name, spec]) => (name === 'plan' || name === 'parts_used' ? 2 : (spec.type || spec) === 'boolean' ? 1 : 0);
+  const required = Object.entries({ ...(tr.fields || {}), ...by_mode }).sort((a, b) => rank(a) - rank(b));
+  for (const [name, spec] of required) {
     if (name === 'plan') fields.push(plan_field(app.parts, latest_plan(d), d.job));
     else if (name === 'parts_used') fields.push(parts_used_field(app.parts, approved_plan(d)));
     else fields.push(simple_field(name, spec, true));
