@@ -79,6 +79,9 @@ try {
   check('visits are in time order (the repair at +10 min before the assessment at +60 min)',
     order.indexOf(repair.ticket_no) < order.indexOf(assess.ticket_no), order.join(', '));
   await page.evaluate(() => navigator.serviceWorker.ready);
+  const installability = await (await context.newCDPSession(page)).send('Page.getInstallabilityErrors');
+  check('Chromium finds the app installable (manifest, icons, service worker)', installability.installabilityErrors.length === 0,
+    JSON.stringify(installability.installabilityErrors));
   await check_axe(page, 'the visit list');
   await page.screenshot({ path: path.join(shots, 'tech-visits-1024x768.png') });
 
@@ -176,8 +179,10 @@ try {
   await page.close();
   const again = await context.newPage();
   again.on('pageerror', (e) => errors.push(String(e)));
+  const started = Date.now();
   await again.goto(`${server.url}/tech/#/job/${repair.id}`);
   await again.waitForSelector('.job .state[data-state=accepted]', { timeout: 30_000 });
+  console.log(`FIGURE app start offline to the first screen (a job, from the service worker and the replica): ${Date.now() - started} ms`);
   check('reopened offline: the page came from the service worker', await again.evaluate(() => Boolean(navigator.serviceWorker.controller)));
   check('reopened offline: the job is accepted, with its photo and note',
     await again.locator('.photos .thumb img').count() >= 1 && (await again.textContent('.notes')).includes('提前电话'));

@@ -5,7 +5,7 @@ import { t, known, current_language } from './i18n.js';
 export const when = (iso) => (iso ? new Intl.DateTimeFormat(current_language(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '');
 export const clock = (iso) => new Intl.DateTimeFormat(current_language(), { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
 export const day = (iso) => new Intl.DateTimeFormat(current_language(), { weekday: 'short', month: 'long', day: 'numeric' }).format(new Date(iso));
-export const yuan_of_cents = (cents) => new Intl.NumberFormat(current_language(), { style: 'currency', currency: 'CNY' }).format((Number(cents) || 0) / 100);
+export const yuan_of_cents = (cents) => new Intl.NumberFormat(current_language(), { style: 'currency', currency: 'CNY', currencyDisplay: 'narrowSymbol' }).format((Number(cents) || 0) / 100);
 // Cents of an amount in yuan as the server rounds it (fieldsync::to_cents).
 export const cents = (amount) => Math.round(Number(amount) * 100);
 
