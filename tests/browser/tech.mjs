@@ -63,6 +63,9 @@ try {
     plan: { mode: 'on_site', items: [{ kind: 'labour', description: '清理排水泵', quantity: 1, unit_price: 80 }], cost_to_customer: 80 } });
   await act(dispatcher, repair.id, 'approve_plan', { plan_version: 1 });
   await act(dispatcher, repair.id, 'schedule', { technician_id: li_user.id, window_start: soon(10), window_end: soon(50) });
+  // A third job the office cancels while the technician, offline, puts it on hold: a conflict after the sync.
+  const cancelled = await report('电视无图像 (cancelled by the office)');
+  await act(dispatcher, cancelled.id, 'assign', { technician_id: li_user.id });
 
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -115,6 +118,14 @@ try {
   await page.waitForSelector('.job .state[data-state=plan_proposed]');
   check('the plan is saved offline: the job is plan proposed on the tablet', true);
 
+  await page.goto(`${server.url}/tech/#/job/${cancelled.id}`);
+  await page.waitForSelector(`.job[data-job="${cancelled.id}"] .action-buttons`);
+  await page.click('.action-buttons [data-action=hold]');
+  await page.fill('form.action-form [name=reason]', '客户不在家');
+  await page.click('form.action-form button[type=submit]');
+  await page.waitForSelector('.job .state[data-state=on_hold]');
+  await act(dispatcher, cancelled.id, 'cancel', { reason: '客户已自行修好' });
+
   // The repair: start, hold, resume, a photo, a note, complete with parts and time.
   const job_action = async (action, fill = async () => {}) => {
     await page.click(`.action-buttons [data-action=${action}]`);
@@ -157,6 +168,7 @@ try {
   const summary = await page.textContent('.summary');
   check('the summary shows amounts in yuan and the state in Chinese', summary.includes('¥') && (await page.textContent('.handover-page')).includes('待验收'), summary);
   check('no rating is preset', await page.locator('input[name=rating]:checked').count() === 0);
+  await page.locator('#signature').scrollIntoViewIfNeeded();
   const box = await page.locator('#signature').boundingBox();
   const cdp = await context.newCDPSession(page);
   const touch = (type, x, y) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }] });
@@ -193,6 +205,12 @@ try {
   await again.click('#sync-now');
   await again.waitForSelector('.pending[data-pending="0"]', { timeout: 60_000 });
   check('after sync nothing waits', true);
+  await again.goto(`${server.url}/tech/#/`);
+  await again.waitForSelector('.conflicts');
+  const conflict_text = await again.textContent('.conflicts');
+  check('the refused hold is listed with its ticket number and a reason in words',
+    conflict_text.includes(cancelled.ticket_no) && /暂停|put on hold/.test(conflict_text) && (await again.locator('.conflict[data-code]').count()) === 1, conflict_text);
+  await check_axe(again, 'the visit list with a conflict');
   await again.click('#sync-now');
   await again.waitForSelector('#sync-now:not([disabled])');
   const events = (await server.must('GET', `/api/v1/jobs/${repair.id}/events`, { token: dispatcher })).items.map((e) => e.action);

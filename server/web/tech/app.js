@@ -9,6 +9,8 @@ import { render_job } from './job.js';
 import { render_handover } from './handover.js';
 
 const TERMINAL = ['accepted', 'closed', 'cancelled', 'returned'];
+const OPEN_ATTEMPTS = 20;
+const OPEN_RETRY_MS = 500;
 const root = document.getElementById('root');
 const app = { core: null, status: null, workflow: null, parts: [], categories: [], syncing: false };
 
@@ -125,6 +127,16 @@ async function load_catalog() {
   app.categories = categories.filter((c) => c.is_active !== false && c.is_active !== 0);
 }
 
+// Ticket numbers of the jobs this tablet has shown, kept so a refused change still names its ticket after the office
+// took the job away (cancelled or reassigned jobs leave the replica).
+const TICKETS_KEY = 'tech.tickets';
+function remembered_tickets() { try { return JSON.parse(localStorage.getItem(TICKETS_KEY)) || {}; } catch { return {}; } }
+function remember_tickets(jobs) {
+  const known = remembered_tickets();
+  for (const j of jobs) known[j.id] = j.ticket_no;
+  try { localStorage.setItem(TICKETS_KEY, JSON.stringify(known)); } catch { /* storage full or private: names fall back to ids */ }
+}
+
 // My open jobs, each with its next booked visit (today or later), in visit order; jobs without one at the end.
 async function visit_list() {
   const [jobs, visits, customers, assets] = await Promise.all([app.core.listJobs(true), app.core.rows('visits'),
@@ -133,6 +145,7 @@ async function visit_list() {
   const cust = by_id(customers);
   const asset = by_id(assets);
   const today = local_day(new Date());
+  remember_tickets(jobs);
   return jobs.filter((j) => !TERMINAL.includes(j.state)).map((job) => {
     const next = visits.filter((v) => v.job_id === job.id && v.status === 'booked' && local_day(v.ends_at) >= today)
       .sort((a, b) => a.starts_at.localeCompare(b.starts_at))[0] || null;
@@ -156,13 +169,15 @@ function visit_card({ job, visit, customer, asset }) {
 async function conflicts_view() {
   const conflicts = await app.core.listConflicts();
   if (!conflicts.length) return null;
+  const tickets = remembered_tickets();
   const items = await Promise.all(conflicts.map(async (c) => {
     const op = parsed(c.op, {});
     const job_id = op.table === 'jobs' ? op.row_id : op.fields?.job_id;
     const job = job_id ? await app.core.getRow('jobs', job_id).catch(() => null) : null;
+    const ticket = job?.ticket_no || tickets[job_id];
     const what = op.kind === 'action' ? (t(`a_${op.action}`)) : `${t(`t_${op.table}`)}`;
     return h('li', { class: 'conflict', 'data-code': c.code },
-      h('strong', { text: job ? t('conflict_ticket', { ticket: job.ticket_no }) : t('conflict_row', { table: op.table, id: String(op.row_id).slice(0, 8) }) }),
+      h('strong', { text: ticket ? t('conflict_ticket', { ticket }) : t('conflict_row', { table: t(`t_${op.table}`), id: String(op.row_id).slice(0, 8) }) }),
       ` · ${what} · `, error_text(c), current_language() === 'en' ? null : h('span', { class: 'hint', lang: 'en', text: ` (${c.message})` }),
       h('span', { class: 'hint', text: ` · ${t('recorded', { time: when(c.recorded_at) })}` }),
       job ? h('a', { class: 'btn link', href: `#/job/${job.id}`, text: job.ticket_no }) : null);
@@ -207,13 +222,27 @@ async function route() {
 }
 app.route = route;
 
+// Opens the core. The replica's files take one owner at a time: when the app was just closed (or reloaded) its old
+// worker may still hold them for a moment, so opening is retried for a while before the app gives up.
+async function open_core() {
+  for (let attempt = 1; ; attempt += 1) {
+    app.core = new CoreClient();
+    try {
+      return await app.core.open(location.origin);
+    } catch (e) {
+      app.core.terminate();
+      if (e.code !== 'unavailable' || attempt >= OPEN_ATTEMPTS) throw e;
+      await new Promise((resolve) => setTimeout(resolve, OPEN_RETRY_MS));
+    }
+  }
+}
+
 async function start() {
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/tech/sw.js', { scope: '/tech/' }).catch(() => {});
   try {
-    app.core = new CoreClient();
+    app.status = await open_core();
     app.core.on('status', update_status);
     app.core.on('changed', () => { if (!document.querySelector('form.action-form, form#handover')) route(); });
-    app.status = await app.core.open(location.origin);
   } catch (e) {
     root.replaceChildren(h('p', { class: 'form-error', role: 'alert', text: t('core_failed', { message: e.message }) }));
     return;

@@ -36,6 +36,8 @@ export class CoreClient {
 
   on(event, f) { (this.listeners[event] ||= []).push(f); }
 
+  terminate() { this.worker.terminate(); }
+
   // Sends one request; ArrayBuffers in params are transferred, not copied.
   call(method, params = {}, transfer = []) {
     const id = this.next_id++;
