@@ -3,7 +3,7 @@
 // recorded through the core as the acceptance with the summary's hash.
 import { h } from '../board/lib.js';
 import { t, current_language } from './i18n.js';
-import { when, clock, yuan_of_cents, state_name, error_text } from './format.js';
+import { when, clock, yuan_of_cents, state_name, field_label, error_text } from './format.js';
 import { load_job } from './job.js';
 
 // The summary's "中文 English: value" lines as [label, value, items], labels in the interface language.
@@ -11,13 +11,18 @@ function summary_rows(text) {
   const rows = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
-    if (line.startsWith('  - ') && rows.length) { rows[rows.length - 1][2].push(line.slice(4)); continue; }
+    if (line.startsWith('  - ') && rows.length) {
+      // The lines after the time spent are the parts used: a row of their own.
+      if (rows[rows.length - 1][3] === 'Time spent') rows.push([field_label('parts_used'), '', [], 'parts']);
+      rows[rows.length - 1][2].push(line.slice(4));
+      continue;
+    }
     const colon = line.indexOf(':');
     const label = colon < 0 ? '' : line.slice(0, colon);
     const space = label.indexOf(' ');
     const zh = space < 0 ? label : label.slice(0, space);
     const en = space < 0 ? label : label.slice(space + 1);
-    rows.push([current_language() === 'en' ? en : zh, colon < 0 ? line : line.slice(colon + 1).trim(), []]);
+    rows.push([current_language() === 'en' ? en : zh, colon < 0 ? line : line.slice(colon + 1).trim(), [], en]);
   }
   return rows;
 }
