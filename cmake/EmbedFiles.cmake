@@ -1,9 +1,27 @@
-# embed_files(<output.cpp> <namespace> <function> FILES <file>...)
+# embed_files(<output.cpp> <namespace> <function> FILES <file>... [GENERATED_BASE <dir> GENERATED <file>...])
 # Generates a source file with a function returning {relative name, contents} for each file, so data
-# kept in schemas/ (migrations, the workflow table) ships inside the binaries that interpret it.
+# kept in schemas/ (migrations, the workflow table) ships inside the binaries that interpret it. GENERATED files are
+# made by the build itself (the WebAssembly core): the assembler includes them (.incbin) when the source compiles,
+# so they may be binary and need not exist yet when CMake runs; the source recompiles when they change.
 function(embed_files output namespace function)
-  cmake_parse_arguments(ARG "" "BASE" "FILES" ${ARGN})
+  cmake_parse_arguments(ARG "" "BASE;GENERATED_BASE" "FILES;GENERATED" ${ARGN})
+  set(assembly "")
+  set(declarations "")
   set(body "")
+  set(index 0)
+  foreach(file IN LISTS ARG_GENERATED)
+    file(RELATIVE_PATH name "${ARG_GENERATED_BASE}" "${file}")
+    set(symbol "fieldrepair_embed_${function}_${index}")
+    string(APPEND assembly "        \".globl ${symbol}\\n.hidden ${symbol}\\n${symbol}:\\n.incbin \\\"${file}\\\"\\n\"\n"
+           "        \".globl ${symbol}_end\\n.hidden ${symbol}_end\\n${symbol}_end:\\n\"\n")
+    string(APPEND declarations "extern \"C\" const char ${symbol}[], ${symbol}_end[];\n")
+    string(APPEND body "        {\"${name}\", std::string_view(${symbol}, ${symbol}_end - ${symbol})},\n")
+    math(EXPR index "${index} + 1")
+  endforeach()
+  if(ARG_GENERATED)
+    set_source_files_properties("${output}" PROPERTIES OBJECT_DEPENDS "${ARG_GENERATED}")
+    set(assembly "__asm__(\".section .rodata\\n.balign 16\\n\"\n${assembly}        \".previous\\n\");\n${declarations}")
+  endif()
   foreach(file IN LISTS ARG_FILES)
     file(READ "${file}" content)
     file(RELATIVE_PATH name "${ARG_BASE}" "${file}")
@@ -15,7 +33,7 @@ function(embed_files output namespace function)
 #include <string_view>
 #include <utility>
 #include <vector>
-
+${assembly}
 namespace ${namespace} {
 const std::vector<std::pair<std::string_view, std::string_view>>& ${function}() {
     static const std::vector<std::pair<std::string_view, std::string_view>> files = {

@@ -1,4 +1,5 @@
-// The C API over the C++ API: every exception is caught here and turned into an fr_error in one helper.
+// The C API over the C++ API: every exception is caught here and turned into an fr_error in one helper. The browser
+// build (FIELDMOBILE_NO_HTTPS) leaves out the HTTPS client and live sync: it sends through the app's transport.
 #include <Poco/Exception.h>
 #include <Poco/Path.h>
 
@@ -15,13 +16,17 @@
 #include "fieldmobile/c_error_codes.hpp"
 #include "fieldmobile/fieldmobile.h"
 #include "fieldmobile/job_summary.hpp"
+#ifndef FIELDMOBILE_NO_HTTPS
 #include "fieldmobile/live.hpp"
+#endif
 #include "fieldmobile/replica.hpp"
 #include "fieldmobile/sync_client.hpp"
 #include "fieldmobile/transport.hpp"
 #include "fieldmobile/views.hpp"
 #include "fieldsync/error.hpp"
+#include "fieldsync/time.hpp"
 #include "fieldsync/wire.hpp"
+#include "fieldsync/workflow.hpp"
 
 struct fr_replica {
     std::unique_ptr<fieldmobile::Replica> replica;
@@ -32,10 +37,12 @@ struct fr_sync_client {
     std::unique_ptr<fieldmobile::RetryingTransport> retrying;
     std::unique_ptr<fieldmobile::SyncClient> client;
     fieldmobile::Replica* replica = nullptr;
+#ifndef FIELDMOBILE_NO_HTTPS
     std::string server_url;  // empty with the app's own transport: no live sync then
     std::string ca_file;
     fieldmobile::LiveChanges changes;
     std::unique_ptr<fieldmobile::LiveListener> live;  // declared last: stopped before what its callback uses
+#endif
 };
 
 namespace {
@@ -146,6 +153,25 @@ char* json_out(const Ptr& value) {
     return dup(s.str());
 }
 
+Poco::Dynamic::Var state_or_null(const fieldmobile::Replica& r, const std::string& key) {
+    auto value = r.state(key);
+    return value ? Poco::Dynamic::Var(*value) : Poco::Dynamic::Var();
+}
+
+Poco::JSON::Object::Ptr status_json(const fieldmobile::Replica& r) {
+    std::int64_t pending = 0;
+    for (const auto& e : r.outbox())
+        if (!e.acked_checkpoint) ++pending;
+    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+    out->set("signed_in", r.state("device_token").has_value());
+    for (const char* key : {"username", "display_name", "user_id", "role", "device_id", "last_sync_at"})
+        out->set(key, state_or_null(r, key));
+    out->set("pending", pending);
+    out->set("conflicts", static_cast<std::int64_t>(r.conflicts().size()));
+    out->set("cursor", r.cursor());
+    return out;
+}
+
 }  // namespace
 
 extern "C" {
@@ -180,6 +206,33 @@ char* fr_replica_get_row(fr_replica* replica, const char* table, const char* row
         if (!row) throw Error(ErrorCode::not_found, std::string("no ") + table + " row " + row_id + " on this device");
         return json_out(row);
     });
+}
+
+char* fr_replica_list_rows(fr_replica* replica, const char* table, const char* job_id, fr_error* out_error) noexcept {
+    return guarded<char*>(out_error, nullptr, [&] {
+        auto& r = replica_of(replica);
+        std::string name = required(table, "table");
+        Poco::JSON::Array::Ptr out = new Poco::JSON::Array;
+        for (const auto& row : job_id ? r.rows_of_job(name, job_id) : r.rows(name)) out->add(row);
+        return json_out(out);
+    });
+}
+
+char* fr_replica_get_status(fr_replica* replica, fr_error* out_error) noexcept {
+    return guarded<char*>(out_error, nullptr, [&] { return json_out(status_json(replica_of(replica))); });
+}
+
+char* fr_replica_get_state(fr_replica* replica, const char* key, fr_error* out_error) noexcept {
+    return guarded<char*>(out_error, nullptr, [&] {
+        std::string name = required(key, "key");
+        auto value = replica_of(replica).state(name);
+        if (!value) throw Error(ErrorCode::not_found, "the replica has no " + name, "key");
+        return dup(*value);
+    });
+}
+
+char* fr_workflow_json(fr_error* out_error) noexcept {
+    return guarded<char*>(out_error, nullptr, [&] { return dup(std::string(fieldsync::Workflow::builtin_text())); });
 }
 
 char* fr_replica_insert_row(fr_replica* replica, const char* table, const char* fields_json,
@@ -272,6 +325,7 @@ char* fr_replica_record_acceptance(fr_replica* replica, const char* job_id, cons
     });
 }
 
+#ifndef FIELDMOBILE_NO_HTTPS
 fr_sync_client* fr_sync_client_open(fr_replica* replica, const char* server_url, const char* ca_file,
                                     fr_error* out_error) noexcept {
     return guarded<fr_sync_client*>(out_error, nullptr, [&] {
@@ -293,6 +347,7 @@ fr_sync_client* fr_sync_client_open(fr_replica* replica, const char* server_url,
         return client.release();
     });
 }
+#endif
 
 fr_sync_client* fr_sync_client_open_with_transport(fr_replica* replica, fr_http_send send, void* context,
                                                    fr_error* out_error) noexcept {
@@ -303,6 +358,7 @@ fr_sync_client* fr_sync_client_open_with_transport(fr_replica* replica, fr_http_
         client->https = std::make_unique<CallbackTransport>(send, context);
         client->retrying = std::make_unique<fieldmobile::RetryingTransport>(*client->https);
         client->client = std::make_unique<fieldmobile::SyncClient>(r, *client->retrying);
+        client->replica = &r;
         return client.release();
     });
 }
@@ -331,10 +387,13 @@ bool fr_sync_client_login(fr_sync_client* client, const char* username, const ch
 char* fr_sync_client_sync(fr_sync_client* client, fr_error* out_error) noexcept {
     return guarded<char*>(out_error, nullptr, [&] {
         if (!client) throw Error(ErrorCode::invalid_field, "client is NULL", "client");
-        return json_out(fieldmobile::report_json(client->client->sync()));
+        auto report = fieldmobile::report_json(client->client->sync());
+        client->replica->set_state("last_sync_at", fieldsync::format_utc(fieldsync::now_ms()));
+        return json_out(report);
     });
 }
 
+#ifndef FIELDMOBILE_NO_HTTPS
 bool fr_live_start(fr_sync_client* client, fr_live_callback on_change, void* context, fr_error* out_error) noexcept {
     return guarded<bool>(out_error, false, [&] {
         if (!client) throw Error(ErrorCode::invalid_field, "client is NULL", "client");
@@ -374,5 +433,6 @@ bool fr_live_stop(fr_sync_client* client, fr_error* out_error) noexcept {
         return true;
     });
 }
+#endif
 
 }  // extern "C"

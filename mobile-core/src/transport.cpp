@@ -1,6 +1,8 @@
-// HTTPS transport on Poco with certificate pinning and kept-alive connections, and the retry decorator.
+// HTTPS transport on Poco with certificate pinning and kept-alive connections, and the retry decorator. The browser
+// build (FIELDMOBILE_NO_HTTPS: no Poco::Net there) has the retry decorator only; the app brings its own transport.
 #include "fieldmobile/transport.hpp"
 
+#ifndef FIELDMOBILE_NO_HTTPS
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -11,6 +13,7 @@
 #include <Poco/String.h>
 #include <Poco/Timespan.h>
 #include <Poco/URI.h>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -28,6 +31,7 @@ namespace {
 using fieldsync::Error;
 using fieldsync::ErrorCode;
 
+#ifndef FIELDMOBILE_NO_HTTPS
 // A kept-alive connection idles at most this long before the next request opens a new one; below the server's
 // keep-alive timeout (one second, server/app/src/main.cpp), so the client gives a connection up before the server
 // closes it.
@@ -171,13 +175,17 @@ class HttpsTransport : public Transport {
     std::vector<std::unique_ptr<Session>> idle_;
 };
 
+#endif
+
 bool retryable(int status) { return status >= 500 || status == 429; }
 
 }  // namespace
 
+#ifndef FIELDMOBILE_NO_HTTPS
 std::unique_ptr<Transport> make_https_transport(const HttpsOptions& options) {
     return std::make_unique<HttpsTransport>(options);
 }
+#endif
 
 RetryingTransport::RetryingTransport(Transport& inner, RetryPolicy policy, Sleep sleep, std::uint32_t seed)
     : inner_(inner),

@@ -4,8 +4,11 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cstdint>
+#include <cstdlib>
+#include <string>
 
 #include "fieldsync/error.hpp"
 
@@ -23,6 +26,22 @@ bool is_exact_integer(std::string_view number) {
     std::uint64_t u = 0;
     auto r = std::from_chars(number.data(), last, u);
     return r.ec == std::errc() && r.ptr == last;
+}
+
+// Reads [first, last), a valid JSON number, as a double; false when no double holds it (1e999, 1e-400).
+bool to_double(const char* first, const char* last, double& out) {
+#if defined(__cpp_lib_to_chars)
+    auto r = std::from_chars(first, last, out);
+    return r.ec == std::errc() && r.ptr == last;
+#else
+    // libc++ 14 (the WebAssembly build) has no from_chars for double; strtod reads JSON's grammar the same way in the
+    // "C" locale, the only one that build has.
+    std::string copy(first, last);
+    char* end = nullptr;
+    errno = 0;
+    out = std::strtod(copy.c_str(), &end);
+    return errno != ERANGE && end == copy.c_str() + copy.size();
+#endif
 }
 
 }  // namespace
@@ -234,7 +253,7 @@ void JsonScanner::skip_number() {
     // kept as text must not fail when it is parsed later. Without an exponent, fewer than 300 characters always fit.
     if (exponent || pos_ - start >= 300) {
         double d = 0;
-        if (std::from_chars(text_.data() + start, text_.data() + pos_, d).ec != std::errc()) {
+        if (!to_double(text_.data() + start, text_.data() + pos_, d)) {
             pos_ = start;
             fail("number out of range");
         }
@@ -365,7 +384,7 @@ Poco::Dynamic::Var JsonScanner::value_at(int depth) {
             }
             // Fractions, exponents and integers past 64 bits become doubles, as with Poco's parser.
             double d = 0;
-            if (auto r = std::from_chars(first, last, d); r.ec != std::errc() || r.ptr != last) {
+            if (!to_double(first, last, d)) {
                 pos_ = start;
                 fail("number out of range");
             }

@@ -1313,6 +1313,7 @@ def exercise_portal(c, disp, tech, customer):
             c.call("GET", template, template.replace("{file}", name), expect=404, label="not a file of the page")
     c.call("GET", "/board", expect=301)
     c.call("GET", "/portal", expect=301)
+    web_pages_tech(c)
 
     # -- rate limits: failed lookups (per ticket and address), then reports per address
     for attempt in range(12):
@@ -1615,6 +1616,25 @@ def exercise_care(c, admin, tech, customer, tech_id, customer_id, asset_id):
                    label="revalidated")
     c.call("GET", "/care/{file}", "/care/nothing.js", expect=404, label="not a file of the page")
     c.call("GET", "/care", expect=301)
+
+
+# The technician app: its files with their types, the WebAssembly core the build embeds, and revalidation.
+def web_pages_tech(c):
+    types = {"/tech/": "text/html", "/tech/manifest.webmanifest": "application/manifest+json", "/tech/sw.js": "text/javascript",
+             "/tech/core/fieldmobile-core.wasm": "application/wasm", "/tech/core/fieldmobile-core.js": "text/javascript"}
+    for path, content_type in types.items():
+        template = "/tech/" if path == "/tech/" else "/tech/core/{file}" if "/core/" in path else "/tech/{file}"
+        res = c.call("GET", template, path, expect=200)
+        if not res:
+            continue
+        if not res.headers.get("content-type", "").startswith(content_type):
+            c.fail(f"GET {path}", f"content type {res.headers.get('content-type')}, wanted {content_type}")
+        c.call("GET", template, path, expect=304, headers={"If-None-Match": res.headers.get("etag", "")}, label="revalidated")
+        if path == "/tech/" and "'wasm-unsafe-eval'" not in res.headers.get("content-security-policy", ""):
+            c.fail("GET /tech/", "the page's policy does not let its WebAssembly core compile")
+    for template in ("/tech/{file}", "/tech/core/{file}"):
+        c.call("GET", template, template.replace("{file}", "nothing.js"), expect=404, label="not a file of the app")
+    c.call("GET", "/tech", expect=301)
 
 
 def coverage(c):

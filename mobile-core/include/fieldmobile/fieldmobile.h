@@ -27,6 +27,18 @@ bool fr_replica_close(fr_replica* replica, fr_error* out_error) FR_NOEXCEPT;
 char* fr_replica_list_jobs(fr_replica* replica, bool mine, fr_error* out_error) FR_NOEXCEPT;
 /* One visible row as a JSON object; NULL with FR_ERROR_NOT_FOUND when the device has no such row. */
 char* fr_replica_get_row(fr_replica* replica, const char* table, const char* row_id, fr_error* out_error) FR_NOEXCEPT;
+/* Visible rows of table as a JSON array (the parts catalog, customers, ...); with job_id not NULL, only that job's
+ * rows (its visits, events, notes, plans). */
+char* fr_replica_list_rows(fr_replica* replica, const char* table, const char* job_id, fr_error* out_error) FR_NOEXCEPT;
+/* The device's sync state as a JSON object {signed_in, username, display_name, user_id, role, device_id,
+ * last_sync_at (ISO UTC of the last successful fr_sync_client_sync, or null), pending (ops the server has not yet
+ * acknowledged), conflicts, cursor}. */
+char* fr_replica_get_status(fr_replica* replica, fr_error* out_error) FR_NOEXCEPT;
+/* One value of the replica's sync state ("device_token" for the app's own requests to the server, "server_url",
+ * ...); NULL with FR_ERROR_NOT_FOUND when it has none. */
+char* fr_replica_get_state(fr_replica* replica, const char* key, fr_error* out_error) FR_NOEXCEPT;
+/* schemas/workflow.json as the core embeds it and validates actions with (fr_replica_take_action). */
+char* fr_workflow_json(fr_error* out_error) FR_NOEXCEPT;
 /* Inserts a row (fields: a JSON object) as a queued op; returns the new row id. */
 char* fr_replica_insert_row(fr_replica* replica, const char* table, const char* fields_json,
                             fr_error* out_error) FR_NOEXCEPT;
@@ -71,7 +83,8 @@ char* fr_replica_get_job_summary(fr_replica* replica, const char* job_id, fr_err
 char* fr_replica_record_acceptance(fr_replica* replica, const char* job_id, const fr_acceptance* acceptance,
                                    fr_error* out_error) FR_NOEXCEPT;
 
-/* A sync client over HTTPS to server_url ("https://host:port"), trusting exactly the PEM certificate or CA in
+/* Not in the WebAssembly build, which sends through the app's transport (fr_sync_client_open_with_transport).
+ * A sync client over HTTPS to server_url ("https://host:port"), trusting exactly the PEM certificate or CA in
  * ca_file (NULL: the system's CAs), retrying network errors, 5xx and 429 with backoff. */
 fr_sync_client* fr_sync_client_open(fr_replica* replica, const char* server_url, const char* ca_file,
                                     fr_error* out_error) FR_NOEXCEPT;
@@ -93,9 +106,9 @@ char* fr_sync_client_sync(fr_sync_client* client, fr_error* out_error) FR_NOEXCE
  * finishes the download). */
 char* fr_sync_client_rebootstrap(fr_sync_client* client, fr_error* out_error) FR_NOEXCEPT;
 
-/* Live sync (needs a client from fr_sync_client_open and a logged-in device): keeps one connection to
- * GET /api/v1/sync/live open on a thread of its own, reconnecting with backoff and jitter, and reports each change
- * the server announces through on_change (may be NULL) and fr_live_poll. No polling of the server. */
+/* Not in the WebAssembly build. Live sync (needs a client from fr_sync_client_open and a logged-in device): keeps one
+ * connection to GET /api/v1/sync/live open on a thread of its own, reconnecting with backoff and jitter, and reports
+ * each change the server announces through on_change (may be NULL) and fr_live_poll. No polling of the server. */
 bool fr_live_start(fr_sync_client* client, fr_live_callback on_change, void* context, fr_error* out_error) FR_NOEXCEPT;
 /* Waits up to timeout_ms for the server to announce a change past the replica's cursor; *out_seq is its seq, or 0
  * when none came in time (then sync is not needed). */

@@ -44,9 +44,13 @@ struct WebFile {
 
 std::string content_type_of(std::string_view name) {
     static const std::map<std::string, std::string> types = {
-        {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-        {".css", "text/css; charset=utf-8"},   {".svg", "image/svg+xml; charset=utf-8"},
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".svg", "image/svg+xml; charset=utf-8"},
         {".txt", "text/plain; charset=utf-8"},
+        {".wasm", "application/wasm"},
+        {".webmanifest", "application/manifest+json; charset=utf-8"},
     };
     auto dot = name.rfind('.');
     auto it = dot == std::string_view::npos ? types.end() : types.find(std::string(name.substr(dot)));
@@ -65,12 +69,20 @@ const std::map<std::string, WebFile, std::less<>>& web_files() {
     return files;
 }
 
-// Answers with the embedded file name, or 304 when the browser's copy (If-None-Match) is current. Names come
-// from one path segment and are looked up in the embedded set, so no request can reach a file outside it.
+// The pages' Content-Security-Policy. The technician app also compiles its WebAssembly core, which a policy must
+// allow by name ('wasm-unsafe-eval': WebAssembly only, never JavaScript eval).
+std::string content_security_policy(const std::string& name) {
+    std::string script = name.rfind("tech/", 0) == 0 ? "script-src 'self' 'wasm-unsafe-eval'; " : "script-src 'self'; ";
+    return "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; " + script +
+           "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+}
+
+// Answers with the embedded file name, or 304 when the browser's copy (If-None-Match) is current. Names are
+// built from route segments and looked up in the embedded set, so no request can reach a file outside it.
 HttpResponse serve(const HttpRequest& req, const std::string& name) {
     const auto& files = web_files();
     auto it = files.find(name);
-    if (name.find('/') != name.rfind('/') || name.find("..") != std::string::npos || it == files.end())
+    if (name.find("..") != std::string::npos || it == files.end())
         throw Error(ErrorCode::not_found, "no page " + req.path);
     const WebFile& file = it->second;
     HttpResponse res;
@@ -78,10 +90,7 @@ HttpResponse serve(const HttpRequest& req, const std::string& name) {
     // no-cache: the browser keeps the file but asks each time, so a new server version shows at once.
     res.headers = {{"Cache-Control", "no-cache"}, {"ETag", file.etag}};
     if (file.content_type.rfind("text/html", 0) == 0) {
-        res.headers.emplace_back("Content-Security-Policy",
-                                 "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
-                                 "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-                                 "frame-ancestors 'none'");
+        res.headers.emplace_back("Content-Security-Policy", content_security_policy(name));
         res.headers.emplace_back("Referrer-Policy", "no-referrer");
     }
     auto match = req.headers.find("if-none-match");
@@ -143,6 +152,13 @@ void add_web_routes(Router& r) {
     r.add({"GET", "/care/", kPublic, false, [](HttpRequest& req) { return serve(req, "care/index.html"); }});
     r.add({"GET", "/care/{file}", kPublic, false,
            [](HttpRequest& req) { return serve(req, "care/" + req.params["file"]); }});
+    // The technician app: its pages, service worker and manifest, and the device core the build makes for it.
+    r.add({"GET", "/tech", kPublic, false, [](HttpRequest&) { return redirect("/tech/"); }});
+    r.add({"GET", "/tech/", kPublic, false, [](HttpRequest& req) { return serve(req, "tech/index.html"); }});
+    r.add({"GET", "/tech/{file}", kPublic, false,
+           [](HttpRequest& req) { return serve(req, "tech/" + req.params["file"]); }});
+    r.add({"GET", "/tech/core/{file}", kPublic, false,
+           [](HttpRequest& req) { return serve(req, "tech/core/" + req.params["file"]); }});
 }
 
 bool portal_session_may_use(const Route& route) {

@@ -23,7 +23,9 @@ struct HlcTimestamp {
     std::uint32_t counter = 0;  // events within the same wall_ms
     std::string node;           // the device or server that made the reading
 
-    auto operator<=>(const HlcTimestamp&) const = default;
+    // The declared type lets the comparison be synthesized from std::string's < and == where the standard library
+    // has no operator<=> for strings yet (libc++ 14, which the WebAssembly build uses).
+    std::strong_ordering operator<=>(const HlcTimestamp&) const = default;
     bool operator==(const HlcTimestamp&) const = default;
 };
 

@@ -1,0 +1,370 @@
+// The technician app's dedicated Web Worker: runs the C++ device core (libfieldsync + libfieldmobile compiled to
+// WebAssembly, /tech/core/fieldmobile-core.js) over a replica in the origin-private file system, and answers the
+// page's requests {id, method, params} with {id, result} or {id, error: {code, message, field}} (the protocol:
+// README "Technician app"). Requests run one at a time, in order; a write answers once it is on disk.
+'use strict';
+
+importScripts('/tech/core/fieldmobile-core.js');
+
+const FOLDER = 'fieldmobile';
+const REPLICA = `/${FOLDER}/replica.db`;
+const FILES = `${REPLICA}.files`;  // attachment bytes by SHA-256, as the core keeps them next to the replica
+const ERROR_SIZE = 644;             // sizeof(fr_error): code, message[512], field[128]
+
+let core = null;       // the emscripten module
+let replica = 0;       // fr_replica*
+let client = 0;        // fr_sync_client*
+let server = '';       // the page's origin
+let folder = null;     // the OPFS folder of the replica
+let handles = [];      // {path, handle}: the FileSystemSyncAccessHandles the core's VFS reads and writes
+const saved = new Set();  // attachment files already copied to OPFS
+const fetched = new Map();  // attachment bytes read from the server this session, by SHA-256
+let lastError = null;
+
+class CoreError extends Error {
+  constructor(code, message, field) {
+    super(message);
+    this.code = code;
+    this.field = field || undefined;
+  }
+}
+
+// ---- calling the C API
+
+function withStrings(values, body) {
+  const pointers = values.map((v) => {
+    if (v === null || v === undefined) return 0;
+    const text = String(v);
+    const size = core.lengthBytesUTF8(text) + 1;
+    const p = core._malloc(size);
+    core.stringToUTF8(text, p, size);
+    return p;
+  });
+  try {
+    return body(pointers);
+  } finally {
+    for (const p of pointers) if (p) core._free(p);
+  }
+}
+
+// Calls fr_<name>(...args, &error); string arguments are copied in, numbers passed as they are. Returns the raw result,
+// or throws the core's error when it reports one (NULL or false).
+function raw(name, args) {
+  const strings = args.map((a) => (typeof a === 'number' ? null : a));
+  const error = core._malloc(ERROR_SIZE);
+  try {
+    return withStrings(strings, (pointers) => {
+      const values = args.map((a, i) => (typeof a === 'number' ? a : pointers[i]));
+      const result = core[`_fr_${name}`](...values, error);
+      if (!result) {
+        const code = core.UTF8ToString(core._fr_error_code_name(core.getValue(error, 'i32')));
+        throw new CoreError(code, core.UTF8ToString(error + 4), core.UTF8ToString(error + 516));
+      }
+      return result;
+    });
+  } finally {
+    core._free(error);
+  }
+}
+
+function text(name, ...args) {
+  const p = raw(name, args);
+  const out = core.UTF8ToString(p);
+  core._fr_free_string(p);
+  return out;
+}
+
+function json(name, ...args) { return JSON.parse(text(name, ...args)); }
+
+// Copies bytes into the core's memory for the length of body(pointer).
+function withBytes(bytes, body) {
+  const p = core._malloc(Math.max(1, bytes.length));
+  core.HEAPU8.set(bytes, p);
+  try {
+    return body(p);
+  } finally {
+    core._free(p);
+  }
+}
+
+// ---- the network: synchronous XMLHttpRequest, allowed in a dedicated worker, so the core can stay synchronous
+
+function httpSend({ method, target, body, contentType, bearer }) {
+  const xhr = new XMLHttpRequest();
+  try {
+    xhr.open(method, server + target, false);
+    xhr.responseType = 'arraybuffer';
+    xhr.setRequestHeader('Accept', 'application/json');
+    if (bearer) xhr.setRequestHeader('Authorization', `Bearer ${bearer}`);
+    const hasBody = body.length > 0 || method === 'POST' || method === 'PUT';
+    if (hasBody) xhr.setRequestHeader('Content-Type', contentType || 'application/json');
+    xhr.send(hasBody ? body : null);
+  } catch (e) {
+    lastError = `cannot reach the server: ${e.message}`;
+    return null;
+  }
+  if (xhr.status === 0) return null;
+  return {
+    status: xhr.status,
+    body: new Uint8Array(xhr.response || new ArrayBuffer(0)),
+    retryAfter: parseInt(xhr.getResponseHeader('Retry-After') || '0', 10) || 0,
+  };
+}
+
+// ---- the files in OPFS
+
+// The replica and its rollback journal: the access handles must exist before SQLite opens the files (creating one
+// is asynchronous). Only one tab can hold them, which keeps a second tab from writing the same replica.
+async function openHandles() {
+  if (!navigator.storage || !navigator.storage.getDirectory)
+    throw new CoreError('unavailable', 'this browser has no origin-private file system to keep the replica in');
+  const root = await navigator.storage.getDirectory();
+  folder = await root.getDirectoryHandle(FOLDER, { create: true });
+  const out = [];
+  try {
+    for (const name of ['replica.db', 'replica.db-journal']) {
+      const file = await folder.getFileHandle(name, { create: true });
+      out.push({ path: `/${FOLDER}/${name}`, handle: await file.createSyncAccessHandle() });
+    }
+  } catch (e) {
+    for (const h of out) h.handle.close();
+    throw new CoreError('unavailable', `the replica is in use (is the app open in another tab?): ${e.message}`);
+  }
+  return out;
+}
+
+async function attachmentFolder() { return folder.getDirectoryHandle('replica.db.files', { create: true }); }
+
+// Attachment bytes live in the core's memory file system while it runs; OPFS keeps them across restarts.
+async function loadAttachments() {
+  core.FS.mkdirTree(FILES);
+  const dir = await attachmentFolder();
+  for await (const [name, entry] of dir.entries()) {
+    if (entry.kind !== 'file') continue;
+    const file = await entry.getFile();
+    core.FS.writeFile(`${FILES}/${name}`, new Uint8Array(await file.arrayBuffer()));
+    saved.add(name);
+  }
+}
+
+// Copies attachment files the core added to OPFS and flushes them, before the request that added them answers.
+async function saveAttachments() {
+  const names = core.FS.readdir(FILES).filter((n) => n !== '.' && n !== '..' && !n.endsWith('.partial'));
+  const fresh = names.filter((n) => !saved.has(n));
+  if (!fresh.length) return;
+  const dir = await attachmentFolder();
+  for (const name of fresh) {
+    const bytes = core.FS.readFile(`${FILES}/${name}`);
+    const handle = await (await dir.getFileHandle(name, { create: true })).createSyncAccessHandle();
+    try {
+      handle.truncate(0);
+      handle.write(bytes, { at: 0 });
+      handle.flush();
+    } finally {
+      handle.close();
+    }
+    saved.add(name);
+  }
+}
+
+// ---- status
+
+function status() {
+  const s = replica ? json('replica_get_status', replica) : {};
+  return {
+    signedIn: !!s.signed_in,
+    username: s.username || null,
+    displayName: s.display_name || null,
+    deviceId: s.device_id || null,
+    online: navigator.onLine,
+    pending: s.pending || 0,
+    conflicts: s.conflicts || 0,
+    lastSyncAt: s.last_sync_at || null,
+    lastError,
+  };
+}
+
+function announce() { self.postMessage({ event: 'status', status: status() }); }
+
+// ---- the methods
+
+function openCore() {
+  core.opfsFiles = handles;
+  if (core._fr_wasm_use_opfs() !== 0) throw new CoreError('internal', 'cannot register the OPFS file system');
+  replica = raw('replica_open', [REPLICA]);
+  client = raw('wasm_sync_client_open', [replica]);
+}
+
+function closeCore() {
+  if (client) core._fr_sync_client_close(client, 0);
+  if (replica) core._fr_replica_close(replica, 0);
+  client = 0;
+  replica = 0;
+}
+
+async function open({ server: origin } = {}) {
+  server = origin || self.location.origin;
+  if (replica) return status();
+  core = await createFieldmobileCore({
+    locateFile: (name) => `/tech/core/${name}`,
+    httpSend,
+  });
+  handles = await openHandles();
+  await loadAttachments();
+  openCore();
+  return status();
+}
+
+function requireOpen() {
+  if (!replica) throw new CoreError('unavailable', 'open the replica first (open)');
+}
+
+// Signing out empties the replica (another technician may take the tablet); work not yet sent stays unless forced.
+async function logout({ force } = {}) {
+  requireOpen();
+  const pending = status().pending;
+  if (pending > 0 && !force)
+    throw new CoreError('pending_work', `${pending} changes have not reached the server yet: sync first`);
+  closeCore();
+  for (const h of handles) {
+    h.handle.truncate(0);
+    h.handle.flush();
+  }
+  await folder.removeEntry('replica.db.files', { recursive: true }).catch(() => {});
+  for (const name of core.FS.readdir(FILES)) if (name !== '.' && name !== '..') core.FS.unlink(`${FILES}/${name}`);
+  saved.clear();
+  fetched.clear();
+  lastError = null;
+  openCore();
+  return status();
+}
+
+function sync() {
+  requireOpen();
+  if (!navigator.onLine) throw new CoreError('unavailable', 'offline: the changes stay queued');
+  try {
+    const report = json('sync_client_sync', client);
+    lastError = null;
+    if (report.pulled > 0 || report.pushed > 0) self.postMessage({ event: 'changed' });
+    return report;
+  } catch (e) {
+    lastError = e.message;
+    throw e;
+  }
+}
+
+function readAttachment({ id }) {
+  requireOpen();
+  const row = json('replica_get_row', replica, 'attachments', id);
+  const type = row.content_type || 'application/octet-stream';
+  const path = `${FILES}/${row.sha256}`;
+  if (core.FS.analyzePath(path).exists) return { bytes: core.FS.readFile(path).slice().buffer, type };
+  if (fetched.has(row.sha256)) return { bytes: fetched.get(row.sha256).slice().buffer, type };
+  // A file added elsewhere (the customer's photos): from the server, with this device's token.
+  const answer = httpSend({ method: 'GET', target: `/api/v1/attachments/${row.sha256}/content`, body: new Uint8Array(0),
+    contentType: '', bearer: text('replica_get_state', replica, 'device_token') });
+  if (!answer) throw new CoreError('unavailable', 'the file is on the server, which cannot be reached now');
+  if (answer.status !== 200) throw new CoreError('not_found', `the server has no file for attachment ${id}`);
+  fetched.set(row.sha256, answer.body);
+  return { bytes: answer.body.slice().buffer, type };
+}
+
+async function addAttachment({ jobId, kind, bytes, name, caption }) {
+  requireOpen();
+  const data = new Uint8Array(bytes);
+  const id = withBytes(data, (p) => text('replica_add_attachment_bytes', replica, jobId, kind, p, data.length, null,
+    name, caption ?? null));
+  await saveAttachments();
+  return json('replica_get_row', replica, 'attachments', id);
+}
+
+// fr_acceptance on wasm32: signer_name, signature_png, signature_png_size, signature_path, strokes_json, rating,
+// comment, 4 bytes each.
+async function recordAcceptance({ jobId, signerName, signaturePng, strokes, rating, comment }) {
+  requireOpen();
+  const png = new Uint8Array(signaturePng);
+  const strokesJson = strokes === undefined || strokes === null ? null
+    : (typeof strokes === 'string' ? strokes : JSON.stringify(strokes));
+  const opId = withStrings([signerName, strokesJson, comment ?? null], ([name, strokesP, commentP]) =>
+    withBytes(png, (pngP) => {
+      const acceptance = core._malloc(28);
+      try {
+        const fields = [name, pngP, png.length, 0, strokesP, rating | 0, commentP];
+        fields.forEach((v, i) => core.setValue(acceptance + 4 * i, v, 'i32'));
+        return text('replica_record_acceptance', replica, jobId, acceptance);
+      } finally {
+        core._free(acceptance);
+      }
+    }));
+  await saveAttachments();
+  return opId;
+}
+
+function query({ name, params = {} }) {
+  requireOpen();
+  if (name !== 'rows') throw new CoreError('invalid_field', `no query named ${name}`, 'name');
+  return json('replica_list_rows', replica, params.table, params.job_id ?? null);
+}
+
+const fieldsText = (fields) => (fields === undefined || fields === null ? null : JSON.stringify(fields));
+
+const methods = {
+  open,
+  status: () => status(),
+  login: ({ username, password }) => {
+    requireOpen();
+    raw('sync_client_login', [client, username, password]);
+    lastError = null;
+    return status();
+  },
+  logout,
+  sync,
+  listJobs: ({ mine } = {}) => (requireOpen(), json('replica_list_jobs', replica, mine ? 1 : 0)),
+  getRow: ({ table, id }) => (requireOpen(), json('replica_get_row', replica, table, id)),
+  query,
+  takeAction: ({ jobId, action, fields }) =>
+    (requireOpen(), text('replica_take_action', replica, jobId, action, fieldsText(fields))),
+  insertRow: ({ table, fields }) => (requireOpen(), text('replica_insert_row', replica, table, fieldsText(fields))),
+  updateRow: ({ table, id, fields }) =>
+    (requireOpen(), text('replica_update_row', replica, table, id, fieldsText(fields))),
+  listOutbox: () => (requireOpen(), json('replica_list_outbox', replica)),
+  listConflicts: () => (requireOpen(), json('replica_list_conflicts', replica)),
+  addAttachment,
+  listAttachments: ({ jobId }) => (requireOpen(), json('replica_list_attachments', replica, jobId)),
+  readAttachment,
+  jobSummary: ({ jobId }) => (requireOpen(), json('replica_get_job_summary', replica, jobId)),
+  recordAcceptance,
+  workflow: () => {
+    if (!core) throw new CoreError('unavailable', 'open the replica first (open)');
+    return json('workflow_json');
+  },
+};
+
+// Methods whose answer changes what the status bar shows.
+const changing = new Set(['open', 'login', 'logout', 'sync', 'takeAction', 'insertRow', 'updateRow', 'addAttachment',
+  'recordAcceptance']);
+
+function errorOf(e) {
+  if (e instanceof CoreError) return { code: e.code, message: e.message, field: e.field };
+  return { code: 'internal', message: String((e && e.message) || e) };
+}
+
+let queue = Promise.resolve();
+self.addEventListener('message', (event) => {
+  const { id, method, params } = event.data || {};
+  queue = queue.then(async () => {
+    const f = methods[method];
+    try {
+      if (!f) throw new CoreError('invalid_field', `no method ${method}`, 'method');
+      const result = await f(params || {});
+      const transfer = method === 'readAttachment' ? [result.bytes] : [];
+      self.postMessage({ id, result }, transfer);
+    } catch (e) {
+      self.postMessage({ id, error: errorOf(e) });
+    }
+    if (changing.has(method) && replica) announce();
+  });
+});
+
+self.addEventListener('online', () => { if (replica) announce(); });
+self.addEventListener('offline', () => { if (replica) announce(); });
