@@ -25,10 +25,10 @@ struct BootstrapFigure {
 inline BootstrapFigure bootstrap_replica(const std::string& path, std::size_t rows) {
     mobiletest::FakeServer server;
     for (std::size_t i = 0; i < rows; ++i) {
-        char id[40];
+        char id[64];
         std::snprintf(id, sizeof id, "0190a000-0000-7000-8000-%012zx", i);
         if (i % 3 == 0) {
-            char ticket[32];
+            char ticket[64];
             std::snprintf(ticket, sizeof ticket, "FR-20261121-%06zu", i);
             server.put("jobs", id, mobiletest::job_row(ticket, "scheduled"));
         } else {

@@ -94,6 +94,7 @@ function httpSend({ method, target, body, contentType, bearer }) {
   try {
     xhr.open(method, server + target, false);
     xhr.responseType = 'arraybuffer';
+    xhr.timeout = 60_000;  // a request that hangs counts as no answer; the work stays queued
     xhr.setRequestHeader('Accept', 'application/json');
     if (bearer) xhr.setRequestHeader('Authorization', `Bearer ${bearer}`);
     const hasBody = body.length > 0 || method === 'POST' || method === 'PUT';
