@@ -203,7 +203,7 @@ Poco::JSON::Object::Ptr JobService::create(const Actor& actor, const Poco::JSON:
         after->set("state", "reported");
         after->set("ticket_no", ticket);
         after->set("is_warranty_repair", warranty != nullptr);
-        std::string key = issue_access_key(db, id, now), link = "/portal/#ticket=" + ticket.str() + "&key=" + key;
+        std::string key = issue_access_key(db, id, now), link = "/portal/#ticket=" + ticket + "&key=" + key;
         // The link reaches the customer with the "report received" notice; the audit trail never holds it.
         listeners_.publish(db, JobChange{id, kReport, actor, new Poco::JSON::Object, after, policy_.portal_url + link});
         // A technician sees a job only once it is assigned to them, so load it as the system would (or the
