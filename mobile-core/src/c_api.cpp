@@ -357,7 +357,9 @@ fr_sync_client* fr_sync_client_open_with_transport(fr_replica* replica, fr_http_
         auto client = std::make_unique<fr_sync_client>();
         client->https = std::make_unique<CallbackTransport>(send, context);
         client->retrying = std::make_unique<fieldmobile::RetryingTransport>(*client->https);
-        client->client = std::make_unique<fieldmobile::SyncClient>(r, *client->retrying);
+        fieldmobile::SyncOptions options;
+        options.prefetch_pages = false;  // send is called only on the thread that calls the client
+        client->client = std::make_unique<fieldmobile::SyncClient>(r, *client->retrying, options);
         client->replica = &r;
         return client.release();
     });

@@ -206,7 +206,7 @@ SyncReport SyncClient::pull() {
             continue;
         }
         std::int64_t before = replica_.cursor();
-        if (page.has_more && page.cursor > before)
+        if (options_.prefetch_pages && page.has_more && page.cursor > before)
             next = std::async(std::launch::async,
                               [this, cursor = page.cursor, &token] { return fetch_page(cursor, token); });
         auto result = replica_.apply_pull_page(page);

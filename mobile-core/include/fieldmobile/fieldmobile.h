@@ -89,7 +89,8 @@ char* fr_replica_record_acceptance(fr_replica* replica, const char* job_id, cons
 fr_sync_client* fr_sync_client_open(fr_replica* replica, const char* server_url, const char* ca_file,
                                     fr_error* out_error) FR_NOEXCEPT;
 /* A sync client that sends through the app's own network stack (send, with context passed back to it), with the
- * same retries as above. send must stay valid until fr_sync_client_close. */
+ * same retries as above. send must stay valid until fr_sync_client_close; it is called only on the thread that
+ * calls the client's functions. */
 fr_sync_client* fr_sync_client_open_with_transport(fr_replica* replica, fr_http_send send, void* context,
                                                    fr_error* out_error) FR_NOEXCEPT;
 bool fr_sync_client_close(fr_sync_client* client, fr_error* out_error) FR_NOEXCEPT;

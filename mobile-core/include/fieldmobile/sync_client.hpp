@@ -23,6 +23,13 @@ struct SyncOptions {
     std::size_t chunk_bytes = 256 * 1024;  // attachment upload chunk
     int max_rebootstraps = 1;              // per sync, after a checksum mismatch
     int max_resets = 3;                    // per sync, re-downloads the server asks for after compacting its log
+    // Fetch the next pull page on a second thread while this one applies. Needs threads (the WebAssembly build has
+    // none) and a transport that may be called from another thread (an app's own transport may not).
+#ifdef __EMSCRIPTEN__
+    bool prefetch_pages = false;
+#else
+    bool prefetch_pages = true;
+#endif
 };
 
 struct SyncReport {

@@ -1,7 +1,8 @@
 // The board's after-sales request queue: exchange / return / refund requests waiting for the merchant's answer,
 // each with its answer-by time (after it the system approves by default) and approve / refuse. A module of its
 // own beside app.js: it starts once the board is ready and reads the board's login token.
-import { dictionary, t, current_language } from './i18n.js';
+import { dictionary, t } from './i18n.js';
+import { h, api, toast, error_text, when, TOKEN_KEY } from './lib.js';
 
 Object.assign(dictionary.en, {
   as_queue: 'After-sales requests', as_empty: 'No requests waiting.', as_approve: 'Approve', as_refuse: 'Refuse',
@@ -17,45 +18,12 @@ Object.assign(dictionary['zh-CN'], {
   s_returned: '未修退回', a_triage: '分级', a_counter_offer: '协商', a_withdraw: '撤销', a_return_unrepaired: '未修退回',
 });
 
-const TOKEN_KEY = 'board.token';
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'text') el.textContent = v;
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c);
-  return el;
-}
-
-async function api(method, path, body) {
-  const headers = { Accept: 'application/json', Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(data?.error?.message || `HTTP ${res.status}`);
-  return data;
-}
-
-const fmt_time = (iso) => new Intl.DateTimeFormat(current_language(), { dateStyle: 'short', timeStyle: 'short' })
-  .format(new Date(iso));
-
-function toast(text) {
-  const el = document.getElementById('toast');
-  el.textContent = text;
-  el.hidden = false;
-  setTimeout(() => { el.hidden = true; }, 3500);
-}
-
 async function answer(c, action, body) {
   try {
     const after = await api('POST', `/api/v1/after-sales/cases/${encodeURIComponent(c.id)}/actions/${action}`, body);
     toast(t('as_done', { ticket: c.ticket_no, state: after.state }));
   } catch (err) {
-    toast(err.message);
+    toast(error_text(err));
   }
   await render();
 }
@@ -66,7 +34,7 @@ function item(c) {
     h('div', {}, h('strong', { text: `${c.ticket_no} · ${t(`as_kind_${c.kind}`)}` }),
       c.amount ? h('span', { text: ` · ${c.amount} ${c.currency}` }) : null),
     h('div', { class: 'as-reason', text: c.reason }),
-    h('div', { class: 'as-due', text: t('as_answer_by', { time: fmt_time(c.respond_by) }) }), reason,
+    h('div', { class: 'as-due', text: t('as_answer_by', { time: when(c.respond_by) }) }), reason,
     h('div', { class: 'as-buttons' },
       h('button', { class: 'btn primary as-approve', text: t('as_approve'), onclick: () => answer(c, 'approve', {}) }),
       h('button', { class: 'btn as-refuse', text: t('as_refuse'), onclick: () => {

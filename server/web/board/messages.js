@@ -1,7 +1,8 @@
 // The board's panel of customer messages waiting for an answer (GET /api/v1/messages/waiting): a new customer
 // message on any job shows here within seconds, and a dispatcher answers it in place. A module of its own beside
 // app.js, like after_sales.js: it starts once the board is ready and reads the board's login token.
-import { dictionary, t, current_language } from './i18n.js';
+import { dictionary, t } from './i18n.js';
+import { h, api, toast, error_text, when, TOKEN_KEY } from './lib.js';
 
 Object.assign(dictionary.en, {
   msg_queue: 'Customer messages', msg_reply: 'Reply', msg_reply_ph: 'Your answer',
@@ -12,39 +13,7 @@ Object.assign(dictionary['zh-CN'], {
   msg_sent: '{ticket}：已回复',
 });
 
-const TOKEN_KEY = 'board.token';
 const POLL_MS = 5_000;
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'text') el.textContent = v;  // customer text is only ever set as text, never as markup
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c);
-  return el;
-}
-
-async function api(method, path, body) {
-  const headers = { Accept: 'application/json', Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(data?.error?.message || `HTTP ${res.status}`);
-  return data;
-}
-
-const fmt_time = (iso) => new Intl.DateTimeFormat(current_language(), { dateStyle: 'short', timeStyle: 'short' })
-  .format(new Date(iso));
-
-function toast(text) {
-  const el = document.getElementById('toast');
-  el.textContent = text;
-  el.hidden = false;
-  setTimeout(() => { el.hidden = true; }, 3500);
-}
 
 function item(m) {
   const answer = h('input', { name: 'reply', placeholder: t('msg_reply_ph'), maxlength: 2000 });
@@ -55,13 +24,13 @@ function item(m) {
       await api('POST', `/api/v1/jobs/${encodeURIComponent(m.job_id)}/messages`, { body: answer.value.trim() });
       toast(t('msg_sent', { ticket: m.ticket_no }));
     } catch (err) {
-      toast(err.message);
+      toast(error_text(err));
     }
     await render();
   };
   return h('li', { class: 'msg-item', 'data-job-id': m.job_id },
     h('div', {}, h('strong', { text: `${m.ticket_no} · ${m.customer_name}` }),
-      h('span', { class: 'msg-time', text: ` · ${fmt_time(m.created_at)}` })),
+      h('span', { class: 'msg-time', text: ` · ${when(m.created_at)}` })),
     h('div', { class: 'msg-body', text: m.body }),
     h('form', { class: 'msg-form', onsubmit: send }, answer, h('button', { class: 'btn primary', text: t('msg_reply') })));
 }

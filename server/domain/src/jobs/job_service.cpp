@@ -135,6 +135,19 @@ std::string issue_access_key(Db& db, const std::string& job_id, const std::strin
     return key;
 }
 
+// The next ticket number of the day (YYYY-MM-DD), as FR-YYYYMMDD-NNNN.
+std::string next_ticket_no(Db& db, const std::string& today) {
+    std::string day = today.substr(0, 4) + today.substr(5, 2) + today.substr(8, 2);
+    db.execute(
+        "INSERT INTO ticket_counters (day, last_no) VALUES (?, 1) "
+        "ON CONFLICT (day) DO UPDATE SET last_no = ticket_counters.last_no + 1",
+        {day});
+    std::ostringstream out;
+    out << "FR-" << day << "-" << std::setw(4) << std::setfill('0')
+        << db.scalar("SELECT last_no FROM ticket_counters WHERE day = ?", {day});
+    return out.str();
+}
+
 }  // namespace
 
 Poco::JSON::Object::Ptr JobService::create(const Actor& actor, const Poco::JSON::Object::Ptr& body) {
@@ -172,17 +185,9 @@ Poco::JSON::Object::Ptr JobService::create(const Actor& actor, const Poco::JSON:
     // The day's ticket number is taken in a short transaction of its own, once the report is known to be good: the
     // counter's row stays locked only until that commits, not for the whole report (on PostgreSQL every report of
     // the day queued behind the one in flight). A report that then fails on a race loses its number.
-    std::string day = today.substr(0, 4) + today.substr(5, 2) + today.substr(8, 2);
     std::string ticket = db_.write([&](Db& db) {
         check(db);
-        db.execute(
-            "INSERT INTO ticket_counters (day, last_no) VALUES (?, 1) "
-            "ON CONFLICT (day) DO UPDATE SET last_no = ticket_counters.last_no + 1",
-            {day});
-        std::ostringstream out;
-        out << "FR-" << day << "-" << std::setw(4) << std::setfill('0')
-            << db.scalar("SELECT last_no FROM ticket_counters WHERE day = ?", {day});
-        return out.str();
+        return next_ticket_no(db, today);
     });
     return db_.write([&](Db& db) {
         check(db);
