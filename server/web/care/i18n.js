@@ -1,5 +1,7 @@
 // Every string of the customer-care desk, in English and Simplified Chinese; the language follows the browser
 // until the user picks one.
+import { language_of } from '../board/language.js';
+
 export const dictionary = {
   en: {
     title: 'Customer care desk', language: '中文', login_title: 'Care desk sign-in', username: 'Username', password: 'Password',
@@ -60,27 +62,4 @@ export const dictionary = {
   },
 };
 
-const stored = () => { try { return localStorage.getItem('care.lang'); } catch { return null; } };
-
-function initial_language() {
-  const chosen = stored();
-  if (chosen && dictionary[chosen]) return chosen;
-  const wanted = navigator.languages?.length ? navigator.languages : [navigator.language || 'en'];
-  return wanted.some((l) => l.toLowerCase().startsWith('zh')) ? 'zh-CN' : 'en';
-}
-
-let language = initial_language();
-
-export function set_language(lang) {
-  language = lang;
-  try { localStorage.setItem('care.lang', lang); } catch { /* private mode: the choice lasts for this page */ }
-  document.documentElement.lang = lang;
-}
-
-export function current_language() { return language; }
-
-// The string for key with {name} placeholders filled in; the English text when a translation is missing.
-export function t(key, params = {}) {
-  const text = dictionary[language][key] ?? dictionary.en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));
-}
+export const { set_language, current_language, t } = language_of('care.lang', [dictionary]);

@@ -1,5 +1,6 @@
 // Every string of the technician app in English and Simplified Chinese. State, action, field and error names are
 // the dispatcher board's (one translation of the workflow); the language follows the tablet until one is picked.
+import { language_of } from '../board/language.js';
 import { dictionary as board } from '../board/i18n.js';
 
 export const dictionary = {
@@ -81,31 +82,7 @@ export const dictionary = {
   },
 };
 
-const stored = () => { try { return localStorage.getItem('tech.lang'); } catch { return null; } };
-
-function initial_language() {
-  const chosen = stored();
-  if (chosen && dictionary[chosen]) return chosen;
-  const wanted = navigator.languages?.length ? navigator.languages : [navigator.language || 'en'];
-  return wanted.some((l) => l.toLowerCase().startsWith('zh')) ? 'zh-CN' : 'en';
-}
-
-let language = initial_language();
-document.documentElement.lang = language;
-
-export function set_language(lang) {
-  language = lang;
-  try { localStorage.setItem('tech.lang', lang); } catch { /* private mode: the choice lasts for this page */ }
-  document.documentElement.lang = lang;
-}
-
-export function current_language() { return language; }
-
-// The string for key with {name} placeholders filled in: the app's, else the board's, else the English text.
-export function t(key, params = {}) {
-  const text = dictionary[language][key] ?? board[language]?.[key] ?? dictionary.en[key] ?? board.en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));
-}
+export const { set_language, current_language, t } = language_of('tech.lang', [dictionary, board]);
 
 // A known word for key, or null (field labels, state names: the caller falls back to the raw name).
 export function known(key) {

@@ -6,7 +6,7 @@ const SHELL = [
   '/tech/', '/tech/app.js', '/tech/core-client.js', '/tech/format.js', '/tech/forms.js', '/tech/handover.js',
   '/tech/i18n.js', '/tech/job.js', '/tech/style.css', '/tech/manifest.webmanifest', '/tech/icon.svg',
   '/tech/icon-maskable.svg', '/tech/worker.js', '/tech/core/fieldmobile-core.js', '/tech/core/fieldmobile-core.wasm',
-  '/board/lib.js', '/board/i18n.js',
+  '/board/lib.js', '/board/i18n.js', '/board/language.js',
 ];
 const NETWORK_WAIT_MS = 4000;
 
