@@ -193,21 +193,8 @@ Poco::JSON::Object::Ptr CaseService::get(const Actor& actor, const std::string& 
 Poco::JSON::Object::Ptr CaseService::list(const Actor& actor, const Query& query) {
     require_role(actor, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor, Role::customer});
     allow_filters(query, {"state", "kind", "job_id"});
-    std::string where = "1 = 1";
     Params params;
-    if (actor.role == Role::customer) {
-        where += " AND s.customer_id = ?";
-        params.emplace_back(actor.customer_id);
-        if (!actor.job_scope.empty()) {
-            where += " AND s.job_id = ?";
-            params.emplace_back(actor.job_scope);
-        }
-    }
-    for (const char* key : {"state", "kind", "job_id"})
-        if (auto v = filter(query, key); !v.empty()) {
-            where += std::string(" AND s.") + key + " = ?";
-            params.emplace_back(v);
-        }
+    std::string where = scoped_where(actor, "s", query, {"state", "kind", "job_id"}, params);
     return db_.read([&](Db& db) {
         auto page = paged(db, kCaseColumns, "after_sales_cases s JOIN jobs j ON j.id = s.job_id", where, params,
                           "s.created_at DESC, s.id DESC", page_of(query));

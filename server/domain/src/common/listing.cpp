@@ -83,4 +83,23 @@ std::string like_pattern(const std::string& text) {
     return out + "%";
 }
 
+std::string scoped_where(const Actor& actor, const std::string& alias, const Query& query,
+                         std::initializer_list<const char*> equal_keys, Params& params) {
+    std::string where = "1 = 1";
+    if (actor.role == Role::customer) {
+        where += " AND " + alias + ".customer_id = ?";
+        params.emplace_back(actor.customer_id);
+        if (!actor.job_scope.empty()) {
+            where += " AND " + alias + ".job_id = ?";
+            params.emplace_back(actor.job_scope);
+        }
+    }
+    for (const char* key : equal_keys)
+        if (auto v = filter(query, key); !v.empty()) {
+            where += " AND " + alias + "." + key + " = ?";
+            params.emplace_back(v);
+        }
+    return where;
+}
+
 }  // namespace fieldserver

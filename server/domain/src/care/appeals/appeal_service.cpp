@@ -145,21 +145,8 @@ Poco::JSON::Object::Ptr AppealService::create(const Actor& actor, const Poco::JS
 Poco::JSON::Object::Ptr AppealService::list(const Actor& actor, const Query& query) {
     require_role(actor, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor, Role::customer});
     allow_filters(query, {"state", "job_id", "overdue"});
-    std::string where = "1 = 1";
     Params params;
-    if (actor.role == Role::customer) {
-        where += " AND p.customer_id = ?";
-        params.emplace_back(actor.customer_id);
-        if (!actor.job_scope.empty()) {
-            where += " AND p.job_id = ?";
-            params.emplace_back(actor.job_scope);
-        }
-    }
-    for (const char* key : {"state", "job_id"})
-        if (auto v = filter(query, key); !v.empty()) {
-            where += std::string(" AND p.") + key + " = ?";
-            params.emplace_back(v);
-        }
+    std::string where = scoped_where(actor, "p", query, {"state", "job_id"}, params);
     if (overdue_only(query)) {
         where += " AND p.called_back_at IS NULL AND p.state IN ('open', 'escalated') AND p.callback_due_at <= ?";
         params.emplace_back(fieldsync::format_utc(fieldsync::now_ms()));

@@ -201,21 +201,8 @@ Poco::JSON::Object::Ptr ComplaintService::create(const Actor& actor, const Poco:
 Poco::JSON::Object::Ptr ComplaintService::list(const Actor& actor, const Query& query) {
     require_role(actor, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor, Role::customer});
     allow_filters(query, {"state", "type", "customer_id", "job_id", "overdue"});
-    std::string where = "1 = 1";
     Params params;
-    if (actor.role == Role::customer) {
-        where += " AND k.customer_id = ?";
-        params.emplace_back(actor.customer_id);
-        if (!actor.job_scope.empty()) {
-            where += " AND k.job_id = ?";
-            params.emplace_back(actor.job_scope);
-        }
-    }
-    for (const char* key : {"state", "type", "customer_id", "job_id"})
-        if (auto v = filter(query, key); !v.empty()) {
-            where += std::string(" AND k.") + key + " = ?";
-            params.emplace_back(v);
-        }
+    std::string where = scoped_where(actor, "k", query, {"state", "type", "customer_id", "job_id"}, params);
     if (overdue_only(query)) {
         std::string now = fieldsync::format_utc(fieldsync::now_ms());
         where +=

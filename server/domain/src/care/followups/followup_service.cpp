@@ -98,26 +98,10 @@ void record_followup(Db& db, const JobChange& c, const CarePolicy& policy) {
 Poco::JSON::Object::Ptr FollowupService::list(const Actor& actor, const Query& query) {
     require_role(actor, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor, Role::customer});
     allow_filters(query, {"state", "job_id", "overdue"});
-    std::string where = "1 = 1";
+    if (auto state = filter(query, "state"); !state.empty() && state != "due" && state != "done" && state != "waived")
+        throw Error(ErrorCode::invalid_field, "state must be due, done or waived", "state");
     Params params;
-    if (actor.role == Role::customer) {
-        where += " AND f.customer_id = ?";
-        params.emplace_back(actor.customer_id);
-        if (!actor.job_scope.empty()) {
-            where += " AND f.job_id = ?";
-            params.emplace_back(actor.job_scope);
-        }
-    }
-    if (auto state = filter(query, "state"); !state.empty()) {
-        if (state != "due" && state != "done" && state != "waived")
-            throw Error(ErrorCode::invalid_field, "state must be due, done or waived", "state");
-        where += " AND f.state = ?";
-        params.emplace_back(state);
-    }
-    if (auto job = filter(query, "job_id"); !job.empty()) {
-        where += " AND f.job_id = ?";
-        params.emplace_back(job);
-    }
+    std::string where = scoped_where(actor, "f", query, {"state", "job_id"}, params);
     if (overdue_only(query)) {
         where += " AND f.state = 'due' AND f.due_at <= ?";
         params.emplace_back(fieldsync::format_utc(fieldsync::now_ms()));

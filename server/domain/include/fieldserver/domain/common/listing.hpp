@@ -10,6 +10,8 @@
 
 namespace fieldserver {
 
+struct Actor;
+
 using Query = std::map<std::string, std::string>;
 
 struct Page {
@@ -23,6 +25,11 @@ Page page_of(const Query& query);
 std::string filter(const Query& query, const std::string& name);
 // Throws Error(invalid_field) for a query parameter not in allowed (paging parameters are always allowed).
 void allow_filters(const Query& query, std::initializer_list<const char*> allowed);
+
+// The WHERE of a list customers may read too: a customer sees only rows whose <alias>.customer_id is theirs (a portal
+// session only its job's, by <alias>.job_id), then <alias>.<key> = ? for each of equal_keys given in query.
+std::string scoped_where(const Actor& actor, const std::string& alias, const Query& query,
+                         std::initializer_list<const char*> equal_keys, Params& params);
 
 // Runs "SELECT … FROM … WHERE <where>" twice: for the count, and for one page ordered by order_by.
 // columns and from are fixed SQL; where holds only placeholders for params. count_from, when given, is the FROM of
