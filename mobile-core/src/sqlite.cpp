@@ -29,7 +29,10 @@ Connection::Connection(const std::string& path) {
     // because the server decides which rows a device holds.
     // A bootstrap commits a page at a time; checkpointing after every few pages (the default 1,000-page WAL)
     // rewrote the same B-tree pages again and again. Up to 32 MiB of WAL first copies each page far fewer times.
-    exec_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=8192;");
+    // A page cache of 8 MiB instead of 2: a bootstrap's inserts kept reading back the B-tree pages they had just
+    // written from the WAL file (a system call and a copy each).
+    exec_script(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=8192; PRAGMA cache_size=-8192;");
 }
 
 Connection::~Connection() {

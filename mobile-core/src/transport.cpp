@@ -92,6 +92,10 @@ class HttpsTransport : public Transport {
             HttpResponse out;
             out.status = res.getStatus();
             for (const auto& [k, v] : res) out.headers[Poco::toLower(k)] = v;
+            // Room made once for a body of known length, not grown (and copied) as it arrives.
+            if (res.hasContentLength() && res.getContentLength64() > 0)
+                out.body.reserve(static_cast<std::size_t>(std::min<Poco::Int64>(
+                    res.getContentLength64(), static_cast<Poco::Int64>(options_.max_response_bytes))));
             try {
                 Poco::StreamCopier::copyToString(*in, out.body);
             } catch (const Poco::Exception& e) {

@@ -47,6 +47,14 @@ std::string gzip_decompress(std::string_view gzipped, std::size_t max_bytes) {
     Poco::InflatingInputStream inflate(in, Poco::InflatingStreamBuf::STREAM_GZIP);
     inflate.exceptions(std::ios::badbit);  // zlib's errors come out as exceptions, not a silently short body
     std::string out;
+    // The trailer's last four bytes are the size inflated (mod 2^32): made room for once, a page's body is not
+    // copied into ever larger buffers as it grows (each a fresh allocation the kernel zeroes).
+    if (gzipped.size() >= 18) {
+        const auto* tail = reinterpret_cast<const unsigned char*>(gzipped.data() + gzipped.size() - 4);
+        std::size_t size = tail[0] | (tail[1] << 8) | (tail[2] << 16) | (static_cast<std::size_t>(tail[3]) << 24);
+        // Deflate inflates 1,032 times at most: a trailer claiming more is not believed.
+        out.reserve(std::min({size, max_bytes, gzipped.size() * 1032}) + 1);
+    }
     char buffer[16384];
     try {
         while (inflate) {

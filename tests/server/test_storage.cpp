@@ -78,6 +78,41 @@ TEST_CASE("a transaction that throws leaves nothing behind", "[server][storage]"
     CHECK(t.db->read([](Db& db) { return db.scalar("SELECT COUNT(*) FROM customers"); }) == 1);
 }
 
+TEST_CASE("what a transaction gathers is written once at its commit, and not at all when it rolls back",
+          "[server][storage]") {
+    TempDatabase t;
+    migrate(*t.db);
+    t.db->write([](Db& db) { db.execute("CREATE TABLE tallies (name TEXT PRIMARY KEY, n BIGINT NOT NULL)"); });
+    int writes = 0;
+    auto add = [&](Db& db, std::int64_t n) {
+        db.gathered<std::int64_t>("tally", [&](Db& d, std::int64_t& sum) {
+            ++writes;
+            d.execute(
+                "INSERT INTO tallies (name, n) VALUES ('a', ?) ON CONFLICT (name) DO UPDATE SET n = tallies.n + "
+                "excluded.n",
+                {sum});
+        }) += n;
+    };
+    auto tally = [&] { return t.db->read([](Db& db) { return db.scalar("SELECT n FROM tallies WHERE name = 'a'"); }); };
+    t.db->write([&](Db& db) {
+        add(db, 2);
+        add(db, 3);
+        // Not written before the commit: the transaction itself still sees nothing.
+        CHECK(db.scalar("SELECT COUNT(*) FROM tallies") == 0);
+    });
+    CHECK(writes == 1);
+    CHECK(tally() == 5);
+    CHECK_THROWS(t.db->write([&](Db& db) {
+        add(db, 100);
+        throw std::runtime_error("rolled back");
+    }));
+    CHECK(writes == 1);
+    // A rolled-back transaction's sums do not leak into the next one on the same connection.
+    t.db->write([&](Db& db) { add(db, 1); });
+    CHECK(writes == 2);
+    CHECK(tally() == 6);
+}
+
 TEST_CASE("LIKE patterns match Chinese text and treat wildcards literally", "[server][storage]") {
     TempDatabase t;
     migrate(*t.db);

@@ -161,8 +161,18 @@ class Connection {
     void rolled_back() {
         after_commit_.clear();
         notifications_.clear();
+        before_commit_.clear();
+        state_.clear();
     }
     void after_commit(std::function<void()> f) { after_commit_.push_back(std::move(f)); }
+    void before_commit(std::function<void()> f) { before_commit_.push_back(std::move(f)); }
+    std::shared_ptr<void>& transaction_state(const std::string& key) { return state_[key]; }
+    // Writes what the transaction gathered (Db::gathered); its state goes with the transaction.
+    void write_gathered() {
+        auto writes = std::exchange(before_commit_, {});
+        for (auto& write : writes) write();
+        state_.clear();
+    }
     void notify_at_commit(const std::string& channel, std::string line) {
         notifications_[channel].push_back(std::move(line));
     }
@@ -194,6 +204,8 @@ class Connection {
 
   private:
     std::vector<std::function<void()>> after_commit_;
+    std::vector<std::function<void()>> before_commit_;
+    std::map<std::string, std::shared_ptr<void>> state_;
     std::map<std::string, std::vector<std::string>> notifications_;
     // Destroyed after the subclass's kept statements, which must not outlive their connection.
     Poco::Data::Session session_;
@@ -687,6 +699,10 @@ StatementStats Db::statement_stats() const { return connection_.stats(); }
 
 void Db::after_commit(std::function<void()> f) { connection_.after_commit(std::move(f)); }
 
+std::shared_ptr<void>& Db::transaction_state(const std::string& key) { return connection_.transaction_state(key); }
+
+void Db::before_commit(std::function<void()> f) { connection_.before_commit(std::move(f)); }
+
 void Db::notify_at_commit(const std::string& channel, std::string line) {
     if (dialect_ == Dialect::postgresql) connection_.notify_at_commit(channel, std::move(line));
 }
@@ -789,6 +805,7 @@ Database::Transaction::~Transaction() {
 }
 
 void Database::Transaction::commit() {
+    connection_.write_gathered();
     connection_.send_notifications();
     try {
         connection_.session().commit();

@@ -1,11 +1,13 @@
 // Reports: job_facts rows kept current by refresh_job_facts, aggregated in one grouped scan per report.
 #include "fieldserver/domain/reports/report_service.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <iterator>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "fieldserver/domain/common/field_values.hpp"
 #include "fieldserver/domain/sla/sla_service.hpp"
@@ -145,24 +147,50 @@ std::string key_of(const Poco::JSON::Object::Ptr& f, const std::string& dimensio
     return text(f, dimension == "technician" ? "technician_id" : dimension);
 }
 
-void add_to_rollup(Db& db, const std::string& dimension, const std::string& key, const std::string& day,
-                   const Contribution& delta, int sign) {
-    bool any = false;
-    Params params{dimension, key, day};
-    for (auto v : delta) {
-        any = any || v != 0;
-        params.emplace_back(static_cast<std::int64_t>(sign * v));
-    }
-    if (!any) return;
-    std::string columns, values, updates;
+// The changes a transaction makes to the daily sums, by (dimension, group, day): gathered as its jobs' facts change
+// and written once just before it commits (Db::gathered), in key order. On PostgreSQL the day's rows (the "all"
+// row above all) are then locked only from that one statement to the commit, and transactions take them in the
+// same order, so they neither wait through each other's whole action nor deadlock.
+using RollupKey = std::tuple<std::string, std::string, std::string>;
+using RollupSums = std::map<RollupKey, Contribution>;
+
+void write_rollup(Db& db, const RollupSums& sums) {
+    // Rows per statement: 16 values each stays under SQLite's smallest limit of bound values (999).
+    constexpr std::size_t kRowsPerStatement = 50;
+    std::string columns, updates;
     for (const char* c : kCounters) {
         columns += std::string(", ") + c;
-        values += ", ?";
         updates += std::string(updates.empty() ? "" : ", ") + c + " = job_rollup." + c + " + excluded." + c;
     }
-    db.execute("INSERT INTO job_rollup (dimension, group_key, day" + columns + ") VALUES (?, ?, ?" + values +
-                   ") ON CONFLICT (dimension, group_key, day) DO UPDATE SET " + updates,
-               params);
+    std::string tuple = "(?, ?, ?";
+    for (std::size_t i = 0; i < std::size(kCounters); ++i) tuple += ", ?";
+    tuple += ")";
+    Params params;
+    std::string values;
+    auto flush = [&] {
+        if (params.empty()) return;
+        db.execute("INSERT INTO job_rollup (dimension, group_key, day" + columns + ") VALUES " + values +
+                       " ON CONFLICT (dimension, group_key, day) DO UPDATE SET " + updates,
+                   params);
+        params.clear();
+        values.clear();
+    };
+    for (const auto& [key, delta] : sums) {
+        if (std::all_of(delta.begin(), delta.end(), [](std::int64_t v) { return v == 0; })) continue;
+        const auto& [dimension, group, day] = key;
+        params.insert(params.end(), {dimension, group, day});
+        for (auto v : delta) params.emplace_back(v);
+        values += (values.empty() ? "" : ", ") + tuple;
+        if (params.size() >= kRowsPerStatement * (3 + std::size(kCounters))) flush();
+    }
+    flush();
+}
+
+void add_to_rollup(Db& db, const std::string& dimension, const std::string& key, const std::string& day,
+                   const Contribution& delta, int sign) {
+    auto& sums = db.gathered<RollupSums>("job_rollup", write_rollup);
+    auto& sum = sums[{dimension, key, day}];
+    for (std::size_t i = 0; i < delta.size(); ++i) sum[i] += sign * delta[i];
 }
 
 std::string csv_field(const std::string& s) {

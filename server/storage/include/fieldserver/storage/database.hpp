@@ -106,8 +106,24 @@ class Db {
     // On PostgreSQL, sends line on channel with NOTIFY when the current transaction commits (delivered to listeners
     // only then); the lines of one transaction go out together, separated by newlines. Nothing on SQLite.
     void notify_at_commit(const std::string& channel, std::string line);
+    // The current transaction's T under key, made at its first use; write(db, t) runs once just before the
+    // transaction commits, inside it (never when it rolls back). For sums a transaction gathers as it goes and
+    // writes once at its end, so their rows are locked from then to the commit, not from the first change.
+    template <class T>
+    T& gathered(const std::string& key, std::function<void(Db&, T&)> write) {
+        auto& state = transaction_state(key);
+        if (!state) {
+            auto made = std::make_shared<T>();
+            state = made;
+            before_commit([db = *this, made, write]() mutable { write(db, *made); });
+        }
+        return *std::static_pointer_cast<T>(state);
+    }
 
   private:
+    std::shared_ptr<void>& transaction_state(const std::string& key);
+    void before_commit(std::function<void()> f);
+
     Connection& connection_;
     Dialect dialect_;
 };
