@@ -232,9 +232,10 @@ std::vector<std::string> search_terms(const std::string& text, const std::string
     auto points = decode(text);
     if (!points.ok) throw Error(ErrorCode::invalid_field, field + " must be UTF-8 text", field);
     if (points.points.size() > kMaxSearchChars)
-        throw Error(ErrorCode::invalid_field,
-                    fieldsync::Message{"field.max_length", {{"field", field}, {"max", std::to_string(kMaxSearchChars)}}},
-                    field);
+        throw Error(
+            ErrorCode::invalid_field,
+            fieldsync::Message{"field.max_length", {{"field", field}, {"max", std::to_string(kMaxSearchChars)}}},
+            field);
     std::vector<std::string> terms;
     std::string current;
     for (char c : text) {

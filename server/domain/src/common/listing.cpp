@@ -56,7 +56,9 @@ Poco::JSON::Object::Ptr paged(Db& db, const std::string& columns, const std::str
     if (count_cap > 0) {
         Params count_params = params;
         count_params.emplace_back(count_cap + 1);
-        std::int64_t n = db.scalar("SELECT COUNT(*) FROM (SELECT 1 " + counted + " LIMIT ?) capped", count_params);
+        // In the page's order, so the count walks the rows as the page does (a text index in its own order) and stops.
+        std::int64_t n = db.scalar(
+            "SELECT COUNT(*) FROM (SELECT 1 " + counted + " ORDER BY " + order_by + " LIMIT ?) capped", count_params);
         out->set("total", std::min(n, count_cap));
         out->set("total_capped", n > count_cap);
     } else {
