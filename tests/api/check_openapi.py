@@ -1514,6 +1514,11 @@ def exercise_care(c, admin, tech, customer, tech_id, customer_id, asset_id):
                                                                      "unit_price": 120}]}
     c.send("POST", f"/api/v1/jobs/{job}/actions/submit_assessment", token=tech,
            body={"findings": "门封老化。", "warranty_covered": False, "customer_caused": False, "plan": plan})
+    KN = "/api/v1/knowledge"
+    c.call("GET", KN, expect=200, token=agent, params={"q": "门封"})
+    c.call("GET", KN, expect=200, token=tech, params={"q": "门封老化"}, label="technician")
+    c.call("GET", KN, expect=403, token=customer, params={"q": "门封"})
+    c.call("GET", KN, expect=422, token=agent, params={"q": "门封", "product_type": "潜水艇"})
 
     K, KID, KA = "/api/v1/complaints", "/api/v1/complaints/{id}", "/api/v1/complaints/{id}/actions/{action}"
     complaint = {"type": "service_attitude", "description": "工程师迟到且态度差。", "job_id": job}

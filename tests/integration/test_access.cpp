@@ -429,6 +429,7 @@ TEST_CASE_METHOD(CareAccessFixture, "agents and supervisors over every endpoint"
         {"GET",    "/api/v1/after-sales/cases",                        "",                     200, 200},
         {"GET",    "/api/v1/after-sales/cases/x",                      "",                     404, 404},
         {"POST",   "/api/v1/after-sales/cases/x/actions/approve",      "{}",                   404, 404},
+        {"GET",    "/api/v1/knowledge?q=x",                            "",                     200, 200},
         {"GET",    "/api/v1/policies/time-limits",                     "",                     200, 200},
         {"PUT",    "/api/v1/policies/time-limits",                     "{}",                   403, 403},
         {"GET",    "/api/v1/policies/after-sales",                     "",                     200, 200},

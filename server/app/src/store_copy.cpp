@@ -17,6 +17,7 @@
 #include "fieldserver/domain/attachments/blob_store.hpp"
 #include "fieldserver/domain/audit/audit_log.hpp"
 #include "fieldserver/storage/migrations.hpp"
+#include "fieldserver/storage/search_index.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
 
@@ -24,8 +25,10 @@ namespace fieldserver {
 
 namespace {
 
-// Kept by their own copy step (attachments) or per database (migrations).
+// Kept by their own copy step (attachments) or per database (migrations, the jobs' search index: rebuilt in the
+// target from the copied rows, its tables differ by dialect).
 const std::set<std::string> kNotCopied = {"schema_migrations", "attachment_chunks", "attachment_blobs"};
+bool copied(const std::string& table) { return !kNotCopied.count(table) && table.rfind("job_search", 0) != 0; }
 
 std::string quoted(const std::string& name) { return "\"" + name + "\""; }
 
@@ -36,8 +39,7 @@ std::vector<std::string> tables_in_order(Database& schema) {
         for (auto rows = db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
                                   "'sqlite_%' ORDER BY name");
              const auto& v : *rows)
-            if (auto name = text(v.extract<Poco::JSON::Object::Ptr>(), "name"); !kNotCopied.count(name))
-                names.push_back(name);
+            if (auto name = text(v.extract<Poco::JSON::Object::Ptr>(), "name"); copied(name)) names.push_back(name);
         std::vector<std::string> ordered;
         std::set<std::string> placed;
         std::function<void(const std::string&)> place = [&](const std::string& table) {
@@ -175,6 +177,7 @@ StoreCopyReport copy_store(Database& from, const std::string& from_attachments, 
             copy_table(from, to, table, columns_of(schema, table));
             report.rows[table] = count(from, table);
         }
+        to.write([](Db& db) { index_unindexed_jobs(db); });
         report.attachments = copy_attachments(from, from_attachments, to, to_attachments);
         check_copy(from, to, report);
     });

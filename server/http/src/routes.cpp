@@ -139,6 +139,10 @@ void add_job_routes(Router& r, Services& s) {
            [&s](HttpRequest& req) { return ok(s.jobs.list(req.actor, req.query)); }});
     r.add({"GET", "/api/v1/jobs/{id}", kAnyUser, false,
            [&s](HttpRequest& req) { return ok(s.jobs.get(req.actor, req.params["id"])); }});
+    // How a fault was found and fixed before: staff and technicians, never customers.
+    r.add({"GET", "/api/v1/knowledge",
+           Access{false, {Role::admin, Role::dispatcher, Role::technician, Role::agent, Role::supervisor}}, false,
+           [&s](HttpRequest& req) { return ok(s.jobs.knowledge(req.actor, req.query)); }});
     r.add({"GET", "/api/v1/jobs/{id}/summary", kAnyUser, false,
            [&s](HttpRequest& req) { return ok(s.jobs.summary(req.actor, req.params["id"])); }});
     r.add({"POST", "/api/v1/jobs/{id}/actions/{action}", kAnyUser, true, [&s](HttpRequest& req) {

@@ -9,6 +9,7 @@
 #include "fieldserver/storage/change_feed.hpp"
 #include "fieldserver/storage/change_relay.hpp"
 #include "fieldserver/storage/change_sequence.hpp"
+#include "fieldserver/storage/search_index.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/bucket.hpp"
@@ -256,6 +257,8 @@ std::int64_t record_change(Db& db, const std::string& table, const std::string& 
     bool moved = false;
     std::int64_t version = sync_row(db, table, row_id, row, stamp, &moved);
     if (table == "jobs") follow_job(db, row_id, row, moved);
+    // Every write of a synced row comes through here in its transaction, so the jobs' search documents follow too.
+    index_changed_row(db, table, row_id);
     return version;
 }
 

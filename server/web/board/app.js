@@ -67,6 +67,7 @@ session.on_expired = () => render_login();
 const queue = {
   filters: { queue: 'open', state: '', priority: '', assignee_id: '', q: '' },
   total: null,
+  capped: false,        // total_capped: more jobs match than total
   pages: new Map(),     // page index -> items
   loading: new Set(),   // page indexes in flight
   generation: 0,        // bumps when filters change, so late answers for old filters are dropped
@@ -95,6 +96,7 @@ async function load_page(page, { force = false } = {}) {
     const data = await api('GET', `/api/v1/jobs?${queue_params(page)}`);
     if (generation !== queue.generation) return;
     queue.total = data.total;
+    queue.capped = data.total_capped === true;
     queue.pages.set(page, data.items);
     if (!performance.getEntriesByName('board-queue-loaded').length) performance.mark('board-queue-loaded');
     for (const job of data.items) queue.by_id.set(job.id, job);
@@ -177,7 +179,9 @@ function render_queue() {
   if (!sc) return;
   const total = queue.total ?? 0;
   ui.queue_spacer.style.height = `${total * ROW}px`;
-  ui.queue_count.textContent = queue.total === null ? t('loading') : t('jobs_count', { count: total.toLocaleString(current_language()) });
+  // A search counts its matches up to 1,000 only (the server says when there are more).
+  ui.queue_count.textContent = queue.total === null ? t('loading')
+    : t(queue.capped ? 'jobs_more' : 'jobs_count', { count: total.toLocaleString(current_language()) });
   const first = Math.max(0, Math.floor(sc.scrollTop / ROW) - 5);
   const last = Math.min(total, Math.ceil((sc.scrollTop + sc.clientHeight) / ROW) + 5);
   const rows = [];

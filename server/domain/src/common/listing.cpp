@@ -3,6 +3,8 @@
 
 #include <Poco/NumberParser.h>
 
+#include <algorithm>
+
 #include "fieldserver/domain/common/actor.hpp"
 #include "fieldsync/error.hpp"
 
@@ -47,11 +49,21 @@ void allow_filters(const Query& query, std::initializer_list<const char*> allowe
 
 Poco::JSON::Object::Ptr paged(Db& db, const std::string& columns, const std::string& from, const std::string& where,
                               const Params& params, const std::string& order_by, const Page& page,
-                              const std::string& count_from) {
+                              const std::string& count_from, std::int64_t count_cap) {
     std::string where_clause = where.empty() ? "" : " WHERE " + where;
     Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
-    out->set("total",
-             db.scalar("SELECT COUNT(*) FROM " + (count_from.empty() ? from : count_from) + where_clause, params));
+    std::string counted = "FROM " + (count_from.empty() ? from : count_from) + where_clause;
+    if (count_cap > 0) {
+        Params count_params = params;
+        count_params.emplace_back(count_cap + 1);
+        // In the page's order, so the count walks the rows as the page does (a text index in its own order) and stops.
+        std::int64_t n = db.scalar(
+            "SELECT COUNT(*) FROM (SELECT 1 " + counted + " ORDER BY " + order_by + " LIMIT ?) capped", count_params);
+        out->set("total", std::min(n, count_cap));
+        out->set("total_capped", n > count_cap);
+    } else {
+        out->set("total", db.scalar("SELECT COUNT(*) " + counted, params));
+    }
     Params page_params = params;
     page_params.emplace_back(page.limit);
     page_params.emplace_back(page.offset);

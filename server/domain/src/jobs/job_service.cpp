@@ -11,6 +11,7 @@
 #include "fieldserver/domain/jobs/job_actions.hpp"
 #include "fieldserver/domain/jobs/plan.hpp"
 #include "fieldserver/domain/jobs/scheduling.hpp"
+#include "fieldserver/storage/search_index.hpp"
 #include "fieldserver/util/crypto.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/error.hpp"
@@ -39,9 +40,6 @@ const char* kJobSelect =
     "a.model AS asset_model, a.serial_no AS asset_serial_no, u.name AS assignee_name "
     "FROM jobs j JOIN customers c ON c.id = j.customer_id LEFT JOIN assets a ON a.id = j.asset_id "
     "LEFT JOIN users u ON u.id = j.assignee_id";
-
-// The findings of a job's latest assessment, for the knowledge search over past jobs.
-const char* kLatestFindings = "(SELECT p.findings FROM plans p WHERE p.job_id = j.id ORDER BY p.version DESC LIMIT 1)";
 
 // Plan rows with amounts in currency units, as the API shows them.
 Poco::JSON::Object::Ptr plan_view(Poco::JSON::Object::Ptr plan) {
@@ -271,21 +269,17 @@ Poco::JSON::Object::Ptr JobService::list(const Actor& actor, const Query& query)
             where += std::string(" AND j.") + key + " = ?";
             params.emplace_back(v);
         }
-    if (auto q = filter(query, "q"); !q.empty()) {
-        where += " AND " + text_search(db_.dialect(),
-                                       {"j.ticket_no", "j.description", "c.name", "c.phone", "a.serial_no", "a.model",
-                                        // Knowledge search: how a fault was found and fixed before.
-                                        "j.repair_json", kLatestFindings},
-                                       q, params);
-    }
+    auto terms = search_terms(filter(query, "q"), "q");
     std::string select(kJobSelect);
     std::string columns = select.substr(7, select.find(" FROM ") - 7);
     std::string from = select.substr(select.find(" FROM ") + 6);
-    // Without a search the filters name only jobs' columns, and every job has its customer (NOT NULL, a foreign key):
-    // the count needs no join, which on a million closed jobs is most of the time of a page.
-    std::string count_from = filter(query, "q").empty() ? "jobs j" : "";
     return db_.read([&](Db& db) {
-        auto page = paged(db, columns, from, where, params, "j.created_at DESC, j.id DESC", page_of(query), count_from);
+        // Without a search the filters name only jobs' columns, and every job has its customer (NOT NULL, a foreign
+        // key): the count needs no join, which on a million closed jobs is most of the time of a page.
+        auto page =
+            terms.empty()
+                ? paged(db, columns, from, where, params, "j.created_at DESC, j.id DESC", page_of(query), "jobs j")
+                : search_page(db, actor, terms, {columns, from.substr(6), where, params}, page_of(query));
         add_dispatch_views(db, page->getArray("items"));
         return page;
     });

@@ -34,9 +34,11 @@ std::string scoped_where(const Actor& actor, const std::string& alias, const Que
 // Runs "SELECT … FROM … WHERE <where>" twice: for the count, and for one page ordered by order_by.
 // columns and from are fixed SQL; where holds only placeholders for params. count_from, when given, is the FROM of
 // the count: fewer joins when where needs none of the others and they cannot change the number of rows.
+// count_cap, when above 0, stops counting there: total is at most count_cap, and total_capped says that more rows
+// match (a text search that matches half a million jobs answers its first page without counting them all).
 Poco::JSON::Object::Ptr paged(Db& db, const std::string& columns, const std::string& from, const std::string& where,
                               const Params& params, const std::string& order_by, const Page& page,
-                              const std::string& count_from = {});
+                              const std::string& count_from = {}, std::int64_t count_cap = 0);
 
 // "(c1 LIKE ? ESCAPE '\' OR c2 LIKE ? …)" matching text anywhere in any of columns, case-insensitively in both
 // dialects (SQLite's LIKE ignores ASCII case; PostgreSQL needs ILIKE); appends one pattern per column to params.

@@ -34,7 +34,11 @@ class JobService {
     }
 
     Poco::JSON::Object::Ptr create(const Actor& actor, const Poco::JSON::Object::Ptr& body);
+    // Jobs the actor may see, newest report first; q searches them (job_search.cpp).
     Poco::JSON::Object::Ptr list(const Actor& actor, const Query& query);
+    // Past repairs whose findings, work summary or notes match q, with product type and fault category filters,
+    // most relevant first (job_search.cpp). Staff and technicians; no customer's name, phone or address.
+    Poco::JSON::Object::Ptr knowledge(const Actor& actor, const Query& query);
     Poco::JSON::Object::Ptr get(const Actor& actor, const std::string& id);
     // Takes a workflow action; returns the job as get() shows it afterwards.
     Poco::JSON::Object::Ptr act(const Actor& actor, const std::string& id, const std::string& action,
@@ -59,6 +63,14 @@ class JobService {
     std::vector<std::pair<std::string, std::int64_t>> count_by_state();
 
   private:
+    // A list's SQL before its search: the columns, the joins after "jobs j", the filters with their params.
+    struct ListSql {
+        std::string columns, joins, where;
+        Params params;
+    };
+    // The page of jobs matching the search terms as well as sql's filters (job_search.cpp).
+    Poco::JSON::Object::Ptr search_page(Db& db, const Actor& actor, const std::vector<std::string>& terms,
+                                        const ListSql& sql, const Page& page) const;
     Poco::JSON::Object::Ptr load_visible(Db& db, const Actor& actor, const std::string& id);
     Poco::JSON::Object::Ptr view(Db& db, const Actor& actor, const std::string& id);
     // One workflow action inside db's transaction: load, resolve, validate, the action's handler, the
