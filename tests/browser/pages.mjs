@@ -183,7 +183,7 @@ try {
     await page.keyboard.press('Escape');
     await page.click('#new-job');
     await page.fill('#caller-search', '13855550001');
-    await page.click('#create-job .found button[role=listitem]');
+    await page.click('#create-job .found button[data-id]:not(#new-customer)');
     await page.waitForFunction(() => (document.querySelector('#sms-consent-note')?.textContent || '').includes('记录'));
     check('a known caller’s SMS consent shows as recorded', await page.isChecked('#sms-consent'),
       await page.textContent('#sms-consent-note'));

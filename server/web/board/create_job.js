@@ -61,7 +61,7 @@ export function create_job_dialog(role) {
   const state = { customer: null, assets: [] };
   const consent = consent_box();
   const search = h('input', { type: 'search', placeholder: t('caller_search') });
-  const found = h('div', { class: 'found', role: 'list', 'aria-label': t('customers_found') });
+  const found = h('div', { class: 'found', role: 'group', 'aria-label': t('customers_found') });
   const customer_box = h('fieldset', {}, h('legend', { text: t('customer') }));
   const asset_select = h('select', {});
   const categories = h('select', {}, h('option', { value: '', text: t('choose') }));
@@ -97,9 +97,9 @@ export function create_job_dialog(role) {
     const q = search.value.trim();
     if (!q) return found.replaceChildren();
     const data = await api('GET', `/api/v1/customers?q=${encodeURIComponent(q)}&limit=8`).catch(() => ({ items: [] }));
-    found.replaceChildren(...data.items.map((c) => h('button', { type: 'button', class: 'btn small', role: 'listitem', 'data-id': c.id,
+    found.replaceChildren(...data.items.map((c) => h('button', { type: 'button', class: 'btn small', 'data-id': c.id,
       'aria-pressed': 'false', text: `${c.name} · ${c.phone}`, onclick: () => pick(c) })),
-    h('button', { type: 'button', class: 'btn small', role: 'listitem', 'data-id': 'new', id: 'new-customer', text: t('new_customer'), onclick: () => {
+    h('button', { type: 'button', class: 'btn small', 'data-id': 'new', id: 'new-customer', text: t('new_customer'), onclick: () => {
       pick('new');
       const digits = q.replace(/[^\d+]/g, '');
       if (digits.length >= 5) new_customer.querySelector('[name=phone]').value = q;
