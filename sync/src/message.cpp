@@ -188,6 +188,11 @@ constexpr Entry kCatalog[] = {
     {"field.png", "{field} must be a base64-encoded PNG image", "{field}应为 base64 编码的 PNG 图片"},
 
     // Users.
+    {"password.too_short", "password must be at least {min} characters", "密码至少需要 {min} 个字符"},
+    {"password.guessable",
+     "password is too easy to guess (a common password, repeated characters, or the user's own name); choose a longer, "
+     "less predictable one",
+     "密码太容易被猜到（常见密码、重复字符或包含用户名/姓名），请换一个更长、更不规则的密码"},
     {"user.role_unchanged", "the user has this role already", "该用户已是此角色"},
     {"user.customer_role", "a customer's account keeps the customer role", "客户账号不能更改角色"},
 };
