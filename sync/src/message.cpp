@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <span>
 
+#include "fieldsync/time.hpp"
+#include "fieldsync/zone.hpp"
+
 namespace fieldsync {
 namespace {
 
@@ -138,7 +141,58 @@ constexpr Entry kCatalog[] = {
      "保留了对 {fields} 的较新修改，设备上的值未采用"},
     {"sync.op_reused", "op id {op_id} was used by another device", "操作编号 {op_id} 已被其他设备使用"},
 
+    // Requests as HTTP sees them, and signing in.
+    {"http.method_not_allowed", "{method} is not allowed on {path}", "{path} 不支持 {method} 请求"},
+    {"http.no_endpoint", "no such endpoint: {method} {path}", "没有这个接口：{method} {path}"},
+    {"http.bad_uri", "the request target is not a valid URI", "请求地址不是有效的 URI"},
+    {"http.body_too_large", "the body is larger than the limit of {max} bytes", "请求内容超过了 {max} 字节的上限"},
+    {"http.media_type", "send the body as {media_type}", "请以 {media_type} 格式发送请求内容"},
+    {"http.version_09", "HTTP/0.9 requests are not served; send HTTP/1.1", "不支持 HTTP/0.9 请求，请使用 HTTP/1.1"},
+    {"http.version", "only HTTP/1.1 and HTTP/1.0 are served", "只支持 HTTP/1.1 和 HTTP/1.0"},
+    {"http.line_too_long", "the request line is longer than {max} bytes", "请求行超过了 {max} 字节"},
+    {"http.head_too_large", "the request head is larger than {max} bytes", "请求头超过了 {max} 字节"},
+    {"http.too_many_headers", "more than {max} header fields", "请求头字段超过了 {max} 个"},
+    {"metrics.loopback", "/metrics answers only on the loopback address (metrics.access)",
+     "/metrics 只在本机回环地址上提供（metrics.access）"},
+    {"metrics.token", "send Authorization: Bearer <metrics.token> for /metrics",
+     "访问 /metrics 需要 Authorization: Bearer <metrics.token>"},
+    {"auth.no_token", "log in first: send Authorization: Bearer <token>", "请先登录（请求需带 Authorization: Bearer 令牌）"},
+    {"auth.token_invalid", "the token is unknown, expired or revoked; log in again", "登录已失效（令牌未知、已过期或已撤销），请重新登录"},
+    {"auth.portal_route", "a portal session may not use {method} {route}", "门户会话不能使用 {method} {route}"},
+    {"auth.role_route", "a {role} may not use {method} {route}", "{role}无权使用 {method} {route}"},
+    {"auth.too_many_failures", "too many failed logins; try again in {seconds} seconds", "登录失败次数过多，请在 {seconds} 秒后再试"},
+    {"auth.wrong_password", "wrong username or password", "用户名或密码不正确"},
+
+    // Records that are not there (or not visible to the reader), and what a job's fields must hold.
+    {"job.not_found", "no job {id}", "工单 {id} 不存在或您无权查看"},
+    {"customer.not_found", "no customer {id}", "客户 {id} 不存在或您无权查看"},
+    {"asset.not_found", "no asset {id}", "产品 {id} 不存在或您无权查看"},
+    {"asset.not_of_customer", "no asset {id} of this customer", "该客户名下没有产品 {id}"},
+    {"warranty.not_found", "no warranty {id}", "保修记录 {id} 不存在或您无权查看"},
+    {"user.no_technician", "no active technician {id}", "没有在职的技术员 {id}"},
+    {"job.report_for_self", "a customer may report faults only for themselves", "客户只能为自己报修"},
+    {"job.report_for_served", "a technician reports faults only for customers they serve", "技术员只能为自己服务的客户报修"},
+    {"job.no_state", "no state {value}", "没有“{value}”这个状态"},
+    {"job.triage_empty", "triage sets priority, product_type or fault_category", "分诊需设置优先级、产品类型或故障类别"},
+    {"job.withdraw_fee", "withdrawing now costs the inspection fee of {fee}; confirm it with accepted_fee",
+     "现在撤回需支付检测费 {fee} 元，请确认该费用"},
+    {"job.inbound_depot_only", "an inbound shipment belongs to a depot repair only", "只有送修的工单才有寄入物流"},
+    {"plan.cost_over_total", "plan.cost_to_customer ({cost}) is more than the plan's total ({total})",
+     "客户需付费用（{cost}）超过了方案总价（{total}）"},
+    {"plan.customer_caused", "damage the customer caused is not covered by warranty", "客户造成的损坏不在保修范围内"},
+    {"plan.counter_too_high", "proposed_cost must be below the plan's cost to the customer ({cost})",
+     "期望费用必须低于方案中客户需付的费用（{cost}）"},
+    {"catalog.no_product_type", "no active product type {value} in the catalog", "目录中没有启用的产品类型“{value}”"},
+    {"catalog.no_fault_category", "no active fault category {value} in the catalog", "目录中没有启用的故障类别“{value}”"},
+    {"field.location", "{field} must hold just lat (−90…90) and lng (−180…180)", "{field}应为经纬度（纬度 −90…90，经度 −180…180）"},
+    {"field.png", "{field} must be a base64-encoded PNG image", "{field}应为 base64 编码的 PNG 图片"},
+
     // Users.
+    {"password.too_short", "password must be at least {min} characters", "密码至少需要 {min} 个字符"},
+    {"password.guessable",
+     "password is too easy to guess (a common password, repeated characters, or the user's own name); choose a longer, "
+     "less predictable one",
+     "密码太容易被猜到（常见密码、重复字符或包含用户名/姓名），请换一个更长、更不规则的密码"},
     {"user.role_unchanged", "the user has this role already", "该用户已是此角色"},
     {"user.customer_role", "a customer's account keeps the customer role", "客户账号不能更改角色"},
 };
@@ -158,6 +212,9 @@ constexpr Entry kLabels[] = {
     {"field.fault_category", "", "故障类别"}, {"field.proposed_cost", "", "期望费用"},
     {"field.accepted_fee", "", "确认的费用"}, {"field.close_reason", "", "关闭原因"}, {"field.rating", "", "评分"},
     {"field.date", "", "日期"}, {"field.job_ids", "", "工单"}, {"field.state", "", "状态"},
+    {"field.active_on", "", "生效日期"}, {"field.warranty_until", "", "保修截止日期"},
+    {"field.purchase_date", "", "购买日期"}, {"field.plan.items", "", "方案明细"},
+    {"field.signature_png", "", "签名图片"}, {"field.signature_strokes", "", "签名笔迹"}, {"field.location", "", "位置"},
     {"role.admin", "", "管理员"}, {"role.dispatcher", "", "调度员"}, {"role.technician", "", "技术员"},
     {"role.customer", "", "客户"}, {"role.system", "", "系统"}, {"role.agent", "", "客服"},
     {"role.supervisor", "", "主管"},
@@ -190,10 +247,30 @@ std::string duration_text(const std::string& minutes_text, Locale locale) {
     return hours + " h " + (rest.size() < 2 ? "0" : "") + rest + " min";
 }
 
+thread_local Locale t_locale = Locale::en;
+thread_local ZoneOffset t_zone;
+
+// An instant on the reader's clock: "Feb 5, 2027, 10:00" / "2027年2月5日 10:00", with " UTC" when no zone is in
+// scope; a value that is not an instant stays as given.
+std::string time_text(const std::string& value, Locale locale) {
+    auto instant = parse_date_time(value);
+    if (!instant) return value;
+    std::int64_t local = *instant + (t_zone ? std::int64_t{t_zone(*instant)} * 60'000 : 0);
+    std::string iso = format_utc(local);  // YYYY-MM-DDTHH:MM:SS.mmmZ, read as the local wall clock
+    int month = std::atoi(iso.substr(5, 2).c_str()), day = std::atoi(iso.substr(8, 2).c_str());
+    std::string year = iso.substr(0, 4), clock = iso.substr(11, 5), zone = t_zone ? "" : " UTC";
+    if (locale == Locale::zh_cn)
+        return year + "年" + std::to_string(month) + "月" + std::to_string(day) + "日 " + clock + zone;
+    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    return std::string(kMonths[(month + 11) % 12]) + " " + std::to_string(day) + ", " + year + ", " + clock + zone;
+}
+
 // An argument as the reader sees it: a name of a field, role, action or state through its label; a duration in
-// the reader's words; anything else as given.
+// the reader's words; an instant on the reader's clock; anything else as given.
 std::string argument_text(const std::string& name, const std::string& value, Locale locale) {
     if (name == "duration") return duration_text(value, locale);
+    if (name == "start" || name == "end" || name == "at") return time_text(value, locale);
     bool labelled = name == "field" || name == "other" || name == "role" || name == "action" || name == "state" ||
                     name == "previous";
     if (!labelled || locale == Locale::en) return value;
@@ -218,8 +295,6 @@ std::string substitute(std::string_view pattern, const Message& message, Locale 
     out.append(pattern.substr(std::min(i, pattern.size())));
     return out;
 }
-
-thread_local Locale t_locale = Locale::en;
 
 }  // namespace
 
@@ -269,6 +344,10 @@ Locale current_locale() noexcept { return t_locale; }
 LocaleScope::LocaleScope(Locale locale) noexcept : previous_(t_locale) { t_locale = locale; }
 
 LocaleScope::~LocaleScope() { t_locale = previous_; }
+
+ZoneScope::ZoneScope(ZoneOffset offset) : previous_(std::move(t_zone)) { t_zone = std::move(offset); }
+
+ZoneScope::~ZoneScope() { t_zone = std::move(previous_); }
 
 std::string localize(const Message& message) { return render(message, t_locale); }
 

@@ -723,6 +723,21 @@ def exercise(c):
     c.call("GET", CID, P(CID, id=qian), expect=404, token=liu, label="another customer")
     c.call("GET", CID, P(CID, id="no-such-customer"), expect=404, token=disp)
 
+    SC = "/api/v1/customers/{id}/sms-consent"
+    c.call("PUT", SC, P(SC, id=qian), expect=200, token=disp, body={"sms_consent": True, "source": "phone",
+                                                                     "note": "来电时同意"}, request_valid=True)
+    c.call("PUT", SC, P(SC, id=qian), expect=422, token=disp, body={"sms_consent": True, "source": "portal"},
+           label="portal is the customer's own", request_valid=False)
+    c.call("PUT", SC, P(SC, id=qian), expect=422, token=disp, body={"sms_consent": True}, label="no source",
+           request_valid=False)
+    c.call("PUT", SC, P(SC, id=qian), expect=403, token=li, body={"sms_consent": True, "source": "phone"},
+           label="technician")
+    c.call("PUT", SC, P(SC, id="no-such-customer"), expect=404, token=disp,
+           body={"sms_consent": False, "source": "written"}, request_valid=True)
+    c.call("GET", SC, P(SC, id=qian), expect=200, token=disp, label="one change")
+    c.call("GET", SC, P(SC, id=qian), expect=403, token=liu, label="customer")
+    c.call("GET", SC, P(SC, id="no-such-customer"), expect=404, token=disp)
+
     c.call("PATCH", CID, P(CID, id=qian), expect=200, token=disp,
            body={"address": "上海市长宁区延安西路2号", "notes": None, "location": None}, request_valid=True)
     c.call("PATCH", CID, P(CID, id=liu_customer), expect=200, token=liu, body={"email": "liu.yang@example.cn"},

@@ -132,6 +132,9 @@ try {
     await page.fill('#caller-search', '13855550001');
     await page.click('#new-customer');
     await page.fill('#new-customer-name', '钱先生');
+    await page.waitForSelector('#sms-consent');
+    await page.check('#sms-consent');
+    await check_axe(page, 'the new-job dialog asking for SMS consent');
     await page.fill('#create-job [name=model]', '美的 MG80 洗衣机');
     await page.fill('#create-job [name=serial_no]', `MD-MG80-${Date.now()}`);
     await page.click('#create-job button[type=submit]');
@@ -144,6 +147,10 @@ try {
     const made = (await server.must('GET', `/api/v1/jobs?q=${ticket}`, { token: dispatcher })).items[0];
     check('the job is created for a new customer on the phone channel with the priority chosen',
       made?.state === 'reported' && made.channel === 'phone' && made.priority === 'high' && made.customer_name === '钱先生', JSON.stringify(made));
+    const consent = await server.must('GET', `/api/v1/customers/${made.customer_id}/sms-consent`, { token: dispatcher });
+    check('the caller’s SMS consent is recorded from the dialog, by whom and how',
+      consent.sms_consent === true && consent.changes.length === 1 && consent.changes[0].source === 'phone' && consent.changes[0].recorded_by_name,
+      JSON.stringify(consent));
     const wf = await server.must('GET', '/api/v1/workflow', { token: dispatcher });
     const buttons = await page.locator('#job-drawer .action-buttons button').evaluateAll((b) => b.map((x) => x.dataset.action));
     const expected = wf.transitions.filter((tr) => tr.from.includes('reported') && tr.roles.includes('dispatcher')).map((tr) => tr.action);
@@ -172,6 +179,15 @@ try {
     check('cancel from the drawer', cancelled.state === 'cancelled' && cancelled.close_reason === '客户来电取消');
     await find(page, ticket, 'cancelled');
     check('the cancelled queue lists and finds the job', await page.locator('#queue .job[data-job-id]').count() === 1);
+    // A known caller: the dialog shows the consent on record and who recorded it.
+    await page.keyboard.press('Escape');
+    await page.click('#new-job');
+    await page.fill('#caller-search', '13855550001');
+    await page.click('#create-job .found button[data-id]:not(#new-customer)');
+    await page.waitForFunction(() => (document.querySelector('#sms-consent-note')?.textContent || '').includes('记录'));
+    check('a known caller’s SMS consent shows as recorded', await page.isChecked('#sms-consent'),
+      await page.textContent('#sms-consent-note'));
+    await page.keyboard.press('Escape');
     check('the board ran without script errors', page.errors.length === 0, page.errors.join('; '));
     await page.close();
   });
@@ -268,6 +284,9 @@ try {
     const message = await slot.textContent();
     check('the server’s clash message is shown beside the start field, in Chinese', message.includes('该技术员在') &&
       message.includes(booked.ticket_no) && !/booked|technician/i.test(message), message);
+    const [y, m, d] = day.split('-').map(Number);
+    check('the clash’s times read on the board’s clock (Time-Zone), not as ISO UTC',
+      message.includes(`${y}年${m}月${d}日 10:00 至 ${y}年${m}月${d}日 12:00`) && !/Z\b|UTC/.test(message), message);
     check('the start field is marked invalid and focused', await form.locator('[name=window_start][aria-invalid=true]').count() === 1 &&
       await page.evaluate(() => document.activeElement?.name === 'window_start'));
     check('the job stays unassigned', (await job(made.id)).state === 'reported');

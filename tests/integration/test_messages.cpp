@@ -87,8 +87,8 @@ TEST_CASE("validation errors of the workflow's fields come in the language asked
     CHECK(message_of(transition.en) == "cannot resume a job that is assessing");
     auto unknown = in_both(srv, [&] { return srv.get("/api/v1/jobs/no-such-job", shop.dispatcher); });
     check_same_error(unknown, 404, "not_found", "");
-    CHECK(message_of(unknown.zh) == "不存在或您无权查看");
-    CHECK(message_of(unknown.en) != message_of(unknown.zh));
+    CHECK(message_of(unknown.zh) == "工单 no-such-job 不存在或您无权查看");
+    CHECK(message_of(unknown.en) == "no job no-such-job");
     // Nothing changed: the job is where it was.
     CHECK(shop.state(job) == "assessing");
 
@@ -116,6 +116,17 @@ TEST_CASE("conflicts come in the language asked for", "[integration][messages]")
     CHECK(message_of(clash.zh).find("已安排了工单") != std::string::npos);
     CHECK_FALSE(has_latin_word(message_of(clash.zh)));
     CHECK(message_of(clash.en).find("the technician is already booked from") == 0);
+    // Times on the reader's clock: the zone the page sends (Time-Zone), else UTC and said so.
+    CHECK(message_of(clash.en).find("from Mar 4, 2031, 02:00 UTC to Mar 4, 2031, 04:00 UTC") != std::string::npos);
+    srv.extra_headers["Time-Zone"] = "Asia/Shanghai";
+    auto zoned = in_both(srv, [&] { return shop.act(second, "assign", window(second), shop.dispatcher); });
+    CHECK(message_of(zoned.zh).find("在 2031年3月4日 10:00 至 2031年3月4日 12:00 已安排") != std::string::npos);
+    CHECK(message_of(zoned.en).find("from Mar 4, 2031, 10:00 to Mar 4, 2031, 12:00 for") != std::string::npos);
+    CHECK(message_of(zoned.en).find(".000Z") == std::string::npos);
+    srv.extra_headers["Time-Zone"] = "../../etc/passwd";
+    auto unknown_zone = in_both(srv, [&] { return shop.act(second, "assign", window(second), shop.dispatcher); });
+    CHECK(message_of(unknown_zone.en).find("02:00 UTC") != std::string::npos);
+    srv.extra_headers.erase("Time-Zone");
     CHECK(shop.state(second) == "reported");
 
     auto taken = in_both(srv, [&] {
@@ -129,6 +140,56 @@ TEST_CASE("conflicts come in the language asked for", "[integration][messages]")
     check_same_error(taken, 409, "conflict", "username");
     CHECK(message_of(taken.zh) == "用户名 disp 已被使用");
     CHECK(message_of(taken.en) == "username disp is taken");
+}
+
+TEST_CASE("errors that were plain English text read right in Chinese and English", "[integration][messages]") {
+    TestServer srv;
+    Shop shop(srv);
+    auto endpoint = in_both(srv, [&] { return srv.get("/api/v1/nope", shop.dispatcher); });
+    check_same_error(endpoint, 404, "not_found", "");
+    CHECK(message_of(endpoint.zh) == "没有这个接口：GET /api/v1/nope");
+    CHECK(message_of(endpoint.en) == "no such endpoint: GET /api/v1/nope");
+
+    auto method = in_both(srv, [&] { return srv.request("DELETE", "/api/v1/workflow", "", shop.dispatcher); });
+    check_same_error(method, 405, "method_not_allowed", "");
+    CHECK(message_of(method.zh) == "/api/v1/workflow 不支持 DELETE 请求");
+    CHECK(message_of(method.en) == "DELETE is not allowed on /api/v1/workflow");
+
+    auto anonymous = in_both(srv, [&] { return srv.get("/api/v1/jobs", ""); });
+    check_same_error(anonymous, 401, "unauthenticated", "");
+    CHECK(message_of(anonymous.zh) == "请先登录（请求需带 Authorization: Bearer 令牌）");
+    CHECK(message_of(anonymous.en) == "log in first: send Authorization: Bearer <token>");
+
+    auto role = in_both(srv, [&] {
+        return srv.post("/api/v1/customers", body({{"name", "x"}, {"phone", "13800000000"}}), shop.tech_a);
+    });
+    check_same_error(role, 403, "forbidden", "");
+    CHECK(message_of(role.zh) == "技术员无权使用 POST /api/v1/customers");
+    CHECK(message_of(role.en) == "a technician may not use POST /api/v1/customers");
+
+    auto media = in_both(srv, [&] {
+        return srv.request("POST", "/api/v1/customers", R"({"name":"x"})", shop.dispatcher, "text/plain");
+    });
+    check_same_error(media, 415, "unsupported_media", "");
+    CHECK(message_of(media.zh) == "请以 application/json 格式发送请求内容");
+
+    auto customer = in_both(srv, [&] { return srv.get("/api/v1/customers/nobody", shop.dispatcher); });
+    check_same_error(customer, 404, "not_found", "");
+    CHECK(message_of(customer.zh) == "客户 nobody 不存在或您无权查看");
+    CHECK(message_of(customer.en) == "no customer nobody");
+
+    auto priority = in_both(srv, [&] { return srv.get("/api/v1/jobs?priority=top", shop.dispatcher); });
+    check_same_error(priority, 422, "invalid_field", "priority");
+    CHECK(message_of(priority.zh) == "优先级不是可选的值");
+
+    auto login = in_both(srv, [&] {
+        return srv.post("/api/v1/auth/login", body({{"username", "disp"}, {"password", "not-the-password"}}), "");
+    });
+    check_same_error(login, 401, "bad_credentials", "");
+    CHECK(message_of(login.zh) == "用户名或密码不正确");
+    CHECK(message_of(login.en) == "wrong username or password");
+    for (const auto* both : {&endpoint, &method, &anonymous, &role, &media, &customer, &priority, &login})
+        CHECK_FALSE(has_latin_word(message_of(both->zh)));
 }
 
 TEST_CASE("auto-assign and suggestion reasons come in the language asked for, codes unchanged",
@@ -208,6 +269,34 @@ TEST_CASE("a sync conflict's reason is listed in the reader's language", "[integ
     };
     CHECK(reason(listed.zh) == "工单的状态由服务器设置，设备需通过工作流操作修改");
     CHECK(reason(listed.en) == "state of jobs is set by the server; devices change it through workflow actions");
+    CHECK(shop.state(job) == "assessing");
+
+    // The push result itself comes in the device's language (its Accept-Language), code and field unchanged; the
+    // device keeps that text in its conflict copy. An op id of another user's device is refused the same way.
+    auto push_in = [&](const char* language, const std::string& op_id, const std::string& with_token) {
+        srv.extra_headers["Accept-Language"] = language;
+        std::string op = R"({"protocol":1,"device_id":")" + device_id + R"(","ops":[{"op_id":")" + op_id +
+                         R"(","table":"jobs","row_id":")" + job + R"(","kind":"update","hlc":")" +
+                         fieldsync::format_hlc({fieldsync::now_ms(), 0, device_id}) +
+                         R"(","base_version":0,"fields":{"state":"closed"}}]})";
+        auto reply = srv.request("POST", "/api/v1/sync/push", op, with_token);
+        srv.extra_headers.erase("Accept-Language");
+        return need(reply, 200).object()->getArray("results")->getObject(0)->getObject("error");
+    };
+    std::string op_id = fieldsync::uuid_v7();
+    auto zh = push_in("zh-CN", op_id, token);
+    CHECK(text_of(zh, "code") == "forbidden");
+    CHECK(text_of(zh, "field") == "state");
+    CHECK(text_of(zh, "message") == "工单的状态由服务器设置，设备需通过工作流操作修改");
+    auto en = push_in("en", fieldsync::uuid_v7(), token);
+    CHECK(text_of(en, "code") == "forbidden");
+    CHECK(text_of(en, "message") == "state of jobs is set by the server; devices change it through workflow actions");
+    auto other =
+        need(srv.post("/api/v1/sync/devices", body({{"name", "平板 B"}, {"platform", "android"}}), shop.tech_b), 201);
+    device_id = other.str("device_id");
+    auto reused = push_in("zh-CN", op_id, other.str("device_token"));
+    CHECK(text_of(reused, "code") == "conflict");
+    CHECK(text_of(reused, "message") == "操作编号 " + op_id + " 已被其他设备使用");
     CHECK(shop.state(job) == "assessing");
 }
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -379,6 +380,34 @@ TEST_CASE("audit checkpoints show deleted events, re-hashed chains and edited jo
     CHECK(verify(srv, e, admin)->getValue<bool>("ok"));
 }
 
+TEST_CASE("a checkpoint deleted is not signed again by an instance whose journal does not name the job",
+          "[integration][security][audit]") {
+    TestServer srv;
+    Shop shop(srv);
+    std::string job = shop.report(shop.customer_a, shop.asset_a);
+    shop.drive(job, "assessing");
+    std::string key_file = read_text(srv.data_dir() + "/audit-key.pem");
+    REQUIRE(key_file.rfind("fieldrepair audit key, created 20", 0) == 0);
+    srv.stop();
+    // The checkpoint row deleted, and the journal gone (an instance with a folder of its own never had the job).
+    CHECK(run_sql(srv.database(), "DELETE FROM audit_checkpoints WHERE job_id = ?", {job}) == 1);
+    std::filesystem::remove(journal_of(srv.data_dir(), srv.data_dir()));
+    srv.start();
+    // The job had events after the key was made, so it had a checkpoint: the start does not bless the loss.
+    auto after = verify(srv, job, srv.admin_token());
+    CHECK_FALSE(after->getValue<bool>("ok"));
+    CHECK(text_of(after, "reason").find("no signed checkpoint") != std::string::npos);
+
+    // A job quiet since before the key was made (here: a key said to be made later) is from before checkpoints:
+    // the start signs it, as an upgrade needs.
+    srv.stop();
+    std::ofstream(srv.data_dir() + "/audit-key.pem", std::ios::trunc)
+        << "fieldrepair audit key, created 2999-01-01T00:00:00.000Z" << key_file.substr(key_file.find('\n'));
+    std::filesystem::remove(journal_of(srv.data_dir(), srv.data_dir()));
+    srv.start();
+    CHECK(verify(srv, job, srv.admin_token())->getValue<bool>("ok"));
+}
+
 TEST_CASE("an attachment record with another upload's hash does not open its bytes",
           "[integration][security][attachments]") {
     TestServer srv;
@@ -507,8 +536,17 @@ TEST_CASE("weak passwords are refused with a clear message and change nothing", 
                      body({{"username", "new.user"}, {"password", weak}, {"name", "New User"}, {"role", "technician"}}),
                      shop.admin);
         check_error(r, 422, "invalid_field", "password");
-        CHECK(r.object()->getObject("error")->getValue<std::string>("message").find("密码") != std::string::npos);
+        CHECK(r.object()->getObject("error")->getValue<std::string>("message").find("too easy to guess") !=
+              std::string::npos);
     }
+    srv.extra_headers["Accept-Language"] = "zh-CN";
+    auto zh =
+        srv.post("/api/v1/users",
+                 body({{"username", "new.user"}, {"password", "short"}, {"name", "新用户"}, {"role", "technician"}}),
+                 shop.admin);
+    srv.extra_headers.erase("Accept-Language");
+    check_error(zh, 422, "invalid_field", "password");
+    CHECK(zh.object()->getObject("error")->getValue<std::string>("message") == "密码至少需要 10 个字符");
     // The user's own name or username, however long, is no password.
     check_error(srv.post("/api/v1/users",
                          body({{"username", "zhang.wei"},

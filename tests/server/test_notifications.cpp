@@ -15,8 +15,10 @@
 #include "fieldserver/domain/notifications/notification_outbox.hpp"
 #include "fieldserver/domain/notifications/notification_sender.hpp"
 #include "fieldserver/domain/notifications/notification_service.hpp"
+#include "fieldserver/domain/notifications/tracking_links.hpp"
 #include "fieldserver/storage/migrations.hpp"
 #include "fieldserver/util/crypto.hpp"
+#include "fieldserver/util/seal.hpp"
 #include "fieldsync/error.hpp"
 
 using namespace fieldserver;
@@ -273,4 +275,29 @@ TEST_CASE("a Chinese subject becomes encoded words that decode back exactly", "[
     auto injected = encode_header_words("工单\r\nBcc: x@y.com");
     CHECK(injected.find('\r') == std::string::npos);
     CHECK(injected.find('\n') == std::string::npos);
+}
+
+TEST_CASE("a sealed tracking link opens only under its key and goes into the body at send time",
+          "[server][notifications][security]") {
+    std::string key = random_key(), other = random_key();
+    REQUIRE(key.size() == 32);
+    std::string link = "https://service.example.cn/portal/#ticket=R-1&key=secret-key-123";
+    std::string sealed = seal(key, link);
+    CHECK(sealed.find("secret-key-123") == std::string::npos);
+    CHECK(sealed != seal(key, link));  // a fresh nonce each time
+    CHECK(unseal(key, sealed) == link);
+    CHECK_FALSE(unseal(other, sealed).has_value());
+    std::string altered = sealed;
+    altered[30] = altered[30] == '0' ? '1' : '0';
+    CHECK_FALSE(unseal(key, altered).has_value());
+    CHECK_FALSE(unseal(key, "zz").has_value());
+    CHECK_THROWS_AS(seal("short", link), std::invalid_argument);
+
+    use_link_key(key);
+    CHECK(with_tracking_link("see {tracking_link}", sealed, false) == "see " + link);
+    CHECK(with_tracking_link(R"({"text":"see {tracking_link}"})", seal(key, R"(a"b\c)"), true) ==
+          R"({"text":"see a\"b\\c"})");
+    CHECK(with_tracking_link("no link", "", false) == "no link");
+    CHECK_FALSE(with_tracking_link("see {tracking_link}", seal(other, link), false).has_value());
+    CHECK_THROWS_AS(use_link_key("short"), std::invalid_argument);
 }

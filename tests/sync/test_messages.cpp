@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <fieldsync/error.hpp>
 #include <fieldsync/message.hpp>
+#include <fieldsync/zone.hpp>
 #include <regex>
 #include <set>
 #include <string>
@@ -89,4 +90,24 @@ TEST_CASE("a locale scope sets this thread's language and restores the one befor
         CHECK(current_locale() == Locale::zh_cn);
     }
     CHECK(current_locale() == Locale::en);
+}
+
+TEST_CASE("time arguments read on the reader's clock, in UTC when no zone is in scope", "[sync][messages]") {
+    Message clash{"conflict.visit_clash",
+                  {{"start", "2027-02-05T02:00:00.000Z"}, {"end", "2027-02-05T04:30:00.000Z"}, {"ticket", "T-1"}}};
+    CHECK(render(clash, Locale::en) ==
+          "the technician is already booked from Feb 5, 2027, 02:00 UTC to Feb 5, 2027, 04:30 UTC for job T-1 ()");
+    CHECK(render(clash, Locale::zh_cn) ==
+          "该技术员在 2027年2月5日 02:00 UTC 至 2027年2月5日 04:30 UTC 已安排了工单 T-1");
+    {
+        ZoneScope shanghai([](std::int64_t) { return 480; });
+        CHECK(render(clash, Locale::zh_cn) == "该技术员在 2027年2月5日 10:00 至 2027年2月5日 12:30 已安排了工单 T-1");
+        // West of UTC the day before: the date follows the clock.
+        ZoneScope new_york([](std::int64_t) { return -300; });
+        CHECK(render(clash, Locale::en).find("from Feb 4, 2027, 21:00 to Feb 4, 2027, 23:30") != std::string::npos);
+    }
+    // The scope ended: UTC again; a value that is no instant stays as given.
+    CHECK(render(clash, Locale::en).find("02:00 UTC") != std::string::npos);
+    CHECK(render({"conflict.visit_clash", {{"start", "03-04 10:00"}}}, Locale::en).find("from 03-04 10:00 to") !=
+          std::string::npos);
 }

@@ -84,6 +84,9 @@ const Setting kSettings[] = {
     {"audit.journal_dir", "FIELDREPAIR_AUDIT_JOURNAL_DIR", "",
      "folder of the audit checkpoint journals: each instance appends to audit-checkpoints.<node id>.jsonl and "
      "verification reads every instance's (default <data_dir>; give instances one shared folder)"},
+    {"notifications.link_key_file", "FIELDREPAIR_LINK_KEY_FILE", "",
+     "key that seals the tracking links of queued notices, kept out of the database (default <data_dir>/link-key, "
+     "made on first start; give every instance on one database the same file)"},
     {"portal.url", "FIELDREPAIR_PORTAL_URL", "",
      "the portal's public address (https://host), put before the tracking link sent to customers (empty: the path "
      "alone)"},
@@ -213,6 +216,8 @@ ServerConfig load_config(const Poco::Util::AbstractConfiguration& config) {
     if (c.audit_key_file.empty()) c.audit_key_file = c.data_dir + "/audit-key.pem";
     c.audit_journal_dir = get(config, "audit.journal_dir");
     if (c.audit_journal_dir.empty()) c.audit_journal_dir = c.data_dir;
+    c.link_key_file = get(config, "notifications.link_key_file");
+    if (c.link_key_file.empty()) c.link_key_file = c.data_dir + "/link-key";
     c.portal_url = get(config, "portal.url");
     while (!c.portal_url.empty() && c.portal_url.back() == '/') c.portal_url.pop_back();
     if (c.metrics.mode == MetricsAccess::Mode::token && c.metrics.token.size() < 16)

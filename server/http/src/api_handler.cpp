@@ -11,9 +11,11 @@
 #include "fieldserver/http/api_server.hpp"
 #include "fieldserver/http/client_address.hpp"
 #include "fieldserver/http/routes_portal.hpp"
+#include "fieldserver/util/time_zone.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/gzip.hpp"
 #include "fieldsync/wire.hpp"
+#include "fieldsync/zone.hpp"
 
 namespace fieldserver {
 
@@ -131,6 +133,13 @@ bool has_header(const std::vector<std::pair<std::string, std::string>>& headers,
                        [&](const auto& h) { return Poco::icompare(h.first, name) == 0; });
 }
 
+// The reader's clock for times in messages: the request's Time-Zone header (an IANA name, as the pages send the
+// zone they show times in); none or an unknown name leaves times in UTC, marked as such.
+fieldsync::ZoneOffset request_zone(const std::string& header) {
+    std::string name = Poco::trim(header);
+    return is_time_zone(name) ? zone_offset(name) : fieldsync::ZoneOffset{};
+}
+
 }  // namespace
 
 HttpResponse error_response(const Error& e) {
@@ -162,6 +171,7 @@ WireResponse ApiHandler::handle(WireRequest& wire) {
     auto started = std::chrono::steady_clock::now();
     // Every message of this answer (errors, reasons) in the language of Accept-Language; codes stay as they are.
     fieldsync::LocaleScope locale(fieldsync::locale_from_accept_language(wire.header("accept-language")));
+    fieldsync::ZoneScope zone(request_zone(wire.header("time-zone")));
     HttpRequest req;
     req.method = wire.method;
     set_client_address(req, wire.peer, wire.headers, services_.trusted_proxies);
@@ -175,8 +185,12 @@ WireResponse ApiHandler::handle(WireRequest& wire) {
         bool path_known = false;
         const Route* route = router_.match(req.method, req.path, req.params, path_known);
         if (!route) {
-            if (path_known) throw Error(ErrorCode::method_not_allowed, req.method + " is not allowed on " + req.path);
-            throw Error(ErrorCode::not_found, "no such endpoint: " + req.method + " " + req.path);
+            if (path_known)
+                throw Error(
+                    ErrorCode::method_not_allowed,
+                    fieldsync::Message{"http.method_not_allowed", {{"method", req.method}, {"path", req.path}}});
+            throw Error(ErrorCode::not_found,
+                        fieldsync::Message{"http.no_endpoint", {{"method", req.method}, {"path", req.path}}});
         }
         route_name = route->pattern;
         authorise(wire, *route, req);
@@ -189,13 +203,13 @@ WireResponse ApiHandler::handle(WireRequest& wire) {
     } catch (const Error& e) {
         res = error_response(e);
     } catch (const Poco::SyntaxException& e) {
-        res = error_response(Error(ErrorCode::invalid_field, "the request target is not a valid URI", "uri"));
+        res = error_response(Error(ErrorCode::invalid_field, fieldsync::Message{"http.bad_uri", {}}, "uri"));
     } catch (const Poco::Exception& e) {
         log_.error("%s %s failed: %s", req.method, req.path, e.displayText());
-        res = error_response(Error(ErrorCode::internal, "the server failed to answer; the error is logged"));
+        res = error_response(Error(ErrorCode::internal, fieldsync::Message{"error.internal", {}}));
     } catch (const std::exception& e) {
         log_.error("%s %s failed: %s", req.method, req.path, std::string(e.what()));
-        res = error_response(Error(ErrorCode::internal, "the server failed to answer; the error is logged"));
+        res = error_response(Error(ErrorCode::internal, fieldsync::Message{"error.internal", {}}));
     }
     render(res);
     return finish(wire, res, req, route_name, std::chrono::duration<double>(started.time_since_epoch()).count());
@@ -222,17 +236,20 @@ void ApiHandler::authorise(const WireRequest& wire, const Route& route, HttpRequ
     if (route.access.is_public) return;
     const std::string& header = wire.header("authorization");
     if (Poco::icompare(header.substr(0, 7), "Bearer ") != 0)
-        throw Error(ErrorCode::unauthenticated, "log in first: send Authorization: Bearer <token>");
+        throw Error(ErrorCode::unauthenticated, fieldsync::Message{"auth.no_token", {}});
     req.token = Poco::trim(header.substr(7));
     auto actor = services_.auth.authenticate(req.token, req.source);
-    if (!actor) throw Error(ErrorCode::unauthenticated, "the token is unknown, expired or revoked; log in again");
+    if (!actor) throw Error(ErrorCode::unauthenticated, fieldsync::Message{"auth.token_invalid", {}});
     req.actor = *actor;
     if (!req.actor.job_scope.empty() && !portal_session_may_use(route))
-        throw Error(ErrorCode::forbidden, "a portal session may not use " + route.method + " " + route.pattern);
+        throw Error(ErrorCode::forbidden,
+                    fieldsync::Message{"auth.portal_route", {{"method", route.method}, {"route", route.pattern}}});
     const auto& roles = route.access.roles;
     if (!roles.empty() && std::find(roles.begin(), roles.end(), req.actor.role) == roles.end())
-        throw Error(ErrorCode::forbidden,
-                    "a " + req.actor.role_name() + " may not use " + route.method + " " + route.pattern);
+        throw Error(
+            ErrorCode::forbidden,
+            fieldsync::Message{"auth.role_route",
+                               {{"role", req.actor.role_name()}, {"method", route.method}, {"route", route.pattern}}});
 }
 
 // The body of exactly media_type (parameters allowed, a charset only UTF-8), within the size limit. The front end
@@ -240,9 +257,9 @@ void ApiHandler::authorise(const WireRequest& wire, const Route& route, HttpRequ
 std::string ApiHandler::read_bytes(WireRequest& wire, const std::string& media_type) {
     if (wire.body.size() > max_body_)
         throw Error(ErrorCode::payload_too_large,
-                    "the body is larger than the limit of " + std::to_string(max_body_) + " bytes");
+                    fieldsync::Message{"http.body_too_large", {{"max", std::to_string(max_body_)}}});
     if (!is_media_type(wire.header("content-type"), media_type))
-        throw Error(ErrorCode::unsupported_media, "send the body as " + media_type);
+        throw Error(ErrorCode::unsupported_media, fieldsync::Message{"http.media_type", {{"media_type", media_type}}});
     // Moved, not copied: a body of megabytes exists once (has_body still says one came).
     return std::move(wire.body);
 }

@@ -4,6 +4,7 @@
 #include <Poco/String.h>
 
 #include "fieldserver/domain/audit/audit_log.hpp"
+#include "fieldserver/domain/customers/sms_consent.hpp"
 #include "fieldserver/http/api_server.hpp"
 #include "fieldserver/http/routes_after_sales.hpp"
 #include "fieldserver/http/routes_care.hpp"
@@ -35,8 +36,7 @@ void check_metrics_access(const MetricsAccess& access, const HttpRequest& req) {
         case MetricsAccess::Mode::open:
             return;
         case MetricsAccess::Mode::loopback:
-            if (!is_loopback(req.source))
-                throw Error(ErrorCode::forbidden, "/metrics answers only on the loopback address (metrics.access)");
+            if (!is_loopback(req.source)) throw Error(ErrorCode::forbidden, fieldsync::Message{"metrics.loopback", {}});
             return;
         case MetricsAccess::Mode::token: {
             auto header = req.headers.find("authorization");
@@ -44,7 +44,7 @@ void check_metrics_access(const MetricsAccess& access, const HttpRequest& req) {
             // Compared as digests, so the time taken does not tell how much of the token was right.
             if (sent.size() < 7 || Poco::icompare(sent.substr(0, 7), "Bearer ") != 0 ||
                 sha256_hex(Poco::trim(sent.substr(7))) != sha256_hex(access.token))
-                throw Error(ErrorCode::unauthenticated, "send Authorization: Bearer <metrics.token> for /metrics");
+                throw Error(ErrorCode::unauthenticated, fieldsync::Message{"metrics.token", {}});
             return;
         }
     }
@@ -119,6 +119,12 @@ void add_customer_and_asset_routes(Router& r, Services& s) {
     r.add({"PATCH", "/api/v1/customers/{id}",
            Access{false, {Role::admin, Role::dispatcher, Role::customer, Role::agent, Role::supervisor}}, true,
            [&s](HttpRequest& req) { return ok(s.customers.update_customer(req.actor, req.params["id"], req.body)); }});
+    r.add({"GET", "/api/v1/customers/{id}/sms-consent",
+           Access{false, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor}}, false,
+           [&s](HttpRequest& req) { return ok(sms_consent(s.db, req.actor, req.params["id"])); }});
+    r.add({"PUT", "/api/v1/customers/{id}/sms-consent", Access{false, {Role::admin, Role::dispatcher, Role::agent}},
+           true,
+           [&s](HttpRequest& req) { return ok(record_sms_consent(s.db, req.actor, req.params["id"], req.body)); }});
 
     r.add({"POST", "/api/v1/assets", kAnyUser, true,
            [&s](HttpRequest& req) { return ok(s.customers.create_asset(req.actor, req.body), 201); }});

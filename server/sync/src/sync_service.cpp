@@ -73,8 +73,8 @@ std::optional<OpResult> remembered(Db& db, const Actor& actor, const std::string
     result.op_id = op_id;
     if (text(row, "user_id") != actor.id) {
         result.status = OpStatus::rejected;
-        result.error =
-            fieldsync::WireError{ErrorCode::conflict, "op id " + op_id + " was used by another device", "op_id"};
+        result.error = fieldsync::WireError{ErrorCode::conflict,
+                                            fieldsync::localize({"sync.op_reused", {{"op_id", op_id}}}), "op_id"};
         return result;
     }
     if (text(row, "status") == "applied") {
@@ -267,7 +267,10 @@ OpResult SyncService::apply_one(const Actor& actor, const fieldsync::Op& op) {
             OpResult result;
             result.op_id = op.op_id;
             result.status = OpStatus::rejected;
-            result.error = fieldsync::WireError{e.code(), e.what(), e.field()};
+            // The device shows (and keeps in its conflict copies) the text in its user's language, as the push
+            // asked with Accept-Language; the code and field stay what programs read. A retried push gets this text.
+            result.error =
+                fieldsync::WireError{e.code(), fieldsync::error_text(e, fieldsync::current_locale()), e.field()};
             remember(db, actor, op, result);
             db.execute(
                 std::string("INSERT INTO sync_conflicts (") + kConflictColumns +

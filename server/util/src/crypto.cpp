@@ -1,4 +1,4 @@
-// OpenSSL-backed hashing: EVP SHA-256, PKCS5_PBKDF2_HMAC with SHA-256, RAND_bytes, CRYPTO_memcmp.
+// OpenSSL-backed hashing: EVP SHA-256, PKCS5_PBKDF2_HMAC with SHA-256, RAND_bytes, CRYPTO_memcmp, AES-256-GCM.
 #include "fieldserver/util/crypto.hpp"
 
 #include <Poco/NumberParser.h>
@@ -9,8 +9,11 @@
 #include <openssl/rand.h>
 
 #include <atomic>
+#include <memory>
 #include <stdexcept>
 #include <vector>
+
+#include "fieldserver/util/seal.hpp"
 
 namespace fieldserver {
 namespace {
@@ -54,7 +57,54 @@ std::vector<unsigned char> pbkdf2(const std::string& password, const std::vector
     return out;
 }
 
+constexpr int kNonce = 12, kTag = 16;
+
+using CipherContext = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
+
+CipherContext cipher_context() {
+    CipherContext ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
+    if (!ctx) throw std::runtime_error("OpenSSL EVP_CIPHER_CTX_new failed");
+    return ctx;
+}
+
+const unsigned char* bytes_of(const std::string& text) { return reinterpret_cast<const unsigned char*>(text.data()); }
+
 }  // namespace
+
+std::string seal(const std::string& key, const std::string& plaintext) {
+    if (key.size() != 32) throw std::invalid_argument("a sealing key has 32 bytes");
+    auto nonce = random_bytes(kNonce);
+    std::vector<unsigned char> out(plaintext.size() + kTag);
+    int n = 0, last = 0;
+    auto ctx = cipher_context();
+    if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes_of(key), nonce.data()) != 1 ||
+        EVP_EncryptUpdate(ctx.get(), out.data(), &n, bytes_of(plaintext), static_cast<int>(plaintext.size())) != 1 ||
+        EVP_EncryptFinal_ex(ctx.get(), out.data() + n, &last) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag, out.data() + plaintext.size()) != 1)
+        throw std::runtime_error("OpenSSL AES-256-GCM sealing failed");
+    return to_hex(nonce.data(), nonce.size()) + to_hex(out.data(), out.size());
+}
+
+std::optional<std::string> unseal(const std::string& key, const std::string& sealed) {
+    std::vector<unsigned char> raw;
+    if (key.size() != 32 || !from_hex(sealed, raw) || raw.size() < kNonce + kTag) return std::nullopt;
+    std::size_t length = raw.size() - kNonce - kTag;
+    std::string out(length, '\0');
+    int n = 0, last = 0;
+    auto ctx = cipher_context();
+    auto* text = reinterpret_cast<unsigned char*>(out.data());
+    bool ok = EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes_of(key), raw.data()) == 1 &&
+              EVP_DecryptUpdate(ctx.get(), text, &n, raw.data() + kNonce, static_cast<int>(length)) == 1 &&
+              EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag, raw.data() + kNonce + length) == 1 &&
+              EVP_DecryptFinal_ex(ctx.get(), text + n, &last) == 1;
+    if (!ok) return std::nullopt;
+    return out;
+}
+
+std::string random_key() {
+    auto bytes = random_bytes(32);
+    return std::string(bytes.begin(), bytes.end());
+}
 
 std::string hmac_sha256_hex(const std::string& key, const std::string& data) {
     unsigned char digest[EVP_MAX_MD_SIZE];

@@ -14,7 +14,10 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
+
+#include "fieldsync/time.hpp"
 
 namespace fieldserver {
 
@@ -52,8 +55,12 @@ void write_file(const std::string& path, const std::string& text, mode_t mode) {
 
 }  // namespace
 
+// The line a key file opens with, before the PEM block.
+constexpr std::string_view kCreatedLine = "fieldrepair audit key, created ";
+
 struct SigningKey::Impl {
     KeyPtr key;
+    std::string created_at;
 };
 
 SigningKey::SigningKey(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -70,12 +77,15 @@ std::shared_ptr<const SigningKey> SigningKey::load_or_create(const std::string& 
         impl->key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
         if (!impl->key || EVP_PKEY_get_base_id(impl->key.get()) != EVP_PKEY_ED25519)
             throw std::runtime_error(path + " does not hold an Ed25519 private key (PEM)");
+        if (text.rfind(kCreatedLine, 0) == 0)
+            impl->created_at = text.substr(kCreatedLine.size(), text.find('\n') - kCreatedLine.size());
     } else {
         impl->key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
         if (!impl->key) throw std::runtime_error("OpenSSL could not make an Ed25519 key");
         BioPtr bio(BIO_new(BIO_s_mem()));
         PEM_write_bio_PrivateKey(bio.get(), impl->key.get(), nullptr, nullptr, 0, nullptr, nullptr);
-        write_file(path, bio_text(bio.get()), 0600);
+        impl->created_at = fieldsync::format_utc(fieldsync::now_ms());
+        write_file(path, std::string(kCreatedLine) + impl->created_at + "\n" + bio_text(bio.get()), 0600);
     }
     std::shared_ptr<const SigningKey> key(new SigningKey(std::move(impl)));
     if (!Poco::File(path + ".pub").exists()) write_file(path + ".pub", key->public_key_pem(), 0644);
@@ -106,6 +116,8 @@ bool SigningKey::verify_hex(const std::string& message, const std::string& signa
            EVP_DigestVerify(ctx.get(), signature.data(), signature.size(),
                             reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
 }
+
+const std::string& SigningKey::created_at() const noexcept { return impl_->created_at; }
 
 std::string SigningKey::public_key_pem() const {
     BioPtr bio(BIO_new(BIO_s_mem()));

@@ -884,7 +884,7 @@ const ui = {};
 function toggle_language() { set_language(current_language() === 'en' ? 'zh-CN' : 'en'); }
 
 async function new_job() {
-  const job = await create_job_dialog();
+  const job = await create_job_dialog(board.user.role);
   if (!job) return;
   toast(t('job_created', { ticket: job.ticket_no }));
   await refresh({ loads: true });

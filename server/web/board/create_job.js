@@ -1,7 +1,12 @@
 // A new job for a customer on the phone: find them by phone or name (or add them), pick their product (or add
-// it), describe the fault and its priority; the job is reported by the dispatcher on the phone channel.
+// it), describe the fault and its priority; the job is reported by the dispatcher on the phone channel. Whether the
+// caller agrees to SMS notices is asked here too and recorded (with who and when) before the job is made, so the
+// "report received" SMS follows the answer.
 import { t } from './i18n.js';
-import { h, api, dialog, error_text, field_label } from './lib.js';
+import { h, api, dialog, error_text, field_label, when } from './lib.js';
+
+// Roles that may record a customer's consent (PUT /customers/{id}/sms-consent).
+const CONSENT_ROLES = ['admin', 'dispatcher', 'agent'];
 
 function field(name, input, required = false) {
   input.id = input.id || `new-${name}`;
@@ -21,11 +26,42 @@ function show_error(form, name, message) {
   if (el) { el.setAttribute('aria-invalid', 'true'); el.focus(); }
 }
 
-// Opens the dialog; resolves with the new job, or null.
-export function create_job_dialog() {
+// The consent checkbox, with who recorded the current answer and when.
+function consent_box() {
+  const input = h('input', { type: 'checkbox', id: 'sms-consent', name: 'sms_consent', 'aria-describedby': 'sms-consent-note' });
+  const note = h('p', { class: 'hint', id: 'sms-consent-note', 'aria-live': 'polite' });
+  const box = h('div', { hidden: true },
+    h('div', { class: 'field check' }, h('label', { for: 'sms-consent', text: t('sms_consent') }), input), note);
+  const state = { was: false };
+  return {
+    box,
+    async show(customer) {
+      box.hidden = !customer;
+      state.was = false;
+      note.textContent = '';
+      if (customer && customer !== 'new') {
+        const c = await api('GET', `/api/v1/customers/${encodeURIComponent(customer.id)}/sms-consent`).catch(() => null);
+        const last = c?.changes?.[0];
+        state.was = Boolean(c?.sms_consent);
+        if (last) note.textContent = t('sms_consent_by', { name: last.recorded_by_name || t('sms_consent_portal'), when: when(last.recorded_at) });
+      }
+      input.checked = state.was;
+    },
+    // Records the answer when it changed (for a new customer: when they agreed).
+    async save(customer_id) {
+      if (box.hidden || input.checked === state.was) return;
+      await api('PUT', `/api/v1/customers/${encodeURIComponent(customer_id)}/sms-consent`, { sms_consent: input.checked, source: 'phone' });
+      state.was = input.checked;
+    },
+  };
+}
+
+// Opens the dialog; resolves with the new job, or null. role: the signed-in user's (who may record consent).
+export function create_job_dialog(role) {
   const state = { customer: null, assets: [] };
+  const consent = consent_box();
   const search = h('input', { type: 'search', placeholder: t('caller_search') });
-  const found = h('div', { class: 'found', role: 'list', 'aria-label': t('customers_found') });
+  const found = h('div', { class: 'found', role: 'group', 'aria-label': t('customers_found') });
   const customer_box = h('fieldset', {}, h('legend', { text: t('customer') }));
   const asset_select = h('select', {});
   const categories = h('select', {}, h('option', { value: '', text: t('choose') }));
@@ -46,6 +82,7 @@ export function create_job_dialog() {
     chosen.textContent = c && c !== 'new' ? `${c.name} · ${c.phone}${c.address ? ` · ${c.address}` : ''}` : '';
     found.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.id === (c?.id || c))));
     load_assets();
+    if (CONSENT_ROLES.includes(role)) consent.show(c);
   };
   const chosen = h('p', { class: 'chosen', 'aria-live': 'polite' });
   const load_assets = async () => {
@@ -60,7 +97,7 @@ export function create_job_dialog() {
     const q = search.value.trim();
     if (!q) return found.replaceChildren();
     const data = await api('GET', `/api/v1/customers?q=${encodeURIComponent(q)}&limit=8`).catch(() => ({ items: [] }));
-    found.replaceChildren(...data.items.map((c) => h('button', { type: 'button', class: 'btn small', role: 'listitem', 'data-id': c.id,
+    found.replaceChildren(...data.items.map((c) => h('button', { type: 'button', class: 'btn small', 'data-id': c.id,
       'aria-pressed': 'false', text: `${c.name} · ${c.phone}`, onclick: () => pick(c) })),
     h('button', { type: 'button', class: 'btn small', 'data-id': 'new', id: 'new-customer', text: t('new_customer'), onclick: () => {
       pick('new');
@@ -72,7 +109,7 @@ export function create_job_dialog() {
   search.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); run_search(); } });
   search.addEventListener('input', () => { clearTimeout(run_search.timer); run_search.timer = setTimeout(run_search, 250); });
   customer_box.append(h('div', { class: 'field' }, h('label', { for: 'caller-search', text: t('caller_search_label') }),
-    Object.assign(search, { id: 'caller-search' })), found, chosen, new_customer,
+    Object.assign(search, { id: 'caller-search' })), found, chosen, new_customer, consent.box,
   h('div', { class: 'field-error', 'data-error-for': 'customer_id', role: 'alert', hidden: true }));
 
   const form = h('form', { id: 'create-job', novalidate: true }, customer_box,
@@ -99,8 +136,11 @@ export function create_job_dialog() {
         const body = { name: v('name'), phone: v('phone') };
         if (v('address')) body.address = v('address');
         const c = await api('POST', '/api/v1/customers', body).catch((ex) => { throw Object.assign(ex, { step: 'customer' }); });
-        pick(c);
         customer_id = c.id;
+        await consent.save(customer_id);
+        pick(c);
+      } else {
+        await consent.save(customer_id);
       }
       let asset_id = asset_select.value;
       if (!new_asset.hidden) {

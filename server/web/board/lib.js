@@ -26,8 +26,10 @@ export class ApiError extends Error {
 // Called when the server no longer knows the token (set by the app).
 export const session = { on_expired: () => {} };
 
+// Time-Zone names the zone the board shows times in, so times inside the server's messages (a visit clash) read
+// the same as the board's own.
 export async function api(method, path, body) {
-  const headers = { Accept: 'application/json', 'Accept-Language': current_language() };
+  const headers = { Accept: 'application/json', 'Accept-Language': current_language(), 'Time-Zone': zone.name };
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';

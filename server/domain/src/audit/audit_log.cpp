@@ -251,10 +251,16 @@ std::string audit_public_key_pem() {
 
 std::size_t anchor_unsigned_jobs(Database& database) {
     if (!checkpoints().key) return 0;
-    auto ids = database.read([](Db& db) {
-        return db.query(
-            "SELECT id FROM jobs WHERE NOT EXISTS (SELECT 1 FROM audit_checkpoints c WHERE c.job_id = jobs.id) "
-            "ORDER BY id");
+    // Every event written since the key was made was checkpointed then: a job with a later event and no checkpoint
+    // lost it, whatever this instance's journal knows, so only jobs quiet since before the key are signed now (a
+    // key file from before keys recorded their time: every unsigned job, as the journal allows).
+    std::string key_made = checkpoints().key->created_at();
+    auto ids = database.read([&](Db& db) {
+        std::string sql =
+            "SELECT id FROM jobs WHERE NOT EXISTS (SELECT 1 FROM audit_checkpoints c WHERE c.job_id = jobs.id)";
+        if (key_made.empty()) return db.query(sql + " ORDER BY id");
+        return db.query(sql + " AND (SELECT MAX(e.at) FROM job_events e WHERE e.job_id = jobs.id) < ? ORDER BY id",
+                        {key_made});
     });
     std::size_t anchored = 0;
     if (std::lock_guard lock(checkpoints().mutex); !ids->empty()) read_journals(checkpoints());

@@ -37,20 +37,22 @@ void check_serial_free(Db& db, const Asset& asset) {
 
 void check_date_order(const Asset& asset) {
     if (asset.purchase_date && asset.warranty_until && *asset.warranty_until < *asset.purchase_date)
-        throw Error(ErrorCode::invalid_field, "warranty_until must not be before purchase_date", "warranty_until");
+        throw Error(ErrorCode::invalid_field,
+                    fieldsync::Message{"field.window_order", {{"field", "warranty_until"}, {"other", "purchase_date"}}},
+                    "warranty_until");
 }
 
 }  // namespace
 
 Poco::JSON::Object::Ptr CustomerService::load_customer(Db& db, const std::string& id) {
     auto row = db.query_one(std::string("SELECT ") + kCustomerColumns + " FROM customers WHERE id = ?", {id});
-    if (!row) throw Error(ErrorCode::not_found, "no customer " + id);
+    if (!row) throw Error(ErrorCode::not_found, fieldsync::Message{"customer.not_found", {{"id", id}}});
     return customer_view(row);
 }
 
 Poco::JSON::Object::Ptr CustomerService::load_asset(Db& db, const std::string& id) {
     auto row = db.query_one(std::string("SELECT ") + kAssetColumns + " FROM assets a WHERE a.id = ?", {id});
-    if (!row) throw Error(ErrorCode::not_found, "no asset " + id);
+    if (!row) throw Error(ErrorCode::not_found, fieldsync::Message{"asset.not_found", {{"id", id}}});
     return row;
 }
 
@@ -74,7 +76,7 @@ bool CustomerService::technician_serves(Db& db, const std::string& technician_id
 void CustomerService::check_visible(Db& db, const Actor& actor, const std::string& customer_id) {
     bool visible = actor.is_staff() || (actor.role == Role::customer && actor.customer_id == customer_id) ||
                    (actor.role == Role::technician && technician_serves(db, actor.id, customer_id));
-    if (!visible) throw Error(ErrorCode::not_found, "no customer " + customer_id);
+    if (!visible) throw Error(ErrorCode::not_found, fieldsync::Message{"customer.not_found", {{"id", customer_id}}});
 }
 
 Poco::JSON::Object::Ptr CustomerService::create_customer(const Actor& actor, const Poco::JSON::Object::Ptr& body) {
@@ -156,7 +158,8 @@ Poco::JSON::Object::Ptr CustomerService::create_asset(const Actor& actor, const 
             check_visible(db, actor, customer_id);
         } catch (const Error&) {
             // Missing and not visible read alike, so customer ids cannot be probed.
-            throw Error(ErrorCode::invalid_field, "no customer " + customer_id, "customer_id");
+            throw Error(ErrorCode::invalid_field, fieldsync::Message{"customer.not_found", {{"id", customer_id}}},
+                        "customer_id");
         }
         check_serial_free(db, asset);
         db.execute(
@@ -191,7 +194,7 @@ Poco::JSON::Object::Ptr CustomerService::get_asset(const Actor& actor, const std
         try {
             check_visible(db, actor, asset_from_row(asset).customer_id);
         } catch (const Error&) {
-            throw Error(ErrorCode::not_found, "no asset " + id);
+            throw Error(ErrorCode::not_found, fieldsync::Message{"asset.not_found", {{"id", id}}});
         }
         return asset;
     });

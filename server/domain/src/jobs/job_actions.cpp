@@ -27,7 +27,8 @@ namespace {
 void check_png(const std::string& base64) {
     std::string bytes = fieldsync::base64_decode(base64).value_or(std::string());
     if (bytes.size() < 8 || bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0)
-        throw Error(ErrorCode::invalid_field, "signature_png must be a base64-encoded PNG image", "signature_png");
+        throw Error(ErrorCode::invalid_field, fieldsync::Message{"field.png", {{"field", "signature_png"}}},
+                    "signature_png");
 }
 
 // Validates the items of a plan or of parts used, each against specs; returns the sum of quantity × unit_price.
@@ -76,20 +77,22 @@ Plan check_plan(const Poco::JSON::Object::Ptr& plan) {
     in.currency = text(plan, "currency", "CNY");
     in.items = plan->getArray("items");
     if (in.items->size() == 0)
-        throw Error(ErrorCode::invalid_field, "plan.items must list at least one item", "plan.items");
+        throw Error(ErrorCode::invalid_field, fieldsync::Message{"field.empty", {{"field", "plan.items"}}},
+                    "plan.items");
     in.total_cents = check_items(in.items, "plan.items", item_required, item_optional);
     in.cost_to_customer_cents = fieldsync::to_cents(number(plan, "cost_to_customer"));
     if (in.cost_to_customer_cents > in.total_cents)
         throw Error(ErrorCode::invalid_field,
-                    "plan.cost_to_customer (" + fieldsync::format_cents(in.cost_to_customer_cents) +
-                        ") is more than the plan's total (" + fieldsync::format_cents(in.total_cents) + ")",
+                    fieldsync::Message{"plan.cost_over_total",
+                                       {{"cost", fieldsync::format_cents(in.cost_to_customer_cents)},
+                                        {"total", fieldsync::format_cents(in.total_cents)}}},
                     "plan.cost_to_customer");
     return in;
 }
 
 void require_technician(Db& db, const std::string& user_id, const std::string& field) {
     if (db.scalar("SELECT COUNT(*) FROM users WHERE id = ? AND role = 'technician' AND is_active = 1", {user_id}) == 0)
-        throw Error(ErrorCode::invalid_field, "no active technician " + user_id, field);
+        throw Error(ErrorCode::invalid_field, fieldsync::Message{"user.no_technician", {{"id", user_id}}}, field);
 }
 
 void check_plan_version(const JobActionContext& c) {
@@ -110,11 +113,15 @@ void assign(JobActionContext& c) {
     // A dispatcher who assigns a new report at a time books the assessment visit in the same move.
     if (!has_value(c.fields, "window_start") && !has_value(c.fields, "window_end")) return;
     if (!has_value(c.fields, "window_start") || !has_value(c.fields, "window_end"))
-        throw Error(ErrorCode::missing_field, "window_start and window_end go together",
+        throw Error(ErrorCode::missing_field,
+                    fieldsync::Message{"field.window_both", {{"field", "window_start"}, {"other", "window_end"}}},
                     has_value(c.fields, "window_start") ? "window_end" : "window_start");
     auto start = fieldsync::parse_date_time(text(c.fields, "window_start"));
     auto end = fieldsync::parse_date_time(text(c.fields, "window_end"));
-    if (*end <= *start) throw Error(ErrorCode::invalid_field, "window_end must be after window_start", "window_end");
+    if (*end <= *start)
+        throw Error(ErrorCode::invalid_field,
+                    fieldsync::Message{"field.window_order", {{"field", "window_end"}, {"other", "window_start"}}},
+                    "window_end");
     book_visit(c.db, c.actor, c.job.id, c.assignee_id, "assessment", *start, *end);
 }
 
@@ -158,8 +165,7 @@ void submit_assessment(JobActionContext& c) {
     plan.is_warranty_covered = c.fields->getValue<bool>("warranty_covered");
     plan.is_customer_caused = c.fields->getValue<bool>("customer_caused");
     if (plan.is_warranty_covered && plan.is_customer_caused)
-        throw Error(ErrorCode::invalid_field, "damage the customer caused is not covered by warranty",
-                    "warranty_covered");
+        throw Error(ErrorCode::invalid_field, fieldsync::Message{"plan.customer_caused", {}}, "warranty_covered");
     if (plan.is_warranty_covered) check_warranty_claim(c);
     c.db.execute("UPDATE plans SET status = 'superseded' WHERE job_id = ? AND status = 'proposed'", {c.job.id});
     c.plan_version += 1;
@@ -200,8 +206,8 @@ void counter_offer(JobActionContext& c) {
         std::int64_t proposed = fieldsync::to_cents(number(c.fields, "proposed_cost"));
         if (row && proposed >= integer(row, "cost_to_customer_cents"))
             throw Error(ErrorCode::invalid_field,
-                        "proposed_cost must be below the plan's cost to the customer (" +
-                            fieldsync::format_cents(integer(row, "cost_to_customer_cents")) + ")",
+                        fieldsync::Message{"plan.counter_too_high",
+                                           {{"cost", fieldsync::format_cents(integer(row, "cost_to_customer_cents"))}}},
                         "proposed_cost");
         offer->set("proposed_cost", number(c.fields, "proposed_cost"));
     }
@@ -217,7 +223,7 @@ void counter_offer(JobActionContext& c) {
 void triage(JobActionContext& c) {
     if (!has_value(c.fields, "priority") && !has_value(c.fields, "product_type") &&
         !has_value(c.fields, "fault_category"))
-        throw Error(ErrorCode::missing_field, "triage sets priority, product_type or fault_category", "priority");
+        throw Error(ErrorCode::missing_field, fieldsync::Message{"job.triage_empty", {}}, "priority");
     if (has_value(c.fields, "priority"))
         c.db.execute("UPDATE jobs SET priority = ? WHERE id = ?", {text(c.fields, "priority"), c.job.id});
     for (const char* field : {"product_type", "fault_category"}) {
@@ -230,8 +236,8 @@ void triage(JobActionContext& c) {
                                     {text(c.fields, field), text(c.fields, field)});
         if (!entry)
             throw Error(ErrorCode::invalid_field,
-                        std::string("no active ") + (product ? "product type " : "fault category ") +
-                            text(c.fields, field) + " in the catalog",
+                        fieldsync::Message{product ? "catalog.no_product_type" : "catalog.no_fault_category",
+                                           {{"value", text(c.fields, field)}}},
                         field);
         c.db.execute(std::string("UPDATE jobs SET ") + (product ? "product_type" : "category") + " = ? WHERE id = ?",
                      {text(entry, "name"), c.job.id});
@@ -245,9 +251,7 @@ void withdraw(JobActionContext& c) {
     if (fee > 0 &&
         (!has_value(c.fields, "accepted_fee") || fieldsync::to_cents(number(c.fields, "accepted_fee")) != fee))
         throw Error(ErrorCode::conflict,
-                    "withdrawing now costs the inspection fee of " + fieldsync::format_cents(fee) +
-                        "; confirm it with accepted_fee",
-                    "accepted_fee");
+                    fieldsync::Message{"job.withdraw_fee", {{"fee", fieldsync::format_cents(fee)}}}, "accepted_fee");
     Poco::JSON::Object::Ptr w = new Poco::JSON::Object;
     w->set("fee", static_cast<double>(fee) / 100.0);
     w->set("reason", text(c.fields, "reason"));
@@ -300,7 +304,9 @@ void schedule(JobActionContext& c) {
         auto start = fieldsync::parse_date_time(text(c.fields, "window_start"));
         auto end = fieldsync::parse_date_time(text(c.fields, "window_end"));
         if (*end <= *start)
-            throw Error(ErrorCode::invalid_field, "window_end must be after window_start", "window_end");
+            throw Error(ErrorCode::invalid_field,
+                        fieldsync::Message{"field.window_order", {{"field", "window_end"}, {"other", "window_start"}}},
+                        "window_end");
         require_technician(c.db, text(c.fields, "technician_id"), "technician_id");
         c.assignee_id = text(c.fields, "technician_id");
         book_visit(c.db, c.actor, c.job.id, c.assignee_id, "repair", *start, *end);
@@ -353,14 +359,11 @@ void issue_warranty(JobActionContext& c) {
 void record_acceptance(JobActionContext& c) {
     check_png(text(c.fields, "signature_png"));
     if (c.fields->getArray("signature_strokes")->size() == 0)
-        throw Error(ErrorCode::invalid_field, "signature_strokes must hold the strokes of the signature",
+        throw Error(ErrorCode::invalid_field, fieldsync::Message{"field.empty", {{"field", "signature_strokes"}}},
                     "signature_strokes");
     std::string expected = fieldsync::job_summary_sha256(summary_input(c.db, c.row));
     if (text(c.fields, "summary_sha256") != expected)
-        throw Error(ErrorCode::stale_summary,
-                    "the job changed after the summary was shown to the signer; show the current summary and sign "
-                    "again",
-                    "summary_sha256");
+        throw Error(ErrorCode::stale_summary, fieldsync::Message{"error.stale_summary", {}}, "summary_sha256");
     c.db.execute(
         "INSERT INTO acceptances (id, job_id, signer_name, signature_png, signature_strokes_json, summary_sha256, "
         "rating, comment, signed_by, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -376,7 +379,7 @@ void reject_acceptance(JobActionContext& c) {
     if (!has_value(c.fields, "inbound_carrier") && !has_value(c.fields, "inbound_tracking_no")) return;
     // A depot job sent back for rework travels to the depot again: a new inbound shipment.
     if (c.mode != "depot")
-        throw Error(ErrorCode::invalid_field, "an inbound shipment belongs to a depot repair only", "inbound_carrier");
+        throw Error(ErrorCode::invalid_field, fieldsync::Message{"job.inbound_depot_only", {}}, "inbound_carrier");
     Poco::JSON::Array::Ptr shipments = c.repair->getArray("inbound_shipments");
     if (!shipments) shipments = new Poco::JSON::Array;
     Poco::JSON::Object::Ptr s = new Poco::JSON::Object;

@@ -85,7 +85,7 @@ Poco::JSON::Object::Ptr JobService::load_visible(Db& db, const Actor& actor, con
                            (actor.role == Role::customer && text(job, "customer_id") == actor.customer_id &&
                             (actor.job_scope.empty() || actor.job_scope == id)));
     // Someone else's job looks exactly like a missing one, so ids cannot be probed.
-    if (!visible) throw Error(ErrorCode::not_found, "no job " + id);
+    if (!visible) throw Error(ErrorCode::not_found, fieldsync::Message{"job.not_found", {{"id", id}}});
     return job;
 }
 
@@ -166,19 +166,20 @@ Poco::JSON::Object::Ptr JobService::create(const Actor& actor, const Poco::JSON:
     fieldsync::validate_fields(required, optional, *body, "report a fault");
     std::string customer_id = text(body, "customer_id"), asset_id = text(body, "asset_id");
     if (actor.role == Role::customer && customer_id != actor.customer_id)
-        throw Error(ErrorCode::forbidden, "a customer may report faults only for themselves", "customer_id");
+        throw Error(ErrorCode::forbidden, fieldsync::Message{"job.report_for_self", {}}, "customer_id");
     std::string id = fieldsync::uuid_v7();
     std::int64_t now_ms = fieldsync::now_ms();
     std::string now = fieldsync::format_utc(now_ms), today = fieldsync::format_date(now_ms);
     auto check = [&](Db& db) {
         if (db.scalar("SELECT COUNT(*) FROM customers WHERE id = ?", {customer_id}) == 0)
-            throw Error(ErrorCode::invalid_field, "no customer " + customer_id, "customer_id");
+            throw Error(ErrorCode::invalid_field, fieldsync::Message{"customer.not_found", {{"id", customer_id}}},
+                        "customer_id");
         auto asset = db.query_one("SELECT customer_id FROM assets WHERE id = ?", {asset_id});
         if (!asset || text(asset, "customer_id") != customer_id)
-            throw Error(ErrorCode::invalid_field, "no asset " + asset_id + " of customer " + customer_id, "asset_id");
+            throw Error(ErrorCode::invalid_field, fieldsync::Message{"asset.not_of_customer", {{"id", asset_id}}},
+                        "asset_id");
         if (actor.role == Role::technician && !CustomerService::technician_serves(db, actor.id, customer_id))
-            throw Error(ErrorCode::invalid_field, "a technician reports faults only for customers they serve",
-                        "customer_id");
+            throw Error(ErrorCode::invalid_field, fieldsync::Message{"job.report_for_served", {}}, "customer_id");
     };
     // The day's ticket number is taken in a short transaction of its own, once the report is known to be good: the
     // counter's row stays locked only until that commits, not for the whole report (on PostgreSQL every report of
@@ -246,7 +247,8 @@ Poco::JSON::Object::Ptr JobService::list(const Actor& actor, const Query& query)
         std::string in;
         std::istringstream parts(states);
         for (std::string s; std::getline(parts, s, ',');) {
-            if (!workflow_.is_state(s)) throw Error(ErrorCode::invalid_field, "no state " + s, "state");
+            if (!workflow_.is_state(s))
+                throw Error(ErrorCode::invalid_field, fieldsync::Message{"job.no_state", {{"value", s}}}, "state");
             in += in.empty() ? "?" : ", ?";
             params.emplace_back(s);
         }
@@ -260,7 +262,8 @@ Poco::JSON::Object::Ptr JobService::list(const Actor& actor, const Query& query)
     }
     if (auto priority = filter(query, "priority"); !priority.empty()) {
         if (priority != "low" && priority != "normal" && priority != "high" && priority != "urgent")
-            throw Error(ErrorCode::invalid_field, "priority must be low, normal, high or urgent", "priority");
+            throw Error(ErrorCode::invalid_field, fieldsync::Message{"field.not_allowed", {{"field", "priority"}}},
+                        "priority");
         where += " AND j.priority = ?";
         params.emplace_back(priority);
     }
@@ -445,7 +448,8 @@ Poco::JSON::Object::Ptr JobService::list_warranties(const Actor& actor, const Qu
     }
     if (auto v = filter(query, "active_on"); !v.empty()) {
         if (!fieldsync::is_date(v))
-            throw Error(ErrorCode::invalid_field, "active_on must be a date YYYY-MM-DD", "active_on");
+            throw Error(ErrorCode::invalid_field, fieldsync::Message{"field.type.date", {{"field", "active_on"}}},
+                        "active_on");
         where += " AND w.starts_on <= ? AND w.ends_on >= ?";
         params.emplace_back(v);
         params.emplace_back(v);
@@ -473,7 +477,7 @@ Poco::JSON::Object::Ptr JobService::get_warranty(const Actor& actor, const std::
                                                          {actor.job_scope, text(w, "asset_id")}) > 0)) ||
                   (actor.role == Role::technician &&
                    CustomerService::technician_serves(db, actor.id, text(w, "customer_id"))));
-        if (!visible) throw Error(ErrorCode::not_found, "no warranty " + id);
+        if (!visible) throw Error(ErrorCode::not_found, fieldsync::Message{"warranty.not_found", {{"id", id}}});
         return w;
     });
 }

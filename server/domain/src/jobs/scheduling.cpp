@@ -54,7 +54,7 @@ void record_check_in(Db& db, const std::string& technician_id, const std::string
                std::abs(location->getValue<double>(key)) <= limit;
     };
     if (!valid("lat", 90) || !valid("lng", 180) || location->size() != 2)
-        throw Error(ErrorCode::invalid_field, field + " must be {lat: −90…90, lng: −180…180}", field);
+        throw Error(ErrorCode::invalid_field, fieldsync::Message{"field.location", {{"field", field}}}, field);
     db.execute("INSERT INTO technician_checkins (id, user_id, job_id, lat, lng, at) VALUES (?, ?, ?, ?, ?, ?)",
                {fieldsync::uuid_v7(), technician_id, text_or_null(job_id), location->getValue<double>("lat"),
                 location->getValue<double>("lng"), fieldsync::format_utc(fieldsync::now_ms())});

@@ -3,19 +3,37 @@
 #include "fieldserver/domain/notifications/notification_outbox.hpp"
 
 #include <Poco/JSON/Array.h>
+#include <Poco/String.h>
 
 #include <algorithm>
+#include <mutex>
 #include <regex>
 #include <sstream>
+#include <stdexcept>
 
 #include "fieldserver/domain/jobs/plan.hpp"
+#include "fieldserver/domain/notifications/tracking_links.hpp"
 #include "fieldserver/util/json.hpp"
+#include "fieldserver/util/seal.hpp"
 #include "fieldsync/money.hpp"
 #include "fieldsync/time.hpp"
 #include "fieldsync/uuid.hpp"
 
 namespace fieldserver {
 namespace {
+
+// Where a tracking link goes in a stored body; the sender puts the link in when it sends (with_tracking_link).
+constexpr const char* kLinkPlaceholder = "{tracking_link}";
+
+std::mutex link_key_mutex;
+std::string link_key_bytes;
+
+std::string link_key() {
+    std::lock_guard<std::mutex> lock(link_key_mutex);
+    // Without a configured key (a test of the domain alone) one for this process: links sealed and opened here.
+    if (link_key_bytes.empty()) link_key_bytes = random_key();
+    return link_key_bytes;
+}
 
 struct EventRule {
     const char* action;
@@ -99,8 +117,8 @@ Message customer_message(Db& db, const std::string& event, const Poco::JSON::Obj
              << "\n故障：" << text(job, "description") << "\n我们会尽快安排工程师与您联系。\n\n"
              << "We have received your repair request; your ticket number is " << ticket << ".\n";
         if (!tracking_link.empty())
-            body << "\n随时查看维修进度（请勿转发此链接）：" << tracking_link
-                 << "\nFollow your repair at this link (keep it to yourself): " << tracking_link << "\n";
+            body << "\n随时查看维修进度（请勿转发此链接）：" << kLinkPlaceholder
+                 << "\nFollow your repair at this link (keep it to yourself): " << kLinkPlaceholder << "\n";
     } else if (event == "plan_proposed") {
         auto row = plan_row(db, text(job, "id"), integer(job, "plan_version"));
         auto plan = row ? plan_from_row(row) : Plan{};
@@ -225,14 +243,22 @@ std::vector<std::string> dispatcher_addresses(Db& db, const Poco::JSON::Object::
     return out;
 }
 
-void insert(Db& db, const std::string& event, const std::string& job_id, const std::string& channel,
-            const std::string& recipient, const Value& webhook_id, const Value& subject, const std::string& body,
-            const std::string& now) {
+std::string insert(Db& db, const std::string& event, const std::string& job_id, const std::string& channel,
+                   const std::string& recipient, const Value& webhook_id, const Value& subject, const std::string& body,
+                   const std::string& now) {
+    std::string id = fieldsync::uuid_v7();
     db.execute(
         "INSERT INTO notifications (id, event, job_id, channel, recipient, webhook_id, subject, body, status, "
         "attempts, "
         "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-        {fieldsync::uuid_v7(), event, job_id, channel, recipient, webhook_id, subject, body, now, now});
+        {id, event, job_id, channel, recipient, webhook_id, subject, body, now, now});
+    return id;
+}
+
+// The tracking link of a notice whose body holds the placeholder, sealed beside it (notification_links).
+void attach_link(Db& db, const std::string& notification_id, const std::string& tracking_link) {
+    db.execute("INSERT INTO notification_links (notification_id, sealed_link) VALUES (?, ?)",
+               {notification_id, seal(link_key(), tracking_link)});
 }
 
 // The customer's phone when they agreed to SMS notices (customer_contact_prefs), else empty.
@@ -265,6 +291,22 @@ std::string notice_webhook_body(const std::string& event, const Poco::JSON::Obje
 }
 
 }  // namespace
+
+void use_link_key(const std::string& key) {
+    if (key.size() != 32) throw std::invalid_argument("the link key has 32 bytes");
+    std::lock_guard<std::mutex> lock(link_key_mutex);
+    link_key_bytes = key;
+}
+
+std::optional<std::string> with_tracking_link(const std::string& body, const std::string& sealed_link, bool json_body) {
+    if (sealed_link.empty()) return body;
+    auto link = unseal(link_key(), sealed_link);
+    if (!link) return std::nullopt;
+    std::string text = *link;
+    // Inside a JSON string (the SMS gateway's body) the link's quotes and backslashes are escaped.
+    if (json_body) text = Poco::replace(Poco::replace(text, "\\", "\\\\"), "\"", "\\\"");
+    return Poco::replace(body, std::string(kLinkPlaceholder), text);
+}
 
 std::string sms_body(const std::string& to, const std::string& text, const std::string& event,
                      const std::string& ticket_no) {
@@ -372,16 +414,19 @@ void enqueue_notifications(Db& db, const std::string& job_id, const Actor& actor
             insert(db, event, job_id, "email", address, std::monostate{}, message.subject, message.body, now);
     } else if (is_mailbox(text(job, "customer_email"))) {
         auto message = customer_message(db, event, job, tracking_link);
-        insert(db, event, job_id, "email", text(job, "customer_email"), std::monostate{}, message.subject, message.body,
-               now);
+        std::string id = insert(db, event, job_id, "email", text(job, "customer_email"), std::monostate{},
+                                message.subject, message.body, now);
+        if (!tracking_link.empty()) attach_link(db, id, tracking_link);
     }
     if (event != "sla_at_risk" && event != "sla_breached") {
-        std::string link = tracking_link.empty() ? "" : " " + tracking_link;
-        if (auto phone = sms_phone(db, text(job, "customer_id")); !phone.empty())
-            insert(db, event, job_id, "sms", phone, std::monostate{}, std::monostate{},
-                   sms_body(phone, sms_text(customer_message(db, event, job).subject) + link, event,
-                            text(job, "ticket_no")),
-                   now);
+        std::string link = tracking_link.empty() ? "" : std::string(" ") + kLinkPlaceholder;
+        if (auto phone = sms_phone(db, text(job, "customer_id")); !phone.empty()) {
+            std::string id = insert(db, event, job_id, "sms", phone, std::monostate{}, std::monostate{},
+                                    sms_body(phone, sms_text(customer_message(db, event, job).subject) + link, event,
+                                             text(job, "ticket_no")),
+                                    now);
+            if (!tracking_link.empty()) attach_link(db, id, tracking_link);
+        }
     }
 
     std::string body;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "fieldserver/domain/notifications/notification_service.hpp"
+#include "fieldserver/domain/notifications/tracking_links.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/base64.hpp"
 #include "fieldsync/time.hpp"
@@ -126,7 +127,8 @@ std::size_t NotificationSender::deliver_due() {
     auto due = db_.read([&](Db& db) {
         return db.query(
             "SELECT n.id, n.event, n.channel, n.recipient, n.subject, n.body, n.attempts, n.next_attempt_at, w.url, "
-            "w.secret FROM notifications n LEFT JOIN webhooks w ON w.id = n.webhook_id "
+            "w.secret, l.sealed_link FROM notifications n LEFT JOIN webhooks w ON w.id = n.webhook_id "
+            "LEFT JOIN notification_links l ON l.notification_id = n.id "
             "WHERE n.status = 'pending' AND n.next_attempt_at <= ? ORDER BY n.next_attempt_at, n.id LIMIT ?",
             {now, static_cast<std::int64_t>(kBatch)});
     });
@@ -158,16 +160,13 @@ std::size_t NotificationSender::deliver_due() {
                            {std::string(channel == "sms" ? "SMS is off: no gateway is configured (sms.url)"
                                                          : "email is off: no SMTP server is configured (smtp.host)"),
                             id});
+                db.execute("DELETE FROM notification_links WHERE notification_id = ?", {id});
             });
             continue;
         }
 
         auto started = std::chrono::steady_clock::now();
-        DeliveryResult result =
-            channel == "email" ? send_email(id, text(n, "recipient"), text(n, "subject"), text(n, "body"))
-            : channel == "sms"
-                ? send_webhook(id, text(n, "event"), settings_.sms_url, settings_.sms_secret, text(n, "body"))
-                : send_webhook(id, text(n, "event"), text(n, "url"), text(n, "secret"), text(n, "body"));
+        DeliveryResult result = send(n);
         auto duration =
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
 
@@ -191,6 +190,7 @@ std::size_t NotificationSender::deliver_due() {
                 "delivered_at = ? WHERE id = ? AND status = 'pending'",
                 {status, attempt, next, text_or_null(result.error),
                  result.ok ? Value(finished) : Value(std::monostate{}), id});
+            if (status != "pending") db.execute("DELETE FROM notification_links WHERE notification_id = ?", {id});
         });
         if (result.ok)
             log_.information("notification %s (%s) delivered by %s to %s", id, text(n, "event"), channel,
@@ -200,6 +200,16 @@ std::size_t NotificationSender::deliver_due() {
                          std::to_string(attempt), result.error, status == "failed" ? std::string(" (giving up)") : "");
     }
     return claimed;
+}
+
+DeliveryResult NotificationSender::send(const Poco::JSON::Object::Ptr& n) {
+    std::string id = text(n, "id"), channel = text(n, "channel");
+    // The tracking link goes in only now, in memory: the stored body never holds it.
+    auto body = with_tracking_link(text(n, "body"), text(n, "sealed_link"), channel != "email");
+    if (!body) return {.error = "the tracking link was sealed with another link key (notifications.link_key_file)"};
+    if (channel == "email") return send_email(id, text(n, "recipient"), text(n, "subject"), *body);
+    if (channel == "sms") return send_webhook(id, text(n, "event"), settings_.sms_url, settings_.sms_secret, *body);
+    return send_webhook(id, text(n, "event"), text(n, "url"), text(n, "secret"), *body);
 }
 
 DeliveryResult NotificationSender::send_email(const std::string& id, const std::string& to, const std::string& subject,

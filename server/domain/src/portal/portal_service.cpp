@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "fieldserver/domain/aftersales/purchase_service.hpp"
+#include "fieldserver/domain/customers/sms_consent.hpp"
 #include "fieldserver/domain/notifications/notification_outbox.hpp"
 #include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/util/crypto.hpp"
@@ -183,11 +184,7 @@ void save_contact_prefs(Db& db, const std::string& customer_id, const Poco::JSON
         record_change(db, "customers", customer_id);
     }
     bool sms = has_value(body, "sms_consent") && body->getValue<bool>("sms_consent");
-    db.execute("DELETE FROM customer_contact_prefs WHERE customer_id = ?", {customer_id});
-    db.execute(
-        "INSERT INTO customer_contact_prefs (customer_id, sms_consent, email_consent, updated_at) "
-        "VALUES (?, ?, ?, ?)",
-        {customer_id, sms, !email.empty(), now});
+    store_sms_consent(db, customer_id, sms, "portal", "", std::monostate{});
 }
 
 // The purchase facts of a report, checked as the purchase endpoint checks them; nullptr when none were given.

@@ -42,7 +42,7 @@ Poco::JSON::Object::Ptr AuthService::login(const std::string& username, const st
     retry_after = wait_before(username, source);
     if (retry_after > 0)
         throw Error(ErrorCode::rate_limited,
-                    "too many failed logins; try again in " + std::to_string(retry_after) + " seconds");
+                    fieldsync::Message{"auth.too_many_failures", {{"seconds", std::to_string(retry_after)}}});
     auto user = db_.read([&](Db& db) {
         return db.query_one("SELECT id, role, password_hash, is_active FROM users WHERE username = ?", {username});
     });
@@ -54,7 +54,7 @@ Poco::JSON::Object::Ptr AuthService::login(const std::string& username, const st
         user_failures_.hit(username);
         address_failures_.hit(source);
         pair_failures_.hit(username + "\n" + source);
-        throw Error(ErrorCode::bad_credentials, "wrong username or password");
+        throw Error(ErrorCode::bad_credentials, fieldsync::Message{"auth.wrong_password", {}});
     }
     // The user's own address is cleared; the username's count stays, so a success does not give a guesser
     // elsewhere a fresh set of tries.

@@ -54,15 +54,9 @@ void check_password(const Poco::JSON::Object::Ptr& body, const std::string& user
     std::string password = text(body, "password");
     auto characters = std::count_if(password.begin(), password.end(), [](char c) { return (c & 0xC0) != 0x80; });
     if (characters < 10)
-        throw Error(ErrorCode::invalid_field, "密码至少需要 10 个字符 / password must be at least 10 characters",
-                    "password");
+        throw Error(ErrorCode::invalid_field, fieldsync::Message{"password.too_short", {{"min", "10"}}}, "password");
     if (password_entropy_bits(password, {username, name}) < kMinPasswordEntropyBits)
-        throw Error(
-            ErrorCode::invalid_field,
-            "密码太容易被猜到（常见密码、重复字符或包含用户名/姓名），请换一个更长、更不规则的密码 / password is "
-            "too easy to guess (a common password, repeated characters, or the user's own name); choose a "
-            "longer, less predictable one",
-            "password");
+        throw Error(ErrorCode::invalid_field, fieldsync::Message{"password.guessable", {}}, "password");
 }
 
 void check_skills(const Poco::JSON::Object::Ptr& body) {

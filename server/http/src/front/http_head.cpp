@@ -60,8 +60,7 @@ std::optional<HeadError> parse_request_line(std::string_view line, WireRequest& 
     auto last = line.rfind(' ');
     if (first == std::string_view::npos || first == 0) return bad("the request line must be: METHOD /path HTTP/1.1");
     if (first == last)
-        return HeadError{400,
-                         Error(ErrorCode::invalid_field, "HTTP/0.9 requests are not served; send HTTP/1.1", "version")};
+        return HeadError{400, Error(ErrorCode::invalid_field, fieldsync::Message{"http.version_09", {}}, "version")};
     request.method = std::string(line.substr(0, first));
     request.target = std::string(line.substr(first + 1, last - first - 1));
     request.version = std::string(line.substr(last + 1));
@@ -70,7 +69,7 @@ std::optional<HeadError> parse_request_line(std::string_view line, WireRequest& 
     if (request.version.size() != 8 || request.version.rfind("HTTP/", 0) != 0)
         return bad("the request line must end in the HTTP version, e.g. HTTP/1.1", "version");
     if (request.version != "HTTP/1.1" && request.version != "HTTP/1.0")
-        return HeadError{505, Error(ErrorCode::invalid_field, "only HTTP/1.1 and HTTP/1.0 are served", "version")};
+        return HeadError{505, Error(ErrorCode::invalid_field, fieldsync::Message{"http.version", {}}, "version")};
     return std::nullopt;
 }
 
@@ -93,35 +92,37 @@ HeadScan scan_head(std::string_view bytes) {
     if (line_end == std::string_view::npos) {
         if (bytes.size() > kMaxRequestLine)
             scan.error = HeadError{
-                414, Error(ErrorCode::payload_too_large,
-                           "the request line is longer than " + std::to_string(kMaxRequestLine) + " bytes", "uri")};
+                414,
+                Error(ErrorCode::payload_too_large,
+                      fieldsync::Message{"http.line_too_long", {{"max", std::to_string(kMaxRequestLine)}}}, "uri")};
         return scan;
     }
     if (line_end > kMaxRequestLine) {
         scan.error = HeadError{
             414, Error(ErrorCode::payload_too_large,
-                       "the request line is longer than " + std::to_string(kMaxRequestLine) + " bytes", "uri")};
+                       fieldsync::Message{"http.line_too_long", {{"max", std::to_string(kMaxRequestLine)}}}, "uri")};
         return scan;
     }
     // HTTP/0.9 sends a request line alone and waits for the answer: refuse it now rather than at the deadline.
     auto line = bytes.substr(0, line_end);
     if (line.find(' ') != std::string_view::npos && line.find(' ') == line.rfind(' ')) {
-        scan.error = HeadError{
-            400, Error(ErrorCode::invalid_field, "HTTP/0.9 requests are not served; send HTTP/1.1", "version")};
+        scan.error =
+            HeadError{400, Error(ErrorCode::invalid_field, fieldsync::Message{"http.version_09", {}}, "version")};
         return scan;
     }
     auto end = bytes.find("\r\n\r\n");
     if (end == std::string_view::npos) {
         if (bytes.size() > kMaxHeadBytes)
             scan.error = HeadError{
-                431, Error(ErrorCode::payload_too_large,
-                           "the request head is larger than " + std::to_string(kMaxHeadBytes) + " bytes", "headers")};
+                431,
+                Error(ErrorCode::payload_too_large,
+                      fieldsync::Message{"http.head_too_large", {{"max", std::to_string(kMaxHeadBytes)}}}, "headers")};
         return scan;
     }
     if (end + 4 > kMaxHeadBytes) {
         scan.error = HeadError{
             431, Error(ErrorCode::payload_too_large,
-                       "the request head is larger than " + std::to_string(kMaxHeadBytes) + " bytes", "headers")};
+                       fieldsync::Message{"http.head_too_large", {{"max", std::to_string(kMaxHeadBytes)}}}, "headers")};
         return scan;
     }
     scan.head_bytes = end + 4;
@@ -142,8 +143,10 @@ std::optional<HeadError> parse_head(std::string_view head, WireRequest& request,
         pos = end + 2;
         if (line.empty()) break;
         if (request.headers.size() >= kMaxHeaderFields)
-            return HeadError{431, Error(ErrorCode::payload_too_large,
-                                        "more than " + std::to_string(kMaxHeaderFields) + " header fields", "headers")};
+            return HeadError{
+                431, Error(ErrorCode::payload_too_large,
+                           fieldsync::Message{"http.too_many_headers", {{"max", std::to_string(kMaxHeaderFields)}}},
+                           "headers")};
         auto colon = line.find(':');
         if (colon == std::string_view::npos || !is_token(line.substr(0, colon)))
             return bad("a header line must be Name: value", "headers");
@@ -200,8 +203,9 @@ std::optional<HeadError> ChunkedBody::take(std::string& in, std::string& body) {
             return bad("a chunk size must be a hexadecimal number", "transfer-encoding");
         left_ = std::stoull(digits, nullptr, 16);
         if (body.size() + left_ > max_bytes_)
-            return HeadError{413, Error(ErrorCode::payload_too_large, "the body is larger than the limit of " +
-                                                                          std::to_string(max_bytes_) + " bytes")};
+            return HeadError{413,
+                             Error(ErrorCode::payload_too_large,
+                                   fieldsync::Message{"http.body_too_large", {{"max", std::to_string(max_bytes_)}}})};
         state_ = left_ == 0 ? State::trailer : State::data;
     }
 }

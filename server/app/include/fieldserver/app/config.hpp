@@ -52,6 +52,7 @@ struct ServerConfig {
     TrustedProxies trusted_proxies;
     std::string audit_key_file;
     std::string audit_journal_dir;  // where each instance appends its audit-checkpoints.<node id>.jsonl
+    std::string link_key_file;      // the key sealing queued tracking links (notification_links)
     std::string portal_url;         // "https://host" put before tracking links in notices
     CarePolicy care;
 };

@@ -26,7 +26,7 @@ std::string notification_event_of(const std::string& action, const Poco::JSON::O
 // Called for every job event after its audit event (as a listener of job changes, and by the SLA checker): writes
 // the emails and webhook calls the action calls for (none for most actions) into db's transaction, so a change and
 // its notifications commit or roll back together. after is the event's after-snapshot; tracking_link (a new job's)
-// goes into the customer's "report received" email and SMS.
+// goes into the customer's "report received" email and SMS, kept sealed until they are sent (tracking_links.hpp).
 void enqueue_notifications(Db& db, const std::string& job_id, const Actor& actor, const std::string& action,
                            const Poco::JSON::Object::Ptr& after, const std::string& tracking_link = {});
 

@@ -2,6 +2,7 @@
 // webhook calls), logs every attempt and retries failures with backoff, so no request ever waits on a delivery.
 #pragma once
 
+#include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
 
 #include <condition_variable>
@@ -53,6 +54,8 @@ class NotificationSender {
     void run();
     // Attempts every notification that is due; returns how many were claimed.
     std::size_t deliver_due();
+    // One attempt of the claimed row n on its channel, with its tracking link put in.
+    DeliveryResult send(const Poco::JSON::Object::Ptr& n);
     DeliveryResult send_email(const std::string& id, const std::string& to, const std::string& subject,
                               const std::string& body);
     DeliveryResult send_webhook(const std::string& id, const std::string& event, const std::string& url,
