@@ -32,6 +32,7 @@ constexpr CodePair kCodes[] = {
     {ErrorCode::unsupported_media, FR_ERROR_UNSUPPORTED_MEDIA},
     {ErrorCode::unavailable, FR_ERROR_UNAVAILABLE},
     {ErrorCode::internal, FR_ERROR_INTERNAL},
+    {ErrorCode::requirement_unmet, FR_ERROR_REQUIREMENT_UNMET},
 };
 
 }  // namespace

@@ -1622,8 +1622,22 @@ def exercise_care(c, admin, tech, customer, tech_id, customer_id, asset_id):
     c.call("POST", "/api/v1/care/sweep", expect=200, token=supervisor)
     c.call("POST", "/api/v1/care/sweep", expect=403, token=agent)
     c.call("GET", "/api/v1/care/report", expect=200, token=supervisor)
-    c.call("GET", "/api/v1/care/report", expect=403, token=agent)
+    c.call("GET", "/api/v1/care/report", expect=200, token=agent, params={"period": "day", "group_by": "technician"},
+           label="by technician and day")
+    c.call("GET", "/api/v1/care/report", expect=200, token=agent, params={"format": "csv", "from": "2020-01-01"},
+           label="as CSV")
+    c.call("GET", "/api/v1/care/report", expect=403, token=tech)
     c.call("GET", "/api/v1/care/report", expect=422, token=admin, params={"from": "yesterday"})
+    c.call("GET", "/api/v1/care/report", expect=422, token=admin, params={"period": "week"}, label="an unknown period")
+    jpeg = base64.b64encode(b"\xff\xd8\xff\xe0 evidence").decode()
+    res = c.call("POST", K, expect=201, token=customer, label="with an evidence file",
+                 body=dict(complaint, type="other", evidence_files=[{"content_base64": jpeg, "file_name": "证据.jpg"}]))
+    evidence = res.json["evidence"][0] if res else "missing"
+    EV = "/api/v1/care/evidence/{id}/content"
+    c.call("GET", EV, P(EV, id=evidence), expect=200, token=agent)
+    c.call("GET", EV, P(EV, id=evidence), expect=200, token=customer, label="by the customer who gave it")
+    c.call("GET", EV, P(EV, id=evidence), expect=403, token=tech)
+    c.call("GET", EV, P(EV, id="no-such-evidence"), expect=404, token=agent)
     res = c.call("GET", "/api/v1/notifications", expect=200, token=admin, params={"job_id": job},
                  label="the care notices of the job")
     if res and not any(n["event"].startswith(("complaint_", "appeal_", "message_")) for n in res.json["items"]):

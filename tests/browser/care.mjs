@@ -4,6 +4,7 @@
 // panel of customer messages.
 // Usage: node care.mjs <fieldrepair-server> [<screenshot folder>]; prints "N passed, M failed".
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { start_server, launch_browser } from './server.mjs';
@@ -14,6 +15,7 @@ if (!binary) {
   process.exit(2);
 }
 fs.mkdirSync(shots, { recursive: true });
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let passed = 0, failed = 0;
 
 function check(label, ok, detail = '') {
@@ -30,6 +32,18 @@ const assessment = {
   findings: '压缩机启动电容损坏 start capacitor failed', warranty_covered: false, customer_caused: false, fault_category: '空调',
   plan: { mode: 'on_site', cost_to_customer: 150, items: [{ kind: 'part', description: '启动电容 capacitor', quantity: 1, unit_price: 150 }] },
 };
+
+// The axe-core scan of what the page shows now: no serious or critical violations.
+async function check_axe(page, where) {
+  // Evaluated through the DevTools protocol: the pages' Content-Security-Policy rightly refuses inline scripts.
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE);
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  check(`axe: no serious or critical violations on ${where}`, found.length === 0, found.join('\n  '));
+}
 
 async function desk_login(page, username) {
   await page.goto(`${server.url}/care/`);
@@ -69,7 +83,7 @@ try {
     const page = await context.newPage();
     await desk_login(page, 'agent');
     check('an agent signs in to the care desk', await page.isVisible('#tab-complaints'));
-    check('agents see no figures tab', !(await page.isVisible('#tab-report')));
+    check('agents see the figures tab', await page.isVisible('#tab-report'));
 
     await page.fill('#new-complaint input[name=phone]', '13800138001');
     await page.click('#new-complaint button[type=button]');
@@ -144,6 +158,35 @@ try {
     check('the supervisor upholds the appeal and the plan goes back to assessment', after.state === 'assessing', after.state);
     await tab(page, 'report', '.figures');
     check('supervisors see the figures', (await page.textContent('.figures')).includes('1'));
+    // The charts: the complaint types as bars (one recorded above), the appeal upheld, the follow-up calls.
+    const types = await page.locator('#chart-complaint-types .bar').count();
+    check('the complaint types are drawn as bars', types >= 1, `${types}`);
+    const upheld = await page.textContent('#chart-appeals .bar[data-group=upheld] .value');
+    check('the appeal upheld shows in its chart', upheld.trim() === '1', upheld);
+    const width = await page.evaluate(() => document.querySelector('#chart-appeals .bar[data-group=upheld] .fill').style.width);
+    check('a bar is as wide as its share', width === '100%', width);
+    check('the first contact is shown against its deadline', (await page.textContent('#chart-first-contact')).includes('按时'));
+    check('the satisfaction series is drawn on the 5-star scale', await page.isVisible('#chart-satisfaction'));
+    // A period with nothing in it redraws the charts empty.
+    await page.fill('#report-filters input[name=to]', '2020-01-31');
+    await page.dispatchEvent('#report-filters input[name=to]', 'change');
+    await page.waitForFunction(() => !document.querySelector('#chart-appeals .bar[data-group=upheld] .value')?.textContent.includes('1'));
+    check('a past period counts nothing', (await page.textContent('#chart-appeals .bar[data-group=upheld] .value')).trim() === '0');
+    await page.fill('#report-filters input[name=to]', '');
+    await page.dispatchEvent('#report-filters input[name=to]', 'change');
+    await page.waitForSelector('#chart-appeals');
+    // The CSV download: the server's file, UTF-8 with its byte order mark, Chinese intact.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+    const csv = fs.readFileSync(await download.path());
+    check('the CSV is downloaded with its name', download.suggestedFilename().startsWith('care-report') && download.suggestedFilename().endsWith('.csv'), download.suggestedFilename());
+    check('the CSV starts with a byte order mark and its header', csv.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])) &&
+      csv.toString('utf8').slice(1).startsWith('section,figure,group,period,count,value\r\n'), csv.toString('utf8').slice(0, 60));
+    check('the CSV holds the appeals decided', csv.toString('utf8').includes('appeals,decided.upheld,,,,1\r\n'));
+    await check_axe(page, 'the care desk figures (zh-CN)');
+    await page.click('header button.link:not(#sign-out)');
+    await tab(page, 'report', '#chart-appeals');
+    check('the figures read in English too', (await page.textContent('#chart-first-contact')).includes('In time'));
+    await check_axe(page, 'the care desk figures (en)');
     await page.screenshot({ path: path.join(shots, 'care-desk-supervisor.png') });
     await page.close();
   });

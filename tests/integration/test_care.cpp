@@ -4,6 +4,8 @@
 #include <Poco/DateTimeParser.h>
 
 #include <chrono>
+#include <filesystem>
+#include <sstream>
 #include <thread>
 
 #include "fieldsync/base64.hpp"
@@ -158,7 +160,7 @@ TEST_CASE("complaint deadlines are swept once and a supervisor may move them", "
     auto report = need(c.srv.get("/api/v1/care/report", c.supervisor), 200).object();
     CHECK(int_of(report->getObject("complaints"), "contact_late") == 1);
     CHECK(int_of(report->getObject("complaints")->getObject("by_type"), "timeliness") == 1);
-    check_error(c.srv.get("/api/v1/care/report", c.agent), 403, "forbidden");
+    check_error(c.srv.get("/api/v1/care/report", c.shop.dispatcher), 403, "forbidden");
 }
 
 TEST_CASE("an appeal against a refused warranty is called back and decided by a supervisor",
@@ -512,19 +514,30 @@ TEST_CASE("evidence files are uploaded with a complaint or an appeal, checked by
     auto bad = complaint(files({jpeg}), job);
     bad->getArray("evidence_files")->getObject(0)->set("content_base64", "不是base64!");
     check_error(c.srv.post("/api/v1/complaints", bad, c.shop.cust_a), 422, "invalid_field", "evidence_files");
-    check_error(c.srv.post("/api/v1/complaints", complaint(files({jpeg}), ""), c.shop.cust_a), 422, "invalid_field",
-                "evidence_files");
     check_error(c.srv.post("/api/v1/complaints", complaint(files({jpeg}), job), c.shop.cust_b), 404, "not_found",
                 "job_id");
     CHECK(complaints() == 0);
 
-    // A photo with the complaint: an attachment of the job, listed as evidence, readable by its sender.
+    // A photo with the complaint: care evidence of the complaint, readable by care staff.
     auto made = need(c.srv.post("/api/v1/complaints", complaint(files({jpeg}), job), c.shop.cust_a), 201).object();
     auto evidence = made->getArray("evidence");
     REQUIRE(evidence->size() == 1);
     auto bytes =
-        need(c.srv.get("/api/v1/attachments/" + fieldsync::sha256_hex(jpeg) + "/content", c.shop.dispatcher), 200);
+        need(c.srv.get("/api/v1/care/evidence/" + evidence->getElement<std::string>(0) + "/content", c.shop.dispatcher),
+             200);
     CHECK(bytes.body == jpeg);
+
+    // An appeal refused (409: this job has no decision to appeal) stores none of its evidence bytes.
+    std::string undecided = c.shop.report(c.shop.customer_a, c.shop.new_asset(c.shop.customer_a));
+    const std::string refused_pdf = "%PDF-1.4 被拒绝的申诉 refused appeal";
+    auto no_decision = body({{"job_id", undecided}, {"decision", "warranty_refused"}, {"reason", "不服"}});
+    no_decision->set("evidence_files", files({refused_pdf}));
+    check_error(c.srv.post("/api/v1/appeals", no_decision, c.shop.cust_a), 409, "conflict", "decision");
+    bool stored = false;
+    if (c.srv.database().find("dbname=") == std::string::npos)  // SQLite: the bytes would be a file named by hash
+        for (const auto& entry : std::filesystem::recursive_directory_iterator(c.srv.data_dir()))
+            stored = stored || entry.path().filename().string().find(fieldsync::sha256_hex(refused_pdf)) == 0;
+    CHECK_FALSE(stored);
 
     // An appeal with a PDF invoice as evidence.
     auto appeal = body({{"job_id", job}, {"decision", "warranty_refused"}, {"reason", "有发票，仍在保修期内"}});
@@ -532,4 +545,198 @@ TEST_CASE("evidence files are uploaded with a complaint or an appeal, checked by
     auto opened = need(c.srv.post("/api/v1/appeals", appeal, c.shop.cust_a), 201).object();
     CHECK(opened->getArray("evidence")->size() == 1);
     CHECK(opened->getArray("evidence")->getElement<std::string>(0) != evidence->getElement<std::string>(0));
+}
+
+TEST_CASE("the care report: deadlines kept or missed, appeals decided, follow-ups done, satisfaction over time",
+          "[integration][care][report]") {
+    Care c;
+    // Product types from the catalog; the second is named like a spreadsheet formula.
+    for (const auto& [code, name] : {std::pair<const char*, const char*>{"fridge", "冰箱"}, {"evil", "=HYPERLINK(1)"}})
+        need(c.srv.post("/api/v1/fault-categories", body({{"code", code}, {"name", name}}), c.shop.dispatcher), 201);
+    auto report = [&](const std::string& query = "") {
+        return need(c.srv.get("/api/v1/care/report" + query, c.agent), 200).object();
+    };
+
+    SECTION("bad filters and other roles are refused; nothing to count is zeros") {
+        for (const auto& [query, field] : {std::pair<const char*, const char*>{"?period=week", "period"},
+                                           {"?group_by=colour", "group_by"},
+                                           {"?from=yesterday", "from"},
+                                           {"?from=2026-02-01&to=2026-01-01", "to"},
+                                           {"?format=xml", "format"},
+                                           {"?to=2026-13-40", "to"}})
+            check_error(c.srv.get(std::string("/api/v1/care/report") + query, c.supervisor), 422, "invalid_field",
+                        field);
+        for (const auto& token : {c.shop.dispatcher, c.shop.tech_a, c.shop.cust_a})
+            check_error(c.srv.get("/api/v1/care/report", token), 403, "forbidden");
+        auto empty = report("?from=2026-01-01&to=2026-01-31");
+        CHECK(int_of(empty->getObject("complaints")->getObject("first_contact"), "count") == 0);
+        CHECK(empty->getObject("appeals")->getObject("decided")->get("upheld_rate").isEmpty());
+        CHECK(empty->getObject("satisfaction")->getArray("series")->size() == 0);
+    }
+
+    SECTION("figures, the period filter and the CSV") {
+        // Complaints: one contacted and resolved in time, one contacted after its deadline, one still open past it.
+        std::string job = c.shop.report(c.shop.customer_a, c.shop.asset_a);
+        auto complaint = [&](const char* type) {
+            return need(c.srv.post("/api/v1/complaints",
+                                   body({{"type", type}, {"description", "等了三天没人来"}, {"job_id", job}}), c.agent),
+                        201)
+                .str("id");
+        };
+        std::string in_time = complaint("timeliness"), late = complaint("timeliness"), waiting = complaint("price");
+        auto past = body({{"contact_due_at", "2020-01-01T00:00:00Z"}});
+        need(c.complaint_act(late, "set_deadlines", past, c.supervisor), 200);
+        need(c.complaint_act(waiting, "set_deadlines", past, c.supervisor), 200);
+        need(c.complaint_act(in_time, "contact", body(), c.agent), 200);
+        need(c.complaint_act(late, "contact", body(), c.agent), 200);
+        need(c.complaint_act(in_time, "resolve", body({{"outcome", "apology"}, {"answer", "已致歉"}}), c.agent), 200);
+
+        // Appeals: one upheld, one refused (on two jobs whose plans refused cover).
+        std::string other = c.shop.report(c.shop.customer_a, c.shop.new_asset(c.shop.customer_a));
+        for (const auto& [appealed, outcome] :
+             {std::pair<std::string, const char*>{job, "upheld"}, {other, "refused"}}) {
+            c.shop.drive(appealed, "plan_proposed");
+            auto id =
+                need(c.srv.post("/api/v1/appeals",
+                                body({{"job_id", appealed}, {"decision", "warranty_refused"}, {"reason", "不服"}}),
+                                c.agent),
+                     201)
+                    .str("id");
+            need(c.appeal_act(id, "call_back", body({{"note", "已回电"}}), c.agent), 200);
+            need(c.appeal_act(id, "decide", body({{"outcome", outcome}, {"note", "裁定"}}), c.supervisor), 200);
+        }
+
+        // Follow-ups: two cancelled fridges, one surveyed (4 stars), one waived.
+        std::vector<std::string> followups;
+        for (int i = 0; i < 2; ++i) {
+            std::string cancelled = c.shop.report(c.shop.customer_a, c.shop.new_asset(c.shop.customer_a));
+            c.shop.must(cancelled, "triage",
+                        body({{"product_type", i == 0 ? "冰箱" : "=HYPERLINK(1)"}, {"reason", "电话确认"}}), c.agent);
+            c.shop.must(cancelled, "cancel", body({{"reason", "客户取消"}}), c.agent);
+            followups.push_back(column(list(c.srv, "/api/v1/followups?job_id=" + cancelled, c.agent), "id").at(0));
+        }
+        need(c.srv.post("/api/v1/followups/" + followups[0] + "/survey", body({{"rating", 4}}), c.agent), 200);
+        need(c.srv.post("/api/v1/followups/" + followups[1] + "/survey", body({{"rating", 2}}), c.agent), 200);
+
+        auto r = report();
+        auto contact = r->getObject("complaints")->getObject("first_contact");
+        CHECK(int_of(contact, "count") == 2);
+        CHECK(int_of(contact, "within_deadline") == 1);
+        CHECK(int_of(contact, "late") == 1);
+        CHECK(int_of(contact, "waiting_overdue") == 1);
+        CHECK(contact->getValue<double>("average_minutes") >= 0);
+        auto resolution = r->getObject("complaints")->getObject("resolution");
+        CHECK(int_of(resolution, "count") == 1);
+        CHECK(int_of(resolution, "within_deadline") == 1);
+        auto decided = r->getObject("appeals")->getObject("decided");
+        CHECK(int_of(decided, "upheld") == 1);
+        CHECK(int_of(decided, "refused") == 1);
+        CHECK(decided->getValue<double>("upheld_rate") == Approx(0.5));
+        CHECK(int_of(r->getObject("appeals")->getObject("callback"), "within_deadline") == 2);
+        auto completion = r->getObject("followups")->getObject("completion");
+        CHECK(int_of(completion, "done") == 2);
+        CHECK(int_of(completion, "total") >= 2);
+        auto series = r->getObject("satisfaction")->getArray("series");
+        REQUIRE(series->size() == 2);
+        std::map<std::string, double> by_type;
+        for (const auto& v : *series)
+            by_type[text_of(v.extract<Obj>(), "name")] = v.extract<Obj>()->getValue<double>("average");
+        CHECK(by_type["冰箱"] == Approx(4.0));
+        CHECK(by_type["=HYPERLINK(1)"] == Approx(2.0));
+        CHECK(text_of(series->getObject(0), "period").size() == 7);  // a month
+        auto daily = report("?period=day&group_by=technician")->getObject("satisfaction")->getArray("series");
+        REQUIRE(daily->size() == 1);  // both jobs were cancelled before anyone was assigned
+        CHECK(text_of(daily->getObject(0), "period").size() == 10);
+
+        // A period before any of it counts nothing.
+        CHECK(int_of(report("?to=2020-12-31")->getObject("complaints")->getObject("first_contact"), "count") == 0);
+
+        // The CSV: UTF-8 with a byte order mark, Chinese as sent, a formula made text.
+        auto csv = need(c.srv.get("/api/v1/care/report?format=csv&from=2000-01-01", c.supervisor), 200);
+        CHECK(csv.headers["Content-Type"].rfind("text/csv", 0) == 0);
+        CHECK(csv.headers["Content-Disposition"].find("care-report_2000-01-01.csv") != std::string::npos);
+        CHECK(csv.body.rfind("\xEF\xBB\xBFsection,figure,group,period,count,value\r\n", 0) == 0);
+        CHECK(csv.body.find("complaints,first_contact.late,,,,1\r\n") != std::string::npos);
+        CHECK(csv.body.find("appeals,decided.upheld_rate,,,,0.5\r\n") != std::string::npos);
+        CHECK(csv.body.find(",冰箱,") != std::string::npos);
+        CHECK(csv.body.find(",'=HYPERLINK(1),") != std::string::npos);
+        CHECK(csv.body.find(",=HYPERLINK") == std::string::npos);
+    }
+}
+
+TEST_CASE("a complaint without a job is acknowledged and answered to the customer", "[integration][care][notices]") {
+    Care c;
+    auto customer =
+        need(c.srv.post("/api/v1/customers",
+                        body({{"name", "王芳"}, {"phone", "13900001111"}, {"email", "wang@example.com"}}), c.agent),
+             201)
+            .str("id");
+    auto notices = [&](const std::string& event) {
+        return total(c.srv, "/api/v1/notifications?event=" + event + "&channel=email", c.shop.admin);
+    };
+    // Refused input records no complaint and tells nobody.
+    check_error(
+        c.srv.post("/api/v1/complaints",
+                   body({{"type", "service_attitude"}, {"description", "态度差"}, {"customer_id", "nobody"}}), c.agent),
+        422, "invalid_field", "customer_id");
+    CHECK(notices("complaint_received") == 0);
+
+    auto id =
+        need(c.srv.post(
+                 "/api/v1/complaints",
+                 body({{"type", "service_attitude"}, {"description", "热线客服态度差"}, {"customer_id", customer}}),
+                 c.agent),
+             201)
+            .str("id");
+    CHECK(notices("complaint_received") == 1);
+    need(c.complaint_act(id, "contact", body(), c.agent), 200);
+    need(c.complaint_act(id, "resolve", body({{"outcome", "apology"}, {"answer", "已向您致歉"}}), c.agent), 200);
+    auto answered = list(c.srv, "/api/v1/notifications?event=complaint_answered&channel=email", c.shop.admin);
+    REQUIRE(answered->getArray("items")->size() == 1);
+    auto notice = answered->getArray("items")->getObject(0);
+    CHECK(text_of(notice, "recipient") == "wang@example.com");
+    CHECK(notice->get("job_id").isEmpty());
+}
+
+TEST_CASE("complaint evidence stays with care staff and its customer, never on the technician's device",
+          "[integration][care][evidence][sync]") {
+    Care c;
+    std::string job = c.shop.report(c.shop.customer_a, c.shop.asset_a);
+    c.shop.drive(job, "plan_proposed");  // assigned to technician A, who syncs it
+    const std::string jpeg = std::string("\xFF\xD8\xFF\xE0", 4) + "工程师态度 photo";
+    auto file = json(R"({"files":[{"file_name":"证据.jpg"}]})")->getArray("files");
+    file->getObject(0)->set("content_base64", fieldsync::base64_encode(jpeg));
+    auto b = body({{"type", "service_attitude"}, {"description", "师傅态度恶劣"}, {"job_id", job}});
+    b->set("evidence_files", file);
+    auto made = need(c.srv.post("/api/v1/complaints", b, c.shop.cust_a), 201).object();
+    std::string evidence = made->getArray("evidence")->getElement<std::string>(0);
+    std::string path = "/api/v1/care/evidence/" + evidence + "/content";
+
+    CHECK(need(c.srv.get(path, c.agent), 200).body == jpeg);
+    CHECK(need(c.srv.get(path, c.shop.cust_a), 200).body == jpeg);
+    check_error(c.srv.get(path, c.shop.cust_b), 404, "not_found");
+    check_error(c.srv.get(path, c.shop.tech_a), 403, "forbidden");
+    check_error(c.srv.get("/api/v1/attachments/" + fieldsync::sha256_hex(jpeg) + "/content", c.shop.tech_a), 404,
+                "not_found");
+    // The technician's device pulls the job but no evidence row.
+    auto device =
+        need(c.srv.post("/api/v1/sync/devices", body({{"name", "平板"}, {"platform", "android"}}), c.shop.tech_a), 201)
+            .str("device_token");
+    auto page = need(c.srv.get("/api/v1/sync/pull?cursor=0&limit=1000", device), 200).object();
+    bool job_pulled = false, evidence_pulled = false;
+    for (const auto& v : *page->getArray("changes")) {
+        auto change = v.extract<Obj>();
+        job_pulled = job_pulled || text_of(change, "row_id") == job;
+        std::ostringstream text;
+        change->stringify(text);
+        evidence_pulled = evidence_pulled || text.str().find(fieldsync::sha256_hex(jpeg)) != std::string::npos;
+    }
+    CHECK(job_pulled);
+    CHECK_FALSE(evidence_pulled);
+
+    // An evidence file without a job now belongs to the customer's complaint.
+    auto loose = body({{"type", "other"}, {"description", "电话打不通"}});
+    loose->set("evidence_files", file);
+    CHECK(need(c.srv.post("/api/v1/complaints", loose, c.shop.cust_a), 201).object()->getArray("evidence")->size() ==
+          1);
 }

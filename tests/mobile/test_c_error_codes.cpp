@@ -32,6 +32,7 @@ TEST_CASE("Every fieldsync error code maps to its numbered C code", "[Mobile][CA
         {ErrorCode::unsupported_media, FR_ERROR_UNSUPPORTED_MEDIA, 15},
         {ErrorCode::unavailable, FR_ERROR_UNAVAILABLE, 16},
         {ErrorCode::internal, FR_ERROR_INTERNAL, 17},
+        {ErrorCode::requirement_unmet, FR_ERROR_REQUIREMENT_UNMET, 18},
     };
     CHECK(FR_ERROR_NONE == 0);
     CHECK(std::string(fr_error_code_name(FR_ERROR_NONE)) == "none");

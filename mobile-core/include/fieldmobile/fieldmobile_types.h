@@ -32,7 +32,8 @@ typedef enum fr_error_code {
     FR_ERROR_METHOD_NOT_ALLOWED = 14, /* the server has the path but not the method */
     FR_ERROR_UNSUPPORTED_MEDIA = 15,  /* the server refused the body's content type */
     FR_ERROR_UNAVAILABLE = 16,        /* the server cannot be reached: the work stays queued */
-    FR_ERROR_INTERNAL = 17            /* a bug or an unexpected failure (also: a code without a number yet) */
+    FR_ERROR_INTERNAL = 17,           /* a bug or an unexpected failure (also: a code without a number yet) */
+    FR_ERROR_REQUIREMENT_UNMET = 18   /* the action waits on something else first (a job's follow-up settled) */
 } fr_error_code;
 
 /* Filled by a failing call whose last argument is a non-NULL fr_error*; untouched on success. Owned by the

@@ -2,10 +2,43 @@
 // supervisors work every queue; customers reach their own records (the services check whose they are).
 #include "fieldserver/http/routes_care.hpp"
 
+#include "fieldserver/domain/care/care_records.hpp"
 #include "fieldserver/domain/care/care_report.hpp"
 #include "fieldserver/domain/care/care_sweep.hpp"
 
 namespace fieldserver {
+
+namespace {
+
+// The care report (JSON or CSV) and the evidence files' bytes.
+void add_care_file_routes(Router& r, Services& s) {
+    Database* db = &s.db;
+    AttachmentService* attachments = &s.attachments;
+    r.add({"GET", "/api/v1/care/evidence/{id}/content",
+           Access{false, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor, Role::customer}}, false,
+           [db, attachments](HttpRequest& req) {
+               auto [bytes, type] = evidence_content(*db, *attachments, req.actor, req.params["id"]);
+               HttpResponse res;
+               res.content = std::move(bytes);
+               res.content_type = type;
+               // Only images are shown inline (every answer carries nosniff): a PDF is a download.
+               if (type.rfind("image/", 0) != 0)
+                   res.headers.emplace_back("Content-Disposition", "attachment; filename=\"evidence.pdf\"");
+               return res;
+           }});
+    r.add({"GET", "/api/v1/care/report", Access{false, {Role::admin, Role::agent, Role::supervisor}}, false,
+           [db](HttpRequest& req) {
+               auto report = care_report(*db, req.actor, req.query);
+               if (report.json) return ok(report.json);
+               HttpResponse res;
+               res.content = std::move(report.csv);
+               res.content_type = "text/csv; charset=utf-8";
+               res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + report.filename + "\"");
+               return res;
+           }});
+}
+
+}  // namespace
 
 void add_care_routes(Router& r, Services& s) {
     ComplaintService* complaints = &s.complaints;
@@ -63,12 +96,10 @@ void add_care_routes(Router& r, Services& s) {
            Access{false, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor}}, false,
            [messages](HttpRequest& req) { return ok(messages->waiting(req.actor, req.query)); }});
 
-    Database* db = &s.db;
     CareSweep* sweep = &s.care_sweep;
     r.add({"POST", "/api/v1/care/sweep", Access{false, {Role::admin, Role::supervisor}}, false,
            [sweep](HttpRequest& req) { return ok(sweep->sweep_for(req.actor)); }});
-    r.add({"GET", "/api/v1/care/report", Access{false, {Role::admin, Role::dispatcher, Role::supervisor}}, false,
-           [db](HttpRequest& req) { return ok(care_report(*db, req.actor, req.query)); }});
+    add_care_file_routes(r, s);
 }
 
 }  // namespace fieldserver

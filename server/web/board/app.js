@@ -11,6 +11,7 @@ import { action_bar, action_fields, action_label, workflow } from './actions.js'
 import { all_queues } from './queues.js';
 import { create_job_dialog } from './create_job.js';
 import { open_admin } from './admin.js';
+import { bar_chart } from './chart.js';
 
 const root = document.getElementById('root');
 const PAGE = 100;            // jobs per request
@@ -797,16 +798,8 @@ function open_reports() {
       const columns = report.columns.filter((c) => c !== 'group' && c !== 'name');
       const label = (r) => r.name || (r.group && r.group !== 'none' ? r.group : t(state.group_by === 'technician' ? 'unassigned' : 'no_group'));
       const max = Math.max(...report.rows.map((r) => r[column] ?? 0), state.name === 'satisfaction' ? 5 : 0, /_rate|_compliance/.test(column) ? 1 : 0, 1e-9);
-      const chart = h('div', { class: 'chart', 'data-report': state.name, 'data-column': column },
-        h('div', { class: 'chart-title', text: t(`col_${column}`) }),
-        report.rows.map((r) => {
-          const bar = h('span', { class: 'fill' });
-          bar.style.width = `${((r[column] ?? 0) / max) * 100}%`;
-          return h('div', { class: 'bar', 'data-group': r.group },
-            h('span', { class: 'label', title: label(r), text: label(r) }),
-            h('span', { class: 'track' }, bar), h('span', { class: 'value', text: report_value(r[column], column) }));
-        }));
-      if (!report.rows.length) chart.append(h('p', { class: 'hint', text: t('empty') }));
+      const chart = bar_chart({ title: t(`col_${column}`), max, empty: t('empty'), attrs: { 'data-report': state.name, 'data-column': column },
+        items: report.rows.map((r) => ({ key: r.group, label: label(r), value: r[column], text: report_value(r[column], column) })) });
       const table = h('table', { class: 'report' },
         h('thead', {}, h('tr', {}, h('th', { text: t(`g_${state.group_by}`) }), columns.map((c) => h('th', { text: t(`col_${c}`) })))),
         h('tbody', {}, report.rows.map((r) => h('tr', {}, h('td', { text: label(r) }), columns.map((c) => h('td', { text: report_value(r[c], c) })))),

@@ -2,11 +2,13 @@
 // form) and customer messages, a "report from a phone call" form that finds or creates the customer and the
 // product, and the care figures. Every text from the server is set as text, never parsed as HTML.
 import { t, set_language, current_language } from './i18n.js';
+import { bar_chart } from '../board/chart.js';
 
 const root = document.getElementById('root');
 const TOKEN_KEY = 'care.token';
 const STAFF = ['agent', 'supervisor', 'dispatcher', 'admin'];
 const DECIDERS = ['supervisor', 'admin'];
+const REPORT_READERS = ['agent', 'supervisor', 'admin'];
 const desk = { tab: 'complaints', user: null };
 
 function h(tag, attrs = {}, ...children) {
@@ -292,20 +294,67 @@ function phone_tab() {
 
 // ---------------------------------------------------------------------------------------------- figures
 
-function counts(title, obj, prefix) {
-  return h('section', { class: 'figure' }, h('h3', { text: t(title) }),
-    h('ul', {}, Object.entries(obj || {}).map(([k, n]) => h('li', {}, h('span', { text: t(`${prefix}${k}`) }), h('b', { text: String(n) })))));
+const report_filter = { from: '', to: '', period: 'month', group_by: 'product_type' };
+const fmt = (n, digits = 0) => new Intl.NumberFormat(current_language(), { maximumFractionDigits: digits }).format(n);
+const percent = (n) => (n === null || n === undefined ? t('none') : new Intl.NumberFormat(current_language(), { style: 'percent', maximumFractionDigits: 1 }).format(n));
+const minutes_text = (m) => (m === null || m === undefined ? t('none') : m >= 120 ? t('hours', { n: fmt(m / 60, 1) }) : t('minutes', { n: fmt(m) }));
+
+function report_query(format) {
+  const p = new URLSearchParams({ period: report_filter.period, group_by: report_filter.group_by });
+  if (report_filter.from) p.set('from', report_filter.from);
+  if (report_filter.to) p.set('to', report_filter.to);
+  if (format) p.set('format', format);
+  return `/api/v1/care/report?${p}`;
+}
+
+// Counts of an object as bars, labelled through the dictionary (prefix + key).
+const count_chart = (id, title, obj, prefix) => bar_chart({ title: t(title), empty: t('empty'), attrs: { id },
+  items: Object.entries(obj || {}).map(([k, n]) => ({ key: k, label: t(`${prefix}${k}`), value: n, text: fmt(n) })) });
+
+// A deadline kept or missed: within, late, still waiting past it; the mean time under the chart.
+function timing_chart(id, title, timing) {
+  return h('section', { class: 'figure' }, bar_chart({ title: t(title), attrs: { id },
+    items: ['within_deadline', 'late', 'waiting_overdue'].map((k) => ({ key: k, label: t(`tm_${k}`), value: timing[k], text: fmt(timing[k]) })) }),
+  h('p', { class: 'hint', text: `${t('average_time')}: ${minutes_text(timing.average_minutes)}` }));
+}
+
+// The server's CSV (spreadsheet-safe, UTF-8 with its byte order mark) fetched with the session and saved as a file.
+async function download_csv() {
+  const res = await fetch(report_query('csv'), { headers: { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}`, 'Accept-Language': current_language() } });
+  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+  const url = URL.createObjectURL(await res.blob());
+  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '')?.[1] || 'care-report.csv';
+  h('a', { href: url, download: name }).click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function report_filters() {
+  const date = (name) => h('label', {}, t(`r_${name}`), h('input', { type: 'date', name, value: report_filter[name], onchange: (e) => { report_filter[name] = e.target.value; show('report'); } }));
+  const pick = (name, values) => h('label', {}, t(`r_${name}`), h('select', { name, onchange: (e) => { report_filter[name] = e.target.value; show('report'); } },
+    values.map((v) => h('option', { value: v, selected: v === report_filter[name], text: t(`r_${name}_${v}`) }))));
+  return h('form', { class: 'inline report-filters', id: 'report-filters', onsubmit: (e) => e.preventDefault() },
+    date('from'), date('to'), pick('period', ['month', 'day']), pick('group_by', ['product_type', 'technician']),
+    h('button', { type: 'button', id: 'download-csv', text: t('download_csv'), onclick: () => download_csv().catch((err) => toast(t('failed', { message: err.message }))) }));
 }
 
 async function report_tab() {
-  const r = await api('GET', '/api/v1/care/report');
-  const s = r.satisfaction;
-  return [h('div', { class: 'figures' },
-    counts('complaints_by_type', r.complaints.by_type, 'ct_'), counts('complaints_by_state', r.complaints.by_state, 'st_'),
-    counts('appeals_by_state', r.appeals.by_state, 'st_'), counts('followups_by_state', r.followups.by_state, 'st_'),
-    h('section', { class: 'figure' }, h('h3', { text: t('satisfaction') }),
-      h('p', { text: `${t('average')}: ${s.average === null ? t('none') : s.average.toFixed(2)} · ${t('count')}: ${s.count}` }),
-      h('p', { text: `${t('late_contact')}: ${r.complaints.contact_late} · ${t('late_resolve')}: ${r.complaints.resolve_late}` }))),
+  const r = await api('GET', report_query());
+  const s = r.satisfaction, done = r.followups.completion, decided = r.appeals.decided;
+  const series = s.series.map((x) => ({ key: `${x.group}|${x.period}`, label: `${x.name || t('none')} · ${x.period}`, value: x.average, text: `${fmt(x.average, 2)} (${fmt(x.count)})` }));
+  return [report_filters(), h('div', { class: 'figures' },
+    h('section', { class: 'figure' }, count_chart('chart-complaint-types', 'complaints_by_type', r.complaints.by_type, 'ct_'),
+      count_chart('chart-complaint-outcomes', 'complaints_by_outcome', r.complaints.by_outcome, 'oc_')),
+    timing_chart('chart-first-contact', 'first_contact', r.complaints.first_contact),
+    timing_chart('chart-resolution', 'resolution', r.complaints.resolution),
+    h('section', { class: 'figure' }, bar_chart({ title: t('appeals_decided'), attrs: { id: 'chart-appeals' },
+      items: ['upheld', 'refused'].map((k) => ({ key: k, label: t(`st_${k}`), value: decided[k], text: fmt(decided[k]) })) }),
+    h('p', { class: 'hint', text: `${t('upheld_rate')}: ${percent(decided.upheld_rate)}` })),
+    timing_chart('chart-callback', 'callback', r.appeals.callback),
+    h('section', { class: 'figure' }, bar_chart({ title: t('followup_completion'), attrs: { id: 'chart-followups' },
+      items: ['done', 'waived', 'due', 'overdue'].map((k) => ({ key: k, label: t(k === 'overdue' ? 'fc_overdue' : `st_${k}`), value: done[k], text: fmt(done[k]) })) }),
+    h('p', { class: 'hint', id: 'completion-rate', text: `${t('completion_rate')}: ${percent(done.completion_rate)}` })),
+    h('section', { class: 'figure wide' }, bar_chart({ title: `${t('satisfaction')} · ${t(`r_group_by_${report_filter.group_by}`)}`, max: 5, empty: t('empty'), attrs: { id: 'chart-satisfaction' }, items: series }),
+      h('p', { class: 'hint', text: `${t('average')}: ${s.average === null ? t('none') : fmt(s.average, 2)} · ${t('count')}: ${fmt(s.count)}` }))),
   DECIDERS.includes(desk.user.role) ? h('button', { id: 'sweep', text: t('sweep'), onclick: async () => {
     const out = await api('POST', '/api/v1/care/sweep');
     toast(t('swept', { count: out.appeals.length + out.complaints_contact.length + out.complaints_resolve.length }));
@@ -336,7 +385,7 @@ function toggle_language() { set_language(current_language() === 'en' ? 'zh-CN' 
 
 async function start() {
   desk.user = await api('GET', '/api/v1/auth/me');
-  const tabs = Object.keys(TABS).filter((k) => k !== 'report' || ['supervisor', 'admin', 'dispatcher'].includes(desk.user.role));
+  const tabs = Object.keys(TABS).filter((k) => k !== 'report' || REPORT_READERS.includes(desk.user.role));
   root.replaceChildren(
     h('header', {}, h('strong', { text: t('title') }), h('span', { class: 'user', text: `${desk.user.name} · ${desk.user.role}` }),
       h('button', { class: 'link', text: t('language'), onclick: () => { toggle_language(); start(); } }),

@@ -7,7 +7,6 @@
 #include <optional>
 
 #include "fieldserver/domain/audit/audit_log.hpp"
-#include "fieldserver/storage/change_log.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/base64.hpp"
 #include "fieldsync/error.hpp"
@@ -67,14 +66,13 @@ std::string checked_evidence(Db& db, const Poco::JSON::Object::Ptr& body, const 
     return to_json(out);
 }
 
-std::vector<EvidenceFile> store_evidence_files(AttachmentService& attachments, const Poco::JSON::Object::Ptr& body) {
+std::vector<EvidenceFile> read_evidence_files(const Poco::JSON::Object::Ptr& body) {
     constexpr std::size_t kMaxFiles = 5, kMaxBytes = 4 * 1024 * 1024;
     std::vector<EvidenceFile> files;
     if (!has_value(body, "evidence_files")) return files;
     auto list = body->getArray("evidence_files");
     if (!list || list->size() > kMaxFiles)
         throw Error(ErrorCode::invalid_field, "evidence_files is a list of at most 5 files", "evidence_files");
-    std::vector<std::string> contents;
     for (const auto& v : *list) {
         auto file = v.type() == typeid(Poco::JSON::Object::Ptr) ? v.extract<Poco::JSON::Object::Ptr>() : nullptr;
         auto bytes = file ? fieldsync::base64_decode(text(file, "content_base64")) : std::nullopt;
@@ -87,34 +85,49 @@ std::vector<EvidenceFile> store_evidence_files(AttachmentService& attachments, c
         if (type != "image/jpeg" && type != "image/png" && type != "application/pdf")
             throw Error(ErrorCode::invalid_field, "evidence files must be JPEG or PNG images or PDF documents",
                         "evidence_files");
-        std::string name = Poco::trim(text(file, "file_name")).substr(0, 200);
-        files.push_back(
-            {.content_type = type, .file_name = name, .size_bytes = static_cast<std::int64_t>(bytes->size())});
-        contents.push_back(std::move(*bytes));
+        files.push_back({.content_type = type,
+                         .file_name = Poco::trim(text(file, "file_name")).substr(0, 200),
+                         .bytes = std::move(*bytes)});
+        files.back().size_bytes = static_cast<std::int64_t>(files.back().bytes.size());
     }
-    for (std::size_t i = 0; i < files.size(); ++i) files[i].sha256 = attachments.store(contents[i]);
     return files;
 }
 
+void store_evidence_files(AttachmentService& attachments, std::vector<EvidenceFile>& files) {
+    for (auto& f : files) {
+        f.sha256 = attachments.store(f.bytes);
+        f.bytes.clear();
+    }
+}
+
 std::string attach_evidence(Db& db, const std::string& evidence_json, const std::vector<EvidenceFile>& files,
-                            const std::string& job_id, const Actor& actor) {
+                            const std::string& customer_id, const std::string& job_id, const Actor& actor) {
     if (files.empty()) return evidence_json;
-    if (job_id.empty())
-        throw Error(ErrorCode::invalid_field, "evidence files belong to a job: name job_id", "evidence_files");
     auto ids = Poco::JSON::Parser().parse(evidence_json).extract<Poco::JSON::Array::Ptr>();
     std::string now = fieldsync::format_utc(fieldsync::now_ms());
     for (const auto& f : files) {
         std::string id = fieldsync::uuid_v7();
         db.execute(
-            "INSERT INTO attachments (id, job_id, kind, sha256, content_type, size_bytes, file_name, caption, "
-            "author_id, created_at) VALUES (?, ?, 'evidence', ?, ?, ?, ?, ?, ?, ?)",
-            {id, job_id, f.sha256, f.content_type, f.size_bytes, text_or_null(f.file_name),
-             std::string("证据 / evidence"), text_or_null(actor.id), now});
-        record_upload(db, f.sha256, actor.id);
-        record_change(db, "attachments", id);
+            "INSERT INTO care_evidence (id, customer_id, job_id, sha256, content_type, size_bytes, file_name, "
+            "uploader_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            {id, customer_id, text_or_null(job_id), f.sha256, f.content_type, f.size_bytes, text_or_null(f.file_name),
+             text_or_null(actor.id), now});
         ids->add(id);
     }
     return to_json(ids);
+}
+
+std::pair<std::string, std::string> evidence_content(Database& database, AttachmentService& attachments,
+                                                     const Actor& actor, const std::string& id) {
+    auto row = database.read([&](Db& db) {
+        return db.query_one("SELECT customer_id, job_id, sha256 FROM care_evidence WHERE id = ?", {id});
+    });
+    // Staff who handle complaints, or the customer it belongs to: a technician is no care reader.
+    bool care_staff = actor.is({Role::admin, Role::dispatcher, Role::agent, Role::supervisor});
+    if (!row || !(care_staff || (actor.role == Role::customer && care_record_visible(actor, row))))
+        throw Error(ErrorCode::not_found, "no evidence " + id);
+    std::string bytes = attachments.read(text(row, "sha256"));
+    return {bytes, sniff_content_type(bytes)};
 }
 
 std::string plain_text(const Poco::JSON::Object::Ptr& body, const std::string& field, std::size_t max_length) {
@@ -134,6 +147,18 @@ Poco::JSON::Object::Ptr visible_job(Db& db, const Actor& actor, const std::strin
                             (actor.job_scope.empty() || actor.job_scope == job_id)));
     if (!visible) throw Error(ErrorCode::not_found, "no job " + job_id, field);
     return job;
+}
+
+bool care_record_visible(const Actor& actor, const Poco::JSON::Object::Ptr& row) {
+    return row && (actor.is_staff() || (actor.role == Role::customer && text(row, "customer_id") == actor.customer_id &&
+                                        (actor.job_scope.empty() || actor.job_scope == text(row, "job_id"))));
+}
+
+Poco::JSON::Object::Ptr load_visible_record(Db& db, const Actor& actor, const std::string& select_sql,
+                                            const std::string& noun, const std::string& id) {
+    auto row = db.query_one(select_sql, {id});
+    if (!care_record_visible(actor, row)) throw Error(ErrorCode::not_found, "no " + noun + " " + id);
+    return row;
 }
 
 bool overdue_only(const Query& query) {

@@ -243,6 +243,7 @@ std::vector<std::string> dispatcher_addresses(Db& db, const Poco::JSON::Object::
     return out;
 }
 
+// One outbox row; an empty job_id is a notice tied to no job (a complaint filed without one).
 std::string insert(Db& db, const std::string& event, const std::string& job_id, const std::string& channel,
                    const std::string& recipient, const Value& webhook_id, const Value& subject, const std::string& body,
                    const std::string& now) {
@@ -251,7 +252,7 @@ std::string insert(Db& db, const std::string& event, const std::string& job_id, 
         "INSERT INTO notifications (id, event, job_id, channel, recipient, webhook_id, subject, body, status, "
         "attempts, "
         "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-        {id, event, job_id, channel, recipient, webhook_id, subject, body, now, now});
+        {id, event, text_or_null(job_id), channel, recipient, webhook_id, subject, body, now, now});
     return id;
 }
 
@@ -278,16 +279,36 @@ std::string sms_text(const std::string& subject) {
 
 // The webhook body of a customer notice: the event, the job it is about and the notice's subject; never the
 // customer's contact details or the text addressed to them.
-std::string notice_webhook_body(const std::string& event, const Poco::JSON::Object::Ptr& job,
+// Without a job (has_job false): {event, job: null, customer_id, subject, at}.
+std::string notice_webhook_body(const std::string& event, const Poco::JSON::Object::Ptr& job, bool has_job,
                                 const std::string& subject, const std::string& at) {
-    Poco::JSON::Object::Ptr j = new Poco::JSON::Object;
-    for (const char* key : {"id", "ticket_no", "state", "customer_id"}) j->set(key, job->get(key));
     Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
     out->set("event", event);
-    out->set("job", j);
+    if (has_job) {
+        Poco::JSON::Object::Ptr j = new Poco::JSON::Object;
+        for (const char* key : {"id", "ticket_no", "state", "customer_id"}) j->set(key, job->get(key));
+        out->set("job", j);
+    } else {
+        out->set("job", Poco::Dynamic::Var());
+        out->set("customer_id", job->get("customer_id"));
+    }
     out->set("subject", subject);
     out->set("at", at);
     return to_json(out);
+}
+
+// The notice of enqueue_customer_notice to the customer of row (name, email, customer_id, ticket_no; a job's id,
+// ticket_no and state when job_id is not empty).
+void enqueue_notice(Db& db, const Poco::JSON::Object::Ptr& job, const std::string& job_id, const std::string& event,
+                    const std::string& subject, const std::string& text_body) {
+    std::string now = fieldsync::format_utc(fieldsync::now_ms());
+    if (is_mailbox(text(job, "email")))
+        insert(db, event, job_id, "email", text(job, "email"), std::monostate{}, subject,
+               text(job, "name") + "，您好：\n\n" + text_body + "\n" + kFooter, now);
+    if (auto phone = sms_phone(db, text(job, "customer_id")); !phone.empty())
+        insert(db, event, job_id, "sms", phone, std::monostate{}, std::monostate{},
+               sms_body(phone, sms_text(subject), event, text(job, "ticket_no")), now);
+    enqueue_webhook_event(db, event, job_id, notice_webhook_body(event, job, !job_id.empty(), subject, now));
 }
 
 }  // namespace
@@ -324,15 +345,14 @@ void enqueue_customer_notice(Db& db, const std::string& job_id, const std::strin
         "SELECT j.id, j.ticket_no, j.state, j.customer_id, c.name, c.email FROM jobs j "
         "JOIN customers c ON c.id = j.customer_id WHERE j.id = ?",
         {job_id});
-    if (!job) return;
-    std::string now = fieldsync::format_utc(fieldsync::now_ms());
-    if (is_mailbox(text(job, "email")))
-        insert(db, event, job_id, "email", text(job, "email"), std::monostate{}, subject,
-               text(job, "name") + "，您好：\n\n" + text_body + "\n" + kFooter, now);
-    if (auto phone = sms_phone(db, text(job, "customer_id")); !phone.empty())
-        insert(db, event, job_id, "sms", phone, std::monostate{}, std::monostate{},
-               sms_body(phone, sms_text(subject), event, text(job, "ticket_no")), now);
-    enqueue_webhook_event(db, event, job_id, notice_webhook_body(event, job, subject, now));
+    if (job) enqueue_notice(db, job, job_id, event, subject, text_body);
+}
+
+void enqueue_customer_notice_without_job(Db& db, const std::string& customer_id, const std::string& event,
+                                         const std::string& subject, const std::string& text_body) {
+    auto customer = db.query_one("SELECT id AS customer_id, name, email, '' AS ticket_no FROM customers WHERE id = ?",
+                                 {customer_id});
+    if (customer) enqueue_notice(db, customer, "", event, subject, text_body);
 }
 
 void enqueue_staff_notice(Db& db, const std::string& job_id, const std::string& event, Role role,

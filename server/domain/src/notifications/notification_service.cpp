@@ -153,7 +153,7 @@ Poco::JSON::Object::Ptr NotificationService::webhook_deliveries(const Actor& act
 }
 
 Poco::JSON::Object::Ptr NotificationService::deliveries(Db& db, std::string where, Params params, const Query& query) {
-    auto page = paged(db, kNotificationColumns, "notifications n JOIN jobs j ON j.id = n.job_id", where, params,
+    auto page = paged(db, kNotificationColumns, "notifications n LEFT JOIN jobs j ON j.id = n.job_id", where, params,
                       "n.created_at DESC, n.id DESC", page_of(query));
     auto items = page->getArray("items");
     if (items->size() == 0) return page;

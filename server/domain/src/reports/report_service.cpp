@@ -11,6 +11,7 @@
 
 #include "fieldserver/domain/common/field_values.hpp"
 #include "fieldserver/domain/sla/sla_service.hpp"
+#include "fieldserver/util/csv.hpp"
 #include "fieldserver/util/json.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/time.hpp"
@@ -193,17 +194,11 @@ void add_to_rollup(Db& db, const std::string& dimension, const std::string& key,
     for (std::size_t i = 0; i < delta.size(); ++i) sum[i] += sign * delta[i];
 }
 
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
-
+// A CSV field of the row's value: text made spreadsheet-safe, numbers as they are.
 std::string cell(const Poco::JSON::Object::Ptr& row, const std::string& key) {
     if (!has_value(row, key)) return "";
     auto v = row->get(key);
-    if (v.isString()) return v.extract<std::string>();
+    if (v.isString()) return csv_text_field(v.extract<std::string>());
     std::ostringstream out;
     if (v.isInteger())
         out << v.convert<std::int64_t>();
@@ -359,12 +354,12 @@ void add_technician_names(Db& db, const Poco::JSON::Array::Ptr& out) {
 
 // The report as CSV with a byte order mark, so spreadsheet programs read it as UTF-8.
 std::string csv_text(const std::vector<std::string>& header, const Poco::JSON::Array::Ptr& rows) {
-    std::string csv = "\xEF\xBB\xBF";
+    std::string csv = kCsvBom;
     for (std::size_t i = 0; i < header.size(); ++i) csv += (i ? "," : "") + header[i];
     csv += "\r\n";
     for (const auto& v : *rows) {
         auto r = v.extract<Poco::JSON::Object::Ptr>();
-        for (std::size_t i = 0; i < header.size(); ++i) csv += (i ? "," : "") + csv_field(cell(r, header[i]));
+        for (std::size_t i = 0; i < header.size(); ++i) csv += (i ? "," : "") + cell(r, header[i]);
         csv += "\r\n";
     }
     return csv;

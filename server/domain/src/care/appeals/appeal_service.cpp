@@ -35,13 +35,10 @@ const char* kOpenStates = "('open', 'called_back', 'escalated')";
 constexpr std::initializer_list<Role> kCare = {Role::admin, Role::dispatcher, Role::agent, Role::supervisor};
 constexpr std::initializer_list<Role> kDeciders = {Role::admin, Role::supervisor};
 
+// The record when actor may see it (care_record_visible); not_found otherwise.
 Poco::JSON::Object::Ptr load_visible(Db& db, const Actor& actor, const std::string& id) {
-    auto row = db.query_one(std::string("SELECT ") + kColumns + " FROM " + kFrom + " WHERE p.id = ?", {id});
-    bool visible =
-        row && (actor.is_staff() || (actor.role == Role::customer && text(row, "customer_id") == actor.customer_id &&
-                                     (actor.job_scope.empty() || actor.job_scope == text(row, "job_id"))));
-    if (!visible) throw Error(ErrorCode::not_found, "no appeal " + id);
-    return row;
+    return load_visible_record(db, actor, std::string("SELECT ") + kColumns + " FROM " + kFrom + " WHERE p.id = ?",
+                               "appeal", id);
 }
 
 // The plan version whose decision is appealed; Error(conflict) when the latest plan made no such decision.
@@ -110,16 +107,25 @@ Poco::JSON::Object::Ptr AppealService::create(const Actor& actor, const Poco::JS
     std::string job_id = text(body, "job_id"), decision = text(body, "decision");
     std::string reason = plain_text(body, "reason", 4000);
     std::string id = fieldsync::uuid_v7();
-    if (has_value(body, "evidence_files"))
-        db_.read([&](Db& db) { return visible_job(db, actor, job_id, "job_id"); });  // before storing bytes
-    auto files = store_evidence_files(attachments_, body);
-    return db_.write([&](Db& db) {
+    auto files = read_evidence_files(body);
+    // The job, the decision appealed and no other open appeal of it: checked before any evidence bytes are stored
+    // (a refused appeal leaves none behind) and again in the write.
+    auto checked = [&](Db& db) {
         auto job = visible_job(db, actor, job_id, "job_id");
         std::int64_t plan_version = appealed_plan(db, job_id, decision);
         if (db.scalar(std::string("SELECT COUNT(*) FROM appeals WHERE job_id = ? AND decision = ? AND state IN ") +
                           kOpenStates,
                       {job_id, decision}) > 0)
             throw Error(ErrorCode::conflict, "an appeal against this decision is open already", "decision");
+        checked_evidence(db, body, job_id);
+        return std::make_pair(job, plan_version);
+    };
+    if (!files.empty()) {
+        db_.read(checked);
+        store_evidence_files(attachments_, files);
+    }
+    return db_.write([&](Db& db) {
+        auto [job, plan_version] = checked(db);
         std::int64_t now_ms = fieldsync::now_ms();
         std::string now = fieldsync::format_utc(now_ms);
         db.execute(
@@ -127,7 +133,7 @@ Poco::JSON::Object::Ptr AppealService::create(const Actor& actor, const Poco::JS
             "callback_due_at, history_json, created_by, created_at, updated_at, version) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, 1)",
             {id, job_id, text(job, "customer_id"), decision, plan_version, reason,
-             attach_evidence(db, checked_evidence(db, body, job_id), files, job_id, actor),
+             attach_evidence(db, checked_evidence(db, body, job_id), files, text(job, "customer_id"), job_id, actor),
              care_due(now_ms, policy_.appeal_callback_minutes), append_history(nullptr, actor, "open", reason, now),
              text_or_null(actor.id), now, now});
         Poco::JSON::Object::Ptr after = new Poco::JSON::Object;

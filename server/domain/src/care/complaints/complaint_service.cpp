@@ -109,14 +109,10 @@ Poco::JSON::Object::Ptr load(Db& db, const std::string& id) {
     return row;
 }
 
-// The complaint when actor may see it: staff any, a customer their own (a portal session: of its one job).
+// The record when actor may see it (care_record_visible); not_found otherwise.
 Poco::JSON::Object::Ptr load_visible(Db& db, const Actor& actor, const std::string& id) {
-    auto row = db.query_one(std::string("SELECT ") + kColumns + " FROM " + kFrom + " WHERE k.id = ?", {id});
-    bool visible =
-        row && (actor.is_staff() || (actor.role == Role::customer && text(row, "customer_id") == actor.customer_id &&
-                                     (actor.job_scope.empty() || actor.job_scope == text(row, "job_id"))));
-    if (!visible) throw Error(ErrorCode::not_found, "no complaint " + id);
-    return row;
+    return load_visible_record(db, actor, std::string("SELECT ") + kColumns + " FROM " + kFrom + " WHERE k.id = ?",
+                               "complaint", id);
 }
 
 // What the customer is told of a step, in Chinese and English.
@@ -128,6 +124,15 @@ std::pair<std::string, std::string> notice_of(const std::string& action, const P
     if (action == "resolve")
         return {"您的投诉已有处理结果 / Your complaint is answered", "处理结果：" + text(body, "answer")};
     return {"您的投诉已结案 / Your complaint is closed", "感谢您的反馈，您的投诉已结案。"};
+}
+
+// The customer's notice about their complaint, about its job when it names one.
+void tell_customer(Db& db, const std::string& customer_id, const std::string& job_id, const std::string& event,
+                   const std::string& subject, const std::string& message) {
+    if (job_id.empty())
+        enqueue_customer_notice_without_job(db, customer_id, event, subject, message);
+    else
+        enqueue_customer_notice(db, job_id, event, subject, message);
 }
 
 }  // namespace
@@ -148,10 +153,8 @@ std::string ComplaintService::open(Db& db, const Actor& actor, const NewComplain
     after->set("type", c.type);
     after->set("channel", c.channel);
     audit_care(db, c.job_id, actor, "complaint_opened", after);
-    if (!c.job_id.empty())
-        enqueue_customer_notice(
-            db, c.job_id, "complaint_received", "您的投诉已受理 / Your complaint is recorded",
-            "我们已记录您的投诉，将尽快与您联系。\nWe have recorded your complaint and will contact you soon.");
+    tell_customer(db, c.customer_id, c.job_id, "complaint_received", "您的投诉已受理 / Your complaint is recorded",
+                  "我们已记录您的投诉，将尽快与您联系。\nWe have recorded your complaint and will contact you soon.");
     return id;
 }
 
@@ -177,24 +180,30 @@ Poco::JSON::Object::Ptr ComplaintService::create(const Actor& actor, const Poco:
         if (!actor.job_scope.empty() && c.job_id != actor.job_scope)
             throw Error(ErrorCode::invalid_field, "a portal session complains about its own job", "job_id");
     }
-    if (has_value(body, "evidence_files")) {
-        if (c.job_id.empty())
-            throw Error(ErrorCode::invalid_field, "evidence files belong to a job: name job_id", "evidence_files");
-        db_.read([&](Db& db) { return visible_job(db, actor, c.job_id, "job_id"); });  // before storing bytes
-    }
-    auto files = store_evidence_files(attachments_, body);
-    return db_.write([&](Db& db) {
-        if (!c.job_id.empty()) {
-            auto job = visible_job(db, actor, c.job_id, "job_id");
-            if (c.customer_id.empty()) c.customer_id = text(job, "customer_id");
-            if (text(job, "customer_id") != c.customer_id)
-                throw Error(ErrorCode::invalid_field, "job " + c.job_id + " is not this customer's", "job_id");
+    auto files = read_evidence_files(body);
+    // Who the complaint is about and for whom, checked before any evidence bytes are stored and again in the write.
+    auto checked = [&](Db& db) {
+        NewComplaint out = c;
+        if (!out.job_id.empty()) {
+            auto job = visible_job(db, actor, out.job_id, "job_id");
+            if (out.customer_id.empty()) out.customer_id = text(job, "customer_id");
+            if (text(job, "customer_id") != out.customer_id)
+                throw Error(ErrorCode::invalid_field, "job " + out.job_id + " is not this customer's", "job_id");
         }
-        if (c.customer_id.empty()) throw Error(ErrorCode::missing_field, "name the customer", "customer_id");
-        if (db.scalar("SELECT COUNT(*) FROM customers WHERE id = ?", {c.customer_id}) == 0)
-            throw Error(ErrorCode::invalid_field, "no customer " + c.customer_id, "customer_id");
-        c.evidence_json = attach_evidence(db, checked_evidence(db, body, c.job_id), files, c.job_id, actor);
-        return load(db, open(db, actor, c, policy_));
+        if (out.customer_id.empty()) throw Error(ErrorCode::missing_field, "name the customer", "customer_id");
+        if (db.scalar("SELECT COUNT(*) FROM customers WHERE id = ?", {out.customer_id}) == 0)
+            throw Error(ErrorCode::invalid_field, "no customer " + out.customer_id, "customer_id");
+        out.evidence_json = checked_evidence(db, body, out.job_id);
+        return out;
+    };
+    if (!files.empty()) {
+        db_.read(checked);
+        store_evidence_files(attachments_, files);
+    }
+    return db_.write([&](Db& db) {
+        NewComplaint ok = checked(db);
+        ok.evidence_json = attach_evidence(db, ok.evidence_json, files, ok.customer_id, ok.job_id, actor);
+        return load(db, open(db, actor, ok, policy_));
     });
 }
 
@@ -280,11 +289,11 @@ Poco::JSON::Object::Ptr ComplaintService::act(const Actor& actor, const std::str
         after->set("state", state);
         after->set("note", note);
         audit_care(db, job_id, actor, "complaint_" + action, after);
-        if (!job_id.empty() && action != "set_deadlines") {
+        if (action != "set_deadlines") {
             auto [subject, message] = notice_of(action, body);
             // Resolving is where the customer gets the answer: the notice webhooks subscribe to as complaint_answered.
-            enqueue_customer_notice(db, job_id, action == "resolve" ? "complaint_answered" : "complaint_" + action,
-                                    subject, message);
+            tell_customer(db, text(row, "customer_id"), job_id,
+                          action == "resolve" ? "complaint_answered" : "complaint_" + action, subject, message);
         }
         return load(db, id);
     });

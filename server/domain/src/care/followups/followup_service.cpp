@@ -39,13 +39,10 @@ const char* reason_of(const std::string& action) {
     return nullptr;
 }
 
+// The record when actor may see it (care_record_visible); not_found otherwise.
 Poco::JSON::Object::Ptr load_visible(Db& db, const Actor& actor, const std::string& id) {
-    auto row = db.query_one(std::string("SELECT ") + kColumns + " FROM " + kFrom + " WHERE f.id = ?", {id});
-    bool visible =
-        row && (actor.is_staff() || (actor.role == Role::customer && text(row, "customer_id") == actor.customer_id &&
-                                     (actor.job_scope.empty() || actor.job_scope == text(row, "job_id"))));
-    if (!visible) throw Error(ErrorCode::not_found, "no follow-up " + id);
-    return row;
+    return load_visible_record(db, actor, std::string("SELECT ") + kColumns + " FROM " + kFrom + " WHERE f.id = ?",
+                               "follow-up", id);
 }
 
 // The complaint type a low survey points at: the aspect rated lowest (2 or less), else the repair's quality.

@@ -45,16 +45,33 @@ std::string checked_evidence(Db& db, const Poco::JSON::Object::Ptr& body, const 
 
 // Evidence files sent with a complaint or an appeal: evidence_files is [{content_base64, file_name?}], at most 5,
 // each at most 4 MiB and a JPEG, PNG or PDF by its first bytes (Error(invalid_field, field "evidence_files")
-// otherwise, before anything is stored). The bytes are stored whole, outside the record's transaction.
+// otherwise). read_evidence_files only decodes and checks them; the caller checks everything else the record needs
+// and only then stores the bytes (store_evidence_files, outside the record's transaction), so a refused record
+// leaves no stored bytes behind.
 struct EvidenceFile {
-    std::string sha256, content_type, file_name;
+    std::string sha256, content_type, file_name, bytes;
     std::int64_t size_bytes = 0;
 };
-std::vector<EvidenceFile> store_evidence_files(AttachmentService& attachments, const Poco::JSON::Object::Ptr& body);
-// evidence_json (checked_evidence's list) with the stored files added as attachments of job_id (kind evidence,
-// the actor as uploader and author), in db's transaction; files without a job are Error(invalid_field).
+std::vector<EvidenceFile> read_evidence_files(const Poco::JSON::Object::Ptr& body);
+void store_evidence_files(AttachmentService& attachments, std::vector<EvidenceFile>& files);
+// evidence_json (checked_evidence's list) with the stored files added as care_evidence rows of the customer (and
+// job_id, when the record has a job), the actor as uploader, in db's transaction. Care evidence is no attachment
+// of the job: it never syncs to a technician's device.
 std::string attach_evidence(Db& db, const std::string& evidence_json, const std::vector<EvidenceFile>& files,
-                            const std::string& job_id, const Actor& actor);
+                            const std::string& customer_id, const std::string& job_id, const Actor& actor);
+// {bytes, content type told by the bytes} of care evidence id: for staff who handle complaints (admin, dispatcher,
+// agent, supervisor) and for the customer the evidence belongs to (a portal session: of its job); not_found for
+// anyone else, technicians included.
+std::pair<std::string, std::string> evidence_content(Database& database, AttachmentService& attachments,
+                                                     const Actor& actor, const std::string& id);
+
+// Whether actor may see a care record row (customer_id, job_id): staff any, a customer their own (a portal session:
+// of its one job).
+bool care_record_visible(const Actor& actor, const Poco::JSON::Object::Ptr& row);
+// The row of select_sql (a SELECT ending in "WHERE <alias>.id = ?") for id when actor may see it; Error(not_found,
+// "no <noun> <id>") otherwise, so a record of another customer reads as absent.
+Poco::JSON::Object::Ptr load_visible_record(Db& db, const Actor& actor, const std::string& select_sql,
+                                            const std::string& noun, const std::string& id);
 
 // Whether a care list asks for overdue records only (?overdue=true); any other value is invalid_field.
 bool overdue_only(const Query& query);

@@ -37,6 +37,10 @@ void enqueue_webhook_event(Db& db, const std::string& event, const std::string& 
 // of every webhook subscribed to event ({event, job: {id, ticket_no, state, customer_id}, subject, at}).
 void enqueue_customer_notice(Db& db, const std::string& job_id, const std::string& event, const std::string& subject,
                              const std::string& text);
+// The same for a customer about no job (a complaint filed without one): the outbox rows have no job_id and the
+// webhook body is {event, job: null, customer_id, subject, at}.
+void enqueue_customer_notice_without_job(Db& db, const std::string& customer_id, const std::string& event,
+                                         const std::string& subject, const std::string& text);
 
 // Tells every active user of role (supervisors, for an overdue call-back or an escalation) by email.
 void enqueue_staff_notice(Db& db, const std::string& job_id, const std::string& event, Role role,
