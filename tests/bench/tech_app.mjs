@@ -4,8 +4,10 @@
 //   the worker's JavaScript heap and the core's wasm memory);
 // - the worker's CPU time and the sync call's wall time while the server cannot be reached (retries).
 // With --before <worker.js> the last two also run an older worker script (e.g. `git show <commit>:server/web/tech/
-// worker.js`) on the same replica, side by side.
+// worker.js`) on the same replica, side by side, and with --before-core <dir> that worker loads an older build's
+// fieldmobile-core.js and .wasm from dir (e.g. another build folder's build/mobile-core/wasm/web/tech/core).
 // Usage: node tests/bench/tech_app.mjs <fieldrepair-server> [--photos 100] [--photo-kb 200] [--runs 3] [--before FILE]
+//        [--before-core DIR]
 // Needs playwright-core from tests/browser (npm ci --prefix tests/browser) and /usr/bin/chromium.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -25,6 +27,7 @@ if (!binary || binary.startsWith('--')) {
 }
 const PHOTOS = Number(option('photos', 100)), PHOTO_KB = Number(option('photo-kb', 200)), RUNS = Number(option('runs', 3));
 const before = option('before', null);
+const beforeCore = option('before-core', null);
 const TICK = 100;  // clock ticks per second in /proc/<pid>/stat (Linux)
 
 // The renderer processes under a process (this one: Chromium is its child): resident set (KiB) and CPU time (s).
@@ -60,7 +63,16 @@ function renderers(rootPid) {
 async function workerPage(context, url, file) {
   const page = await context.newPage();
   await page.goto(`${url}/tech/icon.svg`);
-  const source = file ? fs.readFileSync(file, 'utf8').replace(/(['`])\/tech\/core\//g, `$1${url}/tech/core/`) : null;
+  let source = file ? fs.readFileSync(file, 'utf8').replace(/(['`])\/tech\/core\//g, `$1${url}/tech/core/`) : null;
+  if (source && beforeCore) {
+    // The older core as blob URLs: its script by importScripts, its wasm by locateFile.
+    const [js, wasm] = await page.evaluate(([code, bytes]) => [
+      URL.createObjectURL(new Blob([code], { type: 'text/javascript' })),
+      URL.createObjectURL(new Blob([new Uint8Array(bytes)], { type: 'application/wasm' }))],
+    [fs.readFileSync(`${beforeCore}/fieldmobile-core.js`, 'utf8'), [...fs.readFileSync(`${beforeCore}/fieldmobile-core.wasm`)]]);
+    source = source.replace(`importScripts('${url}/tech/core/fieldmobile-core.js')`, `importScripts('${js}')`)
+      .replace(/locateFile: \(name\) => `[^`]*`/, `locateFile: () => '${wasm}'`);
+  }
   await page.evaluate((text) => {
     const worker = text ? new Worker(URL.createObjectURL(new Blob([text], { type: 'text/javascript' })))
       : new Worker('/tech/worker.js');
