@@ -1,16 +1,31 @@
 # embed_files(<output.cpp> <namespace> <function> FILES <file>... [GENERATED_BASE <dir> GENERATED <file>...])
 # Generates a source file with a function returning {relative name, contents} for each file, so data
-# kept in schemas/ (migrations, the workflow table) ships inside the binaries that interpret it. GENERATED files are
-# made by the build itself (the WebAssembly core): the assembler includes them (.incbin) when the source compiles,
-# so they may be binary and need not exist yet when CMake runs; the source recompiles when they change.
+# kept in schemas/ (migrations, the workflow table) ships inside the binaries that interpret it. Text FILES become raw
+# string literals. Binary FILES (images: .png, .ico) and GENERATED files (made by the build itself: the WebAssembly
+# core) are included by the assembler (.incbin) when the source compiles, so they may hold any byte and GENERATED ones
+# need not exist yet when CMake runs; the source recompiles when any of them changes.
 function(embed_files output namespace function)
   cmake_parse_arguments(ARG "" "BASE;GENERATED_BASE" "FILES;GENERATED" ${ARGN})
   set(assembly "")
   set(declarations "")
   set(body "")
   set(index 0)
+  set(binary_files "")
+  set(binary_names "")
   foreach(file IN LISTS ARG_GENERATED)
     file(RELATIVE_PATH name "${ARG_GENERATED_BASE}" "${file}")
+    list(APPEND binary_files "${file}")
+    list(APPEND binary_names "${name}")
+  endforeach()
+  foreach(file IN LISTS ARG_FILES)
+    if(file MATCHES "\\.(png|ico)$")
+      file(RELATIVE_PATH name "${ARG_BASE}" "${file}")
+      list(APPEND binary_files "${file}")
+      list(APPEND binary_names "${name}")
+      list(REMOVE_ITEM ARG_FILES "${file}")
+    endif()
+  endforeach()
+  foreach(file name IN ZIP_LISTS binary_files binary_names)
     set(symbol "fieldrepair_embed_${function}_${index}")
     string(APPEND assembly "        \".globl ${symbol}\\n.hidden ${symbol}\\n${symbol}:\\n.incbin \\\"${file}\\\"\\n\"\n"
            "        \".globl ${symbol}_end\\n.hidden ${symbol}_end\\n${symbol}_end:\\n\"\n")
@@ -18,8 +33,8 @@ function(embed_files output namespace function)
     string(APPEND body "        {\"${name}\", std::string_view(${symbol}, ${symbol}_end - ${symbol})},\n")
     math(EXPR index "${index} + 1")
   endforeach()
-  if(ARG_GENERATED)
-    set_source_files_properties("${output}" PROPERTIES OBJECT_DEPENDS "${ARG_GENERATED}")
+  if(binary_files)
+    set_source_files_properties("${output}" PROPERTIES OBJECT_DEPENDS "${binary_files}")
     set(assembly "__asm__(\".section .rodata\\n.balign 16\\n\"\n${assembly}        \".previous\\n\");\n${declarations}")
   endif()
   foreach(file IN LISTS ARG_FILES)

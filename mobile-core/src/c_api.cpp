@@ -349,6 +349,20 @@ fr_sync_client* fr_sync_client_open(fr_replica* replica, const char* server_url,
 }
 #endif
 
+namespace {
+
+// WebAssembly in a browser worker has no threads, so a wait between attempts would spin the CPU: there the core tries
+// once and the worker retries the whole sync later with an asynchronous backoff (server/web/tech/worker.js).
+fieldmobile::RetryPolicy callback_retry_policy() {
+#ifdef __EMSCRIPTEN__
+    return fieldmobile::RetryPolicy{.max_attempts = 1};
+#else
+    return fieldmobile::RetryPolicy{};
+#endif
+}
+
+}  // namespace
+
 fr_sync_client* fr_sync_client_open_with_transport(fr_replica* replica, fr_http_send send, void* context,
                                                    fr_error* out_error) noexcept {
     return guarded<fr_sync_client*>(out_error, nullptr, [&] {
@@ -356,7 +370,7 @@ fr_sync_client* fr_sync_client_open_with_transport(fr_replica* replica, fr_http_
         if (!send) throw Error(ErrorCode::missing_field, "send is NULL", "send");
         auto client = std::make_unique<fr_sync_client>();
         client->https = std::make_unique<CallbackTransport>(send, context);
-        client->retrying = std::make_unique<fieldmobile::RetryingTransport>(*client->https);
+        client->retrying = std::make_unique<fieldmobile::RetryingTransport>(*client->https, callback_retry_policy());
         fieldmobile::SyncOptions options;
         options.prefetch_pages = false;  // send is called only on the thread that calls the client
         client->client = std::make_unique<fieldmobile::SyncClient>(r, *client->retrying, options);

@@ -12,6 +12,7 @@
 #include <tuple>
 #include <utility>
 
+#include "fieldsync/action_checks.hpp"
 #include "fieldsync/bucket.hpp"
 #include "fieldsync/checksum.hpp"
 #include "fieldsync/conflict.hpp"
@@ -396,6 +397,7 @@ std::string Replica::act(const std::string& job_id, const std::string& action, c
     Object::Ptr body = fields ? fields : Object::Ptr(new Object);
     const auto& transition = workflow.resolve(action, position, role());
     workflow.validate(transition, *body, position.mode);
+    fieldsync::check_action_details(action, *body);
     Op op = new_op("jobs", job_id, OpKind::action);
     op.action = action;
     op.fields = body;

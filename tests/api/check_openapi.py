@@ -1655,7 +1655,8 @@ def exercise_care(c, admin, tech, customer, tech_id, customer_id, asset_id):
 # The technician app: its files with their types, the WebAssembly core the build embeds, and revalidation.
 def web_pages_tech(c):
     types = {"/tech/": "text/html", "/tech/manifest.webmanifest": "application/manifest+json", "/tech/sw.js": "text/javascript",
-             "/tech/core/fieldmobile-core.wasm": "application/wasm", "/tech/core/fieldmobile-core.js": "text/javascript"}
+             "/tech/core/fieldmobile-core.wasm": "application/wasm", "/tech/core/fieldmobile-core.js": "text/javascript",
+             "/tech/icon-192.png": "image/png", "/tech/apple-touch-icon.png": "image/png"}
     for path, content_type in types.items():
         template = "/tech/" if path == "/tech/" else "/tech/core/{file}" if "/core/" in path else "/tech/{file}"
         res = c.call("GET", template, path, expect=200)
@@ -1664,6 +1665,8 @@ def web_pages_tech(c):
         if not res.headers.get("content-type", "").startswith(content_type):
             c.fail(f"GET {path}", f"content type {res.headers.get('content-type')}, wanted {content_type}")
         c.call("GET", template, path, expect=304, headers={"If-None-Match": res.headers.get("etag", "")}, label="revalidated")
+        if path.endswith(".png") and not res.raw.startswith(b"\x89PNG\r\n\x1a\n"):
+            c.fail(f"GET {path}", "the icon's bytes are not a whole PNG")
         if path == "/tech/" and "'wasm-unsafe-eval'" not in res.headers.get("content-security-policy", ""):
             c.fail("GET /tech/", "the page's policy does not let its WebAssembly core compile")
     for template in ("/tech/{file}", "/tech/core/{file}"):

@@ -122,6 +122,36 @@ TEST_CASE("Workflow moves are checked before they are queued and move the state 
     }
 }
 
+// The plan check is fieldsync's (the server's check_plan calls the same function): refused offline, same code and
+// field.
+TEST_CASE("A plan whose cost to the customer exceeds its total is refused before it is queued", "[Mobile][Replica]") {
+    TempDir dir;
+    FakeServer server;
+    seed(server);
+    Replica replica(dir.file("r.db"));
+    load(replica, server);
+    auto assessment = [](double cost) {
+        Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
+        items->add(obj({{"kind", "part"}, {"description", "温控器"}, {"quantity", 2}, {"unit_price", 40}}));
+        return obj({{"findings", "温控器坏"},
+                    {"warranty_covered", false},
+                    {"customer_caused", false},
+                    {"plan", obj({{"mode", "on_site"}, {"items", items}, {"cost_to_customer", cost}})}});
+    };
+    try {
+        replica.act(kJob2, "submit_assessment", assessment(80.01));
+        FAIL("the plan was queued");
+    } catch (const fieldsync::Error& e) {
+        CHECK(e.code() == ErrorCode::invalid_field);
+        CHECK(e.field() == "plan.cost_to_customer");
+    }
+    CHECK(replica.outbox().empty());
+    CHECK(replica.row("jobs", kJob2)->getValue<std::string>("state") == "assessing");
+    replica.act(kJob2, "submit_assessment", assessment(80));
+    CHECK(replica.outbox().size() == 1);
+    CHECK(replica.row("jobs", kJob2)->getValue<std::string>("state") == "plan_proposed");
+}
+
 TEST_CASE("The HLC survives a restart: later ops always carry later timestamps", "[Mobile][Replica]") {
     TempDir dir;
     FakeServer server;

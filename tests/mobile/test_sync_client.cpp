@@ -78,7 +78,12 @@ TEST_CASE("A technician works a whole on-site job offline and syncs once at the 
     Poco::JSON::Array::Ptr parts = new Poco::JSON::Array;
     replica.act(kJob, "complete_repair",
                 obj({{"work_summary", "取出硬币，清洗排水泵"}, {"time_spent_minutes", 40}, {"parts_used", parts}}));
-    Poco::JSON::Array::Ptr strokes = new Poco::JSON::Array;
+    Poco::JSON::Array::Ptr strokes = new Poco::JSON::Array, stroke = new Poco::JSON::Array,
+                           point = new Poco::JSON::Array;
+    point->add(0);
+    point->add(0);
+    stroke->add(point);
+    strokes->add(stroke);
     replica.act(kJob, "record_acceptance",
                 obj({{"signer_name", "刘洋"},
                      {"signature_png", "iVBORw0KGgo="},

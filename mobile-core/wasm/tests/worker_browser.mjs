@@ -143,6 +143,9 @@ try {
   const noPlan = await app.call('takeAction', { jobId: made.id, action: 'submit_assessment', fields: {} });
   check('an assessment without its fields is refused on the device, naming a field',
     !!noPlan.error && !!noPlan.error.field, JSON.stringify(noPlan));
+  const overPriced = await app.call('takeAction', { jobId: made.id, action: 'submit_assessment', fields: plan(280.01) });
+  check('a customer price above the plan\'s total is refused on the device with the server\'s code and field',
+    overPriced.error?.code === 'invalid_field' && overPriced.error.field === 'plan.cost_to_customer', JSON.stringify(overPriced));
   check('the refused action queued nothing', (await app.call('status')).result.pending === 0);
   const assessed = await app.call('takeAction', { jobId: made.id, action: 'submit_assessment', fields: plan(280) });
   check('offline, the assessment is queued', typeof assessed.result === 'string', JSON.stringify(assessed));

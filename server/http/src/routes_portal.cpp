@@ -48,6 +48,7 @@ std::string content_type_of(std::string_view name) {
         {".js", "text/javascript; charset=utf-8"},
         {".css", "text/css; charset=utf-8"},
         {".svg", "image/svg+xml; charset=utf-8"},
+        {".png", "image/png"},
         {".txt", "text/plain; charset=utf-8"},
         {".wasm", "application/wasm"},
         {".webmanifest", "application/manifest+json; charset=utf-8"},

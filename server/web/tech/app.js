@@ -9,8 +9,8 @@ import { render_job } from './job.js';
 import { render_handover } from './handover.js';
 
 const TERMINAL = ['accepted', 'closed', 'cancelled', 'returned'];
-const OPEN_ATTEMPTS = 20;
-const OPEN_RETRY_MS = 500;
+const OPEN_ATTEMPTS = 100;
+const OPEN_RETRY_MS = 100;
 const root = document.getElementById('root');
 const app = { core: null, status: null, workflow: null, parts: [], categories: [], syncing: false };
 
@@ -222,8 +222,8 @@ async function route() {
 }
 app.route = route;
 
-// Opens the core. The replica's files take one owner at a time: when the app was just closed (or reloaded) its old
-// worker may still hold them for a moment, so opening is retried for a while before the app gives up.
+// Opens the core. The replica's files take one owner at a time: a closing page's worker lets go of them on pagehide,
+// but a page that was killed may leave them held for a moment, so opening is retried for a while before giving up.
 async function open_core() {
   for (let attempt = 1; ; attempt += 1) {
     app.core = new CoreClient();
@@ -248,9 +248,10 @@ async function start() {
     return;
   }
   window.addEventListener('hashchange', async () => { await route(); document.querySelector('main h1')?.focus(); });
+  // While online the worker listens to the server's live channel and syncs on each change (and retries by itself).
   window.addEventListener('online', () => sync(false));
   window.addEventListener('offline', async () => update_status(await app.core.status()));
-  setInterval(() => { if (navigator.onLine) sync(false); }, 60_000);
+  window.addEventListener('pagehide', (e) => { if (!e.persisted) app.core.close(); });
   await route();
   if (app.status.signedIn && navigator.onLine) sync(false);
 }

@@ -48,6 +48,8 @@ export class CoreClient {
   }
 
   open(server) { return this.call('open', { server }); }
+  // Lets go of the replica's files (the page is going away), so the next page opens them at once.
+  close() { return this.call('close'); }
   status() { return this.call('status'); }
   login(username, password) { return this.call('login', { username, password }); }
   logout(force = false) { return this.call('logout', { force }); }

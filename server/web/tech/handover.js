@@ -34,10 +34,13 @@ function readable(value) {
     .replace(/^(\d+) min$/, (_, n) => t('minutes', { n }));
 }
 
-// A canvas that records pen strokes ([[[x, y], ...], ...] in canvas pixels) from pointer events.
+// A canvas that records pen strokes ([[[x, y], ...], ...] in canvas pixels) from pointer events, or shows a typed
+// name: the keyboard alternative, kept as the strokes [{typed: name}] that the core and the server check against the
+// signer's name.
 function signature_pad() {
   const canvas = h('canvas', { class: 'signature', width: 900, height: 300, role: 'img', 'aria-label': t('sign_here'), id: 'signature', tabindex: '-1' });
   const strokes = [];
+  let typed = null;
   const ctx = canvas.getContext('2d');
   const point = (e) => {
     const r = canvas.getBoundingClientRect();
@@ -50,6 +53,14 @@ function signature_pad() {
     ctx.lineWidth = 4;
     ctx.lineCap = 'round';
     ctx.lineJoin = 'round';
+    if (typed !== null) {
+      ctx.fillStyle = '#111';
+      ctx.font = 'italic 96px "Kaiti SC", KaiTi, "Brush Script MT", cursive, serif';
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'middle';
+      ctx.fillText(typed, canvas.width / 2, canvas.height / 2, canvas.width - 40);
+      return;
+    }
     for (const s of strokes) {
       ctx.beginPath();
       s.forEach(([x, y], i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
@@ -60,6 +71,7 @@ function signature_pad() {
   let current = null;
   canvas.addEventListener('pointerdown', (e) => {
     e.preventDefault();
+    if (typed !== null) return;
     canvas.setPointerCapture(e.pointerId);
     current = [point(e)];
     strokes.push(current);
@@ -75,7 +87,10 @@ function signature_pad() {
   canvas.addEventListener('pointercancel', end);
   draw();
   return {
-    canvas, strokes,
+    canvas,
+    signed: () => (typed !== null ? typed.length > 0 : strokes.length > 0),
+    strokes: () => (typed !== null ? [{ typed }] : strokes),
+    type: (name) => { typed = name; draw(); },
     clear: () => { strokes.length = 0; draw(); },
     png: () => new Promise((resolve) => canvas.toBlob((b) => resolve(b.arrayBuffer()), 'image/png')),
   };
@@ -92,12 +107,17 @@ export async function render_handover(app, id) {
     [1, 2, 3, 4, 5].map((n) => h('label', { class: 'star' },
       h('input', { type: 'radio', name: 'rating', value: n, required: true }),
       h('span', { 'aria-hidden': 'true', text: '★'.repeat(n) }), h('span', { class: 'visually-hidden', text: t('stars', { n }) }))));
+  const by_typing = h('input', { type: 'checkbox', id: 'sign-typed', name: 'sign_typed' });
+  const show_typed = () => pad.type(by_typing.checked ? name.value.trim() : null);
+  by_typing.addEventListener('change', show_typed);
+  name.addEventListener('input', () => { if (by_typing.checked) show_typed(); });
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
   const fail = (message, focus) => { error.textContent = message; error.hidden = false; focus?.focus(); };
   const form = h('form', { class: 'handover card', id: 'handover', novalidate: true },
     h('div', { class: 'field' }, h('label', { for: 'signer-name', text: t('signer_name') }), name),
     h('div', { class: 'field' }, h('p', { class: 'label', id: 'signature-label', text: t('signature') }), pad.canvas,
-      h('button', { type: 'button', class: 'btn small', text: t('clear'), onclick: () => pad.clear() })),
+      h('button', { type: 'button', class: 'btn small', text: t('clear'), onclick: () => pad.clear() }),
+      h('label', { class: 'check', for: 'sign-typed' }, by_typing, h('span', { text: t('sign_typed') }))),
     rating,
     h('div', { class: 'field' }, h('label', { for: 'accept-comment', text: t('comment') }), comment),
     error,
@@ -107,10 +127,10 @@ export async function render_handover(app, id) {
     e.preventDefault();
     const chosen = form.querySelector('input[name=rating]:checked');
     if (!name.value.trim()) return fail(`${t('signer_name')}: ${t('v_required')}`, name);
-    if (!pad.strokes.length) return fail(t('signature_missing'), pad.canvas);
+    if (!pad.signed()) return fail(t('signature_missing'), by_typing);
     if (!chosen) return fail(t('rating_missing'), form.querySelector('input[name=rating]'));
     try {
-      await app.core.recordAcceptance({ jobId: id, signerName: name.value.trim(), signaturePng: await pad.png(), strokes: pad.strokes,
+      await app.core.recordAcceptance({ jobId: id, signerName: name.value.trim(), signaturePng: await pad.png(), strokes: pad.strokes(),
         rating: Number(chosen.value), comment: comment.value.trim() || undefined });
       app.toast(t('accepted'));
       location.hash = `#/job/${id}`;

@@ -1,11 +1,12 @@
 // The technician app's service worker: keeps the app shell and the device core (scripts, wasm) so the app starts
 // with no network. Network first, so a new server version shows at once when online; the cache when offline.
 // The API is never cached: the core's replica in the worker is where data lives offline.
-const CACHE = 'fieldrepair-tech-v1';
+const CACHE = 'fieldrepair-tech-v2';
 const SHELL = [
   '/tech/', '/tech/app.js', '/tech/core-client.js', '/tech/format.js', '/tech/forms.js', '/tech/handover.js',
   '/tech/i18n.js', '/tech/job.js', '/tech/style.css', '/tech/manifest.webmanifest', '/tech/icon.svg',
-  '/tech/icon-maskable.svg', '/tech/worker.js', '/tech/core/fieldmobile-core.js', '/tech/core/fieldmobile-core.wasm',
+  '/tech/icon-maskable.svg', '/tech/icon-192.png', '/tech/icon-512.png', '/tech/icon-maskable-512.png',
+  '/tech/apple-touch-icon.png', '/tech/worker.js', '/tech/core/fieldmobile-core.js', '/tech/core/fieldmobile-core.wasm',
   '/board/lib.js', '/board/i18n.js', '/board/language.js',
 ];
 const NETWORK_WAIT_MS = 4000;

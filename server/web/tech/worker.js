@@ -17,9 +17,18 @@ let client = 0;        // fr_sync_client*
 let server = '';       // the page's origin
 let folder = null;     // the OPFS folder of the replica
 let handles = [];      // {path, handle}: the FileSystemSyncAccessHandles the core's VFS reads and writes
-const saved = new Set();  // attachment files already copied to OPFS
-const fetched = new Map();  // attachment bytes read from the server this session, by SHA-256
+const saved = new Set();    // attachment files this device added, in OPFS by SHA-256
+const cached = new Set();   // files read from the server (the customer's photos), kept in OPFS for offline use
+const caching = new Map();  // SHA-256 → the download under way
 let lastError = null;
+let retryAfterMs = 0;  // the server's last Retry-After, for the next retry of a sync
+
+// Waits between attempts are timers, never a loop in the core: the worker has no threads to sleep on.
+const RETRY_BASE_MS = 500;
+const RETRY_MAX_MS = 30_000;
+const LIVE_BASE_MS = 500;
+const LIVE_MAX_MS = 30_000;
+const HEARTBEAT_MISSES = 3;  // heartbeat intervals of silence that mean a dead link
 
 class CoreError extends Error {
   constructor(code, message, field) {
@@ -105,6 +114,7 @@ function httpSend({ method, target, body, contentType, bearer }) {
     return null;
   }
   if (xhr.status === 0) return null;
+  retryAfterMs = (parseInt(xhr.getResponseHeader('Retry-After') || '0', 10) || 0) * 1000;
   return {
     status: xhr.status,
     body: new Uint8Array(xhr.response || new ArrayBuffer(0)),
@@ -136,16 +146,50 @@ async function openHandles() {
 
 async function attachmentFolder() { return folder.getDirectoryHandle('replica.db.files', { create: true }); }
 
-// Attachment bytes live in the core's memory file system while it runs; OPFS keeps them across restarts.
-async function loadAttachments() {
+// At open only the names of the files in OPFS are read; bytes come into memory when viewed (readAttachment) or, for
+// a file the server still waits for, just before a sync (loadWaitingUploads), and leave once uploaded.
+async function listAttachmentFiles() {
   core.FS.mkdirTree(FILES);
   const dir = await attachmentFolder();
-  for await (const [name, entry] of dir.entries()) {
-    if (entry.kind !== 'file') continue;
-    const file = await entry.getFile();
-    core.FS.writeFile(`${FILES}/${name}`, new Uint8Array(await file.arrayBuffer()));
-    saved.add(name);
+  for await (const [name, entry] of dir.entries()) if (entry.kind === 'file') saved.add(name);
+  const downloaded = await serverFolder();
+  for await (const [name, entry] of downloaded.entries()) if (entry.kind === 'file') cached.add(name);
+}
+
+async function serverFolder() { return folder.getDirectoryHandle('server.files', { create: true }); }
+
+async function readOpfs(dir, name) {
+  const file = await (await dir.getFileHandle(name)).getFile();
+  return new Uint8Array(await file.arrayBuffer());
+}
+
+const inMemory = (sha) => core.FS.analyzePath(`${FILES}/${sha}`).exists;
+
+// fr_upload_progress on wasm32: uploaded_bytes, total_bytes, files_waiting (int64 each, little-endian).
+function uploadWaiting(attachmentId) {
+  const progress = core._malloc(24);
+  try {
+    raw('replica_get_upload_progress', [replica, attachmentId, progress]);
+    return core.getValue(progress + 16, 'i32') > 0;
+  } finally {
+    core._free(progress);
   }
+}
+
+// The device's own files the server has not all taken yet: the core reads them from its memory file system.
+async function loadWaitingUploads() {
+  const rows = json('replica_list_rows', replica, 'attachments', null);
+  const dir = await attachmentFolder();
+  for (const row of rows) {
+    if (!saved.has(row.sha256) || inMemory(row.sha256) || !uploadWaiting(row.id)) continue;
+    core.FS.writeFile(`${FILES}/${row.sha256}`, await readOpfs(dir, row.sha256));
+  }
+}
+
+// Frees the memory of files the server now has; OPFS keeps them for viewing.
+function dropUploaded() {
+  for (const row of json('replica_list_rows', replica, 'attachments', null))
+    if (saved.has(row.sha256) && inMemory(row.sha256) && !uploadWaiting(row.id)) core.FS.unlink(`${FILES}/${row.sha256}`);
 }
 
 // Copies attachment files the core added to OPFS and flushes them, before the request that added them answers.
@@ -211,9 +255,18 @@ async function open({ server: origin } = {}) {
     httpSend,
   });
   handles = await openHandles();
-  await loadAttachments();
   openCore();
+  await listAttachmentFiles();
   return status();
+}
+
+// A closed page's worker lets go of the replica's files at once, so the next page can open them without waiting.
+function close() {
+  stopLive();
+  closeCore();
+  for (const h of handles) h.handle.close();
+  handles = [];
+  return true;
 }
 
 function requireOpen() {
@@ -226,48 +279,199 @@ async function logout({ force } = {}) {
   const pending = status().pending;
   if (pending > 0 && !force)
     throw new CoreError('pending_work', `${pending} changes have not reached the server yet: sync first`);
+  stopLive();
   closeCore();
   for (const h of handles) {
     h.handle.truncate(0);
     h.handle.flush();
   }
   await folder.removeEntry('replica.db.files', { recursive: true }).catch(() => {});
+  await folder.removeEntry('server.files', { recursive: true }).catch(() => {});
   for (const name of core.FS.readdir(FILES)) if (name !== '.' && name !== '..') core.FS.unlink(`${FILES}/${name}`);
   saved.clear();
-  fetched.clear();
+  cached.clear();
   lastError = null;
   openCore();
   return status();
 }
 
-function sync() {
+async function sync() {
   requireOpen();
   if (!navigator.onLine) throw new CoreError('unavailable', 'offline: the changes stay queued');
+  await loadWaitingUploads();
   try {
     const report = json('sync_client_sync', client);
     lastError = null;
+    retry.delay = RETRY_BASE_MS;
+    reconnectLive();
     if (report.pulled > 0 || report.pushed > 0) self.postMessage({ event: 'changed' });
+    cacheServerFiles().catch(() => {});
     return report;
   } catch (e) {
     lastError = e.message;
+    if (e.code === 'unavailable') retryLater();
     throw e;
+  } finally {
+    dropUploaded();
   }
 }
 
-function readAttachment({ id }) {
+// ---- retries and the live channel: both only schedule a sync; the core never waits. The live channel opens after a
+// sync succeeded (the page syncs at start, after sign-in and when the network returns) and closes when offline.
+
+const retry = { delay: RETRY_BASE_MS, timer: 0 };
+
+// After a sync the server could not take: again after a backoff with jitter (or its Retry-After), while online.
+function retryLater() {
+  if (retry.timer || !navigator.onLine) return;
+  const wait = Math.max(retryAfterMs, Math.random() * retry.delay);
+  retry.delay = Math.min(RETRY_MAX_MS, retry.delay * 2);
+  retry.timer = setTimeout(() => { retry.timer = 0; syncSoon(); }, wait);
+}
+
+let syncQueued = false;
+
+// One sync in the request queue, however many announcements arrive before it runs.
+function syncSoon() {
+  if (syncQueued || !replica) return;
+  syncQueued = true;
+  enqueue(async () => {
+    syncQueued = false;
+    if (!replica || !status().signedIn || !navigator.onLine) return;
+    await sync().catch(() => {});
+    announce();
+  });
+}
+
+const live = { controller: null, delay: LIVE_BASE_MS, timer: 0 };
+
+function startLive() {
+  if (live.controller || live.timer || !replica || !navigator.onLine || !status().signedIn) return;
+  listen(new AbortController());
+}
+
+// The server answered: a live channel waiting out its backoff connects now.
+function reconnectLive() {
+  live.delay = LIVE_BASE_MS;
+  if (live.timer) {
+    clearTimeout(live.timer);
+    live.timer = 0;
+  }
+  startLive();
+}
+
+function stopLive() {
+  if (live.controller) live.controller.abort();
+  live.controller = null;
+  clearTimeout(live.timer);
+  live.timer = 0;
+}
+
+// One SSE block "event: x\ndata: {...}" (docs/sync-protocol.md §6.6); comments (heartbeats) have no event.
+function eventOf(block) {
+  const out = { event: '', data: '' };
+  for (const line of block.split('\n')) {
+    if (line.startsWith('event:')) out.event = line.slice(6).trim();
+    else if (line.startsWith('data:')) out.data += line.slice(5).trim();
+  }
+  return out;
+}
+
+// GET /api/v1/sync/live with the device token (EventSource cannot send one): a sync on each hello and change;
+// reconnects with backoff (half fixed, half random; reset by a hello) and treats a silent link as dead.
+async function listen(controller) {
+  live.controller = controller;
+  let heartbeatMs = 25_000;
+  let watchdog = 0;
+  const watch = () => {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => controller.abort(), heartbeatMs * HEARTBEAT_MISSES);
+  };
+  try {
+    watch();
+    const response = await fetch(`${server}/api/v1/sync/live`, { cache: 'no-store', signal: controller.signal,
+      headers: { Accept: 'text/event-stream', Authorization: `Bearer ${text('replica_get_state', replica, 'device_token')}` } });
+    if (!response.ok || !response.body) throw new Error(`live: HTTP ${response.status}`);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      watch();
+      buffer = (buffer + value).replace(/\r\n/g, '\n');
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const event = eventOf(buffer.slice(0, end));
+        buffer = buffer.slice(end + 2);
+        if (event.event === 'hello') {
+          live.delay = LIVE_BASE_MS;
+          heartbeatMs = (JSON.parse(event.data).heartbeat_seconds || 25) * 1000;
+        }
+        if (event.event === 'hello' || event.event === 'change') syncSoon();
+      }
+    }
+  } catch (e) {
+    // Aborted, the network went or the token was refused: the reconnect below decides.
+  } finally {
+    clearTimeout(watchdog);
+  }
+  if (live.controller !== controller) return;  // stopped meanwhile
+  live.controller = null;
+  const wait = live.delay / 2 + Math.random() * (live.delay / 2);
+  live.delay = Math.min(LIVE_MAX_MS, live.delay * 2);
+  live.timer = setTimeout(() => { live.timer = 0; startLive(); }, wait);
+}
+
+// ---- attachment bytes from the server
+
+async function download(row) {
+  const response = await fetch(`${server}/api/v1/attachments/${row.sha256}/content`, { cache: 'no-store',
+    headers: { Authorization: `Bearer ${text('replica_get_state', replica, 'device_token')}` } });
+  if (response.status === 404) throw new CoreError('not_found', `the server has no file for attachment ${row.id}`);
+  if (!response.ok) throw new CoreError('unavailable', `the server answered ${response.status} for the file`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const handle = await (await (await serverFolder()).getFileHandle(row.sha256, { create: true })).createSyncAccessHandle();
+  try {
+    handle.truncate(0);
+    handle.write(bytes, { at: 0 });
+    handle.flush();
+  } finally {
+    handle.close();
+  }
+  cached.add(row.sha256);
+  return bytes;
+}
+
+// One download per file at a time, shared by a view and the prefetch.
+function fetchServerFile(row) {
+  if (!caching.has(row.sha256))
+    caching.set(row.sha256, download(row).finally(() => caching.delete(row.sha256)));
+  return caching.get(row.sha256);
+}
+
+// The files of the technician's open jobs that other people added (the customer's photos), so they can be viewed
+// offline; in the background, one at a time, after a sync.
+async function cacheServerFiles() {
+  const open = new Set(json('replica_list_rows', replica, 'jobs', null)
+    .filter((j) => !TERMINAL.includes(j.state)).map((j) => j.id));
+  const wanted = json('replica_list_rows', replica, 'attachments', null)
+    .filter((a) => open.has(a.job_id) && !saved.has(a.sha256) && !cached.has(a.sha256));
+  for (const row of wanted) {
+    if (!replica || !navigator.onLine) return;
+    await fetchServerFile(row).catch(() => {});
+  }
+}
+
+async function readAttachment({ id }) {
   requireOpen();
   const row = json('replica_get_row', replica, 'attachments', id);
   const type = row.content_type || 'application/octet-stream';
-  const path = `${FILES}/${row.sha256}`;
-  if (core.FS.analyzePath(path).exists) return { bytes: core.FS.readFile(path).slice().buffer, type };
-  if (fetched.has(row.sha256)) return { bytes: fetched.get(row.sha256).slice().buffer, type };
-  // A file added elsewhere (the customer's photos): from the server, with this device's token.
-  const answer = httpSend({ method: 'GET', target: `/api/v1/attachments/${row.sha256}/content`, body: new Uint8Array(0),
-    contentType: '', bearer: text('replica_get_state', replica, 'device_token') });
-  if (!answer) throw new CoreError('unavailable', 'the file is on the server, which cannot be reached now');
-  if (answer.status !== 200) throw new CoreError('not_found', `the server has no file for attachment ${id}`);
-  fetched.set(row.sha256, answer.body);
-  return { bytes: answer.body.slice().buffer, type };
+  let bytes;
+  if (inMemory(row.sha256)) bytes = core.FS.readFile(`${FILES}/${row.sha256}`).slice();
+  else if (saved.has(row.sha256)) bytes = await readOpfs(await attachmentFolder(), row.sha256);
+  else if (cached.has(row.sha256)) bytes = await readOpfs(await serverFolder(), row.sha256);
+  else if (!navigator.onLine) throw new CoreError('unavailable', 'the file is on the server, which cannot be reached now');
+  else bytes = await fetchServerFile(row);
+  return { bytes: bytes.slice().buffer, type };
 }
 
 async function addAttachment({ jobId, kind, bytes, name, caption }) {
@@ -307,10 +511,13 @@ function query({ name, params = {} }) {
   return json('replica_list_rows', replica, params.table, params.job_id ?? null);
 }
 
+const TERMINAL = ['accepted', 'closed', 'cancelled', 'returned'];
+
 const fieldsText = (fields) => (fields === undefined || fields === null ? null : JSON.stringify(fields));
 
 const methods = {
   open,
+  close,
   status: () => status(),
   login: ({ username, password }) => {
     requireOpen();
@@ -351,9 +558,11 @@ function errorOf(e) {
 }
 
 let queue = Promise.resolve();
+function enqueue(job) { queue = queue.then(job); }
+
 self.addEventListener('message', (event) => {
   const { id, method, params } = event.data || {};
-  queue = queue.then(async () => {
+  enqueue(async () => {
     const f = methods[method];
     try {
       if (!f) throw new CoreError('invalid_field', `no method ${method}`, 'method');
@@ -368,4 +577,8 @@ self.addEventListener('message', (event) => {
 });
 
 self.addEventListener('online', () => { if (replica) announce(); });
-self.addEventListener('offline', () => { if (replica) announce(); });
+self.addEventListener('offline', () => {
+  if (!replica) return;
+  stopLive();
+  announce();
+});

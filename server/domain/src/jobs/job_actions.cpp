@@ -9,6 +9,7 @@
 #include "fieldserver/domain/jobs/plan.hpp"
 #include "fieldserver/domain/jobs/scheduling.hpp"
 #include "fieldserver/util/json.hpp"
+#include "fieldsync/action_checks.hpp"
 #include "fieldsync/base64.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/money.hpp"
@@ -19,8 +20,6 @@ namespace fieldserver {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
-using fieldsync::FieldSpec;
-using fieldsync::FieldType;
 
 namespace {
 
@@ -31,62 +30,15 @@ void check_png(const std::string& base64) {
                     "signature_png");
 }
 
-// Validates the items of a plan or of parts used, each against specs; returns the sum of quantity × unit_price.
-std::int64_t check_items(const Poco::JSON::Array::Ptr& items, const std::string& field,
-                         const std::vector<FieldSpec>& required, const std::vector<FieldSpec>& optional) {
-    std::int64_t total = 0;
-    for (std::size_t i = 0; i < items->size(); ++i) {
-        auto item = items->getObject(static_cast<unsigned>(i));
-        std::string where = field + "[" + std::to_string(i) + "]";
-        if (!item) throw Error(ErrorCode::invalid_field, where + " must be an object", field);
-        try {
-            fieldsync::validate_fields(required, optional, *item, "describe " + field);
-        } catch (const Error& e) {
-            throw Error(e.code(), where + ": " + e.what(), field);
-        }
-        if (number(item, "quantity") <= 0)
-            throw Error(ErrorCode::invalid_field, where + ": quantity must be more than 0", field);
-        total += fieldsync::to_cents(number(item, "quantity") * number(item, "unit_price"));
-    }
-    return total;
-}
-
-// The proposed plan of a request's plan member: mode, items, their total and the cost to the customer.
+// The proposed plan of a request's plan member, checked by fieldsync as the device checks it before queueing.
 Plan check_plan(const Poco::JSON::Object::Ptr& plan) {
-    static const std::vector<FieldSpec> required = {
-        {.name = "mode", .type = FieldType::string, .allowed = {"on_site", "depot"}},
-        {.name = "items", .type = FieldType::array},
-        {.name = "cost_to_customer", .type = FieldType::number, .min = 0, .max = 10'000'000},
-    };
-    static const std::vector<FieldSpec> optional = {{.name = "currency", .type = FieldType::string, .max_length = 3}};
-    static const std::vector<FieldSpec> item_required = {
-        {.name = "kind", .type = FieldType::string, .allowed = {"part", "labour"}},
-        {.name = "description", .type = FieldType::string, .max_length = 500},
-        {.name = "quantity", .type = FieldType::number, .max = 100000},
-        {.name = "unit_price", .type = FieldType::number, .min = 0, .max = 10'000'000},
-    };
-    static const std::vector<FieldSpec> item_optional = {
-        {.name = "part_no", .type = FieldType::string, .max_length = 100}};
-    try {
-        fieldsync::validate_fields(required, optional, *plan, "propose a plan");
-    } catch (const Error& e) {
-        throw Error(e.code(), std::string("plan.") + e.what(), "plan." + e.field());
-    }
+    auto checked = fieldsync::check_plan(plan);
     Plan in;
-    in.mode = text(plan, "mode");
-    in.currency = text(plan, "currency", "CNY");
-    in.items = plan->getArray("items");
-    if (in.items->size() == 0)
-        throw Error(ErrorCode::invalid_field, fieldsync::Message{"field.empty", {{"field", "plan.items"}}},
-                    "plan.items");
-    in.total_cents = check_items(in.items, "plan.items", item_required, item_optional);
-    in.cost_to_customer_cents = fieldsync::to_cents(number(plan, "cost_to_customer"));
-    if (in.cost_to_customer_cents > in.total_cents)
-        throw Error(ErrorCode::invalid_field,
-                    fieldsync::Message{"plan.cost_over_total",
-                                       {{"cost", fieldsync::format_cents(in.cost_to_customer_cents)},
-                                        {"total", fieldsync::format_cents(in.total_cents)}}},
-                    "plan.cost_to_customer");
+    in.mode = checked.mode;
+    in.currency = checked.currency;
+    in.items = checked.items;
+    in.total_cents = checked.total_cents;
+    in.cost_to_customer_cents = checked.cost_to_customer_cents;
     return in;
 }
 
@@ -325,15 +277,7 @@ void start_repair(JobActionContext& c) {
 }
 
 void complete_repair(JobActionContext& c) {
-    static const std::vector<FieldSpec> part_required = {
-        {.name = "description", .type = FieldType::string, .max_length = 500},
-        {.name = "quantity", .type = FieldType::number, .max = 100000},
-    };
-    static const std::vector<FieldSpec> part_optional = {
-        {.name = "part_no", .type = FieldType::string, .max_length = 100},
-        {.name = "unit_price", .type = FieldType::number, .min = 0, .max = 10'000'000},
-    };
-    check_items(c.fields->getArray("parts_used"), "parts_used", part_required, part_optional);
+    fieldsync::check_parts_used(c.fields->getArray("parts_used"));
     for (const auto& [k, v] : *c.fields) c.repair->set(k, v);
     c.repair->set("completed_at", c.now);
 }
@@ -358,9 +302,7 @@ void issue_warranty(JobActionContext& c) {
 
 void record_acceptance(JobActionContext& c) {
     check_png(text(c.fields, "signature_png"));
-    if (c.fields->getArray("signature_strokes")->size() == 0)
-        throw Error(ErrorCode::invalid_field, fieldsync::Message{"field.empty", {{"field", "signature_strokes"}}},
-                    "signature_strokes");
+    fieldsync::check_signature(*c.fields);
     std::string expected = fieldsync::job_summary_sha256(summary_input(c.db, c.row));
     if (text(c.fields, "summary_sha256") != expected)
         throw Error(ErrorCode::stale_summary, fieldsync::Message{"error.stale_summary", {}}, "summary_sha256");
