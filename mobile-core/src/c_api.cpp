@@ -172,6 +172,16 @@ Poco::JSON::Object::Ptr status_json(const fieldmobile::Replica& r) {
     return out;
 }
 
+// WebAssembly in a browser worker has no threads, so a wait between attempts would spin the CPU: there the core tries
+// once and the worker retries the whole sync later with an asynchronous backoff (server/web/tech/worker.js).
+fieldmobile::RetryPolicy callback_retry_policy() {
+#ifdef __EMSCRIPTEN__
+    return fieldmobile::RetryPolicy{.max_attempts = 1};
+#else
+    return fieldmobile::RetryPolicy{};
+#endif
+}
+
 }  // namespace
 
 extern "C" {
@@ -348,20 +358,6 @@ fr_sync_client* fr_sync_client_open(fr_replica* replica, const char* server_url,
     });
 }
 #endif
-
-namespace {
-
-// WebAssembly in a browser worker has no threads, so a wait between attempts would spin the CPU: there the core tries
-// once and the worker retries the whole sync later with an asynchronous backoff (server/web/tech/worker.js).
-fieldmobile::RetryPolicy callback_retry_policy() {
-#ifdef __EMSCRIPTEN__
-    return fieldmobile::RetryPolicy{.max_attempts = 1};
-#else
-    return fieldmobile::RetryPolicy{};
-#endif
-}
-
-}  // namespace
 
 fr_sync_client* fr_sync_client_open_with_transport(fr_replica* replica, fr_http_send send, void* context,
                                                    fr_error* out_error) noexcept {
