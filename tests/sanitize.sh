@@ -14,6 +14,8 @@ launcher=()
 if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
+# The browser tests need playwright-core and axe-core, exactly as tests/run.sh installs them.
+npm ci --prefix tests/browser --no-audit --no-fund >/dev/null
 started=$(date +%s)
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIELDREPAIR_TESTS=ON -DFIELDREPAIR_SANITIZE=ON \
   -DFIELDREPAIR_TEST_PG_DIR="/tmp/fieldrepair-asan-pg-$port" -DFIELDREPAIR_TEST_PG_PORT="$port" "${launcher[@]}" >/dev/null
