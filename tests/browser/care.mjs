@@ -4,10 +4,10 @@
 // panel of customer messages.
 // Usage: node care.mjs <fieldrepair-server> [<screenshot folder>]; prints "N passed, M failed".
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { start_server, launch_browser } from './server.mjs';
+import { check, scenario, check_axe, any_failed, finish } from './checks.mjs';
 
 const [binary, shots = path.resolve('build/screenshots')] = process.argv.slice(2);
 if (!binary) {
@@ -15,35 +15,11 @@ if (!binary) {
   process.exit(2);
 }
 fs.mkdirSync(shots, { recursive: true });
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-let passed = 0, failed = 0;
-
-function check(label, ok, detail = '') {
-  if (ok) { passed += 1; console.log(`PASS ${label}`); } else { failed += 1; console.log(`FAIL ${label}${detail ? `: ${detail}` : ''}`); }
-  return ok;
-}
-
-async function scenario(name, fn) {
-  console.log(`--- ${name}`);
-  try { await fn(); } catch (e) { check(`${name} ran to the end`, false, e.stack || String(e)); }
-}
 
 const assessment = {
   findings: '压缩机启动电容损坏 start capacitor failed', warranty_covered: false, customer_caused: false, fault_category: '空调',
   plan: { mode: 'on_site', cost_to_customer: 150, items: [{ kind: 'part', description: '启动电容 capacitor', quantity: 1, unit_price: 150 }] },
 };
-
-// The axe-core scan of what the page shows now: no serious or critical violations.
-async function check_axe(page, where) {
-  // Evaluated through the DevTools protocol: the pages' Content-Security-Policy rightly refuses inline scripts.
-  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE);
-  const found = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  check(`axe: no serious or critical violations on ${where}`, found.length === 0, found.join('\n  '));
-}
 
 async function desk_login(page, username) {
   await page.goto(`${server.url}/care/`);
@@ -261,8 +237,7 @@ try {
   check('the care browser tests ran', false, e.stack || String(e));
 } finally {
   await close();
-  if (failed) console.log(`--- server log (last lines)\n${server.log()}`);
+  if (any_failed()) console.log(`--- server log (last lines)\n${server.log()}`);
   await server.stop();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -4,9 +4,9 @@
 // Usage: node knowledge.mjs <fieldrepair-server> [<screenshot folder>]; prints "N passed, M failed".
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { start_server, launch_browser } from './server.mjs';
+import { check, check_axe, any_failed, finish } from './checks.mjs';
 
 const [binary, shots = path.resolve('build/screenshots')] = process.argv.slice(2);
 if (!binary) {
@@ -14,21 +14,6 @@ if (!binary) {
   process.exit(2);
 }
 fs.mkdirSync(shots, { recursive: true });
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-let passed = 0, failed = 0;
-
-function check(label, ok, detail = '') {
-  if (ok) { passed += 1; console.log(`PASS ${label}`); } else { failed += 1; console.log(`FAIL ${label}${detail ? `: ${detail}` : ''}`); }
-  return ok;
-}
-
-async function axe(page) {
-  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => `${v.id}: ${v.nodes[0].target.join(' ')}`);
-  });
-}
 
 const server = await start_server(binary);
 const { context, close } = await launch_browser(chromium, { locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
@@ -64,8 +49,7 @@ try {
   check('a two-character Chinese query with a product type finds the past repair with its findings',
     text.includes('温控器故障') && text.includes(product.name), text);
   check('the count is said in words', /共 \d+ 条维修记录/.test(await page.textContent('#kn-status')));
-  const violations = await axe(page);
-  check('axe: no serious or critical violations in the knowledge search', violations.length === 0, violations.join('\n  '));
+  await check_axe(page, 'the knowledge search');
   await page.screenshot({ path: path.join(shots, 'board-knowledge.png') });
 
   await page.fill('#kn-q', '潜水艇');
@@ -90,8 +74,7 @@ try {
   check('the knowledge browser test ran', false, e.stack || String(e));
 } finally {
   await close();
-  if (failed) console.log(`--- server log (last lines)\n${server.log()}`);
+  if (any_failed()) console.log(`--- server log (last lines)\n${server.log()}`);
   await server.stop();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();
