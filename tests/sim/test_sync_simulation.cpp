@@ -18,17 +18,13 @@
 #include <sstream>
 
 #include "../integration/fixtures.hpp"
-#include "fieldmobile/job_summary.hpp"
-#include "fieldmobile/replica.hpp"
-#include "fieldmobile/sync_client.hpp"
 #include "fieldmobile/transport.hpp"
 #include "fieldsync/conflict.hpp"
 #include "fieldsync/error.hpp"
 #include "fieldsync/wire.hpp"
+#include "sim_tablet.hpp"
 
 using namespace fieldtest;
-using fieldmobile::Replica;
-using fieldmobile::SyncClient;
 using fieldsync::Error;
 using fieldsync::ErrorCode;
 
@@ -147,35 +143,25 @@ struct OpRecord {
     std::string job_id;  // notes and actions: the job
 };
 
+// A tablet and its network. Every second tablet runs the WebAssembly core when the run is given one
+// (FIELDREPAIR_SIM_WASM_DEVICE, see main's TEST_CASE), the rest the native core.
 struct Device {
     std::size_t tech = 0;
     std::string dir = Poco::TemporaryFile::tempName();
     std::string path = dir + "/replica.db";
     std::unique_ptr<SimTransport> network;
     std::unique_ptr<fieldmobile::RetryingTransport> retrying;  // some tablets retry, some do not
-    fieldmobile::SyncOptions options;
-    std::unique_ptr<Replica> replica;
-    std::unique_ptr<SyncClient> client;
+    std::unique_ptr<simtest::Tablet> core;
+    bool wasm = false;
     std::vector<OpRecord> ops;
 
     Device() { Poco::File(dir).createDirectories(); }
     ~Device() {
-        client.reset();
-        replica.reset();
+        core.reset();
         Poco::File(dir).remove(true);
     }
     fieldmobile::Transport& transport() {
         return retrying ? static_cast<fieldmobile::Transport&>(*retrying) : *network;
-    }
-    void open() {
-        client.reset();
-        replica = std::make_unique<Replica>(path);
-        client = std::make_unique<SyncClient>(*replica, transport(), options);
-    }
-    void restart() {
-        client.reset();
-        replica.reset();
-        open();
     }
 };
 
@@ -207,10 +193,10 @@ std::map<std::pair<std::string, std::string>, std::string> server_view(const Tes
     return rows;
 }
 
-std::map<std::pair<std::string, std::string>, std::string> replica_view(const Replica& replica) {
+std::map<std::pair<std::string, std::string>, std::string> replica_view(simtest::Tablet& tablet) {
     std::map<std::pair<std::string, std::string>, std::string> rows;
     for (const auto& table : fieldsync::synced_tables())
-        for (const auto& row : replica.rows(table.name))
+        for (const auto& row : tablet.rows(table.name))
             rows[{table.name, text_of(row, "id")}] = fieldsync::to_json_text(row);
     return rows;
 }
@@ -250,6 +236,11 @@ std::multiset<std::string> server_conflicts(const TestServer& srv, const std::st
 TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothing lost or doubled", "[sim]") {
     const std::uint64_t seed = env_number("FIELDREPAIR_SIM_SEED", 20261121);
     const std::uint64_t steps = env_number("FIELDREPAIR_SIM_STEPS", 3000);
+    // The WebAssembly build of the core (sim_device.js, run by node) on every second tablet, when given.
+    const char* wasm_env = std::getenv("FIELDREPAIR_SIM_WASM_DEVICE");
+    const std::string wasm_device = wasm_env ? wasm_env : "";
+    const char* node_env = std::getenv("FIELDREPAIR_NODE");
+    const std::string node = node_env && *node_env ? node_env : "/usr/bin/node";
     // Printed before the run as well, so a run stopped by a timeout still tells how to repeat it.
     std::cout << "sim: FIELDREPAIR_SIM_SEED=" << seed << " FIELDREPAIR_SIM_STEPS=" << steps << std::endl;
     INFO("FIELDREPAIR_SIM_SEED=" << seed << " FIELDREPAIR_SIM_STEPS=" << steps);
@@ -286,9 +277,15 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
         if (i % 2 == 0)
             d->retrying = std::make_unique<fieldmobile::RetryingTransport>(
                 *d->network, fieldmobile::RetryPolicy{3, 1, 4}, [](std::int64_t) {}, static_cast<std::uint32_t>(i));
-        d->options.pull_limit = std::vector<std::size_t>{3, 20, 500}[i % 3];
-        d->open();
-        d->client->login(techs[d->tech].username, "orchard-lantern-" + techs[d->tech].username, "linux");
+        d->wasm = !wasm_device.empty() && i % 2 == 1;
+        if (d->wasm) {
+            d->core = simtest::wasm_tablet(d->path, d->transport(), node, wasm_device);
+        } else {
+            fieldmobile::SyncOptions options;
+            options.pull_limit = std::vector<std::size_t>{3, 20, 500}[i % 3];
+            d->core = simtest::native_tablet(d->path, d->transport(), options);
+        }
+        d->core->login(techs[d->tech].username, "orchard-lantern-" + techs[d->tech].username);
         devices.push_back(std::move(d));
     }
 
@@ -399,22 +396,22 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
     auto record = [&](Device& d, const std::string& op_id_or_empty, const std::string& table, const std::string& row_id,
                       fieldsync::OpKind kind, const std::string& action, const std::string& job_id) {
         // An insert returns the row id: its op is the newest in the outbox.
-        std::string op_id = op_id_or_empty.empty() ? d.replica->outbox().back().op.op_id : op_id_or_empty;
+        std::string op_id = op_id_or_empty.empty() ? d.core->outbox_op_ids().back() : op_id_or_empty;
         d.ops.push_back({op_id, table, row_id, action, kind, job_id});
     };
 
     auto write_step = [&](Device& d) {
-        auto mine = d.replica->jobs(techs[d.tech].id);
+        auto mine = d.core->my_jobs();
         if (mine.empty()) return;
         const auto& job = pick(rng, mine);
         std::string job_id = text_of(job, "id");
-        std::size_t outbox_before = d.replica->outbox().size();
+        std::size_t outbox_before = d.core->outbox_op_ids().size();
         double r = std::uniform_real_distribution<double>(0, 1)(rng);
         try {
             if (r < 0.2) {
                 std::string field = pick(rng, std::vector<std::string>{"site_contact", "site_phone", "access_notes",
                                                                        "notes", "state"});  // state: refused
-                auto op = d.replica->update("jobs", job_id, body({{field.c_str(), unique_text("现场")}}));
+                auto op = d.core->update("jobs", job_id, body({{field.c_str(), unique_text("现场")}}));
                 record(d, op, "jobs", job_id, fieldsync::OpKind::update, "", job_id);
             } else if (r < 0.4) {
                 std::string customer = text_of(job, "customer_id");
@@ -422,10 +419,10 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
                 Obj edit = chance(rng, 0.1)   ? body({{"phone", ""}})
                            : chance(rng, 0.5) ? body({{"phone", "137" + std::to_string(rng() % 100000000)}})
                                               : body({{"notes", unique_text("技师备注")}, {"address", "现场地址"}});
-                auto op = d.replica->update("customers", customer, edit);
+                auto op = d.core->update("customers", customer, edit);
                 record(d, op, "customers", customer, fieldsync::OpKind::update, "", job_id);
             } else if (r < 0.6) {
-                auto row = d.replica->insert(
+                auto row = d.core->insert(
                     "job_notes", body({{"job_id", job_id}, {"kind", "note"}, {"body", unique_text("现场记录")}}));
                 record(d, "", "job_notes", row, fieldsync::OpKind::insert, "", job_id);
                 ++notes_made;
@@ -438,8 +435,7 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
                 Obj fields = body();
                 if (action == "submit_assessment") fields = assessment();
                 if (action == "complete_repair") fields = completion();
-                if (action == "record_acceptance")
-                    fields = acceptance(fieldmobile::job_summary_sha256(*d.replica, job_id));
+                if (action == "record_acceptance") fields = acceptance(d.core->summary_sha256(job_id));
                 if (action == "revise_plan" || action == "reject_acceptance" || action == "hold")
                     fields->set("reason", unique_text("原因"));
                 if (action == "assign") fields->set("technician_id", techs[d.tech].id);
@@ -447,22 +443,22 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
                     std::string first = fields->begin()->first;
                     fields->remove(first);
                 }
-                auto op = d.replica->act(job_id, action, fields);
+                auto op = d.core->act(job_id, action, fields);
                 record(d, op, "jobs", job_id, fieldsync::OpKind::action, action, job_id);
             }
         } catch (const Error& e) {
             // Refused on the tablet itself: nothing queued.
             ++local_refusals;
             INFO("refused locally: " << e.what());
-            CHECK(d.replica->outbox().size() == outbox_before);
+            CHECK(d.core->outbox_op_ids().size() == outbox_before);
         }
     };
 
     auto sync_step = [&](Device& d) {
         try {
-            d.client->sync();
+            d.core->sync();
         } catch (const Error& e) {
-            INFO("device " << d.path << " sync failed: " << e.what());
+            INFO((d.wasm ? "WebAssembly" : "native") << " device " << d.path << " sync failed: " << e.what());
             REQUIRE(e.code() == ErrorCode::unavailable);
             ++syncs_failed;
         }
@@ -495,7 +491,7 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
             d.network->lose_next_push = true;
             sync_step(d);
             d.network->lose_next_push = false;
-            d.restart();
+            d.core->restart();
             ++restarts;
         } else {  // killed in the middle of a pull
             clock.kind(StepClock::restart);
@@ -503,7 +499,7 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
             d.network->fail_pull_in = 1 + static_cast<int>(rng() % 3);
             sync_step(d);
             d.network->fail_pull_in = 0;
-            d.restart();
+            d.core->restart();
             ++restarts;
         }
     }
@@ -517,7 +513,7 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
     for (int round = 0; round < 6 && !quiet; ++round) {
         quiet = true;
         for (auto& d : devices) {
-            auto report = d->client->sync();
+            auto report = d->core->sync();
             if (report.pushed > 0 || report.pulled > 0 || !report.checkpoint_applied) quiet = false;
         }
     }
@@ -528,12 +524,12 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
     std::map<std::pair<std::string, std::string>, std::size_t> applied_actions;  // (job, action) -> ops applied
     std::size_t device_ops = 0, conflicts_total = 0;
     for (auto& d : devices) {
-        INFO("device " << d->path << " of " << techs[d->tech].username);
+        INFO((d->wasm ? "WebAssembly" : "native") << " device " << d->path << " of " << techs[d->tech].username);
         // No pending work left behind.
-        CHECK(d->replica->outbox().empty());
+        CHECK(d->core->outbox_op_ids().empty());
         // The tablet holds exactly the server's view of its buckets.
         auto expected = server_view(srv, techs[d->tech]);
-        auto actual = replica_view(*d->replica);
+        auto actual = replica_view(*d->core);
         for (const auto& [key, row] : expected) {
             INFO("server row " << key.first << " " << key.second);
             auto it = actual.find(key);
@@ -546,8 +542,8 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
         }
         // Every op it made is applied or a conflict on both sides; nothing silently dropped.
         std::set<std::string> conflicted;
-        for (const auto& c : d->replica->conflicts()) conflicted.insert(c.op.op_id);
-        auto on_server = server_conflicts(srv, dispatcher, *d->replica->state("device_id"));
+        for (const auto& op_id : d->core->conflict_op_ids()) conflicted.insert(op_id);
+        auto on_server = server_conflicts(srv, dispatcher, *d->core->state("device_id"));
         CHECK(std::set<std::string>(on_server.begin(), on_server.end()) == conflicted);
         CHECK(on_server.size() == conflicted.size());  // one conflict record per rejected op
         conflicts_total += conflicted.size();
@@ -588,8 +584,12 @@ TEST_CASE("Randomized sync: a dozen tablets and a dispatcher converge with nothi
             CHECK(seen[a] == (it == applied_actions.end() ? 0u : it->second));
         }
     }
-    WARN("sim: seed " << seed << ", " << steps << " steps, " << devices.size() << " devices, " << jobs.size()
-                      << " jobs, " << device_ops << " device ops (" << conflicts_total << " conflicts, " << notes_made
-                      << " notes), " << local_refusals << " refused on the tablet, " << dispatcher_calls
-                      << " dispatcher calls, " << syncs_failed << " failed syncs, " << restarts << " restarts");
+    std::size_t wasm_devices = 0, wasm_ops = 0;
+    for (const auto& d : devices)
+        if (d->wasm) ++wasm_devices, wasm_ops += d->ops.size();
+    WARN("sim: seed " << seed << ", " << steps << " steps, " << devices.size() << " devices (" << wasm_devices
+                      << " on the WebAssembly core, " << wasm_ops << " of the ops), " << jobs.size() << " jobs, "
+                      << device_ops << " device ops (" << conflicts_total << " conflicts, " << notes_made << " notes), "
+                      << local_refusals << " refused on the tablet, " << dispatcher_calls << " dispatcher calls, "
+                      << syncs_failed << " failed syncs, " << restarts << " restarts");
 }
