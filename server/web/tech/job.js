@@ -120,10 +120,15 @@ function notes_view(app, d, rerender) {
     h('ul', { class: 'notes' }, notes.map((n) => h('li', {}, h('span', { class: 'hint', text: when(n.created_at) }), ' ', n.body))), form);
 }
 
+// What happened to the job, newest first, from the rows the tablet holds (the office's audit trail stays on the server).
 function history_view(d) {
   const entries = [
+    [d.job.created_at, t('h_reported', { description: d.job.description || '' })],
+    ...d.plans.filter((p) => p.decided_at && (p.status === 'approved' || p.status === 'declined'))
+      .map((p) => [p.decided_at, t('h_plan_decided', { version: p.plan_version, status: t(`ps_${p.status}`) })]),
+    d.repair?.started_at ? [d.repair.started_at, t('h_started')] : null,
     ...d.plans.map((p) => [p.created_at, t('h_plan', { version: p.plan_version, status: t(`ps_${p.status}`), cost: yuan_of_cents(p.cost_to_customer_cents) })]),
-    ...d.visits.map((v) => [v.created_at, t('h_visit', { kind: t(`vk_${v.kind}`), from: when(v.starts_at) }) + (v.status !== 'booked' ? ` (${v.status})` : '')]),
+    ...d.visits.map((v) => [v.created_at, t('h_visit', { kind: t(`vk_${v.kind}`), from: when(v.starts_at) }) + (v.status === 'replaced' ? ` (${t('visit_replaced')})` : '')]),
     d.repair?.completed_at ? [d.repair.completed_at, t('h_repair', { work: d.repair.work_summary || '' })] : null,
   ].filter(Boolean).sort((a, b) => String(b[0] || '').localeCompare(String(a[0] || '')));
   return h('section', { class: 'card', 'aria-labelledby': 'history-h' }, h('h2', { id: 'history-h', text: t('history') }),
