@@ -26,6 +26,7 @@
 #include <stdexcept>
 
 #include "fieldserver/storage/database.hpp"
+#include "fieldserver/storage/migrations.hpp"
 
 namespace fieldtest {
 namespace {
@@ -89,6 +90,43 @@ std::string postgres_server() {
     return value ? value : "";
 }
 
+namespace {
+
+// A database this process migrated once, which every test server's fresh database copies: creating the schema
+// takes PostgreSQL about 0.8 s, copying it a few tens of milliseconds. The server finds every migration recorded
+// and starts as on a database it had migrated itself. Dropped when the process ends.
+class MigratedTemplate {
+  public:
+    MigratedTemplate() : name_("fieldrepair_template_" + std::to_string(Poco::Process::id())) {
+        fieldserver::Database admin(postgres_server(), 1);
+        admin.read([&](fieldserver::Db& db) {
+            db.execute("DROP DATABASE IF EXISTS " + name_);
+            db.execute("CREATE DATABASE " + name_);
+        });
+        fieldserver::Database schema(postgres_server() + " dbname=" + name_, 1);
+        fieldserver::migrate(schema);
+    }
+    ~MigratedTemplate() {
+        try {
+            fieldserver::Database admin(postgres_server(), 1);
+            admin.read([&](fieldserver::Db& db) { db.execute("DROP DATABASE IF EXISTS " + name_); });
+        } catch (...) {
+            // Best effort, as for the test databases: the test cluster is thrown away after the run.
+        }
+    }
+    const std::string& name() const { return name_; }
+
+  private:
+    std::string name_;
+};
+
+const std::string& postgres_template() {
+    static MigratedTemplate migrated;
+    return migrated.name();
+}
+
+}  // namespace
+
 TestServer::TestServer(std::map<std::string, std::string> env, std::string binary, bool start_now)
     : env_(std::move(env)), binary_(binary.empty() ? FIELDREPAIR_SERVER_BINARY : std::move(binary)) {
     ensure_ssl();
@@ -101,8 +139,10 @@ TestServer::TestServer(std::map<std::string, std::string> env, std::string binar
     } else if (auto server = postgres_server(); !server.empty()) {
         // A fresh database per server, so tests on PostgreSQL are as independent as on SQLite files.
         postgres_db_ = "fieldrepair_test_" + suffix;
+        const std::string& migrated = postgres_template();
         fieldserver::Database admin(server, 1);
-        admin.read([&](fieldserver::Db& db) { db.execute("CREATE DATABASE " + postgres_db_); });
+        admin.read(
+            [&](fieldserver::Db& db) { db.execute("CREATE DATABASE " + postgres_db_ + " TEMPLATE " + migrated); });
         database_ = server + " dbname=" + postgres_db_;
     } else {
         database_ = data_dir_ + "/fieldrepair.db";

@@ -5,11 +5,14 @@
 
 #include <libpq-fe.h>
 #include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
-#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 
 #include "fieldserver/storage/change_feed.hpp"
 
@@ -33,19 +36,27 @@ void notify_other_instances(Db& db, const std::string& bucket, std::int64_t seq)
     db.notify_at_commit(kChannel, instance_id() + " " + std::to_string(seq) + " " + bucket);
 }
 
-ChangeRelay::ChangeRelay(std::string connection) : connection_(std::move(connection)) {
+ChangeRelay::ChangeRelay(std::string connection)
+    : connection_(std::move(connection)), wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+    if (wake_fd_ < 0) throw std::runtime_error("cannot create the change relay's wake-up descriptor");
     thread_ = std::thread([this] { run(); });
 }
 
 ChangeRelay::~ChangeRelay() {
     stop_ = true;
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto written = ::write(wake_fd_, &one, sizeof one);
     thread_.join();
+    ::close(wake_fd_);
 }
 
 void ChangeRelay::run() {
     while (!stop_) {
-        if (!listen_once())
-            for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (!listen_once()) {
+            // Wait a second before reconnecting, or until the destructor's wake-up.
+            pollfd wake{wake_fd_, POLLIN, 0};
+            ::poll(&wake, 1, 1000);
+        }
     }
 }
 
@@ -55,9 +66,9 @@ bool ChangeRelay::listen_once() {
     std::unique_ptr<PGresult, decltype(&PQclear)> listening(PQexec(conn.get(), "LISTEN fieldrepair_changes"), &PQclear);
     if (PQresultStatus(listening.get()) != PGRES_COMMAND_OK) return false;
     while (!stop_) {
-        // Half a second at most, so a stop is noticed; a wake-up costs nothing measurable.
-        pollfd socket{PQsocket(conn.get()), POLLIN, 0};
-        if (::poll(&socket, 1, 500) < 0 || !PQconsumeInput(conn.get())) return false;
+        // The destructor's wake-up ends the wait at once; the half-second bound is a second guard.
+        pollfd sockets[] = {{PQsocket(conn.get()), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+        if (::poll(sockets, 2, 500) < 0 || !PQconsumeInput(conn.get())) return false;
         while (PGnotify* raw = PQnotifies(conn.get())) {
             std::unique_ptr<PGnotify, decltype(&PQfreemem)> notify(raw, &PQfreemem);
             // One line per change-log entry of the sending transaction.

@@ -30,6 +30,7 @@ class ChangeRelay {
 
     std::string connection_;
     std::atomic<bool> stop_{false};
+    int wake_fd_ = -1;  // an eventfd the destructor writes, so a stop does not wait out the listening poll
     std::thread thread_;
 };
 
