@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <stdexcept>
 
 #include "bench.hpp"
@@ -118,13 +119,13 @@ std::vector<std::vector<std::string>> seed(const std::string& database, const st
     return jobs;
 }
 
-SeededServer seeded_server(std::size_t rows, const std::string& prefix) {
+SeededServer seeded_server(std::size_t rows, const std::string& prefix, const std::string& binary) {
     SeededServer out;
     out.parts = rows / 5;
     std::size_t jobs = std::max<std::size_t>(1, (rows - out.parts) / 3);
     std::printf("seeding %zu jobs + %zu customers + %zu assets + %zu parts for tech0 …\n", jobs, jobs, jobs, out.parts);
     std::fflush(stdout);
-    out.server = std::make_unique<fieldtest::TestServer>();
+    out.server = std::make_unique<fieldtest::TestServer>(std::map<std::string, std::string>{}, binary);
     auto technicians = create_technicians(*out.server, login(*out.server, "admin", "admin-password-1"), 1);
     out.server->stop();
     double insert_s = 0, log_s = 0;

@@ -50,8 +50,8 @@ struct SeededServer {
     std::vector<std::string> jobs;  // tech0's
     std::size_t parts = 0;
 };
-// Starts and seeds it, printing what was seeded and how long it took.
-SeededServer seeded_server(std::size_t rows, const std::string& prefix);
+// Starts and seeds it, printing what was seeded and how long it took; binary: another build's server, if not empty.
+SeededServer seeded_server(std::size_t rows, const std::string& prefix, const std::string& binary = {});
 
 // Counts the time spent waiting for the server (request, server work, response) apart from the client's own work.
 class TimedTransport : public fieldmobile::Transport {

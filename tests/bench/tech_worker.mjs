@@ -35,7 +35,7 @@ export async function launchProfile(ca) {
 }
 
 // The renderer processes under a process (Chromium is a child of this one): resident set and its peak (KiB, summed)
-// and CPU time (s).
+// and CPU time (s); allCpuS: the CPU time of every process under it (Chromium's browser, network and GPU processes too).
 export function renderers(rootPid) {
   const children = new Map();
   for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
@@ -46,16 +46,18 @@ export function renderers(rootPid) {
       children.get(ppid).push(Number(pid));
     } catch { /* gone meanwhile */ }
   }
-  const out = { rssKiB: 0, peakKiB: 0, cpuS: 0 };
+  const out = { rssKiB: 0, peakKiB: 0, cpuS: 0, allCpuS: 0 };
   const walk = (pid) => {
     for (const child of children.get(pid) || []) {
       try {
+        const fields = fs.readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1].split(' ');
+        const cpu = (Number(fields[11]) + Number(fields[12])) / TICK;
+        out.allCpuS += cpu;
         if (fs.readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('--type=renderer')) {
           const status = fs.readFileSync(`/proc/${child}/status`, 'utf8');
           out.rssKiB += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] || 0);
           out.peakKiB += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] || 0);
-          const fields = fs.readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1].split(' ');
-          out.cpuS += (Number(fields[11]) + Number(fields[12])) / TICK;
+          out.cpuS += cpu;
         }
       } catch { /* gone meanwhile */ }
       walk(child);
