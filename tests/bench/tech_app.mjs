@@ -10,6 +10,7 @@
 //        [--before-core DIR]
 // Needs playwright-core from tests/browser (npm ci --prefix tests/browser) and /usr/bin/chromium.
 import crypto from 'node:crypto';
+import path from 'node:path';
 import { start_server } from '../browser/server.mjs';
 import { launchTrusting, openReplica, release, renderers, workerPage } from './tech_worker.mjs';
 
@@ -27,7 +28,7 @@ const PHOTOS = Number(option('photos', 100)), PHOTO_KB = Number(option('photo-kb
 const before = option('before', null);
 const beforeCore = option('before-core', null);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const server = await start_server(binary, { FIELDREPAIR_LOG_LEVEL: 'error' });
+const server = await start_server(path.resolve(binary), { FIELDREPAIR_LOG_LEVEL: 'error' });  // it runs in its data folder
 const browser = await launchTrusting(server.ca);
 const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' });
 const pid = process.pid;  // Chromium is a child of this process; its renderers are further down
