@@ -27,10 +27,11 @@ bench::Bootstrap native_bootstrap(const fieldtest::TestServer& server, const std
     bench::Device device(server, path, sync);
     auto figure = bench::bootstrap(device, server, false);
     std::printf(
-        "native bootstrap (%s): %zu rows in %zu pages, checkpoint %s, login %.2f s, sync %.2f s = %.0f rows/s; CPU: "
-        "server %.2f s, device %.2f s\n",
+        "native bootstrap (%s): %zu rows in %zu pages, checkpoint %s, login %.2f s, sync %.2f s = %.0f rows/s; in "
+        "requests %.2f s (%zu); CPU: server %.2f s, device %.2f s\n",
         what, figure.report.pulled, figure.report.pages, figure.report.checkpoint_applied ? "applied" : "NOT applied",
-        figure.login_s, figure.seconds, figure.rate(), figure.server_cpu, figure.device_cpu);
+        figure.login_s, figure.seconds, figure.rate(), figure.request_s, figure.requests, figure.server_cpu,
+        figure.device_cpu);
     std::fflush(stdout);
     return figure;
 }

@@ -170,6 +170,8 @@ Bootstrap bootstrap(Device& device, const fieldtest::TestServer& server, bool pu
     out.seconds = bench::seconds_since(start);
     out.server_cpu = bench::cpu_seconds(server.pid()) - server_cpu;
     out.device_cpu = bench::cpu_seconds(getpid()) - device_cpu;
+    out.request_s = device.transport.seconds;
+    out.requests = device.transport.requests;
     return out;
 }
 

@@ -81,6 +81,8 @@ struct Device {
 struct Bootstrap {
     fieldmobile::SyncReport report;
     double login_s = 0, seconds = 0, server_cpu = 0, device_cpu = 0;
+    double request_s = 0;  // of seconds, waiting for the server's answers
+    std::size_t requests = 0;
     double rate() const { return static_cast<double>(report.pulled) / seconds; }
 };
 // Logs device in as tech0 and times its first pull (pull_only) or sync (push, uploads, pull: what the app calls).
