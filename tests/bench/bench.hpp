@@ -43,6 +43,9 @@ double percentile(std::vector<double> values, double p);
 // Runs another build's fieldrepair-bench (binary) for the benchmark name with options (those naming baselines left
 // out), echoing its output indented under a heading, and returns that output: "before" figures from the same run.
 std::string run_baseline(const std::string& binary, const std::string& name, const Options& options);
+// Runs command (through the shell) and returns what it wrote to stdout; with echo each line is also printed as it
+// arrives, so a long run shows its progress. Its stderr goes to this program's.
+std::string output_of(const std::string& command, bool echo = false);
 // The number captured by the first group of pattern (std::regex, ECMAScript) in text, or NaN when it is not there.
 double figure(const std::string& text, const std::string& pattern);
 

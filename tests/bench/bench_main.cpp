@@ -85,6 +85,22 @@ std::string run_baseline(const std::string& binary, const std::string& name, con
     return out;
 }
 
+std::string output_of(const std::string& command, bool echo) {
+    std::fflush(stdout);
+    std::unique_ptr<FILE, decltype(&pclose)> pipe(popen(command.c_str(), "r"), &pclose);
+    if (!pipe) throw std::runtime_error("cannot run " + command);
+    std::string out;
+    std::array<char, 4096> buffer{};
+    while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe.get())) {
+        out += buffer.data();
+        if (echo) {
+            std::fputs(buffer.data(), stdout);
+            std::fflush(stdout);
+        }
+    }
+    return out;
+}
+
 double figure(const std::string& text, const std::string& pattern) {
     std::smatch match;
     if (!std::regex_search(text, match, std::regex(pattern)) || match.size() < 2) return std::nan("");

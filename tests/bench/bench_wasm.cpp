@@ -7,23 +7,25 @@
 
 #include <cmath>
 #include <cstdio>
-#include <memory>
 #include <string>
 
 #include "bench.hpp"
 #include "replica_bootstrap.hpp"
 
-namespace {
+namespace bench {
 
-// Runs command and returns what it printed.
-std::string output_of(const std::string& command) {
-    std::unique_ptr<FILE, decltype(&pclose)> pipe(popen(command.c_str(), "r"), &pclose);
-    std::string out;
-    if (!pipe) return out;
-    char buffer[512];
-    while (std::fgets(buffer, sizeof buffer, pipe.get())) out += buffer;
-    return out;
+std::string wasm_bootstrap_under_node(std::size_t rows, double* rate) {
+    std::string wasm = FIELDREPAIR_WASM_BOOTSTRAP_BENCH;
+    *rate = std::nan("");
+    if (wasm.empty()) return "the WebAssembly core is not built (FIELDREPAIR_WASM=OFF)\n";
+    std::string text = output_of("node --no-experimental-fetch '" + wasm + "' " + std::to_string(rows) + " 2>&1");
+    *rate = figure(text, R"(= (\d+) rows/s, checkpoint applied)");
+    return text;
 }
+
+}  // namespace bench
+
+namespace {
 
 int run(const bench::Options& options) {
     std::string sizes = bench::option(options, "rows", std::string("5000,50000"));
@@ -38,13 +40,9 @@ int run(const bench::Options& options) {
         double native_rate = static_cast<double>(native.pulled) / native.seconds;
         std::printf("native bootstrap %s rows: %zu pulled in %.2f s = %.0f rows/s\n", size.c_str(), native.pulled,
                     native.seconds, native_rate);
-        if (wasm.empty()) {
-            std::printf("the WebAssembly core is not built (FIELDREPAIR_WASM=OFF)\n");
-            continue;
-        }
-        std::string text = output_of("node --no-experimental-fetch '" + wasm + "' " + size + " 2>&1");
-        std::printf("%s", text.c_str());
-        double wasm_rate = bench::figure(text, R"(= (\d+) rows/s, checkpoint applied)");
+        double wasm_rate = 0;
+        std::printf("%s", bench::wasm_bootstrap_under_node(std::stoul(size), &wasm_rate).c_str());
+        if (wasm.empty()) continue;
         if (std::isnan(wasm_rate) || !native.checkpoint_applied) {
             ++failures;
             continue;

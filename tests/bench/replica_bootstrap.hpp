@@ -48,4 +48,8 @@ inline BootstrapFigure bootstrap_replica(const std::string& path, std::size_t ro
     return {report.pulled, seconds, report.checkpoint_applied};
 }
 
+// The same bootstrap by the core's WebAssembly build under Node (mobile-core/wasm/tests/bootstrap_bench.cpp, in
+// bench_wasm.cpp): what it printed, and its rows/s in *rate (NaN when it failed or the WebAssembly core is not built).
+std::string wasm_bootstrap_under_node(std::size_t rows, double* rate);
+
 }  // namespace bench

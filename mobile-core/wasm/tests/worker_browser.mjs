@@ -117,6 +117,13 @@ try {
   const made = await server.must('POST', '/api/v1/jobs', { token: dispatcher, body: {
     customer_id: me.customer_id, asset_id: asset.id, description: '洗衣机不排水 (worker test)', priority: 'normal' } }, 201);
   await server.must('POST', `/api/v1/jobs/${made.id}/actions/assign`, { token: dispatcher, body: { technician_id: li.id } });
+  // A fault reported on the portal with the customer's photo, assigned to tech.li too.
+  const reported = await server.must('POST', '/api/v1/portal/reports', { body: { contact_name: '孙丽', phone: '13700002222',
+    address: '上海市黄浦区人民大道200号', model: '格力 KFR-35 空调', serial_no: `GREE-WORKER-${Date.now()}`,
+    description: '空调不制冷 (worker test)', preferred_start: '2026-12-10T09:00:00+08:00',
+    preferred_end: '2026-12-10T12:00:00+08:00', photos: [PNG.toString('base64')] } }, 201);
+  await server.must('POST', `/api/v1/jobs/${reported.job_id}/actions/assign`, { token: dispatcher,
+    body: { technician_id: li.id } });
 
   let app = await openApp(context, url);
   let opened = await app.call('open', { server: url.slice(0, -1) });
@@ -137,7 +144,27 @@ try {
   const rows = await app.call('query', { name: 'rows', params: { table: 'customers' } });
   check('query rows lists the job\'s customer', rows.result?.some((c) => c.id === me.customer_id), JSON.stringify(rows).slice(0, 200));
 
+  // After the sync the worker keeps the customer's photo in OPFS by itself, so it can be viewed offline.
+  const customerPhoto = (await app.call('listAttachments', { jobId: reported.job_id })).result?.[0];
+  check('the customer\'s photo came with the bootstrap', !!customerPhoto, JSON.stringify(customerPhoto));
+  const kept = await app.page.evaluate(async (sha) => {
+    for (let i = 0; i < 200; i += 1) {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('fieldmobile');
+      const files = await dir.getDirectoryHandle('server.files', { create: true });
+      if (await files.getFileHandle(sha).then(() => true, () => false)) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  }, customerPhoto?.sha256);
+  check('the worker keeps the customer\'s photo in OPFS after the sync', kept);
+
   await context.setOffline(true);
+  const customerRead = await app.page.evaluate(async (id) => {
+    const r = await window.call('readAttachment', { id });
+    return r.result ? [...new Uint8Array(r.result.bytes)] : r;
+  }, customerPhoto?.id);
+  check('offline, the customer\'s photo opens from OPFS', Array.isArray(customerRead) && Buffer.from(customerRead).equals(PNG),
+    JSON.stringify(customerRead).slice(0, 200));
   const offline = await app.call('sync');
   check('offline, sync answers unavailable', offline.error?.code === 'unavailable', JSON.stringify(offline));
   const noPlan = await app.call('takeAction', { jobId: made.id, action: 'submit_assessment', fields: {} });

@@ -448,13 +448,27 @@ function fetchServerFile(row) {
   return caching.get(row.sha256);
 }
 
+// Whether the job is on this device and not finished.
+function jobOpen(id) {
+  try {
+    return !TERMINAL.includes(json('replica_get_row', replica, 'jobs', id).state);
+  } catch (e) {
+    if (e.code === 'not_found') return false;
+    throw e;
+  }
+}
+
 // The files of the technician's open jobs that other people added (the customer's photos), so they can be viewed
-// offline; in the background, one at a time, after a sync.
+// offline; in the background, one at a time, after a sync. Only the jobs of files not kept yet are read: the list of
+// all jobs costs about a second per 13,000 (fieldrepair-bench browser-bootstrap), and the sync's answer waits for this.
 async function cacheServerFiles() {
-  const open = new Set(json('replica_list_rows', replica, 'jobs', null)
-    .filter((j) => !TERMINAL.includes(j.state)).map((j) => j.id));
+  const open = new Map();  // job id → jobOpen
+  const isOpen = (id) => {
+    if (!open.has(id)) open.set(id, jobOpen(id));
+    return open.get(id);
+  };
   const wanted = json('replica_list_rows', replica, 'attachments', null)
-    .filter((a) => open.has(a.job_id) && !saved.has(a.sha256) && !cached.has(a.sha256));
+    .filter((a) => !saved.has(a.sha256) && !cached.has(a.sha256) && a.job_id && isOpen(a.job_id));
   for (const row of wanted) {
     if (!replica || !navigator.onLine) return;
     await fetchServerFile(row).catch(() => {});
