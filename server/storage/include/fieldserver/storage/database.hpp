@@ -182,6 +182,12 @@ class Database {
     // run their migrations and first-start set-up one after another. SQLite is one process's file: f just runs.
     void exclusively(std::int64_t key, const std::function<void()>& f);
 
+    // SQLite's table statistics for the query planner, refreshed where they went stale: PRAGMA optimize (bounded by
+    // analysis_limit) on each idle connection, for the tables that connection's queries used, under the writers'
+    // lock so its ANALYZE never waits for a writer. A connection in use runs it when it closes. PostgreSQL's
+    // autovacuum analyzes by itself: nothing to do there.
+    void optimize();
+
     Dialect dialect() const { return dialect_; }
     // The connection with any password masked, for logs.
     const std::string& description() const { return description_; }
