@@ -22,6 +22,13 @@ std::string text(const Poco::JSON::Object& o, const std::string& key, const std:
     return o.get(key).convert<std::string>();
 }
 
+// The message of a field inside an object at path: the field named by its whole path ("plan.items[0].quantity").
+Message within(Message message, const std::string& path) {
+    for (auto& [name, value] : message.args)
+        if (name == "field") value = path + "." + value;
+    return message;
+}
+
 // Validates each item against specs; returns the sum of quantity × unit_price in cents.
 std::int64_t check_items(const Poco::JSON::Array::Ptr& items, const std::string& field,
                          const std::vector<FieldSpec>& required, const std::vector<FieldSpec>& optional) {
@@ -30,14 +37,15 @@ std::int64_t check_items(const Poco::JSON::Array::Ptr& items, const std::string&
     for (std::size_t i = 0; i < items->size(); ++i) {
         auto item = items->getObject(static_cast<unsigned>(i));
         std::string where = field + "[" + std::to_string(i) + "]";
-        if (!item) throw Error(ErrorCode::invalid_field, where + " must be an object", field);
+        if (!item) throw Error(ErrorCode::invalid_field, Message{"field.type.object", {{"field", where}}}, field);
         try {
             validate_fields(required, optional, *item, "describe " + field);
         } catch (const Error& e) {
-            throw Error(e.code(), where + ": " + e.what(), field);
+            throw Error(e.code(), within(e.message(), where), field);
         }
         if (number(*item, "quantity") <= 0)
-            throw Error(ErrorCode::invalid_field, where + ": quantity must be more than 0", field);
+            throw Error(ErrorCode::invalid_field,
+                        Message{"plan.quantity", {{"item", where}, {"number", std::to_string(i + 1)}}}, field);
         total += to_cents(number(*item, "quantity") * number(*item, "unit_price"));
     }
     return total;
@@ -60,11 +68,11 @@ CheckedPlan check_plan(const Poco::JSON::Object::Ptr& plan) {
     };
     static const std::vector<FieldSpec> item_optional = {
         {.name = "part_no", .type = FieldType::string, .max_length = 100}};
-    if (!plan) throw Error(ErrorCode::invalid_field, "plan must be an object", "plan");
+    if (!plan) throw Error(ErrorCode::invalid_field, Message{"field.type.object", {{"field", "plan"}}}, "plan");
     try {
         validate_fields(required, optional, *plan, "propose a plan");
     } catch (const Error& e) {
-        throw Error(e.code(), std::string("plan.") + e.what(), "plan." + e.field());
+        throw Error(e.code(), within(e.message(), "plan"), "plan." + e.field());
     }
     CheckedPlan in;
     in.mode = text(*plan, "mode", "");
@@ -105,12 +113,11 @@ void check_signature(const Poco::JSON::Object& fields) {
         auto typed = strokes->getObject(static_cast<unsigned>(i));
         if (!typed || typed->size() != 1 || !typed->has("typed"))
             throw Error(ErrorCode::invalid_field,
-                        "signature_strokes[" + std::to_string(i) + "] must be a pen stroke or {\"typed\": name}",
+                        Message{"signature.stroke", {{"index", std::to_string(i)}, {"number", std::to_string(i + 1)}}},
                         "signature_strokes");
         if (strokes->size() != 1 || text(*typed, "typed", "") != text(fields, "signer_name", "") ||
             text(fields, "signer_name", "").empty())
-            throw Error(ErrorCode::invalid_field,
-                        "a typed signature is the signer's name as given in signer_name, alone", "signature_strokes");
+            throw Error(ErrorCode::invalid_field, Message{"signature.typed", {}}, "signature_strokes");
     }
 }
 

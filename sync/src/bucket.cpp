@@ -25,8 +25,7 @@ bool is_bucket_user_id(std::string_view user_id) {
 }
 
 std::string technician_bucket(std::string_view user_id) {
-    if (!is_bucket_user_id(user_id))
-        throw Error(ErrorCode::invalid_field, "user_id must be 1 to 64 characters of [0-9A-Za-z._-]", "user_id");
+    if (!is_bucket_user_id(user_id)) throw Error(ErrorCode::invalid_field, Message{"wire.user_id", {}}, "user_id");
     return std::string(kTechnicianBucketPrefix) + std::string(user_id);
 }
 
@@ -42,8 +41,7 @@ bool is_bucket_name(std::string_view name) {
 
 Bucket parse_bucket(std::string_view name) {
     if (!is_bucket_name(name))
-        throw Error(ErrorCode::invalid_field,
-                    "bucket '" + std::string(name) + "' is neither catalog nor tech:<user_id>", "bucket");
+        throw Error(ErrorCode::invalid_field, Message{"wire.bucket_value", {{"value", std::string(name)}}}, "bucket");
     if (name == kCatalogBucket) return {BucketKind::catalog, {}};
     return {BucketKind::technician, std::string(name.substr(kTechnicianBucketPrefix.size()))};
 }
@@ -57,7 +55,7 @@ BucketKind bucket_kind_of(std::string_view table) {
         const auto& tables = bucket_tables(kind);
         if (std::find(tables.begin(), tables.end(), table) != tables.end()) return kind;
     }
-    throw Error(ErrorCode::invalid_field, "'" + std::string(table) + "' is not a synced table", "table");
+    throw Error(ErrorCode::invalid_field, Message{"sync.not_synced", {{"table", std::string(table)}}}, "table");
 }
 
 bool bucket_carries(std::string_view bucket, std::string_view table) {

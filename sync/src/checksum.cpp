@@ -55,7 +55,7 @@ std::uint64_t parse_checksum(std::string_view text) {
             ok = false;
         }
     }
-    if (!ok) throw Error(ErrorCode::invalid_field, "checksum must be 16 lower-case hex digits", "checksum");
+    if (!ok) throw Error(ErrorCode::invalid_field, Message{"wire.checksum", {{"field", "checksum"}}}, "checksum");
     return value;
 }
 

@@ -93,7 +93,7 @@ void validate_update(const EntityFields& table, Writer writer, const Poco::JSON:
     validate_fields(specs.required, specs.optional, obj, what);
     for (const auto& f : table.fields)
         if (f.required && obj.has(f.spec.name) && obj.isNull(f.spec.name))
-            throw Error(ErrorCode::invalid_field, f.spec.name + " cannot be cleared", f.spec.name);
+            throw Error(ErrorCode::invalid_field, Message{"field.cannot_clear", {{"field", f.spec.name}}}, f.spec.name);
 }
 
 }  // namespace fieldsync

@@ -62,10 +62,10 @@ std::string gzip_decompress(std::string_view gzipped, std::size_t max_bytes) {
             out.append(buffer, static_cast<std::size_t>(inflate.gcount()));
             if (out.size() > max_bytes)
                 throw Error(ErrorCode::payload_too_large,
-                            "the gzip body expands past the limit of " + std::to_string(max_bytes) + " bytes");
+                            Message{"wire.gzip_too_large", {{"max", std::to_string(max_bytes)}}});
         }
     } catch (const Poco::Exception& e) {
-        throw Error(ErrorCode::malformed_json, "the body is not valid gzip: " + e.displayText());
+        throw Error(ErrorCode::malformed_json, Message{"wire.gzip", {{"detail", e.displayText()}}});
     }
     return out;
 }

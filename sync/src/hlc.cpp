@@ -71,7 +71,8 @@ std::string format_hlc(const HlcTimestamp& t) {
 HlcTimestamp parse_hlc(std::string_view text) {
     HlcTimestamp t;
     if (const char* problem = hlc_problem(text, t))
-        throw Error(ErrorCode::invalid_field, "hlc '" + std::string(text) + "' " + problem, "hlc");
+        throw Error(ErrorCode::invalid_field,
+                    Message{"wire.hlc_text", {{"value", std::string(text)}, {"detail", problem}}}, "hlc");
     return t;
 }
 
@@ -84,9 +85,10 @@ std::optional<HlcTimestamp> try_parse_hlc(std::string_view text) {
 void check_skew(const HlcTimestamp& remote, std::int64_t local_now_ms, std::int64_t tolerance_ms) {
     if (remote.wall_ms > local_now_ms && remote.wall_ms - local_now_ms > tolerance_ms)
         throw Error(ErrorCode::invalid_field,
-                    "hlc of " + remote.node + " is " + std::to_string(remote.wall_ms - local_now_ms) +
-                        " ms ahead of this clock (at most " + std::to_string(tolerance_ms) +
-                        " ms allowed); the device's clock is wrong",
+                    Message{"wire.clock_ahead",
+                            {{"node", remote.node},
+                             {"ahead", std::to_string(remote.wall_ms - local_now_ms)},
+                             {"max", std::to_string(tolerance_ms)}}},
                     "hlc");
 }
 

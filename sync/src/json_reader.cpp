@@ -23,9 +23,11 @@ std::string JsonReader::path(std::string_view key) const {
     return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
 }
 
-void JsonReader::fail(ErrorCode code, std::string_view key, const std::string& why) const {
+void JsonReader::fail(ErrorCode code, std::string_view key, std::string id,
+                      std::vector<std::pair<std::string, std::string>> args) const {
     std::string field = path(key);
-    throw Error(code, field + " " + why, field);
+    args.emplace_back("field", field);
+    throw Error(code, Message{std::move(id), std::move(args)}, field);
 }
 
 bool JsonReader::has(std::string_view key) {
@@ -35,57 +37,57 @@ bool JsonReader::has(std::string_view key) {
 }
 
 Poco::Dynamic::Var JsonReader::required(std::string_view key) {
-    if (!has(key)) fail(ErrorCode::missing_field, key, "is required");
+    if (!has(key)) fail(ErrorCode::missing_field, key, "error.missing_field.field");
     return object_.get(std::string(key));
 }
 
 std::string JsonReader::string(std::string_view key) {
     auto v = required(key);
-    if (!v.isString()) fail(ErrorCode::invalid_field, key, "must be a string");
+    if (!v.isString()) fail(ErrorCode::invalid_field, key, "field.type.string");
     auto s = v.extract<std::string>();
-    if (s.empty()) fail(ErrorCode::invalid_field, key, "must not be empty");
+    if (s.empty()) fail(ErrorCode::invalid_field, key, "field.empty");
     return s;
 }
 
 std::int64_t JsonReader::integer(std::string_view key, std::int64_t min, std::int64_t max) {
     auto v = required(key);
-    if (!v.isInteger() || v.isBoolean()) fail(ErrorCode::invalid_field, key, "must be an integer");
+    if (!v.isInteger() || v.isBoolean()) fail(ErrorCode::invalid_field, key, "field.type.integer");
     std::int64_t n;
     try {
         n = v.convert<std::int64_t>();
     } catch (const Poco::RangeException&) {
-        fail(ErrorCode::invalid_field, key, "is out of range");
+        fail(ErrorCode::invalid_field, key, "field.out_of_range");
     }
-    if (n < min) fail(ErrorCode::invalid_field, key, "must be at least " + std::to_string(min));
-    if (n > max) fail(ErrorCode::invalid_field, key, "must be at most " + std::to_string(max));
+    if (n < min) fail(ErrorCode::invalid_field, key, "field.min", {{"min", std::to_string(min)}});
+    if (n > max) fail(ErrorCode::invalid_field, key, "field.max", {{"max", std::to_string(max)}});
     return n;
 }
 
 bool JsonReader::boolean(std::string_view key) {
     auto v = required(key);
-    if (!v.isBoolean()) fail(ErrorCode::invalid_field, key, "must be true or false");
+    if (!v.isBoolean()) fail(ErrorCode::invalid_field, key, "field.type.boolean");
     return v.extract<bool>();
 }
 
 Poco::JSON::Object::Ptr JsonReader::object(std::string_view key) {
     auto o = as_object(required(key));
-    if (!o) fail(ErrorCode::invalid_field, key, "must be an object");
+    if (!o) fail(ErrorCode::invalid_field, key, "field.type.object");
     return o;
 }
 
 Poco::JSON::Array::Ptr JsonReader::array(std::string_view key) {
     auto a = as_array(required(key));
-    if (!a) fail(ErrorCode::invalid_field, key, "must be an array");
+    if (!a) fail(ErrorCode::invalid_field, key, "field.type.array");
     return a;
 }
 
-void JsonReader::absent(std::string_view key, const std::string& why) {
-    if (has(key)) fail(ErrorCode::invalid_field, key, why);
+void JsonReader::absent(std::string_view key, const std::string& id) {
+    if (has(key)) fail(ErrorCode::invalid_field, key, id);
 }
 
 void JsonReader::finish() const {
     for (const auto& [key, value] : object_)
-        if (!read_.count(key)) fail(ErrorCode::invalid_field, key, "is not a known field");
+        if (!read_.count(key)) fail(ErrorCode::invalid_field, key, "wire.unknown_field");
 }
 
 }  // namespace fieldsync::detail

@@ -10,6 +10,8 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "fieldsync/error.hpp"
 
@@ -26,7 +28,9 @@ class JsonReader {
 
     // The path of a key of this object: "ops[3].op_id", or "op_id" at the top.
     std::string path(std::string_view key) const;
-    [[noreturn]] void fail(ErrorCode code, std::string_view key, const std::string& why) const;
+    // Throws Error(code) with the catalog message id about key: its path is the message's "field" argument.
+    [[noreturn]] void fail(ErrorCode code, std::string_view key, std::string id,
+                           std::vector<std::pair<std::string, std::string>> args = {}) const;
 
     // Present and not null.
     bool has(std::string_view key);
@@ -37,8 +41,9 @@ class JsonReader {
     bool boolean(std::string_view key);
     Poco::JSON::Object::Ptr object(std::string_view key);
     Poco::JSON::Array::Ptr array(std::string_view key);
-    // Throws invalid_field unless the key is absent or null: for a field that makes no sense in this variant.
-    void absent(std::string_view key, const std::string& why);
+    // Throws invalid_field (message id) unless the key is absent or null: for a field that makes no sense in this
+    // variant.
+    void absent(std::string_view key, const std::string& id);
     // Throws invalid_field for the first key no getter asked for.
     void finish() const;
 

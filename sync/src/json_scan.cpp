@@ -47,7 +47,7 @@ bool to_double(const char* first, const char* last, double& out) {
 }  // namespace
 
 void JsonScanner::fail(const std::string& why) const {
-    throw Error(ErrorCode::malformed_json, "the body is not valid JSON: " + why + " at byte " + std::to_string(pos_));
+    throw Error(ErrorCode::malformed_json, Message{"wire.json", {{"detail", why}, {"offset", std::to_string(pos_)}}});
 }
 
 void JsonScanner::skip_ws() {

@@ -70,41 +70,42 @@ Op decode_op(const Poco::JSON::Object& json, const std::string& path) {
     detail::JsonReader in(json, path);
     Op op;
     op.op_id = in.string("op_id");
-    if (!is_lower_uuid(op.op_id)) in.fail(ErrorCode::invalid_field, "op_id", "must be a lower-case UUID");
+    if (!is_lower_uuid(op.op_id)) in.fail(ErrorCode::invalid_field, "op_id", "wire.uuid");
     op.table = in.string("table");
-    if (!is_synced_table(op.table)) in.fail(ErrorCode::invalid_field, "table", "is not a synced table");
+    if (!is_synced_table(op.table)) in.fail(ErrorCode::invalid_field, "table", "wire.not_synced");
     op.row_id = in.string("row_id");
-    if (!is_lower_uuid(op.row_id)) in.fail(ErrorCode::invalid_field, "row_id", "must be a lower-case UUID");
+    if (!is_lower_uuid(op.row_id)) in.fail(ErrorCode::invalid_field, "row_id", "wire.uuid");
 
     auto kind = op_kind_named(in.string("kind"));
-    if (!kind) in.fail(ErrorCode::invalid_field, "kind", "must be one of insert, update, delete, action");
+    if (!kind)
+        in.fail(ErrorCode::invalid_field, "kind", "field.one_of", {{"values", "insert, update, delete, action"}});
     op.kind = *kind;
 
     if (op.kind == OpKind::action) {
         op.action = in.string("action");
         if (!Workflow::builtin().has_action(op.action))
-            in.fail(ErrorCode::invalid_field, "action", "'" + op.action + "' is not a workflow action");
-        if (op.table != "jobs") in.fail(ErrorCode::invalid_field, "table", "must be jobs for an action op");
+            in.fail(ErrorCode::invalid_field, "action", "wire.not_an_action", {{"value", op.action}});
+        if (op.table != "jobs") in.fail(ErrorCode::invalid_field, "table", "wire.action_table");
     } else {
-        in.absent("action", "is only allowed on action ops");
+        in.absent("action", "wire.only_action");
     }
 
     switch (op.kind) {
         case OpKind::insert:
         case OpKind::update:
             op.fields = in.object("fields");
-            if (op.fields->size() == 0) in.fail(ErrorCode::invalid_field, "fields", "must name at least one field");
+            if (op.fields->size() == 0) in.fail(ErrorCode::invalid_field, "fields", "wire.no_fields");
             break;
         case OpKind::action:
             if (in.has("fields")) op.fields = in.object("fields");
             break;
         case OpKind::delete_:
-            in.absent("fields", "is not allowed on a delete op");
+            in.absent("fields", "wire.not_on_delete");
             break;
     }
 
     auto hlc = try_parse_hlc(in.string("hlc"));
-    if (!hlc) in.fail(ErrorCode::invalid_field, "hlc", "must be an HLC like 0000018c2a3b4c5d-00000000-node");
+    if (!hlc) in.fail(ErrorCode::invalid_field, "hlc", "wire.hlc");
     op.timestamp = *hlc;
     op.base_version = in.integer("base_version", 0);
     in.finish();

@@ -22,30 +22,31 @@ using detail::JsonReader;
 std::string item_path(const std::string& array, std::size_t index) { return array + "[" + std::to_string(index) + "]"; }
 
 void check_protocol(JsonReader& in) {
-    const std::string speaks = "; this side speaks sync protocol " + std::to_string(kProtocolVersion);
-    if (!in.has("protocol")) in.fail(ErrorCode::missing_field, "protocol", "is required" + speaks);
+    const std::pair<std::string, std::string> speaks{"version", std::to_string(kProtocolVersion)};
+    if (!in.has("protocol")) in.fail(ErrorCode::missing_field, "protocol", "wire.protocol_required", {speaks});
     std::int64_t version;
     try {
         version = in.integer("protocol");
     } catch (const Error&) {
-        in.fail(ErrorCode::invalid_field, "protocol", "must be an integer" + speaks);
+        in.fail(ErrorCode::invalid_field, "protocol", "wire.protocol_integer", {speaks});
     }
     if (version != kProtocolVersion)
-        in.fail(ErrorCode::invalid_field, "protocol",
-                std::to_string(version) + " is not supported" + speaks + "; update the app or the server");
+        in.fail(ErrorCode::invalid_field, "protocol", "wire.protocol_unsupported",
+                {{"given", std::to_string(version)}, speaks});
 }
 
 // The array under key, each element an object, at most limit of them.
 std::vector<Poco::JSON::Object::Ptr> objects(JsonReader& in, const std::string& key, std::size_t limit) {
     auto array = in.array(key);
     if (array->size() > limit)
-        in.fail(ErrorCode::payload_too_large, key,
-                "has " + std::to_string(array->size()) + " entries; at most " + std::to_string(limit) +
-                    " are allowed in one message");
+        in.fail(ErrorCode::payload_too_large, key, "wire.too_many",
+                {{"count", std::to_string(array->size())}, {"max", std::to_string(limit)}});
     std::vector<Poco::JSON::Object::Ptr> out;
     for (std::size_t i = 0; i < array->size(); ++i) {
         auto o = detail::as_object(array->get(static_cast<unsigned>(i)));
-        if (!o) throw Error(ErrorCode::invalid_field, item_path(key, i) + " must be an object", item_path(key, i));
+        if (!o)
+            throw Error(ErrorCode::invalid_field, Message{"field.type.object", {{"field", item_path(key, i)}}},
+                        item_path(key, i));
         out.push_back(std::move(o));
     }
     return out;
@@ -54,7 +55,8 @@ std::vector<Poco::JSON::Object::Ptr> objects(JsonReader& in, const std::string& 
 // Rejects an op id seen earlier in the same message: one op, one result.
 void check_unique_op_id(std::set<std::string>& seen, const std::string& op_id, const std::string& item) {
     if (!seen.insert(op_id).second)
-        throw Error(ErrorCode::invalid_field, item + ".op_id repeats an earlier op in this message", item + ".op_id");
+        throw Error(ErrorCode::invalid_field, Message{"wire.op_repeated", {{"field", item + ".op_id"}}},
+                    item + ".op_id");
 }
 
 Poco::JSON::Object::Ptr encode_result(const OpResult& r) {
@@ -81,30 +83,30 @@ OpResult decode_result(const Poco::JSON::Object& json, const std::string& path) 
     JsonReader in(json, path);
     OpResult r;
     r.op_id = in.string("op_id");
-    if (!is_lower_uuid(r.op_id)) in.fail(ErrorCode::invalid_field, "op_id", "must be a lower-case UUID");
+    if (!is_lower_uuid(r.op_id)) in.fail(ErrorCode::invalid_field, "op_id", "wire.uuid");
     auto status = in.string("status");
     if (status == "applied") {
         r.status = OpStatus::applied;
         r.version = in.integer("version", 1);
-        in.absent("error", "is only allowed on a rejected op");
+        in.absent("error", "wire.only_rejected");
         if (in.has("superseded"))
             for (auto fields = in.array("superseded"); const auto& f : *fields) {
                 if (!f.isString() || f.extract<std::string>().empty())
-                    in.fail(ErrorCode::invalid_field, "superseded", "must hold field names");
+                    in.fail(ErrorCode::invalid_field, "superseded", "wire.field_names");
                 r.superseded.push_back(f.extract<std::string>());
             }
     } else if (status == "rejected") {
         r.status = OpStatus::rejected;
-        in.absent("version", "is only allowed on an applied op");
-        in.absent("superseded", "is only allowed on an applied op");
+        in.absent("version", "wire.only_applied");
+        in.absent("superseded", "wire.only_applied");
         auto error_json = in.object("error");
         JsonReader error(*error_json, in.path("error"));
         auto code = error_code_named(error.string("code"));
-        if (!code) error.fail(ErrorCode::invalid_field, "code", "is not an error code");
+        if (!code) error.fail(ErrorCode::invalid_field, "code", "wire.error_code");
         r.error = WireError{*code, error.string("message"), error.has("field") ? error.string("field") : ""};
         error.finish();
     } else {
-        in.fail(ErrorCode::invalid_field, "status", "must be applied or rejected");
+        in.fail(ErrorCode::invalid_field, "status", "field.one_of", {{"values", "applied, rejected"}});
     }
     in.finish();
     return r;
@@ -127,14 +129,14 @@ Change decode_change(const Poco::JSON::Object& json, const std::string& path) {
     Change c;
     c.seq = in.integer("seq", 1);
     c.bucket = in.string("bucket");
-    if (!is_bucket_name(c.bucket)) in.fail(ErrorCode::invalid_field, "bucket", "must be catalog or tech:<user_id>");
+    if (!is_bucket_name(c.bucket)) in.fail(ErrorCode::invalid_field, "bucket", "wire.bucket");
     c.table = in.string("table");
-    if (!is_synced_table(c.table)) in.fail(ErrorCode::invalid_field, "table", "is not a synced table");
+    if (!is_synced_table(c.table)) in.fail(ErrorCode::invalid_field, "table", "wire.not_synced");
     if (!bucket_carries(c.bucket, c.table))
-        in.fail(ErrorCode::invalid_field, "table", c.table + " does not belong in bucket " + c.bucket);
+        in.fail(ErrorCode::invalid_field, "table", "wire.wrong_bucket", {{"table", c.table}, {"bucket", c.bucket}});
     // Server-made rows need not have device-style UUIDs, only an id that is safe to store and compare.
     c.row_id = in.string("row_id");
-    if (c.row_id.size() > 128) in.fail(ErrorCode::invalid_field, "row_id", "must be at most 128 characters");
+    if (c.row_id.size() > 128) in.fail(ErrorCode::invalid_field, "row_id", "field.max_length", {{"max", "128"}});
     c.version = in.integer("version", 1);
     auto op = in.string("op");
     if (op == "put") {
@@ -142,9 +144,9 @@ Change decode_change(const Poco::JSON::Object& json, const std::string& path) {
         c.row = in.object("row");
     } else if (op == "remove") {
         c.op = ChangeOp::remove;
-        in.absent("row", "is only allowed on a put");
+        in.absent("row", "wire.only_put");
     } else {
-        in.fail(ErrorCode::invalid_field, "op", "must be put or remove");
+        in.fail(ErrorCode::invalid_field, "op", "field.one_of", {{"values", "put, remove"}});
     }
     in.finish();
     return c;
@@ -362,8 +364,7 @@ PushRequest decode_push_request(const Poco::JSON::Object& json, const WireLimits
     check_protocol(in);
     PushRequest request;
     request.device_id = in.string("device_id");
-    if (!is_node_id(request.device_id))
-        in.fail(ErrorCode::invalid_field, "device_id", "must be 1 to 64 characters of [0-9A-Za-z._:-]");
+    if (!is_node_id(request.device_id)) in.fail(ErrorCode::invalid_field, "device_id", "wire.node_id");
     auto ops = objects(in, "ops", limits.max_ops_per_push);
     std::set<std::string> seen;
     for (std::size_t i = 0; i < ops.size(); ++i) {
@@ -405,7 +406,7 @@ PullResponse decode_pull_response_text(std::string_view body, const WireLimits& 
         std::string_view row;
     };
     JsonScanner scan(body);
-    if (scan.peek() != '{') throw Error(ErrorCode::malformed_json, "the body must be a JSON object");
+    if (scan.peek() != '{') throw Error(ErrorCode::malformed_json, Message{"wire.not_object", {}});
     scan.expect('{');
     Poco::JSON::Object envelope;
     std::vector<Element> elements;
@@ -470,23 +471,24 @@ PullResponse decode_pull(const Poco::JSON::Object& json, const WireLimits& limit
         auto path = item_path("changes", i);
         response.changes.push_back(decode_one ? decode_one(i, *changes[i], path) : decode_change(*changes[i], path));
         if (i > 0 && response.changes[i].seq <= response.changes[i - 1].seq)
-            throw Error(ErrorCode::invalid_field, item_path("changes", i) + ".seq must be greater than the one before",
+            throw Error(ErrorCode::invalid_field,
+                        Message{"wire.seq_order", {{"field", item_path("changes", i) + ".seq"}}},
                         item_path("changes", i) + ".seq");
     }
     response.cursor = in.integer("cursor", 0);
     if (!response.changes.empty() && response.cursor < response.changes.back().seq)
-        in.fail(ErrorCode::invalid_field, "cursor", "must not be before the last change's seq");
+        in.fail(ErrorCode::invalid_field, "cursor", "wire.cursor_behind");
     response.has_more = in.boolean("has_more");
     response.reset_required = in.boolean("reset_required");
     response.write_checkpoint = in.integer("write_checkpoint", 0);
 
     bool last_page = !response.has_more && !response.reset_required;
     if (response.reset_required) {
-        if (!response.changes.empty()) in.fail(ErrorCode::invalid_field, "changes", "must be empty on a reset");
-        if (response.has_more) in.fail(ErrorCode::invalid_field, "has_more", "must be false on a reset");
+        if (!response.changes.empty()) in.fail(ErrorCode::invalid_field, "changes", "wire.reset_changes");
+        if (response.has_more) in.fail(ErrorCode::invalid_field, "has_more", "wire.reset_more");
     }
     if (!last_page) {
-        in.absent("checkpoint", "is only sent on the last page of a pull");
+        in.absent("checkpoint", "wire.only_last_page");
     } else {
         auto cp_json = in.object("checkpoint");
         JsonReader cp(*cp_json, "checkpoint");
@@ -495,13 +497,12 @@ PullResponse decode_pull(const Poco::JSON::Object& json, const WireLimits& limit
         auto buckets_json = cp.object("buckets");
         JsonReader buckets(*buckets_json, cp.path("buckets"));
         for (const auto& [name, value] : *buckets_json) {
-            if (!is_bucket_name(name))
-                buckets.fail(ErrorCode::invalid_field, name, "is not a bucket name (catalog or tech:<user_id>)");
+            if (!is_bucket_name(name)) buckets.fail(ErrorCode::invalid_field, name, "wire.bucket_name");
             auto text = buckets.string(name);
             try {
                 checkpoint.buckets[name] = parse_checksum(text);
             } catch (const Error&) {
-                buckets.fail(ErrorCode::invalid_field, name, "must be a checksum of 16 lower-case hex digits");
+                buckets.fail(ErrorCode::invalid_field, name, "wire.checksum");
             }
         }
         cp.finish();
@@ -516,7 +517,7 @@ PullResponse decode_pull(const Poco::JSON::Object& json, const WireLimits& limit
 Poco::JSON::Object::Ptr parse_json_object(const std::string& text) {
     // The strict scanner, not Poco's parser: Poco 1.11 wraps integers past 64 bits (2^64 reads as 0, 2^64 + 1 as 1).
     JsonScanner scan(text);
-    if (scan.peek() != '{') throw Error(ErrorCode::malformed_json, "the body must be a JSON object");
+    if (scan.peek() != '{') throw Error(ErrorCode::malformed_json, Message{"wire.not_object", {}});
     auto object = scan.value().extract<Poco::JSON::Object::Ptr>();
     if (!scan.at_end()) scan.fail("text after the object");
     return object;

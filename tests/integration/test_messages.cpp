@@ -1,6 +1,7 @@
-// Messages by Accept-Language over HTTPS: validation, conflicts, refusals, auto-assign, suggestions and sync conflict
-// reasons in Chinese for zh-CN and in English otherwise, with code and field the same in both; and changing a user's
-// role (admins only, recorded, sessions ended, never the last admin).
+// Messages by Accept-Language over HTTPS: validation, conflicts, refusals, one error of every area (care, after-sales,
+// notifications, SLA, dispatch, deadlines, attachments, users, reports, sync, portal), auto-assign, suggestions and
+// sync conflict reasons in Chinese for zh-CN and in English otherwise, with code and field the same in both; and
+// changing a user's role (admins only, recorded, sessions ended, never the last admin).
 #include <fieldsync/hlc.hpp>
 #include <fieldsync/time.hpp>
 #include <fieldsync/uuid.hpp>
@@ -192,6 +193,77 @@ TEST_CASE("errors that were plain English text read right in Chinese and English
         CHECK_FALSE(has_latin_word(message_of(both->zh)));
 }
 
+TEST_CASE("errors of every area come from the catalog: Chinese for zh-CN, English for en, code and field unchanged",
+          "[integration][messages]") {
+    TestServer srv;
+    Shop shop(srv);
+    std::string job = shop.report(shop.customer_a, shop.asset_a);
+    std::string admin_id = text_of(need(srv.get("/api/v1/auth/me", shop.admin), 200).object(), "id");
+    struct Case {
+        const char* area;
+        std::string method, path, body, token;
+        int status;
+        const char *code, *field;
+        std::string zh, en;
+    };
+    const std::string week_hours = R"({"utc_offset_minutes":480,"weekly_hours":[["0900"],[],[],[],[],[],[]],)"
+                                   R"("holidays":[]})";
+    const std::vector<Case> cases = {
+        {"complaints", "GET", "/api/v1/complaints/nope", "", shop.dispatcher, 404, "not_found", "",
+         "投诉 nope 不存在或您无权查看", "no complaint nope"},
+        {"appeals", "GET", "/api/v1/appeals/nope", "", shop.dispatcher, 404, "not_found", "",
+         "申诉 nope 不存在或您无权查看", "no appeal nope"},
+        {"follow-ups", "GET", "/api/v1/followups?state=late", "", shop.dispatcher, 422, "invalid_field", "state",
+         "状态只能是以下值之一：due, done, waived", "state must be one of: due, done, waived"},
+        {"care report", "GET", "/api/v1/care/report?period=week", "", shop.admin, 422, "invalid_field", "period",
+         "时间粒度只能是以下值之一：month, day", "period must be one of: month, day"},
+        {"after-sales", "POST", "/api/v1/jobs/" + job + "/after-sales",
+         R"({"kind":"exchange","reason":"换货","amount":5})", shop.dispatcher, 422, "invalid_field", "amount",
+         "换货不退款，请不要填写金额", "an exchange refunds nothing: leave amount out"},
+        {"notifications", "POST", "/api/v1/webhooks",
+         R"({"url":"ftp://hooks.example.com/x","events":["ticket_created"]})", shop.admin, 422, "invalid_field", "url",
+         "网址必须以 http:// 或 https:// 开头", "url must be an http:// or https:// URL"},
+        {"SLA", "PUT", "/api/v1/sla/calendar", week_hours, shop.admin, 422, "invalid_field", "weekly_hours",
+         "每周工作时间中的“0900”不是“时:分-时:分”格式的时段", "weekly_hours: '0900' is not HH:MM-HH:MM"},
+        {"dispatch", "POST", "/api/v1/dispatch/auto-assign/preview", R"({"date":"2031-03-04","job_ids":[]})",
+         shop.dispatcher, 422, "invalid_field", "job_ids", "请选择 1 到 5000 个工单",
+         "job_ids must list 1 to 5000 jobs"},
+        {"scheduling", "PATCH", "/api/v1/technicians/" + shop.tech_a_id + "/schedule-settings",
+         R"({"days_off":["soon"]})", shop.dispatcher, 422, "invalid_field", "days_off",
+         "休息日中的“soon”不是日期（年-月-日）", "days_off: 'soon' is not a date YYYY-MM-DD"},
+        {"deadlines", "POST", "/api/v1/deadlines/sweep", R"({"as_of":"2020-01-01T00:00:00Z"})", shop.admin, 422,
+         "invalid_field", "as_of", "检查时间不能早于当前时间", "as_of must not be before now"},
+        {"attachments", "GET", "/api/v1/attachments/xyz", "", shop.dispatcher, 422, "invalid_field", "sha256",
+         "附件名称必须是内容的 SHA-256 值（64 位小写十六进制数字）",
+         "the name must be the SHA-256 of the bytes: 64 lower-case hex digits"},
+        {"users", "PATCH", "/api/v1/users/" + shop.tech_a_id, R"({"skills":{"冰箱":9}})", shop.admin, 422,
+         "invalid_field", "skills", "“冰箱”的技能等级必须是 1 到 5", "skills.冰箱 must be a level from 1 to 5"},
+        {"users", "PATCH", "/api/v1/users/" + admin_id, R"({"is_active":false})", shop.admin, 422, "invalid_field",
+         "is_active", "不能停用自己的账号", "you cannot deactivate yourself"},
+        {"reports", "GET", "/api/v1/reports/nope", "", shop.dispatcher, 404, "not_found", "", "没有报表“nope”",
+         "no report nope"},
+        {"sync", "POST", "/api/v1/sync/conflicts/nope/resolve", R"({"resolution":"dismissed"})", shop.dispatcher, 404,
+         "not_found", "", "同步冲突 nope 不存在", "no conflict nope"},
+        {"portal", "POST", "/api/v1/portal/session", R"({"ticket_no":"FR-nope","access_key":"guessed"})", "", 401,
+         "bad_credentials", "", "工单号或查询码不正确", "no ticket with that number and access key"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.area << ": " << c.method << " " << c.path);
+        auto both = in_both(srv, [&] { return srv.request(c.method, c.path, c.body, c.token); });
+        check_same_error(both, c.status, c.code, c.field);
+        CHECK(message_of(both.zh) == c.zh);
+        CHECK(message_of(both.en) == c.en);
+        CHECK_FALSE(has_latin_word(message_of(both.zh)));
+    }
+    // Refused input changed nothing: the admin is active, the technician's skills and the job as they were.
+    CHECK(need(srv.get("/api/v1/auth/me", shop.admin), 200).object()->getValue<bool>("is_active"));
+    CHECK(shop.state(job) == "reported");
+    CHECK(need(srv.get("/api/v1/after-sales/cases?job_id=" + job, shop.dispatcher), 200)
+              .object()
+              ->getArray("items")
+              ->size() == 0);
+}
+
 TEST_CASE("auto-assign and suggestion reasons come in the language asked for, codes unchanged",
           "[integration][messages][dispatch]") {
     TestServer srv;
@@ -297,6 +369,14 @@ TEST_CASE("a sync conflict's reason is listed in the reader's language", "[integ
     auto reused = push_in("zh-CN", op_id, other.str("device_token"));
     CHECK(text_of(reused, "code") == "conflict");
     CHECK(text_of(reused, "message") == "操作编号 " + op_id + " 已被其他设备使用");
+    // Work on a job that is not on this technician's device: the applier's refusal, in the device's language too.
+    auto left = push_in("zh-CN", fieldsync::uuid_v7(), other.str("device_token"));
+    CHECK(text_of(left, "code") == "not_found");
+    CHECK(text_of(left, "field") == "row_id");
+    CHECK(text_of(left, "message") ==
+          "工单 " + job + " 已不在该技术员的设备上（已改派、已关闭或已取消），此次修改均未生效");
+    auto left_en = push_in("en", fieldsync::uuid_v7(), other.str("device_token"));
+    CHECK(text_of(left_en, "message").find("job " + job + " is no longer on this technician's device") == 0);
     CHECK(shop.state(job) == "assessing");
 }
 

@@ -53,6 +53,16 @@ TEST_CASE("arguments are substituted; field, role, action and state names are la
     CHECK(render({"reason.sla_late", {{"duration", "65"}}}, Locale::en) == "Done 1 h 05 min after the SLA deadline");
     CHECK(render({"reason.sla_late", {{"duration", "65"}}}, Locale::zh_cn) == "将超出服务时限 1 小时 5 分钟");
     CHECK(render({"no.such.id", {}}, Locale::zh_cn) == "no.such.id");
+    // States and actions of complaints, appeals and follow-ups have labels of their own: a complaint is closed as
+    // 已结案 where a job is 已关闭.
+    Message complaint{"complaint.invalid_transition",
+                      {{"complaint_state", "closed"}, {"complaint_action", "escalate"}}};
+    CHECK(render(complaint, Locale::zh_cn) == "投诉处于“已结案”状态，不能“转主管”");
+    CHECK(render(complaint, Locale::en) == "a complaint that is closed cannot be given escalate");
+    CHECK(render({"followup.settled", {{"followup_state", "waived"}}}, Locale::zh_cn) == "该回访已处理（免回访）");
+    CHECK(render({"sla.priority_twice", {{"priority", "urgent"}}}, Locale::zh_cn) == "服务时限策略中“紧急”优先级重复");
+    // A value with no label stays as given, also when its argument is one that has labels.
+    CHECK(render({"appeal.decided", {{"appeal_state", "lost"}}}, Locale::zh_cn) == "该申诉已裁定（lost）");
 }
 
 TEST_CASE("an error renders its message, else in English its text, else the code's general message",

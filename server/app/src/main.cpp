@@ -7,6 +7,7 @@
 #include <Poco/FormattingChannel.h>
 #include <Poco/Net/NetSSL.h>
 #include <Poco/PatternFormatter.h>
+#include <Poco/Timestamp.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
@@ -54,6 +55,19 @@ void restrict_data(const std::string& data_dir, const std::string& database) {
         restrict_permissions(entry.path());
     // A SQLite database configured outside the data folder; a PostgreSQL connection string names no file.
     for (const char* suffix : {"", "-wal", "-shm"}) restrict_permissions(database + suffix);
+}
+
+// SQLite's planner statistics refreshed at most once an hour, as its documentation advises for connections that
+// stay open for long (PRAGMA optimize is mostly a no-op, but it waits for the writers' lock); last: when it last ran.
+void run_optimize_round(Database& db, Poco::Timestamp& last, Poco::Logger& log) {
+    const Poco::Timestamp::TimeDiff kEvery = 3600 * Poco::Timestamp::resolution();
+    if (!last.isElapsed(kEvery)) return;
+    last.update();
+    try {
+        db.optimize();
+    } catch (const std::exception& e) {
+        log.error("PRAGMA optimize failed: %s", std::string(e.what()));
+    }
 }
 
 }  // namespace
@@ -172,13 +186,16 @@ class ServerApp : public Poco::Util::ServerApplication {
         // SLA clocks are checked on a timer too, so an escalation does not wait for someone to look; the same round
         // fires the after-sales deadlines that are due and sweeps the customer-care deadlines (appeal call-backs,
         // complaint contact and resolution, customers' deadlines near). With several instances on one database,
-        // only the one holding the periodic lease runs a round.
+        // only the one holding the periodic lease runs a round. Once an hour the round also refreshes SQLite's table
+        // statistics where they went stale (Database::optimize; the connections do it again when they close).
         PeriodicLease periodic(db, node, cfg.sla_check_interval_seconds, log);
+        Poco::Timestamp optimized;
         SlaChecker sla_checker(
             services->sla, cfg.sla_check_interval_seconds, log, [&] { return periodic.hold(); },
-            [&services, &log] {
+            [&services, &log, &db, &optimized] {
                 run_deadline_round(services->deadlines, log);
                 run_care_round(services->care_sweep, log);
+                run_optimize_round(db, optimized, log);
             });
         server.start();
         std::string host = server.host();

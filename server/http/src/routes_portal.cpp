@@ -84,7 +84,7 @@ HttpResponse serve(const HttpRequest& req, const std::string& name) {
     const auto& files = web_files();
     auto it = files.find(name);
     if (name.find("..") != std::string::npos || it == files.end())
-        throw Error(ErrorCode::not_found, "no page " + req.path);
+        throw Error(ErrorCode::not_found, fieldsync::Message{"http.no_page", {{"path", req.path}}});
     const WebFile& file = it->second;
     HttpResponse res;
     res.content_type = file.content_type;

@@ -230,7 +230,7 @@ void write_postgresql(Db& db, const std::string& job_id, const Document* doc) {
 
 std::vector<std::string> search_terms(const std::string& text, const std::string& field) {
     auto points = decode(text);
-    if (!points.ok) throw Error(ErrorCode::invalid_field, field + " must be UTF-8 text", field);
+    if (!points.ok) throw Error(ErrorCode::invalid_field, fieldsync::Message{"search.utf8", {{"field", field}}}, field);
     if (points.points.size() > kMaxSearchChars)
         throw Error(
             ErrorCode::invalid_field,
@@ -248,8 +248,10 @@ std::vector<std::string> search_terms(const std::string& text, const std::string
     }
     if (!current.empty()) terms.push_back(std::move(current));
     if (terms.size() > kMaxSearchTerms)
-        throw Error(ErrorCode::invalid_field,
-                    field + " must hold at most " + std::to_string(kMaxSearchTerms) + " words", field);
+        throw Error(
+            ErrorCode::invalid_field,
+            fieldsync::Message{"search.too_many_words", {{"field", field}, {"max", std::to_string(kMaxSearchTerms)}}},
+            field);
     return terms;
 }
 

@@ -13,6 +13,7 @@ namespace fieldserver {
 using fieldsync::Error;
 using fieldsync::ErrorCode;
 using fieldsync::FieldType;
+using fieldsync::Message;
 
 namespace {
 
@@ -25,8 +26,7 @@ Poco::JSON::Object::Ptr DeviceService::register_device(const Actor& actor, const
     require_role(actor, {Role::technician});
     // A device token must not multiply itself: a stolen tablet token could otherwise mint tokens that outlive the
     // tablet's revocation.
-    if (!actor.device_id.empty())
-        throw Error(ErrorCode::forbidden, "a device token cannot register devices; log in with your password");
+    if (!actor.device_id.empty()) throw Error(ErrorCode::forbidden, Message{"sync.device_registers", {}});
     static const std::vector<fieldsync::FieldSpec> required = {
         {.name = "name", .type = FieldType::string, .max_length = 200},
         {.name = "platform",
@@ -35,7 +35,7 @@ Poco::JSON::Object::Ptr DeviceService::register_device(const Actor& actor, const
     };
     fieldsync::validate_fields(required, {}, *body, "register a device");
     if (text(body, "name").find_first_not_of(" \t") == std::string::npos)
-        throw Error(ErrorCode::invalid_field, "name must not be blank", "name");
+        throw Error(ErrorCode::invalid_field, Message{"field.blank", {{"field", "name"}}}, "name");
     // A UUID is also a valid HLC node id, so the device can stamp its writes with it.
     std::string id = fieldsync::uuid_v7(), token = "frd_" + random_token();
     std::string now = fieldsync::format_utc(fieldsync::now_ms());
@@ -72,7 +72,7 @@ void DeviceService::revoke(const Actor& actor, const std::string& device_id) {
         auto device = db.query_one("SELECT user_id FROM sync_devices WHERE id = ?", {device_id});
         // Someone else's device looks exactly like a missing one.
         if (!device || (!actor.is({Role::admin, Role::dispatcher}) && text(device, "user_id") != actor.id))
-            throw Error(ErrorCode::not_found, "no device " + device_id);
+            throw Error(ErrorCode::not_found, Message{"sync.no_device", {{"id", device_id}}});
         db.execute("UPDATE sync_devices SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL",
                    {fieldsync::format_utc(fieldsync::now_ms()), text_or_null(actor.id), device_id});
     });

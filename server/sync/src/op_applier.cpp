@@ -21,6 +21,7 @@ namespace fieldserver {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
+using fieldsync::Message;
 using fieldsync::Op;
 using fieldsync::OpKind;
 using fieldsync::Writer;
@@ -29,7 +30,7 @@ namespace {
 
 void check_serial_free(Db& db, const std::string& serial, const std::string& asset_id) {
     if (db.scalar("SELECT COUNT(*) FROM assets WHERE serial_no = ? AND id <> ?", {serial, asset_id}) > 0)
-        throw Error(ErrorCode::conflict, "serial number " + serial + " is registered already", "serial_no");
+        throw Error(ErrorCode::conflict, Message{"conflict.serial_taken", {{"serial", serial}}}, "serial_no");
 }
 
 std::string own_bucket(const Actor& actor) { return fieldsync::technician_bucket(actor.id); }
@@ -37,11 +38,7 @@ std::string own_bucket(const Actor& actor) { return fieldsync::technician_bucket
 // Offline work on a job that has left the technician, worded for the dispatcher who reads the conflict record.
 // An id that never existed gets the same answer, so ids cannot be probed.
 Error job_left_device(const std::string& job_id, const std::string& field) {
-    return Error(ErrorCode::not_found,
-                 "job " + job_id +
-                     " is no longer on this technician's device (reassigned to another technician, closed or "
-                     "cancelled): nothing of this change was applied",
-                 field);
+    return Error(ErrorCode::not_found, Message{"sync.job_left_device", {{"id", job_id}}}, field);
 }
 
 // The row must be on the device: a technician writes only what their bucket holds.
@@ -49,7 +46,7 @@ void check_in_bucket(Db& db, const Actor& actor, const std::string& table, const
                      const std::string& field) {
     if (bucket_holds(db, own_bucket(actor), table, row_id)) return;
     if (table == "jobs") throw job_left_device(row_id, field);
-    throw Error(ErrorCode::not_found, "no " + table + " row " + row_id + " on this technician's device", field);
+    throw Error(ErrorCode::not_found, Message{"sync.row_not_on_device", {{"table", table}, {"id", row_id}}}, field);
 }
 
 Poco::JSON::Object::Ptr fields_of(const Op& op) { return op.fields ? op.fields : new Poco::JSON::Object; }
@@ -57,7 +54,8 @@ Poco::JSON::Object::Ptr fields_of(const Op& op) { return op.fields ? op.fields :
 std::int64_t apply_update(Db& db, const Actor& actor, const Op& op, std::vector<std::string>& superseded) {
     const std::string& table = fieldsync::find_table(op.table)->name;
     auto row = load_synced_row(db, table, op.row_id);
-    if (!row) throw Error(ErrorCode::not_found, "no " + table + " row " + op.row_id, "row_id");
+    if (!row)
+        throw Error(ErrorCode::not_found, Message{"sync.no_row", {{"table", table}, {"id", op.row_id}}}, "row_id");
     check_in_bucket(db, actor, table, op.row_id, "row_id");
     auto merge = fieldsync::merge_update(row_state(db, table, op.row_id, row), op);
     if (!merge.rejected.empty()) {
@@ -119,11 +117,11 @@ void insert_attachment(Db& db, const Actor& actor, const Op& op, const std::stri
     fieldsync::validate_insert(fieldsync::entity_fields("attachments"), Writer::device, *f, "add an attachment");
     std::string sha = text(f, "sha256");
     if (sha.size() != 64 || sha.find_first_not_of("0123456789abcdef") != std::string::npos)
-        throw Error(ErrorCode::invalid_field, "sha256 must be 64 lower-case hex digits", "sha256");
+        throw Error(ErrorCode::invalid_field, Message{"attachment.sha256", {}}, "sha256");
     // The type is sent back as the Content-Type of the bytes, so it must be a plain media type.
     static const std::regex media_type("[a-z]+/[a-z0-9.+-]+");
     if (!std::regex_match(text(f, "content_type"), media_type))
-        throw Error(ErrorCode::invalid_field, "content_type must be a media type such as image/jpeg", "content_type");
+        throw Error(ErrorCode::invalid_field, Message{"attachment.content_type", {}}, "content_type");
     check_in_bucket(db, actor, "jobs", text(f, "job_id"), "job_id");
     db.execute(
         "INSERT INTO attachments (id, job_id, kind, sha256, content_type, size_bytes, file_name, caption, author_id, "
@@ -137,7 +135,7 @@ std::int64_t apply_insert(Db& db, const Actor& actor, const Op& op) {
     auto rejected = fieldsync::check_insert(op);
     if (!rejected.empty()) throw Error(rejected.front().code, rejected.front().reason, rejected.front().field);
     if (load_synced_row(db, table, op.row_id))
-        throw Error(ErrorCode::conflict, table + " row " + op.row_id + " exists already", "row_id");
+        throw Error(ErrorCode::conflict, Message{"sync.row_exists", {{"table", table}, {"id", op.row_id}}}, "row_id");
     std::string now = fieldsync::format_utc(fieldsync::now_ms());
     auto fields = fields_of(op);
     if (table == "customers") {
@@ -180,7 +178,8 @@ std::int64_t apply_op(Db& db, const Actor& actor, const Op& op, JobService& jobs
         case OpKind::delete_:
             break;
     }
-    throw Error(ErrorCode::forbidden, "devices may not delete " + op.table, "kind");
+    throw Error(ErrorCode::forbidden, Message{"sync.kind_forbidden", {{"kind", "delete"}, {"table", op.table}}},
+                "kind");
 }
 
 }  // namespace fieldserver

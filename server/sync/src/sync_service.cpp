@@ -22,6 +22,7 @@ namespace fieldserver {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
+using fieldsync::Message;
 using fieldsync::OpResult;
 using fieldsync::OpStatus;
 
@@ -56,9 +57,7 @@ Value message_json(const fieldsync::Message& message) {
 }
 
 void require_device(const Actor& actor) {
-    if (actor.device_id.empty())
-        throw Error(ErrorCode::forbidden,
-                    "sync needs a device token: register the device with POST /api/v1/sync/devices and use its token");
+    if (actor.device_id.empty()) throw Error(ErrorCode::forbidden, Message{"sync.device_token", {}});
 }
 
 // The result stored for op_id, if the op was pushed before. An op id another user sent is refused, not
@@ -175,7 +174,9 @@ std::int64_t int_param(const Query& query, const std::string& name, std::int64_t
     Poco::Int64 value = 0;
     if (!Poco::NumberParser::tryParse64(it->second, value) || value < min || value > max)
         throw Error(ErrorCode::invalid_field,
-                    name + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max), name);
+                    Message{"field.whole_number",
+                            {{"field", name}, {"min", std::to_string(min)}, {"max", std::to_string(max)}}},
+                    name);
     return value;
 }
 
@@ -292,8 +293,7 @@ fieldsync::PushResponse SyncService::push(const Actor& actor, const Poco::JSON::
     require_device(actor);
     auto request = fieldsync::decode_push_request(*body, limits_.wire);
     if (request.device_id != actor.device_id)
-        throw Error(ErrorCode::forbidden, "device_id " + request.device_id + " is not the device of this token",
-                    "device_id");
+        throw Error(ErrorCode::forbidden, Message{"sync.device_mismatch", {{"id", request.device_id}}}, "device_id");
     fieldsync::PushResponse response;
     for (const auto& op : request.ops) response.results.push_back(apply_one(actor, op));
     response.write_checkpoint = db_.read(
@@ -362,7 +362,9 @@ Poco::JSON::Object::Ptr SyncService::list_conflicts(const Actor& actor, const Qu
     Params params;
     if (auto status = filter(query, "status"); !status.empty()) {
         if (status != "open" && status != "dismissed" && status != "applied_manually" && status != "superseded")
-            throw Error(ErrorCode::invalid_field, "status must be open, dismissed, applied_manually or superseded",
+            throw Error(ErrorCode::invalid_field,
+                        Message{"field.one_of",
+                                {{"field", "status"}, {"values", "open, dismissed, applied_manually, superseded"}}},
                         "status");
         where += " AND c.status = ?";
         params.emplace_back(status);
@@ -394,10 +396,11 @@ Poco::JSON::Object::Ptr SyncService::resolve_conflict(const Actor& actor, const 
     fieldsync::validate_fields(required, optional, *body, "resolve a conflict");
     return db_.write([&](Db& db) {
         auto conflict = db.query_one("SELECT status FROM sync_conflicts WHERE id = ?", {id});
-        if (!conflict) throw Error(ErrorCode::not_found, "no conflict " + id);
+        if (!conflict) throw Error(ErrorCode::not_found, Message{"sync.no_conflict", {{"id", id}}});
         if (text(conflict, "status") != "open")
             throw Error(ErrorCode::conflict,
-                        "conflict " + id + " is resolved already (" + text(conflict, "status") + ")", "resolution");
+                        Message{"sync.conflict_resolved", {{"id", id}, {"conflict_status", text(conflict, "status")}}},
+                        "resolution");
         db.execute(
             "UPDATE sync_conflicts SET status = ?, resolution_note = ?, resolved_by = ?, resolved_at = ? WHERE id = ?",
             {text(body, "resolution"), text_or_null(text(body, "note")), text_or_null(actor.id),

@@ -12,7 +12,8 @@ namespace fieldsync {
 enum class Locale { en, zh_cn };
 
 // A message to show: a catalog id ("field.required") and its arguments ({"field", "reason"}). An argument named
-// "field" is a field name: rendered through the catalog's field labels when it has one.
+// "field" is a field name: rendered through the catalog's field labels when it has one (so are roles, actions and
+// states: any argument with a label "<name>.<value>").
 struct Message {
     std::string id;
     std::vector<std::pair<std::string, std::string>> args;

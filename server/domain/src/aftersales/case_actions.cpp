@@ -10,6 +10,7 @@ namespace fieldserver {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
+using fieldsync::Message;
 
 namespace {
 
@@ -20,7 +21,7 @@ std::string who(const CaseActionContext& c) { return c.actor.id.empty() ? c.acto
 // Goods travel only in an exchange or a return; a refund-only case has none.
 void require_goods(const CaseActionContext& c, const std::string& action) {
     if (kind(c) == "refund_only")
-        throw Error(ErrorCode::invalid_transition, "a refund-only case has no goods to " + action);
+        throw Error(ErrorCode::invalid_transition, Message{"case.no_goods", {{"action", action}}});
 }
 
 void approve(CaseActionContext& c) { c.set["decided_by"] = who(c); }
@@ -46,17 +47,17 @@ void receive_goods(CaseActionContext& c) {
 // The refund record: at most the amount approved, once per case (the unique key refuses a second one even when
 // two requests race), by the original payment route (原路退回) unless another method is named.
 void refund(CaseActionContext& c) {
-    if (kind(c) == "exchange") throw Error(ErrorCode::invalid_transition, "an exchange is not refunded");
+    if (kind(c) == "exchange") throw Error(ErrorCode::invalid_transition, Message{"case.exchange_refund", {}});
     if (kind(c) == "return_refund" && text(c.row, "state") != "goods_received")
-        throw Error(ErrorCode::invalid_transition, "the returned goods must be received before the refund");
+        throw Error(ErrorCode::invalid_transition, Message{"case.goods_first", {}});
     std::int64_t amount = fieldsync::to_cents(number(c.fields, "amount"));
     if (amount > integer(c.row, "amount_cents"))
-        throw Error(ErrorCode::invalid_field,
-                    "amount is more than the " + fieldsync::format_cents(integer(c.row, "amount_cents")) +
-                        " the case asks to refund",
-                    "amount");
+        throw Error(
+            ErrorCode::invalid_field,
+            Message{"case.amount_over_asked", {{"asked", fieldsync::format_cents(integer(c.row, "amount_cents"))}}},
+            "amount");
     if (c.db.scalar("SELECT COUNT(*) FROM refunds WHERE case_id = ?", {text(c.row, "id")}) > 0)
-        throw Error(ErrorCode::conflict, "this case was refunded already", "amount");
+        throw Error(ErrorCode::conflict, Message{"case.refunded_already", {}}, "amount");
     std::string method = text(c.fields, "method");
     c.db.execute(
         "INSERT INTO refunds (id, case_id, job_id, amount_cents, currency, method, original_route, reference, "
@@ -66,7 +67,7 @@ void refund(CaseActionContext& c) {
 }
 
 void ship_replacement(CaseActionContext& c) {
-    if (kind(c) != "exchange") throw Error(ErrorCode::invalid_transition, "only an exchange ships a replacement");
+    if (kind(c) != "exchange") throw Error(ErrorCode::invalid_transition, Message{"case.exchange_only", {}});
     c.set["replacement_serial_no"] = text(c.fields, "replacement_serial_no");
     c.set["replacement_carrier"] = text(c.fields, "carrier");
     c.set["replacement_tracking_no"] = text(c.fields, "tracking_no");

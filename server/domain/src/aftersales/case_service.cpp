@@ -17,6 +17,7 @@ using fieldsync::Error;
 using fieldsync::ErrorCode;
 using fieldsync::FieldSpec;
 using fieldsync::FieldType;
+using fieldsync::Message;
 
 namespace {
 
@@ -44,10 +45,7 @@ Window window_of(const AfterSalesTerms& terms, const std::string& kind, const Po
     Window w;
     w.basis = has_value(asset, "received_on") ? "received_on" : "purchase_date";
     w.from = text(asset, w.basis);
-    if (w.from.empty())
-        throw Error(ErrorCode::invalid_field,
-                    "no purchase or receipt date is recorded for this product; add the purchase date and proof first",
-                    "kind");
+    if (w.from.empty()) throw Error(ErrorCode::invalid_field, Message{"case.no_purchase_date", {}}, "kind");
     w.ends_on = fieldsync::add_days(w.from, kind == "exchange" ? terms.exchange_days : terms.return_days);
     return w;
 }
@@ -103,14 +101,13 @@ Poco::JSON::Object::Ptr CaseService::open(const Actor& actor, const std::string&
     fieldsync::validate_fields(required, optional, *body, "open an after-sales case");
     std::string kind = text(body, "kind");
     if (kind == "exchange" && has_value(body, "amount"))
-        throw Error(ErrorCode::invalid_field, "an exchange refunds nothing: leave amount out", "amount");
+        throw Error(ErrorCode::invalid_field, Message{"case.exchange_amount", {}}, "amount");
     if (kind != "exchange" && !has_value(body, "amount"))
-        throw Error(ErrorCode::missing_field, "a return or refund names the amount to refund", "amount");
+        throw Error(ErrorCode::missing_field, Message{"case.amount_required", {}}, "amount");
     // Overriding a window is a decision: the office or a supervisor, never an agent or the customer.
     if (has_value(body, "override_reason") &&
         !(actor.role == Role::admin || actor.role == Role::dispatcher || actor.role == Role::supervisor))
-        throw Error(ErrorCode::forbidden, "only a dispatcher, supervisor or admin may open a case outside its window",
-                    "override_reason");
+        throw Error(ErrorCode::forbidden, Message{"case.override_role", {}}, "override_reason");
     jobs_.get(actor, job_id);  // not_found unless the actor may see the job
     std::int64_t now_ms = fieldsync::now_ms();
     std::string now = fieldsync::format_utc(now_ms), today = fieldsync::format_date(now_ms);
@@ -123,24 +120,23 @@ Poco::JSON::Object::Ptr CaseService::open(const Actor& actor, const std::string&
         if (db.scalar("SELECT COUNT(*) FROM after_sales_cases WHERE job_id = ? AND state NOT IN ('refused', "
                       "'withdrawn', 'closed')",
                       {job_id}) > 0)
-            throw Error(ErrorCode::conflict, "this job has an open after-sales case already", "kind");
+            throw Error(ErrorCode::conflict, Message{"case.open_already", {}}, "kind");
         auto terms = load_after_sales_terms(db);
         Window w = window_of(terms, kind, asset);
         if (today > w.ends_on && !has_value(body, "override_reason"))
             throw Error(ErrorCode::invalid_field,
-                        "the " + std::string(kind == "exchange" ? "exchange" : "return") + " window of " +
-                            std::to_string(kind == "exchange" ? terms.exchange_days : terms.return_days) +
-                            " days from " + w.from + " ended on " + w.ends_on,
+                        Message{kind == "exchange" ? "case.window_ended.exchange" : "case.window_ended.return",
+                                {{"days", std::to_string(kind == "exchange" ? terms.exchange_days : terms.return_days)},
+                                 {"from", w.from},
+                                 {"until", w.ends_on}}},
                         "kind");
         Value amount = std::monostate{};
         if (kind != "exchange") {
             std::int64_t asked = fieldsync::to_cents(number(body, "amount")), paid = paid_cents(db, job, asset);
-            if (paid == 0)
-                throw Error(ErrorCode::invalid_field,
-                            "nothing was paid for this job or purchase, so nothing is refunded", "amount");
+            if (paid == 0) throw Error(ErrorCode::invalid_field, Message{"case.nothing_paid", {}}, "amount");
             if (asked > paid)
                 throw Error(ErrorCode::invalid_field,
-                            "amount is more than the " + fieldsync::format_cents(paid) + " paid", "amount");
+                            Message{"case.amount_over_paid", {{"paid", fieldsync::format_cents(paid)}}}, "amount");
             amount = asked;
         }
         auto limits = load_time_limits(db);
@@ -169,7 +165,7 @@ Poco::JSON::Object::Ptr CaseService::load_visible(Db& db, const Actor& actor, co
     bool visible = row && (actor.is_staff() || actor.role == Role::system ||
                            (actor.role == Role::customer && text(row, "customer_id") == actor.customer_id &&
                             (actor.job_scope.empty() || actor.job_scope == text(row, "job_id"))));
-    if (!visible) throw Error(ErrorCode::not_found, "no after-sales case " + id);
+    if (!visible) throw Error(ErrorCode::not_found, Message{"case.not_found", {{"id", id}}});
     return row;
 }
 
@@ -233,8 +229,7 @@ void CaseService::act_in(Db& db, const Actor& actor, const std::string& id, cons
     sql += " WHERE id = ? AND version = ?";
     params.emplace_back(id);
     params.emplace_back(integer(row, "version"));
-    if (db.execute(sql, params) != 1)
-        throw Error(ErrorCode::conflict, "the case was changed by someone else meanwhile; reload and retry");
+    if (db.execute(sql, params) != 1) throw Error(ErrorCode::conflict, Message{"case.changed", {}});
     // The merchant answered (or the customer withdrew): the default approval no longer applies.
     if (text(row, "state") == "requested")
         cancel_deadlines(db, text(row, "job_id"), id, {deadline_rule::case_response}, c.now);

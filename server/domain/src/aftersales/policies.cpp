@@ -119,8 +119,8 @@ Poco::JSON::Object::Ptr PolicyService::put_time_limits(const Actor& actor, const
     };
     fieldsync::validate_fields(required, {}, *body, "set the time limits");
     if (body->getValue<double>("plan_reminder_hours") > body->getValue<double>("plan_decision_hours"))
-        throw fieldsync::Error(fieldsync::ErrorCode::invalid_field,
-                               "plan_reminder_hours must not be after plan_decision_hours", "plan_reminder_hours");
+        throw fieldsync::Error(fieldsync::ErrorCode::invalid_field, fieldsync::Message{"policies.plan_reminder", {}},
+                               "plan_reminder_hours");
     TimeLimits t{.case_response_hours = body->getValue<double>("case_response_hours"),
                  .plan_reminder_hours = body->getValue<double>("plan_reminder_hours"),
                  .plan_decision_hours = body->getValue<double>("plan_decision_hours"),

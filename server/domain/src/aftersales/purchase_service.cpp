@@ -17,6 +17,7 @@ using fieldsync::Error;
 using fieldsync::ErrorCode;
 using fieldsync::FieldSpec;
 using fieldsync::FieldType;
+using fieldsync::Message;
 
 namespace {
 
@@ -39,21 +40,23 @@ const std::vector<FieldSpec>& optional_fields() {
 void check_dates(const Poco::JSON::Object::Ptr& body) {
     std::string today = fieldsync::format_date(fieldsync::now_ms());
     if (text(body, "purchase_date") > today)
-        throw Error(ErrorCode::invalid_field, "purchase_date must not be in the future", "purchase_date");
+        throw Error(ErrorCode::invalid_field, Message{"field.future", {{"field", "purchase_date"}}}, "purchase_date");
     if (has_value(body, "received_on") && text(body, "received_on") < text(body, "purchase_date"))
-        throw Error(ErrorCode::invalid_field, "received_on must not be before purchase_date", "received_on");
+        throw Error(ErrorCode::invalid_field,
+                    Message{"field.before", {{"field", "received_on"}, {"other", "purchase_date"}}}, "received_on");
     if (has_value(body, "received_on") && text(body, "received_on") > today)
-        throw Error(ErrorCode::invalid_field, "received_on must not be in the future", "received_on");
+        throw Error(ErrorCode::invalid_field, Message{"field.future", {{"field", "received_on"}}}, "received_on");
 }
 
 }  // namespace
 
 std::string PurchaseService::proof_type(const std::string& bytes, const std::string& field) {
-    if (bytes.size() > kMaxProofBytes) throw Error(ErrorCode::invalid_field, field + " is larger than 4 MiB", field);
+    if (bytes.size() > kMaxProofBytes)
+        throw Error(ErrorCode::invalid_field, Message{"file.too_large", {{"field", field}, {"limit", "4 MiB"}}}, field);
     if (bytes.size() >= 8 && bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0) return "image/png";
     if (bytes.size() >= 3 && bytes.compare(0, 3, "\xFF\xD8\xFF") == 0) return "image/jpeg";
     if (bytes.size() >= 5 && bytes.compare(0, 5, "%PDF-") == 0) return "application/pdf";
-    throw Error(ErrorCode::invalid_field, field + " must be a PNG or JPEG image or a PDF", field);
+    throw Error(ErrorCode::invalid_field, Message{"file.image_or_pdf", {{"field", field}}}, field);
 }
 
 void PurchaseService::validate(const Poco::JSON::Object::Ptr& body) {
@@ -96,7 +99,7 @@ Poco::JSON::Object::Ptr PurchaseService::load_visible(Db& db, const Actor& actor
                 (actor.role == Role::customer && text(row, "customer_id") == actor.customer_id &&
                  (actor.job_scope.empty() ||
                   db.scalar("SELECT COUNT(*) FROM jobs WHERE id = ? AND asset_id = ?", {actor.job_scope, asset_id}))));
-    if (!visible) throw Error(ErrorCode::not_found, "no asset " + asset_id);
+    if (!visible) throw Error(ErrorCode::not_found, Message{"asset.not_found", {{"id", asset_id}}});
     row->set("purchase_price", has_value(row, "purchase_price_cents")
                                    ? Poco::Dynamic::Var(integer(row, "purchase_price_cents") / 100.0)
                                    : Poco::Dynamic::Var());
@@ -124,7 +127,8 @@ Poco::JSON::Object::Ptr PurchaseService::put(const Actor& actor, const std::stri
     StoredProof proof;
     if (has_value(body, "proof_base64")) {
         auto bytes = fieldsync::base64_decode(text(body, "proof_base64"));
-        if (!bytes) throw Error(ErrorCode::invalid_field, "proof_base64 is not valid base64", "proof_base64");
+        if (!bytes)
+            throw Error(ErrorCode::invalid_field, Message{"field.base64", {{"field", "proof_base64"}}}, "proof_base64");
         proof.content_type = proof_type(*bytes, "proof_base64");
         proof.size_bytes = static_cast<std::int64_t>(bytes->size());
         proof.sha256 = attachments_.store(*bytes);

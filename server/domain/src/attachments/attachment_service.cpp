@@ -14,13 +14,13 @@ namespace fieldserver {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
+using fieldsync::Message;
 
 namespace {
 
 void check_name(const std::string& sha256) {
     if (sha256.size() != 64 || sha256.find_first_not_of("0123456789abcdef") != std::string::npos)
-        throw Error(ErrorCode::invalid_field, "the name must be the SHA-256 of the bytes: 64 lower-case hex digits",
-                    "sha256");
+        throw Error(ErrorCode::invalid_field, Message{"attachment.name", {}}, "sha256");
 }
 
 // The uploader key of bytes the customer portal stored (its photos' rows have no author).
@@ -66,7 +66,7 @@ AttachmentService::Described AttachmentService::described(const Actor& actor, co
         if (actor.is_staff() || (actor.role == Role::technician && text(row, "assignee_id") == actor.id))
             return {integer(row, "size_bytes"), text(row, "content_type")};
     }
-    throw Error(ErrorCode::not_found, "no attachment " + sha256 + " (its metadata op may not be applied yet)");
+    throw Error(ErrorCode::not_found, Message{"attachment.not_described", {{"id", sha256}}});
 }
 
 Poco::JSON::Object::Ptr AttachmentService::status_of(const std::string& sha256, const Described& d) {
@@ -88,18 +88,15 @@ Poco::JSON::Object::Ptr AttachmentService::put(const Actor& actor, const std::st
     auto d = described(actor, sha256);
     Poco::Int64 offset = -1;
     if (offset_text.empty() || !Poco::NumberParser::tryParse64(offset_text, offset) || offset < 0)
-        throw Error(ErrorCode::invalid_field, "offset must be the number of bytes received so far", "offset");
+        throw Error(ErrorCode::invalid_field, Message{"attachment.offset", {}}, "offset");
     if (blobs_->complete(sha256)) return status_of(sha256, d);  // a retry after completion
-    if (bytes.empty()) throw Error(ErrorCode::invalid_field, "the chunk is empty", "offset");
+    if (bytes.empty()) throw Error(ErrorCode::invalid_field, Message{"attachment.empty_chunk", {}}, "offset");
     if (offset + static_cast<std::int64_t>(bytes.size()) > d.size_bytes)
-        throw Error(ErrorCode::invalid_field,
-                    "the chunk goes past the attachment's size_bytes (" + std::to_string(d.size_bytes) + ")", "offset");
+        throw Error(ErrorCode::invalid_field, Message{"attachment.past_size", {{"size", std::to_string(d.size_bytes)}}},
+                    "offset");
     // The type is told by the first bytes, so the first chunk decides it: anything not on the list is never stored.
     if (offset == 0 && sniff_content_type(bytes).empty())
-        throw Error(ErrorCode::invalid_field,
-                    "附件只能是 JPEG、PNG、WebP、HEIC 图片或 PDF / the bytes are not an allowed type (JPEG, PNG, "
-                    "WebP, HEIC or PDF, told by their first bytes)",
-                    "sha256");
+        throw Error(ErrorCode::invalid_field, Message{"attachment.type", {}}, "sha256");
     blobs_->append(sha256, offset, bytes, d.size_bytes);
     if (blobs_->complete(sha256)) db_.write([&](Db& db) { record_upload(db, sha256, actor.id); });
     return status_of(sha256, d);
@@ -121,7 +118,7 @@ std::pair<std::string, std::string> AttachmentService::content(const Actor& acto
                                         text(v.extract<Poco::JSON::Object::Ptr>(), "assignee_id") == actor.id);
         });
     });
-    if (!readable) throw Error(ErrorCode::not_found, "no attachment " + sha256 + " you may read");
+    if (!readable) throw Error(ErrorCode::not_found, Message{"attachment.not_found", {{"id", sha256}}});
     std::string bytes = read(sha256);
     // The type told by the bytes, never the one a record claims.
     return {bytes, sniff_content_type(bytes)};

@@ -12,6 +12,7 @@ namespace fieldserver {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
+using fieldsync::Message;
 
 namespace {
 
@@ -54,8 +55,7 @@ class DatabaseBlobStore : public BlobStore {
             std::int64_t received = received_in(db, sha256);
             if (offset != received)
                 throw Error(ErrorCode::conflict,
-                            "the upload is at byte " + std::to_string(received) + "; send the chunk from there",
-                            "offset");
+                            Message{"attachment.resume_at", {{"offset", std::to_string(received)}}}, "offset");
             auto size = static_cast<std::int64_t>(bytes.size());
             try {
                 db.execute(
@@ -64,9 +64,7 @@ class DatabaseBlobStore : public BlobStore {
                     {sha256, offset, size, to_hex(bytes)});
             } catch (const UniqueViolation&) {
                 throw Error(ErrorCode::conflict,
-                            "another instance took the chunk at byte " + std::to_string(offset) +
-                                "; ask for the upload's status and continue from there",
-                            "offset");
+                            Message{"attachment.chunk_taken", {{"offset", std::to_string(offset)}}}, "offset");
             }
             return received + size >= size_bytes;
         });
@@ -84,8 +82,7 @@ class DatabaseBlobStore : public BlobStore {
             return true;
         });
         if (!verified)
-            throw Error(ErrorCode::invalid_field, "the bytes do not hash to " + sha256 + "; upload them again from 0",
-                        "sha256");
+            throw Error(ErrorCode::invalid_field, Message{"attachment.hash_mismatch", {{"id", sha256}}}, "sha256");
     }
 
     void store(const std::string& sha256, const std::string& bytes) override {
@@ -104,7 +101,7 @@ class DatabaseBlobStore : public BlobStore {
     std::string read(const std::string& sha256) override {
         return db_.read([&](Db& db) {
             if (!is_complete(db, sha256))
-                throw Error(ErrorCode::not_found, "the bytes of " + sha256 + " have not all arrived yet");
+                throw Error(ErrorCode::not_found, Message{"attachment.incomplete", {{"id", sha256}}});
             std::string bytes;
             for_each_chunk(db, sha256, [&](const std::string& chunk) { bytes += chunk; });
             return bytes;

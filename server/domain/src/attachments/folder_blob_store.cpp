@@ -17,6 +17,7 @@ namespace fieldserver {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
+using fieldsync::Message;
 
 namespace {
 
@@ -36,7 +37,7 @@ std::string file_sha256(const std::string& path) {
 // A write that failed: a full disk is the documented retryable storage_full, anything else unavailable.
 [[noreturn]] void write_failed() {
     if (errno == ENOSPC || errno == EDQUOT) throw StorageFull("the attachment folder");
-    throw Error(ErrorCode::unavailable, "the attachment store cannot be written; retry later");
+    throw Error(ErrorCode::unavailable, Message{"attachment.store_unwritable", {}});
 }
 
 class FolderBlobStore : public BlobStore {
@@ -61,8 +62,8 @@ class FolderBlobStore : public BlobStore {
         if (Poco::File(complete_path(sha256)).exists()) return;  // a retry after completion
         std::int64_t received = file_size(partial_path(sha256));
         if (offset != received)
-            throw Error(ErrorCode::conflict,
-                        "the upload is at byte " + std::to_string(received) + "; send the chunk from there", "offset");
+            throw Error(ErrorCode::conflict, Message{"attachment.resume_at", {{"offset", std::to_string(received)}}},
+                        "offset");
         {
             std::ofstream out(partial_path(sha256), std::ios::binary | std::ios::app);
             out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -71,8 +72,7 @@ class FolderBlobStore : public BlobStore {
         if (received + static_cast<std::int64_t>(bytes.size()) < size_bytes) return;
         if (file_sha256(partial_path(sha256)) != sha256) {
             Poco::File(partial_path(sha256)).remove();
-            throw Error(ErrorCode::invalid_field, "the bytes do not hash to " + sha256 + "; upload them again from 0",
-                        "sha256");
+            throw Error(ErrorCode::invalid_field, Message{"attachment.hash_mismatch", {{"id", sha256}}}, "sha256");
         }
         Poco::File(partial_path(sha256)).renameTo(complete_path(sha256));
     }
@@ -99,7 +99,7 @@ class FolderBlobStore : public BlobStore {
     std::string read(const std::string& sha256) override {
         std::lock_guard lock(mutex_);
         if (!Poco::File(complete_path(sha256)).exists())
-            throw Error(ErrorCode::not_found, "the bytes of " + sha256 + " have not all arrived yet");
+            throw Error(ErrorCode::not_found, Message{"attachment.incomplete", {{"id", sha256}}});
         std::ifstream in(complete_path(sha256), std::ios::binary);
         std::ostringstream bytes;
         bytes << in.rdbuf();

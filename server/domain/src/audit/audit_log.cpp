@@ -93,11 +93,13 @@ std::string checkpoint_message(const std::string& job_id, std::int64_t seq, cons
 void append_to_journal(Checkpoints& c, const std::string& job_id, std::int64_t seq, const std::string& line) {
     std::lock_guard lock(c.mutex);
     int fd = ::open(c.journal_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (fd < 0) throw fieldsync::Error(fieldsync::ErrorCode::unavailable, "the audit journal cannot be written");
+    if (fd < 0)
+        throw fieldsync::Error(fieldsync::ErrorCode::unavailable, fieldsync::Message{"audit.journal_unwritable", {}});
     std::string text = line + "\n";
     bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
     ::close(fd);
-    if (!ok) throw fieldsync::Error(fieldsync::ErrorCode::unavailable, "the audit journal cannot be written");
+    if (!ok)
+        throw fieldsync::Error(fieldsync::ErrorCode::unavailable, fieldsync::Message{"audit.journal_unwritable", {}});
     auto& head = c.journal_heads[job_id];
     head = std::max(head, seq);
 }

@@ -17,6 +17,7 @@ namespace fieldserver {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
+using fieldsync::Message;
 
 std::string care_due(std::int64_t now_ms, std::int64_t minutes) {
     return fieldsync::format_utc(now_ms + minutes * 60'000);
@@ -54,13 +55,13 @@ std::string checked_evidence(Db& db, const Poco::JSON::Object::Ptr& body, const 
     if (!has_value(body, "evidence")) return to_json(out);
     auto list = body->getArray("evidence");
     if (!list || list->size() > 10)
-        throw Error(ErrorCode::invalid_field, "evidence is a list of at most 10 attachment ids", "evidence");
+        throw Error(ErrorCode::invalid_field, Message{"care.evidence_list", {{"max", "10"}}}, "evidence");
     for (const auto& v : *list) {
-        if (!v.isString()) throw Error(ErrorCode::invalid_field, "evidence holds attachment ids", "evidence");
+        if (!v.isString()) throw Error(ErrorCode::invalid_field, Message{"care.evidence_ids", {}}, "evidence");
         std::string id = v.toString();
         auto row = db.query_one("SELECT job_id FROM attachments WHERE id = ?", {id});
         if (!row || (!job_id.empty() && text(row, "job_id") != job_id))
-            throw Error(ErrorCode::invalid_field, "no attachment " + id + " of this job", "evidence");
+            throw Error(ErrorCode::invalid_field, Message{"care.evidence_of_job", {{"id", id}}}, "evidence");
         out->add(id);
     }
     return to_json(out);
@@ -72,19 +73,19 @@ std::vector<EvidenceFile> read_evidence_files(const Poco::JSON::Object::Ptr& bod
     if (!has_value(body, "evidence_files")) return files;
     auto list = body->getArray("evidence_files");
     if (!list || list->size() > kMaxFiles)
-        throw Error(ErrorCode::invalid_field, "evidence_files is a list of at most 5 files", "evidence_files");
+        throw Error(ErrorCode::invalid_field, Message{"care.evidence_files", {{"max", std::to_string(kMaxFiles)}}},
+                    "evidence_files");
     for (const auto& v : *list) {
         auto file = v.type() == typeid(Poco::JSON::Object::Ptr) ? v.extract<Poco::JSON::Object::Ptr>() : nullptr;
         auto bytes = file ? fieldsync::base64_decode(text(file, "content_base64")) : std::nullopt;
         if (!bytes || bytes->empty())
-            throw Error(ErrorCode::invalid_field, "each evidence file needs content_base64 in base64",
-                        "evidence_files");
+            throw Error(ErrorCode::invalid_field, Message{"care.evidence_base64", {}}, "evidence_files");
         if (bytes->size() > kMaxBytes)
-            throw Error(ErrorCode::invalid_field, "an evidence file is larger than 4 MiB", "evidence_files");
+            throw Error(ErrorCode::invalid_field, Message{"care.evidence_large", {{"limit", "4 MiB"}}},
+                        "evidence_files");
         std::string type = sniff_content_type(*bytes);
         if (type != "image/jpeg" && type != "image/png" && type != "application/pdf")
-            throw Error(ErrorCode::invalid_field, "evidence files must be JPEG or PNG images or PDF documents",
-                        "evidence_files");
+            throw Error(ErrorCode::invalid_field, Message{"care.evidence_type", {}}, "evidence_files");
         files.push_back({.content_type = type,
                          .file_name = Poco::trim(text(file, "file_name")).substr(0, 200),
                          .bytes = std::move(*bytes)});
@@ -125,17 +126,17 @@ std::pair<std::string, std::string> evidence_content(Database& database, Attachm
     // Staff who handle complaints, or the customer it belongs to: a technician is no care reader.
     bool care_staff = actor.is({Role::admin, Role::dispatcher, Role::agent, Role::supervisor});
     if (!row || !(care_staff || (actor.role == Role::customer && care_record_visible(actor, row))))
-        throw Error(ErrorCode::not_found, "no evidence " + id);
+        throw Error(ErrorCode::not_found, Message{"care.evidence_not_found", {{"id", id}}});
     std::string bytes = attachments.read(text(row, "sha256"));
     return {bytes, sniff_content_type(bytes)};
 }
 
 std::string plain_text(const Poco::JSON::Object::Ptr& body, const std::string& field, std::size_t max_length) {
     std::string value = Poco::trim(text(body, field));
-    if (value.empty()) throw Error(ErrorCode::invalid_field, field + " must not be blank", field);
+    if (value.empty()) throw Error(ErrorCode::invalid_field, Message{"field.blank", {{"field", field}}}, field);
     if (value.size() > max_length)
-        throw Error(ErrorCode::invalid_field, field + " is longer than " + std::to_string(max_length) + " bytes",
-                    field);
+        throw Error(ErrorCode::invalid_field,
+                    Message{"field.max_bytes", {{"field", field}, {"max", std::to_string(max_length)}}}, field);
     return value;
 }
 
@@ -145,7 +146,7 @@ Poco::JSON::Object::Ptr visible_job(Db& db, const Actor& actor, const std::strin
                            (actor.role == Role::technician && text(job, "assignee_id") == actor.id) ||
                            (actor.role == Role::customer && text(job, "customer_id") == actor.customer_id &&
                             (actor.job_scope.empty() || actor.job_scope == job_id)));
-    if (!visible) throw Error(ErrorCode::not_found, "no job " + job_id, field);
+    if (!visible) throw Error(ErrorCode::not_found, Message{"job.not_found", {{"id", job_id}}}, field);
     return job;
 }
 
@@ -157,14 +158,14 @@ bool care_record_visible(const Actor& actor, const Poco::JSON::Object::Ptr& row)
 Poco::JSON::Object::Ptr load_visible_record(Db& db, const Actor& actor, const std::string& select_sql,
                                             const std::string& noun, const std::string& id) {
     auto row = db.query_one(select_sql, {id});
-    if (!care_record_visible(actor, row)) throw Error(ErrorCode::not_found, "no " + noun + " " + id);
+    if (!care_record_visible(actor, row)) throw Error(ErrorCode::not_found, Message{noun + ".not_found", {{"id", id}}});
     return row;
 }
 
 bool overdue_only(const Query& query) {
     std::string overdue = filter(query, "overdue");
     if (!overdue.empty() && overdue != "true")
-        throw Error(ErrorCode::invalid_field, "overdue must be true when given", "overdue");
+        throw Error(ErrorCode::invalid_field, Message{"care.overdue_true", {}}, "overdue");
     return overdue == "true";
 }
 

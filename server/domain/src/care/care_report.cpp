@@ -17,6 +17,7 @@ namespace {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
+using fieldsync::Message;
 
 // The filters as SQL: the creation range and the grouping of the satisfaction series.
 struct Period {
@@ -47,7 +48,7 @@ std::string bound(const Query& query, const char* key, const std::string& fallba
     if (fieldsync::is_date(value))
         return (std::string(key) == "to" ? fieldsync::add_days(value, 1) : value) + "T00:00:00.000Z";
     auto parsed = fieldsync::parse_date_time(value);
-    if (!parsed) throw Error(ErrorCode::invalid_field, std::string(key) + " must be a date or a date-time", key);
+    if (!parsed) throw Error(ErrorCode::invalid_field, Message{"field.type.date_or_time", {{"field", key}}}, key);
     return fieldsync::format_utc(*parsed);
 }
 
@@ -56,13 +57,15 @@ Period period_of(const Query& query) {
     Period p;
     std::string from = bound(query, "from", "0000-01-01T00:00:00.000Z");
     std::string to = bound(query, "to", "9999-12-31T23:59:59.999Z");
-    if (to < from) throw Error(ErrorCode::invalid_field, "to is before from", "to");
+    if (to < from)
+        throw Error(ErrorCode::invalid_field, Message{"field.before", {{"field", "to"}, {"other", "from"}}}, "to");
     p.from = from;
     p.to = to;
     p.range = {from, to};
     std::string period = or_default(filter(query, "period"), "month");
     if (period != "month" && period != "day")
-        throw Error(ErrorCode::invalid_field, "period must be month or day", "period");
+        throw Error(ErrorCode::invalid_field, Message{"field.one_of", {{"field", "period"}, {"values", "month, day"}}},
+                    "period");
     p.bucket = period == "month" ? "substr(f.created_at, 1, 7)" : "substr(f.created_at, 1, 10)";
     std::string group_by = or_default(filter(query, "group_by"), "product_type");
     if (group_by == "product_type") {
@@ -73,11 +76,14 @@ Period period_of(const Query& query) {
         p.group_name = "COALESCE(MAX(u.name), '')";
         p.group_join = " LEFT JOIN users u ON u.id = f.technician_id";
     } else {
-        throw Error(ErrorCode::invalid_field, "group_by must be product_type or technician", "group_by");
+        throw Error(ErrorCode::invalid_field,
+                    Message{"field.one_of", {{"field", "group_by"}, {"values", "product_type, technician"}}},
+                    "group_by");
     }
     std::string format = or_default(filter(query, "format"), "json");
     if (format != "json" && format != "csv")
-        throw Error(ErrorCode::invalid_field, "format must be json or csv", "format");
+        throw Error(ErrorCode::invalid_field, Message{"field.one_of", {{"field", "format"}, {"values", "json, csv"}}},
+                    "format");
     p.now = fieldsync::format_utc(fieldsync::now_ms());
     return p;
 }

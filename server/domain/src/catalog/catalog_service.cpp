@@ -14,6 +14,7 @@ namespace fieldserver {
 using fieldsync::Error;
 using fieldsync::ErrorCode;
 using fieldsync::FieldType;
+using fieldsync::Message;
 
 namespace {
 
@@ -23,7 +24,7 @@ const char* kCategoryColumns = "id, code, name, parent_id, is_active, created_at
 std::string required_text(const Poco::JSON::Object::Ptr& body, const char* key) {
     std::string value = text(body, key);
     if (value.find_first_not_of(" \t") == std::string::npos)
-        throw Error(ErrorCode::invalid_field, std::string(key) + " must not be blank", key);
+        throw Error(ErrorCode::invalid_field, Message{"field.blank", {{"field", key}}}, key);
     return value;
 }
 
@@ -37,7 +38,7 @@ void active_filter(const Query& query, std::string& where, Params& params) {
     auto active = filter(query, "active");
     if (active.empty()) return;
     if (active != "true" && active != "false")
-        throw Error(ErrorCode::invalid_field, "active must be true or false", "active");
+        throw Error(ErrorCode::invalid_field, Message{"field.type.boolean", {{"field", "active"}}}, "active");
     where += " AND is_active = ?";
     params.emplace_back(active == "true");
 }
@@ -63,7 +64,7 @@ Poco::JSON::Object::Ptr CatalogService::create_part(const Actor& actor, const Po
     bool active = has_value(body, "is_active") ? body->getValue<bool>("is_active") : true;
     return db_.write([&](Db& db) {
         if (db.scalar("SELECT COUNT(*) FROM parts WHERE sku = ?", {sku}) > 0)
-            throw Error(ErrorCode::conflict, "sku " + sku + " is taken already", "sku");
+            throw Error(ErrorCode::conflict, Message{"catalog.sku_taken", {{"sku", sku}}}, "sku");
         db.execute(
             "INSERT INTO parts (id, sku, name, unit, unit_price_cents, currency, is_active, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -104,10 +105,11 @@ Poco::JSON::Object::Ptr CatalogService::create_fault_category(const Actor& actor
     bool active = has_value(body, "is_active") ? body->getValue<bool>("is_active") : true;
     return db_.write([&](Db& db) {
         if (db.scalar("SELECT COUNT(*) FROM fault_categories WHERE code = ?", {code}) > 0)
-            throw Error(ErrorCode::conflict, "code " + code + " is taken already", "code");
+            throw Error(ErrorCode::conflict, Message{"catalog.code_taken", {{"code", code}}}, "code");
         if (has_value(body, "parent_id") &&
             db.scalar("SELECT COUNT(*) FROM fault_categories WHERE id = ?", {text(body, "parent_id")}) == 0)
-            throw Error(ErrorCode::invalid_field, "no fault category " + text(body, "parent_id"), "parent_id");
+            throw Error(ErrorCode::invalid_field, Message{"catalog.no_parent", {{"id", text(body, "parent_id")}}},
+                        "parent_id");
         db.execute(
             "INSERT INTO fault_categories (id, code, name, parent_id, is_active, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             {id, code, name, text_or_null(text(body, "parent_id")), active,

@@ -33,7 +33,8 @@ std::optional<Role> parse_role(std::string_view text) {
 
 void require_role(const Actor& actor, std::initializer_list<Role> roles) {
     if (!actor.is(roles))
-        throw fieldsync::Error(fieldsync::ErrorCode::forbidden, "a " + actor.role_name() + " may not do this");
+        throw fieldsync::Error(fieldsync::ErrorCode::forbidden,
+                               fieldsync::Message{"auth.role_forbidden", {{"role", actor.role_name()}}});
 }
 
 }  // namespace fieldserver

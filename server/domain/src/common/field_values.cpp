@@ -10,6 +10,7 @@ namespace fieldserver {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
+using fieldsync::Message;
 
 Value optional_text(const Poco::JSON::Object::Ptr& body, const std::string& key) {
     if (!has_value(body, key)) return std::monostate{};
@@ -25,7 +26,7 @@ std::pair<Value, Value> location_values(const Poco::JSON::Object::Ptr& body, con
                !location->get(coordinate).isBoolean() && std::abs(location->getValue<double>(coordinate)) <= limit;
     };
     if (!valid("lat", 90) || !valid("lng", 180))
-        throw Error(ErrorCode::invalid_field, key + " must be {lat: −90…90, lng: −180…180}", key);
+        throw Error(ErrorCode::invalid_field, Message{"field.location", {{"field", key}}}, key);
     return {location->getValue<double>("lat"), location->getValue<double>("lng")};
 }
 

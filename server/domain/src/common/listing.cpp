@@ -12,6 +12,7 @@ namespace fieldserver {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
+using fieldsync::Message;
 
 namespace {
 
@@ -20,10 +21,10 @@ std::int64_t number(const Query& query, const char* name, std::int64_t fallback,
     if (it == query.end()) return fallback;
     Poco::Int64 v = 0;
     if (!Poco::NumberParser::tryParse64(it->second, v) || v < min || v > max)
-        throw Error(
-            ErrorCode::invalid_field,
-            std::string(name) + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max),
-            name);
+        throw Error(ErrorCode::invalid_field,
+                    Message{"field.whole_number",
+                            {{"field", name}, {"min", std::to_string(min)}, {"max", std::to_string(max)}}},
+                    name);
     return v;
 }
 
@@ -43,7 +44,7 @@ void allow_filters(const Query& query, std::initializer_list<const char*> allowe
         if (name == "limit" || name == "offset") continue;
         bool ok = false;
         for (const char* a : allowed) ok = ok || name == a;
-        if (!ok) throw Error(ErrorCode::invalid_field, "unknown query parameter " + name, name);
+        if (!ok) throw Error(ErrorCode::invalid_field, Message{"query.unknown_parameter", {{"name", name}}}, name);
     }
 }
 

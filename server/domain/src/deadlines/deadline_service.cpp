@@ -12,6 +12,7 @@ namespace fieldserver {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
+using fieldsync::Message;
 
 namespace {
 
@@ -87,7 +88,7 @@ Poco::JSON::Object::Ptr DeadlineService::sweep(const Actor& actor, const Poco::J
     std::int64_t now = fieldsync::now_ms();
     // Earlier than now would only hold back what is due; a later time fires early what an admin could do by hand.
     std::int64_t as_of = has_value(body, "as_of") ? *fieldsync::parse_date_time(text(body, "as_of")) : now;
-    if (as_of < now) throw Error(ErrorCode::invalid_field, "as_of must not be before now", "as_of");
+    if (as_of < now) throw Error(ErrorCode::invalid_field, Message{"field.before_now", {{"field", "as_of"}}}, "as_of");
     return sweep(as_of);
 }
 

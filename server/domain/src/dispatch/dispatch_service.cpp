@@ -24,6 +24,7 @@ namespace fieldserver {
 using fieldsync::Error;
 using fieldsync::ErrorCode;
 using fieldsync::FieldType;
+using fieldsync::Message;
 namespace d = dispatch;
 
 namespace {
@@ -158,12 +159,12 @@ Poco::JSON::Object::Ptr DispatchService::suggestions(const Actor& actor, const s
     std::int64_t at = fieldsync::now_ms();
     if (auto text_at = filter(query, "at"); !text_at.empty()) {
         auto parsed = fieldsync::parse_date_time(text_at);
-        if (!parsed) throw Error(ErrorCode::invalid_field, "at must be an ISO 8601 date-time with a zone", "at");
+        if (!parsed) throw Error(ErrorCode::invalid_field, Message{"field.type.date_time", {{"field", "at"}}}, "at");
         at = *parsed;
     }
     return db_.read([&](Db& db) {
         auto jobs = load_jobs(db, "j.id = ?", {job_id}, at);
-        if (jobs.empty()) throw Error(ErrorCode::not_found, "no job " + job_id);
+        if (jobs.empty()) throw Error(ErrorCode::not_found, Message{"job.not_found", {{"id", job_id}}});
         const auto& job = jobs.front();
         auto technicians = load_technicians(db, at);
         std::map<std::string, std::string> names;
@@ -216,11 +217,11 @@ Params wanted_job_ids(const Poco::JSON::Object::Ptr& body) {
     if (!has_value(body, "job_ids")) return wanted;
     auto ids = body->getArray("job_ids");
     if (ids->size() == 0 || ids->size() > kMaxJobsPerPlan)
-        throw Error(ErrorCode::invalid_field, "job_ids must list 1 to " + std::to_string(kMaxJobsPerPlan) + " jobs",
+        throw Error(ErrorCode::invalid_field, Message{"dispatch.job_count", {{"max", std::to_string(kMaxJobsPerPlan)}}},
                     "job_ids");
     std::set<std::string> seen;
     for (const auto& v : *ids) {
-        if (!v.isString()) throw Error(ErrorCode::invalid_field, "job_ids must hold job ids", "job_ids");
+        if (!v.isString()) throw Error(ErrorCode::invalid_field, Message{"dispatch.job_ids", {}}, "job_ids");
         if (seen.insert(v.extract<std::string>()).second) wanted.emplace_back(v.extract<std::string>());
     }
     return wanted;
@@ -240,13 +241,14 @@ std::vector<JobRow> load_unassigned_jobs(Db& db, const Params& wanted, std::int6
         for (const auto& j : jobs) found.insert(j.job.id);
         for (const auto& v : wanted)
             if (!found.count(std::get<std::string>(v)))
-                throw Error(ErrorCode::invalid_field,
-                            "job " + std::get<std::string>(v) + " is not an unassigned job in state reported",
-                            "job_ids");
+                throw Error(
+                    ErrorCode::invalid_field,
+                    Message{"dispatch.not_unassigned", {{"id", std::get<std::string>(v)}, {"state", "reported"}}},
+                    "job_ids");
     }
     if (jobs.size() > kMaxJobsPerPlan)
-        throw Error(ErrorCode::invalid_field,
-                    "more than " + std::to_string(kMaxJobsPerPlan) + " unassigned jobs; list job_ids", "job_ids");
+        throw Error(ErrorCode::invalid_field, Message{"dispatch.too_many", {{"max", std::to_string(kMaxJobsPerPlan)}}},
+                    "job_ids");
     return jobs;
 }
 
@@ -397,7 +399,7 @@ Poco::JSON::Object::Ptr DispatchService::apply(const Actor& actor, const std::st
         return db.query_one("SELECT proposal_json, job_versions_json, applied_json FROM assign_proposals WHERE id = ?",
                             {proposal_id});
     });
-    if (!proposal) throw Error(ErrorCode::not_found, "no auto-assign proposal " + proposal_id);
+    if (!proposal) throw Error(ErrorCode::not_found, Message{"dispatch.no_proposal", {{"id", proposal_id}}});
     auto versions = proposal->getObject("job_versions");
     std::map<std::string, Poco::JSON::Object::Ptr> planned;
     std::vector<std::string> order;
@@ -413,7 +415,7 @@ Poco::JSON::Object::Ptr DispatchService::apply(const Actor& actor, const std::st
         std::set<std::string> wanted;
         for (const auto& v : *body->getArray("job_ids")) {
             if (!v.isString() || !planned.count(v.extract<std::string>()))
-                throw Error(ErrorCode::invalid_field, "job_ids must name jobs the proposal assigns", "job_ids");
+                throw Error(ErrorCode::invalid_field, Message{"dispatch.not_in_proposal", {}}, "job_ids");
             wanted.insert(v.extract<std::string>());
         }
         chosen.clear();

@@ -19,6 +19,7 @@ using fieldsync::Error;
 using fieldsync::ErrorCode;
 using fieldsync::FieldSpec;
 using fieldsync::FieldType;
+using fieldsync::Message;
 namespace d = dispatch;
 
 namespace {
@@ -100,19 +101,21 @@ Poco::JSON::Object::Ptr point(double lat, double lng) {
 
 // The technician row, or not_found; a technician may read only themselves.
 Poco::JSON::Object::Ptr technician_row(Db& db, const Actor& actor, const std::string& id) {
-    if (actor.role == Role::technician && actor.id != id) throw Error(ErrorCode::not_found, "no technician " + id);
+    if (actor.role == Role::technician && actor.id != id)
+        throw Error(ErrorCode::not_found, Message{"technician.not_found", {{"id", id}}});
     auto row = db.query_one(
         "SELECT id, name, region, skills_json, home_lat, home_lng, is_active FROM users "
         "WHERE id = ? AND role = 'technician'",
         {id});
-    if (!row) throw Error(ErrorCode::not_found, "no technician " + id);
+    if (!row) throw Error(ErrorCode::not_found, Message{"technician.not_found", {{"id", id}}});
     return row;
 }
 
 std::string date_param(const Query& query, const d::BusinessCalendar& calendar) {
     std::string date = filter(query, "date");
     if (date.empty()) return calendar.local_date(fieldsync::now_ms());
-    if (!fieldsync::is_date(date)) throw Error(ErrorCode::invalid_field, "date must be a date YYYY-MM-DD", "date");
+    if (!fieldsync::is_date(date))
+        throw Error(ErrorCode::invalid_field, Message{"field.type.date", {{"field", "date"}}}, "date");
     return date;
 }
 
@@ -181,11 +184,12 @@ std::vector<d::Technician> load_technicians(Db& db, std::int64_t at_ms, const st
 }
 
 std::int64_t plan_start(Db& db, const std::string& date, const std::string& field) {
-    if (!fieldsync::is_date(date)) throw Error(ErrorCode::invalid_field, field + " must be a date YYYY-MM-DD", field);
+    if (!fieldsync::is_date(date))
+        throw Error(ErrorCode::invalid_field, Message{"field.type.date", {{"field", field}}}, field);
     auto calendar = load_sla_setup(db).calendar;
     std::int64_t now = fieldsync::now_ms();
     std::int64_t day = d::day_number(date), today = calendar.local_day(now);
-    if (day < today) throw Error(ErrorCode::invalid_field, field + " is in the past", field);
+    if (day < today) throw Error(ErrorCode::invalid_field, Message{"field.past", {{"field", field}}}, field);
     if (day == today) return now;
     return day * d::kDayMs - static_cast<std::int64_t>(calendar.utc_offset_minutes()) * d::kMinuteMs;
 }
@@ -285,7 +289,7 @@ Poco::JSON::Object::Ptr TechnicianService::update_settings(const Actor& actor, c
             std::vector<std::string> out;
             for (const auto& v : *body->getArray(field)) {
                 if (!v.isString() || v.extract<std::string>().empty() || v.extract<std::string>().size() > max_length)
-                    throw Error(ErrorCode::invalid_field, std::string(field) + " must hold non-empty strings", field);
+                    throw Error(ErrorCode::invalid_field, Message{"field.strings", {{"field", field}}}, field);
                 out.push_back(v.extract<std::string>());
             }
             std::sort(out.begin(), out.end());
@@ -296,15 +300,16 @@ Poco::JSON::Object::Ptr TechnicianService::update_settings(const Actor& actor, c
             s.days_off = strings("days_off", 10);
             for (const auto& day : s.days_off)
                 if (!fieldsync::is_date(day))
-                    throw Error(ErrorCode::invalid_field, "days_off: '" + day + "' is not a date YYYY-MM-DD",
-                                "days_off");
+                    throw Error(ErrorCode::invalid_field,
+                                Message{"field.item_not_date", {{"field", "days_off"}, {"value", day}}}, "days_off");
         }
         if (has_value(body, "capacity_per_day")) s.capacity = static_cast<int>(integer(body, "capacity_per_day"));
         if (has_value(body, "certified_models")) s.certified_models = strings("certified_models", 200);
         try {
             d::BusinessCalendar(s.utc_offset_minutes, s.hours);
         } catch (const std::invalid_argument& e) {
-            throw Error(ErrorCode::invalid_field, std::string("weekly_hours: ") + e.what(), "weekly_hours");
+            throw Error(ErrorCode::invalid_field,
+                        Message{"hours.invalid", {{"field", "weekly_hours"}, {"detail", e.what()}}}, "weekly_hours");
         }
         s.is_default = false;
         s.updated_at = fieldsync::format_utc(fieldsync::now_ms());
@@ -329,7 +334,7 @@ Poco::JSON::Object::Ptr TechnicianService::check_in(const Actor& actor, const st
         std::string job_id = text(body, "job_id");
         if (!job_id.empty() &&
             db.scalar("SELECT COUNT(*) FROM jobs WHERE id = ? AND assignee_id = ?", {job_id, id}) == 0)
-            throw Error(ErrorCode::invalid_field, "job_id must name a job assigned to the technician", "job_id");
+            throw Error(ErrorCode::invalid_field, Message{"technician.job_not_assigned", {}}, "job_id");
         Poco::JSON::Object::Ptr location = point(number(body, "lat"), number(body, "lng"));
         record_check_in(db, id, job_id, location, "lat");
         location->set("at", fieldsync::format_utc(fieldsync::now_ms()));
@@ -351,7 +356,7 @@ Poco::JSON::Object::Ptr TechnicianService::day(const Actor& actor, const std::st
         std::int64_t day_start =
             d::day_number(date) * d::kDayMs - static_cast<std::int64_t>(s.utc_offset_minutes) * d::kMinuteMs;
         auto technicians = load_technicians(db, day_start, id);
-        if (technicians.empty()) throw Error(ErrorCode::not_found, "no active technician " + id);
+        if (technicians.empty()) throw Error(ErrorCode::not_found, Message{"user.no_technician", {{"id", id}}});
         const auto& t = technicians.front();
         auto visits = db.query(
             "SELECT v.id AS visit_id, v.job_id, v.kind, v.starts_at, v.ends_at, j.ticket_no, j.state, j.priority, "

@@ -20,6 +20,7 @@ namespace fieldserver {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
+using fieldsync::Message;
 
 namespace {
 
@@ -87,14 +88,18 @@ void set_priority(JobActionContext& c) {
 void check_warranty_claim(JobActionContext& c) {
     auto asset = c.db.query_one("SELECT warranty_until, purchase_date FROM assets WHERE id = ?", {c.job.asset_id});
     std::string until, basis;
+    Message refusal{"plan.warranty_none", {}};
     if (asset && has_value(asset, "warranty_until")) {
         until = text(asset, "warranty_until");
         basis = "product warranty until " + until;
+        refusal = {"plan.warranty_ended", {{"until", until}}};
     } else if (asset && has_value(asset, "purchase_date")) {
         int days = load_after_sales_terms(c.db).product_warranty_days;
         until = fieldsync::add_days(text(asset, "purchase_date"), days);
         basis = "purchased on " + text(asset, "purchase_date") + ", " + std::to_string(days) +
                 " days of product warranty: until " + until;
+        refusal = {"plan.warranty_ended.purchase",
+                   {{"purchased", text(asset, "purchase_date")}, {"days", std::to_string(days)}, {"until", until}}};
     }
     if (!until.empty() && until >= c.today) {
         c.repair->set("warranty_basis", basis);
@@ -105,11 +110,7 @@ void check_warranty_claim(JobActionContext& c) {
                       "repair warranty of job " + text(open, "job_id") + " until " + text(open, "ends_on"));
         return;
     }
-    throw Error(ErrorCode::invalid_field,
-                "the product is not under warranty (" +
-                    (basis.empty() ? std::string("no warranty date or purchase date recorded") : basis) +
-                    ") and has no open repair warranty",
-                "warranty_covered");
+    throw Error(ErrorCode::invalid_field, refusal, "warranty_covered");
 }
 
 void submit_assessment(JobActionContext& c) {

@@ -12,6 +12,7 @@ namespace fieldserver {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
+using fieldsync::Message;
 
 namespace {
 
@@ -64,7 +65,7 @@ std::string catalog_name(Db& db, const std::string& value, bool product, const c
                               {value, value});
     if (!entry)
         throw Error(ErrorCode::invalid_field,
-                    std::string("no ") + (product ? "product type " : "fault category ") + value + " in the catalog",
+                    Message{product ? "search.no_product_type" : "search.no_fault_category", {{"value", value}}},
                     field);
     return text(entry, "name");
 }
@@ -117,7 +118,7 @@ Poco::JSON::Object::Ptr JobService::knowledge(const Actor& actor, const Query& q
     auto terms = search_terms(filter(query, "q"), "q");
     std::string product = filter(query, "product_type"), fault = filter(query, "fault_category");
     if (terms.empty() && product.empty() && fault.empty())
-        throw Error(ErrorCode::missing_field, "search with q, product_type or fault_category", "q");
+        throw Error(ErrorCode::missing_field, Message{"search.no_terms", {}}, "q");
     Page page = page_of(query);
     return db_.read([&](Db& db) {
         TextMatch match{.from = "job_search s", .where = "1 = 1", .params = {}, .order_by = "s.doc_id DESC"};

@@ -12,6 +12,7 @@ namespace fieldserver {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
+using fieldsync::Message;
 
 namespace {
 
@@ -23,7 +24,7 @@ void check_job(Db& db, const Actor& actor, const std::string& job_id) {
     auto job = db.query_one("SELECT assignee_id FROM jobs WHERE id = ?", {job_id});
     bool visible =
         job && (actor.is_staff() || (actor.role == Role::technician && text(job, "assignee_id") == actor.id));
-    if (!visible) throw Error(ErrorCode::not_found, "no job " + job_id);
+    if (!visible) throw Error(ErrorCode::not_found, Message{"job.not_found", {{"id", job_id}}});
 }
 
 }  // namespace
@@ -35,7 +36,7 @@ void NoteService::insert(Db& db, const Actor& actor, const std::string& id, cons
     try {
         check_job(db, actor, job_id);
     } catch (const Error&) {
-        throw Error(ErrorCode::not_found, "no job " + job_id, "job_id");
+        throw Error(ErrorCode::not_found, Message{"job.not_found", {{"id", job_id}}}, "job_id");
     }
     db.execute("INSERT INTO job_notes (id, job_id, kind, body, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                {id, job_id, text(fields, "kind", "note"), text(fields, "body"), text_or_null(actor.id),
@@ -46,7 +47,7 @@ void NoteService::insert(Db& db, const Actor& actor, const std::string& id, cons
 Poco::JSON::Object::Ptr NoteService::add(const Actor& actor, const std::string& job_id,
                                          const Poco::JSON::Object::Ptr& body) {
     require_role(actor, {Role::admin, Role::dispatcher, Role::technician});
-    if (body->has("job_id")) throw Error(ErrorCode::invalid_field, "the job is named by the path", "job_id");
+    if (body->has("job_id")) throw Error(ErrorCode::invalid_field, Message{"note.job_in_path", {}}, "job_id");
     Poco::JSON::Object::Ptr fields = new Poco::JSON::Object(*body);
     fields->set("job_id", job_id);
     std::string id = fieldsync::uuid_v7();

@@ -23,6 +23,7 @@ using fieldsync::Error;
 using fieldsync::ErrorCode;
 using fieldsync::FieldSpec;
 using fieldsync::FieldType;
+using fieldsync::Message;
 
 namespace {
 
@@ -48,17 +49,16 @@ void check_webhook_url(const std::string& url) {
     try {
         uri = Poco::URI(url);
     } catch (const Poco::Exception& e) {
-        throw Error(ErrorCode::invalid_field, "url is not a valid URL: " + e.message(), "url");
+        throw Error(ErrorCode::invalid_field, Message{"webhook.url_invalid", {{"detail", e.message()}}}, "url");
     }
     std::string scheme = Poco::toLower(uri.getScheme());
     if (scheme != "http" && scheme != "https")
-        throw Error(ErrorCode::invalid_field, "url must be an http:// or https:// URL", "url");
-    if (uri.getHost().empty()) throw Error(ErrorCode::invalid_field, "url must name a host", "url");
-    if (!uri.getUserInfo().empty())
-        throw Error(ErrorCode::invalid_field, "url must not carry user info; authenticate with the signature", "url");
-    if (!uri.getFragment().empty()) throw Error(ErrorCode::invalid_field, "url must not have a #fragment", "url");
+        throw Error(ErrorCode::invalid_field, Message{"webhook.url_scheme", {}}, "url");
+    if (uri.getHost().empty()) throw Error(ErrorCode::invalid_field, Message{"webhook.url_host", {}}, "url");
+    if (!uri.getUserInfo().empty()) throw Error(ErrorCode::invalid_field, Message{"webhook.url_user_info", {}}, "url");
+    if (!uri.getFragment().empty()) throw Error(ErrorCode::invalid_field, Message{"webhook.url_fragment", {}}, "url");
     if (url.find_first_of(" \t\r\n") != std::string::npos)
-        throw Error(ErrorCode::invalid_field, "url must not contain spaces or line breaks", "url");
+        throw Error(ErrorCode::invalid_field, Message{"webhook.url_spaces", {}}, "url");
 }
 
 Poco::JSON::Object::Ptr NotificationService::create_webhook(const Actor& actor, const Poco::JSON::Object::Ptr& body) {
@@ -76,17 +76,19 @@ Poco::JSON::Object::Ptr NotificationService::create_webhook(const Actor& actor, 
     Poco::JSON::Array::Ptr events = new Poco::JSON::Array;
     for (const auto& v : *body->getArray("events")) {
         std::string event = v.isString() ? v.toString() : std::string();
-        if (std::find(known.begin(), known.end(), event) == known.end())
+        if (std::find(known.begin(), known.end(), event) == known.end()) {
+            std::string names;
+            for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
             throw Error(ErrorCode::invalid_field,
-                        "events holds " + (v.isString() ? "'" + event + "'" : std::string("a value that is not text")) +
-                            ", not one of ticket_created, plan_proposed, visit_booked, "
-                            "repair_completed, warranty_issued, sla_at_risk, sla_breached",
+                        Message{v.isString() ? "webhook.unknown_event" : "webhook.event_not_text",
+                                {{"value", event}, {"values", names}}},
                         "events");
+        }
         bool seen = false;
         for (const auto& e : *events) seen = seen || e.toString() == event;
         if (!seen) events->add(event);
     }
-    if (events->size() == 0) throw Error(ErrorCode::invalid_field, "events must name at least one event", "events");
+    if (events->size() == 0) throw Error(ErrorCode::invalid_field, Message{"webhook.no_events", {}}, "events");
 
     std::string id = fieldsync::uuid_v7(), secret = random_token(32);
     std::string now = fieldsync::format_utc(fieldsync::now_ms());
@@ -114,7 +116,7 @@ void NotificationService::delete_webhook(const Actor& actor, const std::string& 
     std::string now = fieldsync::format_utc(fieldsync::now_ms());
     db_.write([&](Db& db) {
         if (db.execute("UPDATE webhooks SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", {now, id}) == 0)
-            throw Error(ErrorCode::not_found, "no webhook " + id);
+            throw Error(ErrorCode::not_found, Message{"webhook.not_found", {{"id", id}}});
         db.execute(
             "UPDATE notifications SET status = 'cancelled', last_error = 'the webhook was deleted' "
             "WHERE webhook_id = ? AND status = 'pending'",
@@ -147,7 +149,7 @@ Poco::JSON::Object::Ptr NotificationService::webhook_deliveries(const Actor& act
     }
     return db_.read([&](Db& db) {
         if (db.scalar("SELECT COUNT(*) FROM webhooks WHERE id = ?", {id}) == 0)
-            throw Error(ErrorCode::not_found, "no webhook " + id);
+            throw Error(ErrorCode::not_found, Message{"webhook.not_found", {{"id", id}}});
         return deliveries(db, where, params, query);
     });
 }

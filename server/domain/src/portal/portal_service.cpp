@@ -26,6 +26,7 @@ using fieldsync::Error;
 using fieldsync::ErrorCode;
 using fieldsync::FieldSpec;
 using fieldsync::FieldType;
+using fieldsync::Message;
 
 namespace {
 
@@ -37,7 +38,7 @@ struct DecodedPhoto {
 // The bytes of a base64 text, or throws Error(invalid_field) naming field.
 std::string decode_base64(const std::string& base64, const std::string& field) {
     auto bytes = fieldsync::base64_decode(base64);
-    if (!bytes) throw Error(ErrorCode::invalid_field, field + " is not valid base64", field);
+    if (!bytes) throw Error(ErrorCode::invalid_field, Message{"field.base64", {{"field", field}}}, field);
     return *bytes;
 }
 
@@ -49,23 +50,26 @@ std::vector<DecodedPhoto> decode_photos(const Poco::JSON::Object::Ptr& body) {
     auto photos = body->getArray("photos");
     if (photos->size() > static_cast<std::size_t>(PortalService::kMaxPhotos))
         throw Error(ErrorCode::invalid_field,
-                    "photos holds at most " + std::to_string(PortalService::kMaxPhotos) + " images", "photos");
+                    Message{"portal.photo_count", {{"max", std::to_string(PortalService::kMaxPhotos)}}}, "photos");
     for (std::size_t i = 0; i < photos->size(); ++i) {
         std::string field = "photos[" + std::to_string(i) + "]";
         auto value = photos->get(static_cast<unsigned>(i));
-        if (!value.isString()) throw Error(ErrorCode::invalid_field, field + " must be a base64 string", "photos");
+        if (!value.isString())
+            throw Error(ErrorCode::invalid_field, Message{"portal.photo_text", {{"photo", field}}}, "photos");
         DecodedPhoto photo;
         photo.bytes = decode_base64(value.convert<std::string>(), "photos");
         if (photo.bytes.size() > PortalService::kMaxPhotoBytes)
-            throw Error(ErrorCode::invalid_field,
-                        field + " is larger than " + std::to_string(PortalService::kMaxPhotoBytes / 1024) + " KiB",
-                        "photos");
+            throw Error(
+                ErrorCode::invalid_field,
+                Message{"portal.photo_large",
+                        {{"photo", field}, {"limit", std::to_string(PortalService::kMaxPhotoBytes / 1024) + " KiB"}}},
+                "photos");
         if (photo.bytes.size() >= 8 && photo.bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0)
             photo.content_type = "image/png";
         else if (photo.bytes.size() >= 3 && photo.bytes.compare(0, 3, "\xFF\xD8\xFF") == 0)
             photo.content_type = "image/jpeg";
         else
-            throw Error(ErrorCode::invalid_field, field + " must be a PNG or JPEG image", "photos");
+            throw Error(ErrorCode::invalid_field, Message{"portal.photo_type", {{"photo", field}}}, "photos");
         out.push_back(std::move(photo));
     }
     return out;
@@ -194,7 +198,7 @@ Poco::JSON::Object::Ptr purchase_of(const Poco::JSON::Object::Ptr& body) {
         if (has_value(body, key)) purchase->set(key, body->get(key));
     if (purchase->size() == 0 && !has_value(body, "proof_of_purchase")) return nullptr;
     if (!has_value(body, "purchase_date"))
-        throw Error(ErrorCode::missing_field, "give the purchase date with the other purchase facts", "purchase_date");
+        throw Error(ErrorCode::missing_field, Message{"portal.purchase_date", {}}, "purchase_date");
     PurchaseService::validate(purchase);
     return purchase;
 }
@@ -205,8 +209,8 @@ Poco::JSON::Object::Ptr PortalService::report(const Poco::JSON::Object::Ptr& bod
                                               int& retry_after) {
     retry_after = report_limit_.retry_after(source);
     if (retry_after > 0)
-        throw Error(ErrorCode::rate_limited, "too many fault reports from this address; try again in " +
-                                                 std::to_string(retry_after) + " seconds");
+        throw Error(ErrorCode::rate_limited,
+                    Message{"portal.too_many_reports", {{"seconds", std::to_string(retry_after)}}});
     auto form = validated_report(body);
     const std::string &name = form.name, &phone = form.phone, &serial = form.serial;
     auto photos = decode_photos(body);
@@ -283,7 +287,7 @@ Poco::JSON::Object::Ptr PortalService::open_session(const Poco::JSON::Object::Pt
     retry_after = std::max(lookup_address_limit_.retry_after(source), lookup_ticket_limit_.retry_after(ticket_no));
     if (retry_after > 0)
         throw Error(ErrorCode::rate_limited,
-                    "too many failed lookups; try again in " + std::to_string(retry_after) + " seconds");
+                    Message{"portal.too_many_lookups", {{"seconds", std::to_string(retry_after)}}});
     auto row = db_.read([&](Db& db) {
         return db.query_one(
             "SELECT j.id, j.customer_id, k.key_hash AS access_key_hash FROM jobs j "
@@ -296,7 +300,7 @@ Poco::JSON::Object::Ptr PortalService::open_session(const Poco::JSON::Object::Pt
         lookup_address_limit_.hit(source);
         lookup_ticket_limit_.hit(ticket_no);
         // One answer for a wrong ticket and a wrong key, so neither can be probed on its own.
-        throw Error(ErrorCode::bad_credentials, "no ticket with that number and access key");
+        throw Error(ErrorCode::bad_credentials, Message{"portal.no_ticket", {}});
     }
     return db_.write([&](Db& db) { return issue_token(db, text(row, "customer_id"), text(row, "id"), ticket_no); });
 }
@@ -330,7 +334,7 @@ Poco::JSON::Object::Ptr PortalService::get_report(const Actor& actor, const std:
             "SELECT job_id, contact_name, contact_phone, address, preferred_start, preferred_end, created_at, "
             "reported_model, reported_serial FROM portal_reports WHERE job_id = ?",
             {job_id});
-        if (!report) throw Error(ErrorCode::not_found, "job " + job_id + " was not reported on the portal");
+        if (!report) throw Error(ErrorCode::not_found, Message{"portal.not_reported", {{"id", job_id}}});
         auto photos = db.query(std::string("SELECT id, content_type, size_bytes, sha256 FROM attachments "
                                            "WHERE job_id = ? AND ") +
                                    kPortalPhotoWhere + " ORDER BY file_name, id",
@@ -351,12 +355,12 @@ PortalPhoto PortalService::photo(const Actor& actor, const std::string& photo_id
             std::string("SELECT job_id, content_type, sha256 FROM attachments WHERE id = ? AND ") + kPortalPhotoWhere,
             {photo_id});
     });
-    if (!row) throw Error(ErrorCode::not_found, "no photo " + photo_id);
+    if (!row) throw Error(ErrorCode::not_found, Message{"portal.no_photo", {{"id", photo_id}}});
     try {
         check_job_visible(actor, text(row, "job_id"));
     } catch (const Error& e) {
         if (e.code() != ErrorCode::not_found) throw;
-        throw Error(ErrorCode::not_found, "no photo " + photo_id);
+        throw Error(ErrorCode::not_found, Message{"portal.no_photo", {{"id", photo_id}}});
     }
     return {text(row, "content_type"), attachments_.read(text(row, "sha256")), text(row, "sha256")};
 }

@@ -20,6 +20,7 @@ namespace fieldserver {
 
 using fieldsync::Error;
 using fieldsync::ErrorCode;
+using fieldsync::Message;
 
 namespace {
 
@@ -304,13 +305,17 @@ void check_report_filters(const std::string& from, const std::string& to, const 
                           const std::string& format) {
     for (const auto& [key, value] : {std::pair<const char*, std::string>{"from", from}, {"to", to}})
         if (!value.empty() && !fieldsync::is_date(value))
-            throw Error(ErrorCode::invalid_field, std::string(key) + " must be a date YYYY-MM-DD", key);
-    if (!from.empty() && !to.empty() && to < from) throw Error(ErrorCode::invalid_field, "to is before from", "to");
+            throw Error(ErrorCode::invalid_field, Message{"field.type.date", {{"field", key}}}, key);
+    if (!from.empty() && !to.empty() && to < from)
+        throw Error(ErrorCode::invalid_field, Message{"field.before", {{"field", "to"}, {"other", "from"}}}, "to");
     if (!group_by.empty() && !group_columns().count(group_by))
-        throw Error(ErrorCode::invalid_field, "group_by must be technician, category, product_type, model or month",
+        throw Error(ErrorCode::invalid_field,
+                    Message{"field.one_of",
+                            {{"field", "group_by"}, {"values", "technician, category, product_type, model, month"}}},
                     "group_by");
     if (!format.empty() && format != "json" && format != "csv")
-        throw Error(ErrorCode::invalid_field, "format must be json or csv", "format");
+        throw Error(ErrorCode::invalid_field, Message{"field.one_of", {{"field", "format"}, {"values", "json, csv"}}},
+                    "format");
 }
 
 // Repeat repairs counted against the technician of the earlier repair, from the same source as the rows.
@@ -397,7 +402,7 @@ ReportOutput ReportService::report(const Actor& actor, const std::string& name, 
     require_role(actor, {Role::admin, Role::dispatcher, Role::supervisor});
     auto columns = report_columns().find(name);
     if (columns == report_columns().end() && name != "after-sales")
-        throw Error(ErrorCode::not_found, "no report " + name);
+        throw Error(ErrorCode::not_found, Message{"report.not_found", {{"name", name}}});
     allow_filters(query, {"from", "to", "group_by", "technician_id", "format"});
     std::string from = filter(query, "from"), to = filter(query, "to"), group_by = filter(query, "group_by");
     std::string format = filter(query, "format");

@@ -19,6 +19,7 @@ using fieldsync::Error;
 using fieldsync::ErrorCode;
 using fieldsync::FieldSpec;
 using fieldsync::FieldType;
+using fieldsync::Message;
 namespace d = dispatch;
 
 namespace {
@@ -33,7 +34,7 @@ int parse_clock(const std::string& text, const std::string& field) {
     char tail = 0;
     if (text.size() != 5 || std::sscanf(text.c_str(), "%2d:%2d%c", &h, &m, &tail) != 2 || text[2] != ':' || h < 0 ||
         h > 24 || m < 0 || m > 59 || (h == 24 && m != 0))
-        throw Error(ErrorCode::invalid_field, field + ": '" + text + "' is not a time HH:MM", field);
+        throw Error(ErrorCode::invalid_field, Message{"hours.not_clock", {{"field", field}, {"value", text}}}, field);
     return h * 60 + m;
 }
 
@@ -45,10 +46,11 @@ std::string clock_text(int minutes) {
 
 std::vector<std::string> string_list(const Poco::Dynamic::Var& value, const std::string& field) {
     if (value.type() != typeid(Poco::JSON::Array::Ptr))
-        throw Error(ErrorCode::invalid_field, field + " must be an array", field);
+        throw Error(ErrorCode::invalid_field, Message{"field.type.array", {{"field", field}}}, field);
     std::vector<std::string> out;
     for (const auto& v : *value.extract<Poco::JSON::Array::Ptr>()) {
-        if (!v.isString()) throw Error(ErrorCode::invalid_field, field + " must hold strings", field);
+        if (!v.isString())
+            throw Error(ErrorCode::invalid_field, Message{"field.type.string_list", {{"field", field}}}, field);
         out.push_back(v.extract<std::string>());
     }
     return out;
@@ -123,14 +125,15 @@ d::SlaPolicy SlaSetup::policy_for(const std::string& customer_id) const {
 
 d::WeeklyHours parse_weekly_hours(const Poco::Dynamic::Var& value, const std::string& field) {
     if (value.type() != typeid(Poco::JSON::Array::Ptr) || value.extract<Poco::JSON::Array::Ptr>()->size() != 7)
-        throw Error(ErrorCode::invalid_field, field + " must be 7 arrays of \"HH:MM-HH:MM\", Monday first", field);
+        throw Error(ErrorCode::invalid_field, Message{"hours.week", {{"field", field}}}, field);
     auto days = value.extract<Poco::JSON::Array::Ptr>();
     d::WeeklyHours hours;
     for (unsigned i = 0; i < 7; ++i) {
         for (const auto& text_value : string_list(days->get(i), field)) {
             auto dash = text_value.find('-');
             if (dash == std::string::npos)
-                throw Error(ErrorCode::invalid_field, field + ": '" + text_value + "' is not HH:MM-HH:MM", field);
+                throw Error(ErrorCode::invalid_field,
+                            Message{"hours.not_interval", {{"field", field}, {"value", text_value}}}, field);
             hours[i].push_back(
                 {parse_clock(text_value.substr(0, dash), field), parse_clock(text_value.substr(dash + 1), field)});
         }
@@ -153,7 +156,7 @@ SlaSetup load_sla_setup(Db& db) {
     auto settings = db.query_one(
         "SELECT utc_offset_minutes, weekly_hours_json, holidays_json, at_risk_fraction, escalate_to FROM sla_settings "
         "WHERE id = 1");
-    if (!settings) throw Error(ErrorCode::internal, "the SLA settings row is missing");
+    if (!settings) throw Error(ErrorCode::internal, Message{"sla.settings_missing", {}});
     s.default_escalate_to = text(settings, "escalate_to");
     s.holidays = string_list(settings->get("holidays"), "holidays");
     s.calendar = d::BusinessCalendar(static_cast<int>(integer(settings, "utc_offset_minutes")),
@@ -297,14 +300,18 @@ SlaTerms validated_terms(const Poco::JSON::Object::Ptr& body) {
     auto check_item = [](const Poco::Dynamic::Var& v, const std::string& where, std::vector<FieldSpec> extra,
                          std::vector<FieldSpec> optional) {
         if (v.type() != typeid(Poco::JSON::Object::Ptr))
-            throw Error(ErrorCode::invalid_field, where + " must be an object", where);
+            throw Error(ErrorCode::invalid_field, Message{"field.type.object", {{"field", where}}}, where);
         auto item = v.extract<Poco::JSON::Object::Ptr>();
         std::vector<FieldSpec> required = kTermsRequired;
         required.insert(required.end(), extra.begin(), extra.end());
         try {
             fieldsync::validate_fields(required, optional, *item, "set SLA terms");
         } catch (const Error& e) {
-            throw Error(e.code(), where + ": " + e.what(), where);
+            // The entry's path in front of the field's name, so the message says which entry is wrong.
+            Message message = e.message();
+            for (auto& [name, value] : message.args)
+                if (name == "field") value = where + "." + value;
+            throw Error(e.code(), message, where);
         }
         return item;
     };
@@ -316,12 +323,12 @@ SlaTerms validated_terms(const Poco::JSON::Object::Ptr& body) {
         auto p = check_item(list->get(i), "policies[" + std::to_string(i) + "]", {priority},
                             {{.name = "escalate_to", .type = FieldType::string}});
         if (!seen.insert(text(p, "priority")).second)
-            throw Error(ErrorCode::invalid_field, "policies names priority " + text(p, "priority") + " twice",
+            throw Error(ErrorCode::invalid_field, Message{"sla.priority_twice", {{"priority", text(p, "priority")}}},
                         "policies");
         out.terms.push_back(p);
     }
     if (seen.size() != kPriorities.size())
-        throw Error(ErrorCode::invalid_field, "policies must give terms for low, normal, high and urgent", "policies");
+        throw Error(ErrorCode::invalid_field, Message{"sla.all_priorities", {}}, "policies");
     if (has_value(body, "contracts")) {
         auto items = body->getArray("contracts");
         std::set<std::pair<std::string, std::string>> keys;
@@ -329,7 +336,7 @@ SlaTerms validated_terms(const Poco::JSON::Object::Ptr& body) {
             auto c = check_item(items->get(i), "contracts[" + std::to_string(i) + "]",
                                 {priority, {.name = "customer_id", .type = FieldType::string}}, {});
             if (!keys.insert({text(c, "customer_id"), text(c, "priority")}).second)
-                throw Error(ErrorCode::invalid_field, "contracts lists a customer and priority twice", "contracts");
+                throw Error(ErrorCode::invalid_field, Message{"sla.contract_twice", {}}, "contracts");
             out.contracts.push_back(c);
         }
     }
@@ -354,7 +361,7 @@ Poco::JSON::Object::Ptr SlaService::put_policies(const Actor& actor, const Poco:
             if (db.scalar(
                     "SELECT COUNT(*) FROM users WHERE id = ? AND role IN ('dispatcher', 'admin') AND is_active = 1",
                     {user_id}) == 0)
-                throw Error(ErrorCode::invalid_field, "escalate_to must name an active dispatcher or admin", field);
+                throw Error(ErrorCode::invalid_field, Message{"sla.escalate_to", {}}, field);
         };
         if (has_value(body, "escalate_to")) check_dispatcher(text(body, "escalate_to"), "escalate_to");
         if (body->has("escalate_to"))
@@ -371,7 +378,8 @@ Poco::JSON::Object::Ptr SlaService::put_policies(const Actor& actor, const Poco:
         db.execute("DELETE FROM customer_sla");
         for (const auto& c : contracts) {
             if (db.scalar("SELECT COUNT(*) FROM customers WHERE id = ?", {text(c, "customer_id")}) == 0)
-                throw Error(ErrorCode::invalid_field, "no customer " + text(c, "customer_id"), "contracts.customer_id");
+                throw Error(ErrorCode::invalid_field, Message{"customer.not_found", {{"id", text(c, "customer_id")}}},
+                            "contracts.customer_id");
             db.execute(
                 "INSERT INTO customer_sla (customer_id, priority, response_minutes, resolution_minutes, "
                 "is_business_hours) VALUES (?, ?, ?, ?, ?)",
@@ -404,11 +412,13 @@ Poco::JSON::Object::Ptr SlaService::put_calendar(const Actor& actor, const Poco:
     auto holidays = string_list(body->get("holidays"), "holidays");
     for (const auto& h : holidays)
         if (!fieldsync::is_date(h))
-            throw Error(ErrorCode::invalid_field, "holidays: '" + h + "' is not a date YYYY-MM-DD", "holidays");
+            throw Error(ErrorCode::invalid_field, Message{"field.item_not_date", {{"field", "holidays"}, {"value", h}}},
+                        "holidays");
     try {
         d::BusinessCalendar(static_cast<int>(integer(body, "utc_offset_minutes")), hours, holidays);
     } catch (const std::invalid_argument& e) {
-        throw Error(ErrorCode::invalid_field, std::string("weekly_hours: ") + e.what(), "weekly_hours");
+        throw Error(ErrorCode::invalid_field,
+                    Message{"hours.invalid", {{"field", "weekly_hours"}, {"detail", e.what()}}}, "weekly_hours");
     }
     std::sort(holidays.begin(), holidays.end());
     holidays.erase(std::unique(holidays.begin(), holidays.end()), holidays.end());

@@ -19,6 +19,7 @@ using fieldsync::Error;
 using fieldsync::ErrorCode;
 using fieldsync::FieldSpec;
 using fieldsync::FieldType;
+using fieldsync::Message;
 
 namespace {
 
@@ -64,27 +65,26 @@ void check_skills(const Poco::JSON::Object::Ptr& body) {
     for (const auto& [category, level] : *body->getObject("skills")) {
         // Compared as a double: any JSON integer converts to one, while convert<int> throws past its range.
         if (!level.isInteger() || level.isBoolean() || level.convert<double>() < 1 || level.convert<double>() > 5)
-            throw Error(ErrorCode::invalid_field, "skills." + category + " must be a level from 1 to 5", "skills");
+            throw Error(ErrorCode::invalid_field, Message{"user.skill_level", {{"category", category}}}, "skills");
     }
 }
 
 void check_time_zone(const Poco::JSON::Object::Ptr& body) {
     if (has_value(body, "time_zone") && !is_time_zone(text(body, "time_zone")))
-        throw Error(ErrorCode::invalid_field, "time_zone must be an IANA time zone name such as Asia/Shanghai",
-                    "time_zone");
+        throw Error(ErrorCode::invalid_field, Message{"field.time_zone", {{"field", "time_zone"}}}, "time_zone");
 }
 
 }  // namespace
 
 Poco::JSON::Object::Ptr UserService::load(Db& db, const std::string& id) {
     auto row = db.query_one(std::string("SELECT ") + kColumns + " FROM users WHERE id = ?", {id});
-    if (!row) throw Error(ErrorCode::not_found, "no user " + id);
+    if (!row) throw Error(ErrorCode::not_found, Message{"user.not_found", {{"id", id}}});
     return view(row);
 }
 
 User UserService::find(Db& db, const std::string& id) {
     auto row = db.query_one(std::string("SELECT ") + kColumns + " FROM users WHERE id = ?", {id});
-    if (!row) throw Error(ErrorCode::not_found, "no user " + id);
+    if (!row) throw Error(ErrorCode::not_found, Message{"user.not_found", {{"id", id}}});
     return user_from_row(row);
 }
 
@@ -109,11 +109,9 @@ Poco::JSON::Object::Ptr UserService::create(const Actor& actor, const Poco::JSON
     Role role = *parse_role(text(body, "role"));  // one of the allowed names, checked above
     for (char c : username)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-')
-            throw Error(ErrorCode::invalid_field, "username may hold only letters, digits, '.', '_' and '-'",
-                        "username");
+            throw Error(ErrorCode::invalid_field, Message{"user.username_chars", {}}, "username");
     if ((role == Role::customer) != has_value(body, "customer_id"))
-        throw Error(ErrorCode::invalid_field, "customer_id is required for, and only for, role customer",
-                    "customer_id");
+        throw Error(ErrorCode::invalid_field, Message{"user.customer_id_role", {}}, "customer_id");
     auto [lat, lng] = location_values(body, "home_location");
     std::string hash = hash_password(text(body, "password"), iterations_);
     std::string id = fieldsync::uuid_v7(), now = fieldsync::format_utc(fieldsync::now_ms());
@@ -123,7 +121,8 @@ Poco::JSON::Object::Ptr UserService::create(const Actor& actor, const Poco::JSON
                         "username");
         if (role == Role::customer &&
             db.scalar("SELECT COUNT(*) FROM customers WHERE id = ?", {text(body, "customer_id")}) == 0)
-            throw Error(ErrorCode::invalid_field, "no customer " + text(body, "customer_id"), "customer_id");
+            throw Error(ErrorCode::invalid_field, Message{"customer.not_found", {{"id", text(body, "customer_id")}}},
+                        "customer_id");
         db.execute(
             "INSERT INTO users (id, username, name, role, password_hash, phone, email, customer_id, region, "
             "skills_json, home_lat, home_lng, time_zone, is_active, created_at, updated_at) "
@@ -143,8 +142,11 @@ Poco::JSON::Object::Ptr UserService::list(const Actor& actor, const Query& query
     Params params;
     if (auto role = filter(query, "role"); !role.empty()) {
         if (auto parsed = parse_role(role); !parsed || *parsed == Role::system)
-            throw Error(ErrorCode::invalid_field,
-                        "role must be admin, dispatcher, technician, customer, agent or supervisor", "role");
+            throw Error(
+                ErrorCode::invalid_field,
+                Message{"field.one_of",
+                        {{"field", "role"}, {"values", "admin, dispatcher, technician, customer, agent, supervisor"}}},
+                "role");
         where += " AND role = ?";
         params.emplace_back(role);
     }
@@ -181,7 +183,7 @@ Poco::JSON::Object::Ptr UserService::update(const Actor& actor, const std::strin
     fieldsync::validate_fields({}, editable_fields(), *body, "update a user");
     for (const char* key : {"name", "password", "is_active"})
         if (body->has(key) && !has_value(body, key))
-            throw Error(ErrorCode::invalid_field, std::string(key) + " cannot be cleared", key);
+            throw Error(ErrorCode::invalid_field, Message{"field.cannot_clear", {{"field", key}}}, key);
     if (has_value(body, "password")) {
         User current = db_.read([&](Db& db) { return find(db, id); });
         check_password(body, current.username, has_value(body, "name") ? text(body, "name") : current.name);
@@ -211,7 +213,7 @@ Poco::JSON::Object::Ptr UserService::update(const Actor& actor, const std::strin
         if (has_value(body, "is_active")) {
             bool active = body->getValue<bool>("is_active");
             if (!active && user.id == actor.id)
-                throw Error(ErrorCode::invalid_field, "you cannot deactivate yourself", "is_active");
+                throw Error(ErrorCode::invalid_field, Message{"user.deactivate_self", {}}, "is_active");
             db.execute("UPDATE users SET is_active = ?, updated_at = ? WHERE id = ?", {active, now, id});
             if (!active) end_credentials(db, actor, id, now);
         }

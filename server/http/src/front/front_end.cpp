@@ -352,8 +352,7 @@ void FrontEnd::Loop::work() {
         try {
             response = handle_(job.request);
         } catch (...) {
-            response = refuse_(500, Error(ErrorCode::internal, "the server failed to answer; the error is logged"),
-                               &job.request);
+            response = refuse_(500, Error(ErrorCode::internal, fieldsync::Message{"error.internal", {}}), &job.request);
         }
         post({job.id, std::move(response), {}});
     }
@@ -524,13 +523,13 @@ void FrontEnd::Loop::parse_head(Link& c) {
     c.keep_alive = front::wants_keep_alive(c.request);
     c.http10 = c.request.version == "HTTP/1.0";
     if (c.over_address_limit)
-        return answer_error(c, 503,
-                            Error(ErrorCode::unavailable, "too many connections from your address; retry later"), true);
+        return answer_error(c, 503, Error(ErrorCode::unavailable, fieldsync::Message{"http.too_many_connections", {}}),
+                            true);
     if (length > settings_.max_body_bytes)
         return answer_error(
             c, 413,
             Error(ErrorCode::payload_too_large,
-                  "the body is larger than the limit of " + std::to_string(settings_.max_body_bytes) + " bytes"),
+                  fieldsync::Message{"http.body_too_large", {{"max", std::to_string(settings_.max_body_bytes)}}}),
             true);
     // A chunked body's length is known at its end: it takes the most a body may be from the budget.
     if (chunked) length = settings_.max_body_bytes;
@@ -719,8 +718,8 @@ void FrontEnd::Loop::expire(Link& c) {
     release_budget(c);
     c.in.clear();
     answer_error(c, 408,
-                 Error(ErrorCode::unavailable, c.phase == Phase::body ? "the body arrived too slowly or not in full"
-                                                                      : "the request head arrived too slowly"),
+                 Error(ErrorCode::unavailable,
+                       fieldsync::Message{c.phase == Phase::body ? "http.slow_body" : "http.slow_head", {}}),
                  c.phase == Phase::body);
 }
 

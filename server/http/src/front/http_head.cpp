@@ -21,8 +21,9 @@ namespace {
 using fieldsync::Error;
 using fieldsync::ErrorCode;
 
-HeadError bad(const std::string& message, const std::string& field = "request") {
-    return {400, Error(ErrorCode::invalid_field, message, field)};
+// A malformed head: 400 with the catalog message id.
+HeadError bad(const std::string& id, const std::string& field = "request") {
+    return {400, Error(ErrorCode::invalid_field, fieldsync::Message{id, {}}, field)};
 }
 
 std::string lower(std::string_view text) {
@@ -58,16 +59,16 @@ bool is_target(std::string_view text) {
 std::optional<HeadError> parse_request_line(std::string_view line, WireRequest& request) {
     auto first = line.find(' ');
     auto last = line.rfind(' ');
-    if (first == std::string_view::npos || first == 0) return bad("the request line must be: METHOD /path HTTP/1.1");
+    if (first == std::string_view::npos || first == 0) return bad("http.request_line");
     if (first == last)
         return HeadError{400, Error(ErrorCode::invalid_field, fieldsync::Message{"http.version_09", {}}, "version")};
     request.method = std::string(line.substr(0, first));
     request.target = std::string(line.substr(first + 1, last - first - 1));
     request.version = std::string(line.substr(last + 1));
-    if (!is_token(request.method)) return bad("the method is not a token");
-    if (!is_target(request.target)) return bad("the target must be a path starting with / in printable ASCII");
+    if (!is_token(request.method)) return bad("http.method_token");
+    if (!is_target(request.target)) return bad("http.target");
     if (request.version.size() != 8 || request.version.rfind("HTTP/", 0) != 0)
-        return bad("the request line must end in the HTTP version, e.g. HTTP/1.1", "version");
+        return bad("http.version_missing", "version");
     if (request.version != "HTTP/1.1" && request.version != "HTTP/1.0")
         return HeadError{505, Error(ErrorCode::invalid_field, fieldsync::Message{"http.version", {}}, "version")};
     return std::nullopt;
@@ -76,9 +77,9 @@ std::optional<HeadError> parse_request_line(std::string_view line, WireRequest& 
 std::optional<HeadError> read_content_length(std::string_view value, std::size_t& content_length, bool& seen) {
     if (value.empty() || value.size() > 18 ||
         !std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); }))
-        return bad("Content-Length must be a number of bytes", "content-length");
+        return bad("http.content_length", "content-length");
     std::size_t length = std::stoull(std::string(value));
-    if (seen && length != content_length) return bad("two different Content-Length values", "content-length");
+    if (seen && length != content_length) return bad("http.content_length_twice", "content-length");
     content_length = length;
     seen = true;
     return std::nullopt;
@@ -149,20 +150,19 @@ std::optional<HeadError> parse_head(std::string_view head, WireRequest& request,
                            "headers")};
         auto colon = line.find(':');
         if (colon == std::string_view::npos || !is_token(line.substr(0, colon)))
-            return bad("a header line must be Name: value", "headers");
+            return bad("http.header_line", "headers");
         std::string name = lower(line.substr(0, colon));
         std::string_view value = trim(line.substr(colon + 1));
-        if (!is_field_value(value)) return bad("a header value holds a control character", "headers");
+        if (!is_field_value(value)) return bad("http.header_control", "headers");
         if (name == "content-length") {
             if (auto error = read_content_length(value, content_length, length_seen)) return error;
         } else if (name == "transfer-encoding") {
-            if (lower(value) != "chunked")
-                return bad("the only transfer coding accepted is chunked", "transfer-encoding");
+            if (lower(value) != "chunked") return bad("http.transfer_coding", "transfer-encoding");
             chunked = true;
         }
         request.headers.emplace_back(std::move(name), std::string(value));
     }
-    if (chunked && length_seen) return bad("send either Content-Length or chunked, not both", "transfer-encoding");
+    if (chunked && length_seen) return bad("http.length_and_chunked", "transfer-encoding");
     request.has_body = content_length > 0 || chunked;
     return std::nullopt;
 }
@@ -180,7 +180,7 @@ std::optional<HeadError> ChunkedBody::take(std::string& in, std::string& body) {
         if (state_ == State::done) return std::nullopt;
         if (state_ == State::data_end) {
             if (in.size() < 2) return std::nullopt;
-            if (in.compare(0, 2, "\r\n") != 0) return bad("a chunk must end in CRLF", "transfer-encoding");
+            if (in.compare(0, 2, "\r\n") != 0) return bad("http.chunk_crlf", "transfer-encoding");
             in.erase(0, 2);
             state_ = State::size;
             continue;
@@ -189,7 +189,7 @@ std::optional<HeadError> ChunkedBody::take(std::string& in, std::string& body) {
         // split cannot change the outcome.
         auto end = in.find("\r\n");
         std::size_t line_bytes = end != std::string::npos ? end : in.size() - (in.empty() || in.back() != '\r' ? 0 : 1);
-        if (line_bytes > kMaxChunkLine) return bad("a chunk size or trailer line is too long", "transfer-encoding");
+        if (line_bytes > kMaxChunkLine) return bad("http.chunk_line", "transfer-encoding");
         if (end == std::string::npos) return std::nullopt;
         std::string line = in.substr(0, end);
         in.erase(0, end + 2);
@@ -200,7 +200,7 @@ std::optional<HeadError> ChunkedBody::take(std::string& in, std::string& body) {
         std::string digits(trim(std::string_view(line).substr(0, line.find(';'))));
         if (digits.empty() || digits.size() > 15 ||
             !std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isxdigit(c); }))
-            return bad("a chunk size must be a hexadecimal number", "transfer-encoding");
+            return bad("http.chunk_size", "transfer-encoding");
         left_ = std::stoull(digits, nullptr, 16);
         if (body.size() + left_ > max_bytes_)
             return HeadError{413,

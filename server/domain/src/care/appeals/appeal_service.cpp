@@ -18,6 +18,7 @@ using fieldsync::Error;
 using fieldsync::ErrorCode;
 using fieldsync::FieldSpec;
 using fieldsync::FieldType;
+using fieldsync::Message;
 
 namespace {
 
@@ -46,13 +47,12 @@ std::int64_t appealed_plan(Db& db, const std::string& job_id, const std::string&
     auto row = db.query_one(
         std::string("SELECT ") + plan_columns() + " FROM plans WHERE job_id = ? ORDER BY version DESC LIMIT 1",
         {job_id});
-    if (!row) throw Error(ErrorCode::conflict, "this job has no assessment to appeal yet", "decision");
+    if (!row) throw Error(ErrorCode::conflict, Message{"appeal.no_assessment", {}}, "decision");
     Plan plan = plan_from_row(row);
     bool made = decision == "warranty_refused" ? !plan.is_warranty_covered : plan.is_customer_caused;
     if (!made)
         throw Error(ErrorCode::conflict,
-                    decision == "warranty_refused" ? "the assessment did not refuse warranty cover"
-                                                   : "the assessment did not find the fault customer-caused",
+                    Message{decision == "warranty_refused" ? "appeal.not_refused" : "appeal.not_customer_caused", {}},
                     "decision");
     return plan.version;
 }
@@ -63,21 +63,21 @@ std::string next_state(const Actor& actor, const std::string& action, const std:
     if (action == "call_back") {
         require_role(actor, kCare);
         if (!open || state == "called_back")
-            throw Error(ErrorCode::invalid_transition, "an appeal that is " + state + " is not waiting for a call");
+            throw Error(ErrorCode::invalid_transition, Message{"appeal.no_call_due", {{"appeal_state", state}}});
         return state == "escalated" ? state : "called_back";
     }
     if (action == "escalate") {
         if (!actor.is(kCare) && actor.role != Role::customer) require_role(actor, kCare);
         if (!open || state == "escalated")
-            throw Error(ErrorCode::invalid_transition, "an appeal that is " + state + " cannot be escalated");
+            throw Error(ErrorCode::invalid_transition, Message{"appeal.no_escalation", {{"appeal_state", state}}});
         return "escalated";
     }
     if (action == "decide" || action == "set_deadline") {
         require_role(actor, kDeciders);
-        if (!open) throw Error(ErrorCode::invalid_transition, "this appeal is decided already (" + state + ")");
+        if (!open) throw Error(ErrorCode::invalid_transition, Message{"appeal.decided", {{"appeal_state", state}}});
         return action == "decide" ? "" : state;
     }
-    throw Error(ErrorCode::unknown_action, "no appeal action " + action);
+    throw Error(ErrorCode::unknown_action, Message{"appeal.unknown_action", {{"appeal_action", action}}});
 }
 
 void validate_action(const std::string& action, const Poco::JSON::Object::Ptr& body) {
@@ -116,7 +116,7 @@ Poco::JSON::Object::Ptr AppealService::create(const Actor& actor, const Poco::JS
         if (db.scalar(std::string("SELECT COUNT(*) FROM appeals WHERE job_id = ? AND decision = ? AND state IN ") +
                           kOpenStates,
                       {job_id, decision}) > 0)
-            throw Error(ErrorCode::conflict, "an appeal against this decision is open already", "decision");
+            throw Error(ErrorCode::conflict, Message{"appeal.open_already", {}}, "decision");
         checked_evidence(db, body, job_id);
         return std::make_pair(job, plan_version);
     };

@@ -20,6 +20,7 @@ using fieldsync::Error;
 using fieldsync::ErrorCode;
 using fieldsync::FieldSpec;
 using fieldsync::FieldType;
+using fieldsync::Message;
 
 namespace {
 
@@ -73,14 +74,17 @@ const Move& resolve_move(const Actor& actor, const std::string& action, const st
         state_ok = true;
         if (std::find(m.roles.begin(), m.roles.end(), actor.role) != m.roles.end()) return m;
     }
-    if (!known) throw Error(ErrorCode::unknown_action, "no complaint action " + action);
+    if (!known)
+        throw Error(ErrorCode::unknown_action, Message{"complaint.unknown_action", {{"complaint_action", action}}});
     bool role_ok = false;
     for (const auto& m : moves())
         role_ok =
             role_ok || (action == m.action && std::find(m.roles.begin(), m.roles.end(), actor.role) != m.roles.end());
     if (state_ok || !role_ok)
-        throw Error(ErrorCode::forbidden, "a " + actor.role_name() + " may not " + action + " this complaint");
-    throw Error(ErrorCode::invalid_transition, "a complaint that is " + state + " cannot be given " + action);
+        throw Error(ErrorCode::forbidden,
+                    Message{"complaint.forbidden", {{"role", actor.role_name()}, {"complaint_action", action}}});
+    throw Error(ErrorCode::invalid_transition,
+                Message{"complaint.invalid_transition", {{"complaint_state", state}, {"complaint_action", action}}});
 }
 
 void validate_move(const std::string& action, const Poco::JSON::Object::Ptr& body) {
@@ -99,13 +103,13 @@ void validate_move(const std::string& action, const Poco::JSON::Object::Ptr& bod
                                          {.name = "resolve_due_at", .type = FieldType::date_time}},
                                    *body, "set a complaint's deadlines");
         if (!has_value(body, "contact_due_at") && !has_value(body, "resolve_due_at"))
-            throw Error(ErrorCode::missing_field, "give contact_due_at or resolve_due_at", "resolve_due_at");
+            throw Error(ErrorCode::missing_field, Message{"complaint.deadline_required", {}}, "resolve_due_at");
     }
 }
 
 Poco::JSON::Object::Ptr load(Db& db, const std::string& id) {
     auto row = db.query_one(std::string("SELECT ") + kColumns + " FROM " + kFrom + " WHERE k.id = ?", {id});
-    if (!row) throw Error(ErrorCode::not_found, "no complaint " + id);
+    if (!row) throw Error(ErrorCode::not_found, Message{"complaint.not_found", {{"id", id}}});
     return row;
 }
 
@@ -175,10 +179,10 @@ Poco::JSON::Object::Ptr ComplaintService::create(const Actor& actor, const Poco:
                    .description = plain_text(body, "description", 4000)};
     if (actor.role == Role::customer) {
         if (!c.customer_id.empty() && c.customer_id != actor.customer_id)
-            throw Error(ErrorCode::forbidden, "a customer complains only for themselves", "customer_id");
+            throw Error(ErrorCode::forbidden, Message{"complaint.for_self", {}}, "customer_id");
         c.customer_id = actor.customer_id;
         if (!actor.job_scope.empty() && c.job_id != actor.job_scope)
-            throw Error(ErrorCode::invalid_field, "a portal session complains about its own job", "job_id");
+            throw Error(ErrorCode::invalid_field, Message{"complaint.portal_job", {}}, "job_id");
     }
     auto files = read_evidence_files(body);
     // Who the complaint is about and for whom, checked before any evidence bytes are stored and again in the write.
@@ -188,11 +192,14 @@ Poco::JSON::Object::Ptr ComplaintService::create(const Actor& actor, const Poco:
             auto job = visible_job(db, actor, out.job_id, "job_id");
             if (out.customer_id.empty()) out.customer_id = text(job, "customer_id");
             if (text(job, "customer_id") != out.customer_id)
-                throw Error(ErrorCode::invalid_field, "job " + out.job_id + " is not this customer's", "job_id");
+                throw Error(ErrorCode::invalid_field, Message{"complaint.job_of_other", {{"id", out.job_id}}},
+                            "job_id");
         }
-        if (out.customer_id.empty()) throw Error(ErrorCode::missing_field, "name the customer", "customer_id");
+        if (out.customer_id.empty())
+            throw Error(ErrorCode::missing_field, Message{"complaint.customer_required", {}}, "customer_id");
         if (db.scalar("SELECT COUNT(*) FROM customers WHERE id = ?", {out.customer_id}) == 0)
-            throw Error(ErrorCode::invalid_field, "no customer " + out.customer_id, "customer_id");
+            throw Error(ErrorCode::invalid_field, Message{"customer.not_found", {{"id", out.customer_id}}},
+                        "customer_id");
         out.evidence_json = checked_evidence(db, body, out.job_id);
         return out;
     };
@@ -244,7 +251,7 @@ Poco::JSON::Object::Ptr ComplaintService::act(const Actor& actor, const std::str
             if (has_value(body, "linked_job_id")) {
                 auto linked = visible_job(db, actor, text(body, "linked_job_id"), "linked_job_id");
                 if (text(linked, "customer_id") != text(row, "customer_id"))
-                    throw Error(ErrorCode::invalid_field, "the re-repair job is another customer's", "linked_job_id");
+                    throw Error(ErrorCode::invalid_field, Message{"complaint.rerepair_other", {}}, "linked_job_id");
                 note += " (job " + text(linked, "ticket_no") + ")";
             }
         }

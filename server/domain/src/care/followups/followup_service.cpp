@@ -17,6 +17,7 @@ using fieldsync::Error;
 using fieldsync::ErrorCode;
 using fieldsync::FieldSpec;
 using fieldsync::FieldType;
+using fieldsync::Message;
 
 namespace {
 
@@ -42,7 +43,7 @@ const char* reason_of(const std::string& action) {
 // The record when actor may see it (care_record_visible); not_found otherwise.
 Poco::JSON::Object::Ptr load_visible(Db& db, const Actor& actor, const std::string& id) {
     return load_visible_record(db, actor, std::string("SELECT ") + kColumns + " FROM " + kFrom + " WHERE f.id = ?",
-                               "follow-up", id);
+                               "followup", id);
 }
 
 // The complaint type a low survey points at: the aspect rated lowest (2 or less), else the repair's quality.
@@ -96,7 +97,8 @@ Poco::JSON::Object::Ptr FollowupService::list(const Actor& actor, const Query& q
     require_role(actor, {Role::admin, Role::dispatcher, Role::agent, Role::supervisor, Role::customer});
     allow_filters(query, {"state", "job_id", "overdue"});
     if (auto state = filter(query, "state"); !state.empty() && state != "due" && state != "done" && state != "waived")
-        throw Error(ErrorCode::invalid_field, "state must be due, done or waived", "state");
+        throw Error(ErrorCode::invalid_field,
+                    Message{"field.one_of", {{"field", "state"}, {"values", "due, done, waived"}}}, "state");
     Params params;
     std::string where = scoped_where(actor, "f", query, {"state", "job_id"}, params);
     if (overdue_only(query)) {
@@ -126,7 +128,8 @@ Poco::JSON::Object::Ptr FollowupService::survey(const Actor& actor, const std::s
     return db_.write([&](Db& db) {
         auto row = load_visible(db, actor, id);
         if (text(row, "state") != "due")
-            throw Error(ErrorCode::invalid_transition, "this follow-up is " + text(row, "state") + " already");
+            throw Error(ErrorCode::invalid_transition,
+                        Message{"followup.settled", {{"followup_state", text(row, "state")}}});
         std::string complaint_id;
         std::string comment = Poco::trim(text(body, "comment"));
         if (integer(body, "rating") <= 2)
@@ -168,7 +171,8 @@ Poco::JSON::Object::Ptr FollowupService::waive(const Actor& actor, const std::st
     return db_.write([&](Db& db) {
         auto row = load_visible(db, actor, id);
         if (text(row, "state") != "due")
-            throw Error(ErrorCode::invalid_transition, "this follow-up is " + text(row, "state") + " already");
+            throw Error(ErrorCode::invalid_transition,
+                        Message{"followup.settled", {{"followup_state", text(row, "state")}}});
         db.execute("UPDATE followups SET state = 'waived', waive_reason = ?, done_by = ?, done_at = ? WHERE id = ?",
                    {reason, text_or_null(actor.id), fieldsync::format_utc(fieldsync::now_ms()), id});
         Poco::JSON::Object::Ptr after = new Poco::JSON::Object;

@@ -35,7 +35,7 @@ class UniqueViolation : public fieldsync::Error {
   public:
     explicit UniqueViolation(const std::string& constraint)
         : fieldsync::Error(fieldsync::ErrorCode::conflict,
-                           "another change took the same key first (" + constraint + "); reload and retry") {}
+                           fieldsync::Message{"conflict.key_taken", {{"constraint", constraint}}}) {}
 };
 
 // The storage is full (SQLite's SQLITE_FULL, PostgreSQL's 53100 disk_full, ENOSPC writing attachment files): the
@@ -44,9 +44,7 @@ class UniqueViolation : public fieldsync::Error {
 class StorageFull : public fieldsync::Error {
   public:
     explicit StorageFull(const std::string& where)
-        : fieldsync::Error(
-              fieldsync::ErrorCode::unavailable,
-              "storage_full: " + where + " has no space left; nothing was written. Retry later (reads keep working)") {}
+        : fieldsync::Error(fieldsync::ErrorCode::unavailable, fieldsync::Message{"storage.full", {{"where", where}}}) {}
 };
 
 // A value bound to a statement placeholder ("?"). monostate binds NULL.
@@ -158,8 +156,7 @@ class Database {
                 return write_once(f);
             } catch (const TransactionRaced& e) {
                 if (attempt >= kWriteAttempts)
-                    throw fieldsync::Error(fieldsync::ErrorCode::unavailable,
-                                           "the database is busy with concurrent changes to the same records; retry");
+                    throw fieldsync::Error(fieldsync::ErrorCode::unavailable, fieldsync::Message{"storage.busy", {}});
                 // A short, growing pause with jitter, so the two racing transactions do not meet again at once.
                 std::this_thread::sleep_for(std::chrono::milliseconds(attempt * 5 + jitter_ms()));
             }
@@ -184,6 +181,12 @@ class Database {
     // connection of its own, so f's own transactions may use the pool). Instances started together on one database
     // run their migrations and first-start set-up one after another. SQLite is one process's file: f just runs.
     void exclusively(std::int64_t key, const std::function<void()>& f);
+
+    // SQLite's table statistics for the query planner, refreshed where they went stale: PRAGMA optimize (bounded by
+    // analysis_limit) on each idle connection, for the tables that connection's queries used, under the writers'
+    // lock so its ANALYZE never waits for a writer. A connection in use runs it when it closes. PostgreSQL's
+    // autovacuum analyzes by itself: nothing to do there.
+    void optimize();
 
     Dialect dialect() const { return dialect_; }
     // The connection with any password masked, for logs.

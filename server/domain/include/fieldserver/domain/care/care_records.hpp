@@ -69,7 +69,7 @@ std::pair<std::string, std::string> evidence_content(Database& database, Attachm
 // of its one job).
 bool care_record_visible(const Actor& actor, const Poco::JSON::Object::Ptr& row);
 // The row of select_sql (a SELECT ending in "WHERE <alias>.id = ?") for id when actor may see it; Error(not_found,
-// "no <noun> <id>") otherwise, so a record of another customer reads as absent.
+// the catalog's "<noun>.not_found") otherwise, so a record of another customer reads as absent.
 Poco::JSON::Object::Ptr load_visible_record(Db& db, const Actor& actor, const std::string& select_sql,
                                             const std::string& noun, const std::string& id);
 
