@@ -2,6 +2,7 @@
 // and access key),
 // approve or decline the plan, sign acceptance on the screen, rate the service, see the warranty.
 import { t, set_language, current_language } from './i18n.js';
+import { reader_headers } from '../board/language.js';
 import { tc, render_account, finish_card, messages_card, survey_card, care_request_card, contact_fields, contact_values } from './account.js';
 import { purchase_section, add_purchase, after_sales_cards } from './after_sales.js';
 
@@ -47,7 +48,7 @@ class ApiError extends Error {
 }
 
 async function api(method, path, body) {
-  const headers = { Accept: 'application/json', 'Accept-Language': current_language() };
+  const headers = { Accept: 'application/json', ...reader_headers(current_language()) };
   const session = load_session();
   if (session?.token) headers.Authorization = `Bearer ${session.token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
