@@ -155,7 +155,7 @@ try {
     await tab(page, 'report', '.figures');
     // The charts against the server's figures: the complaint types as bars (the timeliness one recorded above and the
     // price one the 1-star survey opened), the appeal upheld, the follow-up calls.
-    const figures = await server.must('GET', '/api/v1/care/report', { token: admin });
+    const figures = await server.must('GET', '/api/v1/care/report?period=month&group_by=product_type', { token: admin });
     const drawn = await page.locator('#chart-complaint-types .bar').evaluateAll((bars) =>
       Object.fromEntries(bars.map((b) => [b.dataset.group, b.querySelector('.value').textContent])));
     const wanted = Object.fromEntries(Object.entries(figures.complaints.by_type).map(([k, n]) => [k, String(n)]));
@@ -166,7 +166,10 @@ try {
     const width = await page.evaluate(() => document.querySelector('#chart-appeals .bar[data-group=upheld] .fill').style.width);
     check('a bar is as wide as its share', width === '100%', width);
     check('the first contact is shown against its deadline', (await page.textContent('#chart-first-contact')).includes('按时'));
-    check('the satisfaction series is drawn on the 5-star scale', await page.isVisible('#chart-satisfaction'));
+    const stars = await page.locator('#chart-satisfaction .bar .fill').evaluateAll((fills) => fills.map((f) => parseFloat(f.style.width)));
+    const scaled = figures.satisfaction.series.map((x) => (x.average / 5) * 100);
+    check('the satisfaction series is drawn on the 5-star scale', stars.length > 0 && stars.length === scaled.length &&
+      stars.every((w, i) => Math.abs(w - scaled[i]) < 0.01), `${stars} vs ${scaled}`);
     // A period with nothing in it redraws the charts empty.
     await page.fill('#report-filters input[name=to]', '2020-01-31');
     await page.dispatchEvent('#report-filters input[name=to]', 'change');

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { start_server, launch_browser, DEMO_PASSWORD } from './server.mjs';
+import { check, scenario, settles, any_failed, finish } from './checks.mjs';
 
 const [binary, shots = path.resolve('build/screenshots')] = process.argv.slice(2);
 if (!binary) {
@@ -16,19 +17,6 @@ fs.mkdirSync(shots, { recursive: true });
 
 const PNG_1x1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 const TIME_ZONE = 'Asia/Shanghai';
-let passed = 0, failed = 0;
-
-function check(label, ok, detail = '') {
-  if (ok) { passed += 1; console.log(`PASS ${label}`); } else { failed += 1; console.log(`FAIL ${label}${detail ? `: ${detail}` : ''}`); }
-  return ok;
-}
-
-// Runs one scenario; an exception fails it (and names where it stopped) without stopping the others.
-async function scenario(name, fn) {
-  console.log(`--- ${name}`);
-  try { await fn(); } catch (e) { check(`${name} ran to the end`, false, e.stack || String(e)); }
-}
-
 // A weekday three weeks ahead in Shanghai (YYYY-MM-DD): inside working hours and clear of the demo's bookings.
 function future_weekday() {
   const d = new Date(Date.now() + 21 * 86_400_000);
@@ -126,8 +114,9 @@ try {
       hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(start);
     check('the visit starts where the job was dropped (10:00 local on the chosen day)', local === `${day}, 10:00`, local);
     const visit = page.locator(`.tech[data-tech-name="${tech['tech.zhang'].name}"] .visit[data-job-id="${made.id}"]`);
-    await visit.waitFor({ timeout: 10_000 });
-    check('the timeline shows the visit on the technician’s day', await visit.count() === 1);
+    const shown = await settles(visit.waitFor({ timeout: 10_000 }));
+    check('the timeline shows the visit on the technician’s day', shown && (await visit.textContent()).startsWith('10:00'),
+      shown ? await visit.textContent() : 'no visit');
     const load = page.locator(`.tech[data-tech-name="${tech['tech.zhang'].name}"] .name small`);
     await page.waitForFunction((name) => document.querySelector(`.tech[data-tech-name="${name}"] .name small`)?.textContent.includes('已约 1/'),
       tech['tech.zhang'].name, { timeout: 10_000 }).catch(() => {});
@@ -390,8 +379,9 @@ try {
     await page.fill('#track-form input[name=ticket_no]', ticket_no);
     await page.fill('#track-form input[name=access_key]', access_key);
     await page.click('#track-form button[type=submit]');
-    await page.waitForSelector('#job-state[data-state=plan_proposed]');
-    check('looking up by ticket and access key shows the plan waiting for approval', true);
+    const looked_up = await settles(page.waitForSelector('#job-state[data-state=plan_proposed]'));
+    check('looking up by ticket and access key shows the plan waiting for approval', looked_up &&
+      (await page.textContent('#job-state')) === '维修方案待您确认' && await page.locator('.ticket-no', { hasText: ticket_no }).count() === 1);
     check('the plan shows its price', (await page.textContent('#plan-price')).includes('280'));
     check('the progress timeline is in plain words', (await page.textContent('#progress')).includes('您提交了报修'));
     await page.click('#approve-plan');
@@ -570,8 +560,7 @@ try {
   check('the browser tests ran', false, e.stack || String(e));
 } finally {
   await close();
-  if (failed) console.log(`--- server log (last lines)\n${server.log()}`);
+  if (any_failed()) console.log(`--- server log (last lines)\n${server.log()}`);
   await server.stop();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();
