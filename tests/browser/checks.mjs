@@ -38,6 +38,25 @@ export async function check_axe(page, where) {
 // (which then asserts what it names), not an exception that ends the scenario.
 export const settles = (wait) => wait.then(() => true, () => false);
 
+// Runs act (a click whose result the page announces in its #toast) and waits for that toast. A toast still showing
+// from an earlier action (they stay for seconds, often with the same "Saved") is hidden first, so it cannot stand in
+// for this one while the request is still on its way.
+export async function after_toast(page, act) {
+  await page.locator('#toast').evaluate((el) => { el.hidden = true; });
+  await act();
+  await page.waitForSelector('#toast:not([hidden])');
+}
+
+// The box of the element selector names, measured in one turn of the page's script: an element the page redraws on
+// a timer (the board's lanes) cannot be swapped between finding and measuring it, as with locator.boundingBox().
+export async function box_of(page, selector) {
+  await page.waitForSelector(selector);
+  return page.evaluate((sel) => {
+    const r = document.querySelector(sel).getBoundingClientRect();
+    return { x: r.x, y: r.y, width: r.width, height: r.height };
+  }, selector);
+}
+
 // What the axe scan has covered so far, in order.
 export const axe_scanned = () => [...scanned];
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { start_server, launch_browser, ADMIN_PASSWORD, DEMO_PASSWORD } from './server.mjs';
-import { check, scenario, check_axe, axe_scanned, settles, any_failed, finish } from './checks.mjs';
+import { check, scenario, check_axe, axe_scanned, settles, after_toast, box_of, any_failed, finish } from './checks.mjs';
 
 const [binary, shots = path.resolve('build/screenshots')] = process.argv.slice(2);
 if (!binary) {
@@ -18,6 +18,7 @@ fs.mkdirSync(shots, { recursive: true });
 const TIME_ZONE = 'Asia/Shanghai';
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const PNG_1x1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+const TIMELINE_READY = '#technicians:not([aria-busy])';
 const SIZES = [['desktop', 1440, 900], ['laptop', 1280, 800], ['tablet-landscape', 1024, 768], ['tablet-portrait', 768, 1024], ['phone', 390, 844]];
 // A weekday `weeks` weeks ahead in Shanghai (YYYY-MM-DD).
 function weekday(weeks = 3, offset = 0) {
@@ -60,15 +61,16 @@ try {
     await page.fill('#login input[name=password]', password);
     await page.click('#login button[type=submit]');
     await page.waitForSelector('body[data-ready=true]');
+    await page.waitForSelector(TIMELINE_READY);
     return page;
   }
-  // Shows day on the board's timeline and waits until the board has that day's technicians.
+  // Shows day on the board's timeline and waits until its lanes hold that day (the timeline is aria-busy till then).
   async function set_day(page, day) {
-    const loaded = page.waitForResponse((r) => r.url().includes(`/api/v1/technicians?date=${day}`) && r.ok());
     await page.fill('#board-date', day);
     await page.locator('#board-date').dispatchEvent('change');
-    await loaded;
+    await page.waitForSelector(TIMELINE_READY);
   }
+  const lane_of = (id) => `.tech[data-tech-id="${id}"] .lane`;
   // The board's toast once it says text (an earlier toast may still show).
   const toast_says = (page, text) => page.waitForFunction((x) => {
     const el = document.querySelector('#toast');
@@ -91,8 +93,7 @@ try {
     const form = page.locator(`#job-drawer form.action-form[data-action="${action}"]`);
     await form.waitFor();
     await fill(form);
-    await form.locator('button[type=submit]').click();
-    await page.waitForSelector('#toast:not([hidden])');
+    await after_toast(page, () => form.locator('button[type=submit]').click());
     await form.waitFor({ state: 'detached' });
     await page.waitForSelector('#job-drawer .action-bar, #job-drawer .hint');
   }
@@ -230,7 +231,7 @@ try {
     const withdrawn = await report('撤回 (withdraw)');
     await open_row(page, withdrawn.ticket_no);
     await drawer_action(page, 'withdraw', (f) => f.locator('[name=reason]').fill('客户自己修好了'));
-    check('withdraw from the drawer', await state(withdrawn.id) !== 'reported');
+    check('withdraw from the drawer', await state(withdrawn.id) === 'cancelled');
     await page.click('#job-drawer h2 button');
     const returned = await report('未修退回 (return)');
     await act(dispatcher, returned.id, 'assign', { technician_id: tech['tech.li'].id });
@@ -312,8 +313,8 @@ try {
     const page = await board();
     await set_day(page, day);
     const row = await find(page, made.ticket_no);
-    const lane = page.locator(`.tech[data-tech-id="${tech['tech.zhang'].id}"] .lane`);
-    const box = await lane.boundingBox();
+    const lane = page.locator(lane_of(tech['tech.zhang'].id));
+    const box = await box_of(page, lane_of(tech['tech.zhang'].id));
     await row.dragTo(lane, { targetPosition: { x: box.width * (3 / 14) + 2, y: box.height / 2 } });
     await page.waitForSelector('#toast:not([hidden])');
     const after = await job(made.id);
@@ -327,11 +328,10 @@ try {
     check('the visit shows on the technician’s timeline at 10:00 with its ticket', label.startsWith('10:00') && label.includes(made.ticket_no), label);
 
     // The same job, now in assessment, dropped on another technician: handed over (reassign), no new visit asked.
-    const li_lane = page.locator(`.tech[data-tech-id="${tech['tech.li'].id}"] .lane`);
-    const li_box = await li_lane.boundingBox();
-    await page.locator('#toast').evaluate((el) => { el.hidden = true; });
-    await (await find(page, made.ticket_no)).dragTo(li_lane, { targetPosition: { x: li_box.width * (5 / 14), y: li_box.height / 2 } });
-    await page.waitForSelector('#toast:not([hidden])');
+    const li_lane = page.locator(lane_of(tech['tech.li'].id));
+    const li_box = await box_of(page, lane_of(tech['tech.li'].id));
+    const handed_row = await find(page, made.ticket_no);
+    await after_toast(page, () => handed_row.dragTo(li_lane, { targetPosition: { x: li_box.width * (5 / 14), y: li_box.height / 2 } }));
     const handed = await job(made.id);
     check('a job in assessment dropped on another technician is handed over', handed.state === 'assessing' &&
       handed.assignee_id === tech['tech.li'].id && (await page.textContent('#toast')).includes('改派'), await page.textContent('#toast'));
@@ -341,11 +341,11 @@ try {
     await server.must('PATCH', `/api/v1/technicians/${tech['tech.chen'].id}/schedule-settings`, { token: admin, body: { days_off: [...settings.days_off, off_day] } });
     const second = await report('洗衣机门锁坏 (day-off test)');
     await set_day(page, off_day);
-    const off_lane = page.locator(`.tech[data-tech-id="${tech['tech.chen'].id}"] .lane`);
+    const off_lane = page.locator(lane_of(tech['tech.chen'].id));
     await off_lane.locator('.off-label').waitFor();
     check('the day off is marked on the lane in words', (await off_lane.textContent()).includes('休息日'));
     const row2 = await find(page, second.ticket_no);
-    const box2 = await off_lane.boundingBox();
+    const box2 = await box_of(page, lane_of(tech['tech.chen'].id));
     await row2.dragTo(off_lane, { targetPosition: { x: box2.width * (3 / 14) + 2, y: box2.height / 2 } });
     await page.waitForSelector('#confirm-dialog');
     const warning = await page.textContent('#confirm-dialog .warning');
@@ -370,8 +370,8 @@ try {
     await set_day(page, day);
     await open_row(page, made.ticket_no);
     await page.click('#place-job');
-    const lane = page.locator(`.tech[data-tech-id="${tech['tech.zhang'].id}"] .lane`);
-    const box = await lane.boundingBox();
+    const lane = page.locator(lane_of(tech['tech.zhang'].id));
+    const box = await box_of(page, lane_of(tech['tech.zhang'].id));
     await lane.click({ position: { x: box.width * (7 / 14) + 2, y: box.height / 2 } });
     await settles(toast_says(page, `${made.ticket_no}：已`));
     const visits = (await server.must('GET', `/api/v1/technicians/${tech['tech.zhang'].id}/day?date=${day}`, { token: dispatcher })).visits;
@@ -615,8 +615,7 @@ try {
     await page.selectOption('#role-form [name=user_id]', sun.id);
     await page.selectOption('#role-form [name=role]', 'dispatcher');
     await page.fill('#role-form [name=reason]', '调到调度岗');
-    await page.click('#role-form button[type=submit]');
-    await page.waitForSelector('#toast:not([hidden])');
+    await after_toast(page, () => page.click('#role-form button[type=submit]'));
     check('a technician becomes a dispatcher from the console',
       (await server.must('GET', `/api/v1/users/${sun.id}`, { token: admin })).role === 'dispatcher');
     await page.waitForSelector('#role-form');
@@ -633,8 +632,7 @@ try {
     await page.click('#skills-form button[type=submit]');
     check('a skill level outside 1–5 is flagged', await page.locator('#skills-form [data-error-for=skills]:not([hidden])').count() === 1);
     await page.fill('#skills-form [name=skills]', '洗衣机: 5\n空调: 3');
-    await page.click('#skills-form button[type=submit]');
-    await page.waitForSelector('#toast:not([hidden])');
+    await after_toast(page, () => page.click('#skills-form button[type=submit]'));
     const li_user = await server.must('GET', `/api/v1/users/${tech['tech.li'].id}`, { token: admin });
     check('skills are saved', li_user.skills['洗衣机'] === 5 && li_user.skills['空调'] === 3, JSON.stringify(li_user.skills));
 
@@ -645,8 +643,7 @@ try {
     check('working hours not in HH:MM-HH:MM are flagged', await page.locator('#hours-form [data-error-for=day_0]:not([hidden])').count() === 1);
     await page.fill('#hours-form [name=day_0]', '09:00-12:00, 13:00-18:00');
     const hours_of = await page.inputValue('#admin-body select[name=technician]');
-    await page.click('#hours-form button[type=submit]');
-    await page.waitForSelector('#toast:not([hidden])');
+    await after_toast(page, () => page.click('#hours-form button[type=submit]'));
     const saved_hours = await server.must('GET', `/api/v1/technicians/${hours_of}/schedule-settings`, { token: admin });
     check('working hours are saved', JSON.stringify(saved_hours.weekly_hours[0]) === '["09:00-12:00","13:00-18:00"]',
       JSON.stringify(saved_hours.weekly_hours));
@@ -706,12 +703,15 @@ try {
     await check_axe(page, 'an action form at 1024×768');
     await form.locator('[name=priority]').focus();
     await page.keyboard.press('End');
+    const chosen = await form.locator('[name=priority]').inputValue();
     await form.locator('[name=reason]').focus();
     await page.keyboard.type('键盘调整');
     for (let i = 0; i < 6 && !(await page.evaluate(() => document.activeElement?.type === 'submit')); i++) await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
-    await form.waitFor({ state: 'detached' });
-    check('an action is sent from the keyboard', (await job(made.id)).priority !== 'normal');
+    await settles(form.waitFor({ state: 'detached' }));
+    const keyed = await job(made.id);
+    check('an action is sent from the keyboard: the priority chosen with End', chosen !== 'normal' && keyed.priority === chosen,
+      `${chosen} / ${keyed.priority}`);
     await page.keyboard.press('Escape');
     await page.waitForSelector('#job-drawer', { state: 'detached' });
     await page.click('#admin');

@@ -345,6 +345,9 @@ function render_timeline() {
     if (!board.days.has(tech.id)) load_day(tech.id);
   }
   keep_focus(ui.tech_spacer, () => ui.tech_spacer.replaceChildren(...rows));
+  // Busy while a shown lane's day is still on its way.
+  if (board.loading.size) ui.tech_scroller.setAttribute('aria-busy', 'true');
+  else ui.tech_scroller.removeAttribute('aria-busy');
 }
 
 let ghost = null;
@@ -950,8 +953,12 @@ function build_layout() {
   const date_input = h('input', { type: 'date', id: 'board-date', value: board.date, onchange: async (e) => {
     board.date = e.target.value || local_date();
     board.days.clear();
-    await load_technicians();
-    render_timeline();
+    ui.tech_scroller.setAttribute('aria-busy', 'true');
+    try {
+      await load_technicians();
+    } finally {
+      render_timeline();
+    }
     if (panel.job_id) open_job(panel.job_id);
   } });
   root.replaceChildren(header(),

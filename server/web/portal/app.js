@@ -500,11 +500,14 @@ async function act(job, action, body, error_box) {
 async function render_job(job_id) {
   const session = load_session();
   if (!session?.token) return render_track({}, t('not_found'));
+  // The customer may have gone to another page while the answers came: a slower answer must not draw over it.
+  const still_here = () => decodeURIComponent(location.hash.match(/^#\/jobs\/([^/?#]+)$/)?.[1] || '') === job_id;
   let job, events;
   try {
     [job, events] = await Promise.all([api('GET', `/api/v1/jobs/${encodeURIComponent(job_id)}`),
       api('GET', `/api/v1/jobs/${encodeURIComponent(job_id)}/events`)]);
   } catch (err) {
+    if (!still_here()) return;
     if (err.status === 401) { drop_session(); return render_track({ ticket_no: session.ticket_no }, t('session_expired')); }
     if (err.status === 404 || err.status === 403) return render_track({}, t('not_found'));
     throw err;
@@ -528,6 +531,7 @@ async function render_job(job_id) {
   const cards = [head, finish_card(job), timeline, plan_card(job), ...after_sales, visit_card(job),
     await acceptance_card(job), await warranty_card(), await survey_card(job), await messages_card(job),
     care_request_card(job)];
+  if (!still_here()) return;
   app.replaceChildren(h('div', { class: 'actions end' },
     h('button', { class: 'button', id: 'logout', text: t('logout'), onclick: async () => {
       try { await api('POST', '/api/v1/auth/logout'); } catch { /* the session ends here either way */ }
