@@ -330,6 +330,7 @@ try {
     // The same job, now in assessment, dropped on another technician: handed over (reassign), no new visit asked.
     const li_lane = page.locator(lane_of(tech['tech.li'].id));
     const li_box = await box_of(page, lane_of(tech['tech.li'].id));
+    await page.waitForSelector(TIMELINE_READY);
     const handed_row = await find(page, made.ticket_no);
     await after_toast(page, () => handed_row.dragTo(li_lane, { targetPosition: { x: li_box.width * (5 / 14), y: li_box.height / 2 } }));
     const handed = await job(made.id);
@@ -620,9 +621,11 @@ try {
       (await server.must('GET', `/api/v1/users/${sun.id}`, { token: admin })).role === 'dispatcher');
     await page.waitForSelector('#role-form');
     await page.selectOption('#role-form [name=user_id]', sun.id);
-    await page.waitForSelector('#role-changes li');
+    await settles(page.waitForFunction((name) => document.querySelector('#role-changes h4')?.textContent.includes(name) &&
+      document.querySelector('#role-changes li'), sun.name));
     const changes = await page.textContent('#role-changes');
-    check('the console lists the role change with who made it and why', changes.includes('调度员') && changes.includes('调到调度岗'), changes);
+    check('the console lists the role change with who made it and why', changes.includes(sun.name) && changes.includes('调度员') &&
+      changes.includes('调到调度岗'), changes);
 
     await page.click('#tab-skills');
     await page.waitForSelector('#skills-form');
