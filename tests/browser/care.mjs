@@ -27,12 +27,18 @@ async function desk_login(page, username) {
   await page.fill('#login input[name=password]', 'demo-password-1');
   await page.click('#login button[type=submit]');
   await page.waitForSelector('nav [data-tab=complaints]');
+  await settled(page, '#new-complaint');
 }
+
+// The desk's main area once the tab asked for last has drawn (aria-busy goes when it has), showing ready.
+const settled = (page, ready) => page.waitForSelector(`main:not([aria-busy]) :is(${ready})`);
 
 async function tab(page, name, ready) {
   await page.click(`#tab-${name}`);
-  await page.waitForSelector(ready);
+  await settled(page, ready);
 }
+
+const ZH_NO_CUSTOMER = '没有此电话的客户。';
 
 const server = await start_server(binary);
 const { context, close } = await launch_browser(chromium, { locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
@@ -57,7 +63,11 @@ try {
 
   await scenario('the care desk: complaints, appeals, follow-ups, messages and a phone report', async () => {
     const page = await context.newPage();
+    const asked = page.waitForRequest((r) => r.url().endsWith('/api/v1/auth/me'));
     await desk_login(page, 'agent');
+    const sent = (await asked).headers();
+    check('the care desk sends its language and time zone with its requests', sent['accept-language'] === 'zh-CN' &&
+      sent['time-zone'] === 'Asia/Shanghai', `${sent['accept-language']} ${sent['time-zone']}`);
     check('an agent signs in to the care desk', await page.isVisible('#tab-complaints'));
     check('agents see the figures tab', await page.isVisible('#tab-report'));
 
@@ -85,7 +95,10 @@ try {
     await appeal_row.locator('input[name=note]').fill('已电联客户，请其提供发票');
     await appeal_row.locator('button.do-call-back').click();
     await page.waitForSelector('#appeals-table td.state.called_back');
-    check('the call-back is recorded', true);
+    const called = (await server.must('GET', '/api/v1/appeals', { token: agent })).items.find((p) => p.reason === '购买不满一年');
+    check('the call-back is recorded and the row shows it',
+      called?.state === 'called_back' && !!called.called_back_at && (await appeal_row.locator('td.state').textContent()) === '已回电' &&
+      (await appeal_row.locator('button.do-call-back').count()) === 0, JSON.stringify(called));
 
     await tab(page, 'followups', '#followups-table, #followups-empty');
     const due = await server.must('GET', '/api/v1/followups?state=due', { token: agent });
@@ -107,11 +120,16 @@ try {
     await page.fill('.thread-box textarea', '师傅下午两点到');
     await page.click('.thread-box button.do-reply');
     await page.waitForSelector('#messages-empty');
-    check('the reply answers the waiting message', true);
+    const answered = (await server.must('GET', `/api/v1/jobs/${job.id}/messages`, { token: liu })).items.at(-1);
+    const still = (await server.must('GET', '/api/v1/messages/waiting', { token: agent })).items.filter((m) => m.job_id === job.id);
+    check('the reply answers the waiting message', answered?.body === '师傅下午两点到' && answered.author_role === 'agent' && still.length === 0,
+      JSON.stringify({ answered, still }));
 
     await tab(page, 'phone', '#phone-report');
     await page.fill('#phone-report input[name=phone]', '13122223333');
     await page.click('#find-caller');
+    // The lookup answers (nobody has this phone) before the new caller's name is typed.
+    await page.waitForFunction((text) => document.querySelector('#toast')?.textContent === text, ZH_NO_CUSTOMER);
     await page.fill('#phone-report input[name=name]', '钱多多');
     await page.fill('#phone-report input[name=address]', '上海市长宁区天山路1号');
     await page.fill('#phone-report input[name=model]', '海尔 BCD-216 冰箱');
@@ -124,6 +142,8 @@ try {
     await page.screenshot({ path: path.join(shots, 'care-desk-agent.png') });
 
     await page.click('#sign-out');
+    await page.waitForSelector('#login');
+    check('signing out leaves no session in the page', await page.evaluate(() => sessionStorage.getItem('care.token')) === null);
     await desk_login(page, 'supervisor');
     await tab(page, 'appeals', '#appeals-table');
     const sup_row = page.locator('#appeals-table tr', { hasText: '购买不满一年' });
@@ -133,24 +153,33 @@ try {
     const after = await server.must('GET', `/api/v1/jobs/${job.id}`, { token: dispatcher });
     check('the supervisor upholds the appeal and the plan goes back to assessment', after.state === 'assessing', after.state);
     await tab(page, 'report', '.figures');
-    check('supervisors see the figures', (await page.textContent('.figures')).includes('1'));
-    // The charts: the complaint types as bars (one recorded above), the appeal upheld, the follow-up calls.
-    const types = await page.locator('#chart-complaint-types .bar').count();
-    check('the complaint types are drawn as bars', types >= 1, `${types}`);
+    // The charts against the server's figures: the complaint types as bars (the timeliness one recorded above and the
+    // price one the 1-star survey opened), the appeal upheld, the follow-up calls.
+    const figures = await server.must('GET', '/api/v1/care/report?period=month&group_by=product_type', { token: admin });
+    const drawn = await page.locator('#chart-complaint-types .bar').evaluateAll((bars) =>
+      Object.fromEntries(bars.map((b) => [b.dataset.group, b.querySelector('.value').textContent])));
+    const wanted = Object.fromEntries(Object.entries(figures.complaints.by_type).map(([k, n]) => [k, String(n)]));
+    check('supervisors see the figures: the complaint types drawn as bars with the server’s counts',
+      JSON.stringify(drawn) === JSON.stringify(wanted) && drawn.timeliness === '1' && drawn.price === '1', `${JSON.stringify(drawn)} vs ${JSON.stringify(wanted)}`);
     const upheld = await page.textContent('#chart-appeals .bar[data-group=upheld] .value');
     check('the appeal upheld shows in its chart', upheld.trim() === '1', upheld);
     const width = await page.evaluate(() => document.querySelector('#chart-appeals .bar[data-group=upheld] .fill').style.width);
     check('a bar is as wide as its share', width === '100%', width);
     check('the first contact is shown against its deadline', (await page.textContent('#chart-first-contact')).includes('按时'));
-    check('the satisfaction series is drawn on the 5-star scale', await page.isVisible('#chart-satisfaction'));
+    const stars = await page.locator('#chart-satisfaction .bar .fill').evaluateAll((fills) => fills.map((f) => parseFloat(f.style.width)));
+    const scaled = figures.satisfaction.series.map((x) => (x.average / 5) * 100);
+    check('the satisfaction series is drawn on the 5-star scale', stars.length > 0 && stars.length === scaled.length &&
+      stars.every((w, i) => Math.abs(w - scaled[i]) < 0.01), `${stars} vs ${scaled}`);
     // A period with nothing in it redraws the charts empty.
     await page.fill('#report-filters input[name=to]', '2020-01-31');
     await page.dispatchEvent('#report-filters input[name=to]', 'change');
-    await page.waitForFunction(() => !document.querySelector('#chart-appeals .bar[data-group=upheld] .value')?.textContent.includes('1'));
-    check('a past period counts nothing', (await page.textContent('#chart-appeals .bar[data-group=upheld] .value')).trim() === '0');
+    await settled(page, '#report-filters input[name=to][value="2020-01-31"]');
+    check('a past period counts nothing', (await page.textContent('#chart-appeals .bar[data-group=upheld] .value')).trim() === '0' &&
+      await page.locator('#chart-complaint-types .bar').count() === 0);
     await page.fill('#report-filters input[name=to]', '');
     await page.dispatchEvent('#report-filters input[name=to]', 'change');
-    await page.waitForSelector('#chart-appeals');
+    await settled(page, '#report-filters input[name=to][value=""]');
+    check('an open period counts the appeal again', (await page.textContent('#chart-appeals .bar[data-group=upheld] .value')).trim() === '1');
     // The CSV download: the server's file, UTF-8 with its byte order mark, Chinese intact.
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
     const csv = fs.readFileSync(await download.path());
@@ -172,8 +201,12 @@ try {
     await page.goto(`${server.url}/portal/#/account`);
     await page.fill('#account-form input[name=username]', 'customer.liu');
     await page.fill('#account-form input[name=password]', 'demo-password-1');
+    const listed = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/jobs');
     await page.click('#account-form button[type=submit]');
     await page.waitForSelector('#my-jobs li');
+    const headers = (await listed).headers();
+    check('the portal sends its language and time zone with its requests', headers['accept-language'] === 'zh-CN' &&
+      headers['time-zone'] === 'Asia/Shanghai', `${headers['accept-language']} ${headers['time-zone']}`);
     const mine = await server.must('GET', '/api/v1/jobs', { token: liu });
     check('the account sees all its repairs', (await page.locator('#my-jobs li').count()) === mine.total, `${mine.total}`);
     await page.click(`#my-jobs a:has-text("${job.ticket_no}")`);

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { start_server, launch_browser, DEMO_PASSWORD } from './server.mjs';
+import { check, scenario, settles, after_toast, box_of, any_failed, finish } from './checks.mjs';
 
 const [binary, shots = path.resolve('build/screenshots')] = process.argv.slice(2);
 if (!binary) {
@@ -16,19 +17,6 @@ fs.mkdirSync(shots, { recursive: true });
 
 const PNG_1x1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 const TIME_ZONE = 'Asia/Shanghai';
-let passed = 0, failed = 0;
-
-function check(label, ok, detail = '') {
-  if (ok) { passed += 1; console.log(`PASS ${label}`); } else { failed += 1; console.log(`FAIL ${label}${detail ? `: ${detail}` : ''}`); }
-  return ok;
-}
-
-// Runs one scenario; an exception fails it (and names where it stopped) without stopping the others.
-async function scenario(name, fn) {
-  console.log(`--- ${name}`);
-  try { await fn(); } catch (e) { check(`${name} ran to the end`, false, e.stack || String(e)); }
-}
-
 // A weekday three weeks ahead in Shanghai (YYYY-MM-DD): inside working hours and clear of the demo's bookings.
 function future_weekday() {
   const d = new Date(Date.now() + 21 * 86_400_000);
@@ -53,13 +41,16 @@ async function board_login(page, username, password = DEMO_PASSWORD) {
   await page.fill('#login input[name=password]', password);
   await page.click('#login button[type=submit]');
   await page.waitForSelector('body[data-ready=true]');
+  await page.waitForSelector(TIMELINE_READY);
 }
 
-// Shows day (YYYY-MM-DD) on the board's timeline.
+// Shows day (YYYY-MM-DD) on the board's timeline and waits until its lanes hold that day.
 async function board_day(page, day) {
   await page.fill('.timeline input[type=date]', day);
   await page.locator('.timeline input[type=date]').dispatchEvent('change');
+  await page.waitForSelector(TIMELINE_READY);
 }
+const TIMELINE_READY = '#technicians:not([aria-busy])';
 
 const plan = (cost = 280) => ({
   findings: '排水泵堵塞 drain pump blocked', warranty_covered: false, customer_caused: false, fault_category: '洗衣机',
@@ -102,17 +93,16 @@ try {
     await page.waitForSelector('body[data-ready=true]');
     check('the board shows the queue after login', await page.locator('#queue .job[data-job-id]').count() > 0);
     const day = future_weekday();
-    await page.fill('.timeline input[type=date]', day);
-    await page.locator('.timeline input[type=date]').dispatchEvent('change');
+    await board_day(page, day);
     await page.fill('input[name=q]', made.ticket_no);
     const row = page.locator(`#queue .job[data-job-id="${made.id}"]`);
     await row.waitFor();
     await page.waitForFunction(() => document.querySelectorAll('#queue .job[data-job-id]').length === 1, null, { timeout: 5000 })
       .catch(() => {});
     check('searching the queue finds the job by ticket number', await page.locator('#queue .job[data-job-id]').count() === 1);
-    const lane = page.locator(`.tech[data-tech-name="${tech['tech.zhang'].name}"] .lane`);
-    await lane.waitFor();
-    const box = await lane.boundingBox();
+    const lane_at = `.tech[data-tech-name="${tech['tech.zhang'].name}"] .lane`;
+    const lane = page.locator(lane_at);
+    const box = await box_of(page, lane_at);
     // 10:00 on a 07:00–21:00 lane.
     await row.dragTo(lane, { targetPosition: { x: box.width * (3 / 14) + 2, y: box.height / 2 } });
     await page.waitForSelector('#toast:not([hidden])');
@@ -126,8 +116,9 @@ try {
       hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(start);
     check('the visit starts where the job was dropped (10:00 local on the chosen day)', local === `${day}, 10:00`, local);
     const visit = page.locator(`.tech[data-tech-name="${tech['tech.zhang'].name}"] .visit[data-job-id="${made.id}"]`);
-    await visit.waitFor({ timeout: 10_000 });
-    check('the timeline shows the visit on the technician’s day', await visit.count() === 1);
+    const shown = await settles(visit.waitFor({ timeout: 10_000 }));
+    check('the timeline shows the visit on the technician’s day', shown && (await visit.textContent()).startsWith('10:00'),
+      shown ? await visit.textContent() : 'no visit');
     const load = page.locator(`.tech[data-tech-name="${tech['tech.zhang'].name}"] .name small`);
     await page.waitForFunction((name) => document.querySelector(`.tech[data-tech-name="${name}"] .name small`)?.textContent.includes('已约 1/'),
       tech['tech.zhang'].name, { timeout: 10_000 }).catch(() => {});
@@ -171,8 +162,7 @@ try {
       text.includes('工单处于“检测中”状态，不能“完成维修”'), text);
     await page.screenshot({ path: path.join(shots, 'board-conflicts.png') });
     await card.locator('textarea[name=note]').fill('已电话联系李师傅，改为继续检测');
-    await card.locator('button[data-resolution=applied_manually]').click();
-    await page.waitForSelector('#toast:not([hidden])');
+    await after_toast(page, () => card.locator('button[data-resolution=applied_manually]').click());
     await page.locator('.conflict[data-status=open]', { hasText: made.ticket_no }).waitFor({ state: 'detached' });
     const resolved = (await server.must('GET', '/api/v1/sync/conflicts?status=applied_manually', { token: dispatcher })).items
       .find((c) => c.ticket_no === made.ticket_no);
@@ -211,12 +201,12 @@ try {
     await board_login(page, 'disp.tokyo', 'tokyo-password-1');
     check('the board names the time zone it shows', (await page.textContent('#time-zone')).trim() === 'Asia/Tokyo');
     await board_day(page, day);
-    const lane = page.locator(`.tech[data-tech-name="${tech['tech.chen'].name}"] .lane`);
-    const visit = lane.locator(`.visit[data-job-id="${made.id}"]`);
+    const lane_at = `.tech[data-tech-name="${tech['tech.chen'].name}"] .lane`;
+    const visit = page.locator(`${lane_at} .visit[data-job-id="${made.id}"]`);
     await visit.waitFor({ timeout: 10_000 });
     const label = await visit.textContent();
     check('the visit shows 15:00 Tokyo time', label.startsWith('15:00'), label);
-    const [lane_box, visit_box] = [await lane.boundingBox(), await visit.boundingBox()];
+    const [lane_box, visit_box] = [await box_of(page, lane_at), await box_of(page, `${lane_at} .visit[data-job-id="${made.id}"]`)];
     const expected = lane_box.x + lane_box.width * ((15 - 7) / 14);
     check('the visit sits at 15:00 on the timeline', Math.abs(visit_box.x - expected) < 3, `${visit_box.x} vs ${expected}`);
     await visit.click();
@@ -390,8 +380,9 @@ try {
     await page.fill('#track-form input[name=ticket_no]', ticket_no);
     await page.fill('#track-form input[name=access_key]', access_key);
     await page.click('#track-form button[type=submit]');
-    await page.waitForSelector('#job-state[data-state=plan_proposed]');
-    check('looking up by ticket and access key shows the plan waiting for approval', true);
+    const looked_up = await settles(page.waitForSelector('#job-state[data-state=plan_proposed]'));
+    check('looking up by ticket and access key shows the plan waiting for approval', looked_up &&
+      (await page.textContent('#job-state')) === '维修方案待您确认' && await page.locator('.ticket-no', { hasText: ticket_no }).count() === 1);
     check('the plan shows its price', (await page.textContent('#plan-price')).includes('280'));
     check('the progress timeline is in plain words', (await page.textContent('#progress')).includes('您提交了报修'));
     await page.click('#approve-plan');
@@ -505,8 +496,7 @@ try {
     await request.waitFor({ timeout: 10_000 });
     check('the board lists the request in its after-sales queue', await request.count() === 1);
     await board.screenshot({ path: path.join(shots, 'board-after-sales.png'), fullPage: true });
-    await request.locator('.as-approve').click();
-    await board.waitForSelector('#toast:not([hidden])');
+    await after_toast(board, () => request.locator('.as-approve').click());
     const cases = (await server.must('GET', `/api/v1/after-sales/cases?job_id=${found[0].id}`, { token: dispatcher })).items;
     check('approving on the board approves the case', cases[0]?.state === 'approved', cases[0]?.state);
     await board.close();
@@ -536,11 +526,14 @@ try {
     const demo_jobs = (await server.must('GET', '/api/v1/jobs?limit=5', { token: dispatcher })).items
       .filter((j) => j.id !== portal_a.id && j.id !== other.job_id);
     for (const [label, target] of [['another customer’s new report', other.job_id], ['a demo customer’s job', demo_jobs[0].id]]) {
+      // A fresh load each time: a hash change alone would leave the last target's answer on the page to be read.
+      await page.goto('about:blank');
       await page.goto(`${server.url}/portal/#/jobs/${encodeURIComponent(target)}`);
-      await page.waitForSelector('#track-form');
+      await settles(page.waitForSelector('#track-form .error:not([hidden])'));
       const text = await page.textContent('body');
-      check(`the page shows nothing of ${label}`, !text.includes('secret of customer B') && !text.includes('赵六') &&
-        !text.includes(demo_jobs[0].customer_name) && !text.includes(demo_jobs[0].ticket_no), text.slice(0, 200));
+      check(`the page shows nothing of ${label}, only that it cannot show it`, !text.includes('secret of customer B') && !text.includes('赵六') &&
+        !text.includes(demo_jobs[0].customer_name) && !text.includes(demo_jobs[0].ticket_no) &&
+        await page.locator('#job-state').count() === 0 && text.includes('无法显示该维修单'), text.slice(0, 200));
       const res = await server.request('GET', `/api/v1/jobs/${encodeURIComponent(target)}`, { token });
       check(`the API answers 404 for ${label}`, res.status === 404, String(res.status));
     }
@@ -556,8 +549,9 @@ try {
     await page.fill('#track-form input[name=ticket_no]', other.ticket_no);
     await page.fill('#track-form input[name=access_key]', portal_a.access_key);
     await page.click('#track-form button[type=submit]');
-    await page.waitForSelector('#track-form .error:not([hidden])');
-    check('another ticket number with one’s own access key finds nothing', !(await page.textContent('body')).includes('secret of customer B'));
+    await settles(page.waitForSelector('#track-form .error:not([hidden])'));
+    check('another ticket number with one’s own access key finds nothing, and says so', !(await page.textContent('body')).includes('secret of customer B') &&
+      await page.locator('#job-state').count() === 0 && (await page.textContent('#track-form .error')).trim() === '没有与该工单号和查询码匹配的维修单。');
     const by_phone = await server.request('POST', '/api/v1/portal/session', { body: { ticket_no: other.ticket_no, phone: '13700001111' } });
     check('the phone number no longer opens a ticket', by_phone.status === 422 && !by_phone.json.token, String(by_phone.status));
     const wrong = await server.request('POST', '/api/v1/portal/session', { body: { ticket_no: other.ticket_no, access_key: portal_a.access_key } });
@@ -570,8 +564,7 @@ try {
   check('the browser tests ran', false, e.stack || String(e));
 } finally {
   await close();
-  if (failed) console.log(`--- server log (last lines)\n${server.log()}`);
+  if (any_failed()) console.log(`--- server log (last lines)\n${server.log()}`);
   await server.stop();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -106,6 +106,15 @@ export async function launch_browser(chromium, options = {}) {
     viewport: { width: 1440, height: 900 },
     ...options,
   });
+  // FIELDREPAIR_BROWSER_API_DELAY_MS=300 holds each API request up to that long (at random), as a loaded server
+  // would: a test that reads the page before the answer it needs has arrived then fails every time, not 1 run in 6.
+  const delay = Number(process.env.FIELDREPAIR_BROWSER_API_DELAY_MS || 0);
+  if (delay > 0) {
+    await context.route('**/api/**', async (route) => {
+      await new Promise((done) => setTimeout(done, Math.random() * delay));
+      await route.continue();
+    });
+  }
   const close = async () => {
     await context.close();
     fs.rmSync(profile, { recursive: true, force: true });

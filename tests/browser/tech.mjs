@@ -9,9 +9,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { start_server, launch_browser } from './server.mjs';
+import { check, check_axe, settles, finish } from './checks.mjs';
 
 const [binary, shots = path.resolve('build/screenshots')] = process.argv.slice(2);
 if (!binary) {
@@ -19,25 +19,7 @@ if (!binary) {
   process.exit(2);
 }
 fs.mkdirSync(shots, { recursive: true });
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
-let passed = 0, failed = 0;
-
-function check(label, ok, detail = '') {
-  if (ok) { passed += 1; console.log(`PASS ${label}`); } else { failed += 1; console.log(`FAIL ${label}${detail ? `: ${detail}` : ''}`); }
-  return ok;
-}
-
-async function check_axe(page, where) {
-  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE);
-  const found = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  check(`axe: no serious or critical violations on ${where}`, found.length === 0, found.join('\n  '));
-}
-
 const server = await start_server(binary);
 // Chromium trusts the test server's self-signed certificate by its public key's hash and no other: a service worker
 // registers only over a certificate the browser trusts, as a tablet trusts the server's real one.
@@ -120,8 +102,11 @@ try {
   await check_axe(page, 'the plan form with an error');
   await plan.locator('input[name=cost_to_customer]').fill('100');
   await plan.locator('button[type=submit]').click();
-  await page.waitForSelector('.job .state[data-state=plan_proposed]');
-  check('the plan is saved offline: the job is plan proposed on the tablet', true);
+  const proposed = await settles(page.waitForSelector('.job .state[data-state=plan_proposed]'));
+  const on_server = await server.must('GET', `/api/v1/jobs/${assess.id}`, { token: dispatcher });
+  check('the plan is saved offline: the job is plan proposed on the tablet, not yet on the server', proposed &&
+    (await page.textContent('.job .state')) === '方案待确认' && Number(await page.getAttribute('.pending', 'data-pending')) >= 1 &&
+    on_server.state === 'assessing', on_server.state);
 
   await page.goto(`${server.url}/tech/#/job/${cancelled.id}`);
   await page.waitForSelector(`.job[data-job="${cancelled.id}"] .action-buttons`);
@@ -208,8 +193,9 @@ try {
   // Online again: sync, then every change is on the server exactly once.
   await context.setOffline(false);
   await again.click('#sync-now');
-  await again.waitForSelector('.pending[data-pending="0"]', { timeout: 60_000 });
-  check('after sync nothing waits', true);
+  await settles(again.waitForSelector('.pending[data-pending="0"]', { timeout: 60_000 }));
+  check('after sync nothing waits', await again.getAttribute('.pending', 'data-pending') === '0' &&
+    (await again.textContent('.pending')) === '修改已全部发送', await again.textContent('.pending'));
   await again.goto(`${server.url}/tech/#/`);
   await again.waitForSelector('.conflicts');
   const conflict_text = await again.textContent('.conflicts');
@@ -286,5 +272,4 @@ try {
   await close();
   await server.stop();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

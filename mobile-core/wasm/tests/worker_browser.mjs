@@ -14,15 +14,9 @@ const root = path.resolve(here, '../../..');
 const browserTests = path.join(root, 'tests/browser');
 const { chromium } = createRequire(path.join(browserTests, 'package.json'))('playwright-core');
 const { start_server } = await import(path.join(browserTests, 'server.mjs'));
+const { check, finish } = await import(path.join(browserTests, 'checks.mjs'));
 
 const [binary, coreDir] = process.argv.slice(2).map((p) => path.resolve(p));
-let passed = 0;
-let failed = 0;
-function check(label, ok, detail = '') {
-  if (ok) { passed += 1; console.log(`PASS ${label}`); } else { failed += 1; console.log(`FAIL ${label}${detail ? `: ${detail}` : ''}`); }
-  return ok;
-}
-
 // The page's origin in this test: the worker, the core and an empty page, with /api/ passed on to the real server,
 // so the worker's requests are same-origin as in the app. Loopback HTTP is a secure context, as OPFS needs.
 function startOrigin(server) {
@@ -226,5 +220,4 @@ try {
   await server.stop();
   fs.rmSync(profile, { recursive: true, force: true });
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -126,10 +126,13 @@ async function users_screen(el, ctx) {
 // chosen person's earlier changes below.
 function role_form(staff, ctx) {
   const history = h('div', { id: 'role-changes', 'aria-live': 'polite' });
+  let chosen = null;
   const show_history = async (id) => {
+    chosen = id;
     const user = staff.find((u) => u.id === id);
     if (!user) return history.replaceChildren();
     const changes = (await api('GET', `/api/v1/users/${encodeURIComponent(id)}/role-changes`)).items;
+    if (chosen !== id) return;  // another person was chosen meanwhile: their changes show, not this slower answer
     history.replaceChildren(h('h4', { text: t('role_changes', { name: user.name }) }), changes.length
       ? h('ul', {}, changes.map((c) => h('li', { text: t('role_change_row', { when: when(c.created_at), from: t(`role_${c.old_role}`),
         to: t(`role_${c.new_role}`), by: c.changed_by_name || '', reason: c.reason ? ` — ${c.reason}` : '' }) })))

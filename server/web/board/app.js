@@ -138,7 +138,12 @@ function job_row(job, index) {
       drag.job = job;
       row.classList.add('dragging');
     },
-    ondragend: () => { row.classList.remove('dragging'); if (!drag.armed) drag.job = null; clear_ghost(); },
+    ondragend: () => {
+      row.classList.remove('dragging');
+      if (!drag.armed) drag.job = null;
+      clear_ghost();
+      if (drag.stale) render_timeline();
+    },
     onclick: open,
     onkeydown: (e) => {
       if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); }
@@ -214,7 +219,8 @@ const board = {
 };
 
 // A job being dragged, or picked in its drawer to be placed with a tap on a lane (armed).
-const drag = { job: null, armed: false };
+// stale: the timeline was due a redraw while a row was dragged over it (see render_timeline).
+const drag = { job: null, armed: false, stale: false };
 
 // x pixels into a lane of an instant: hours after DAY_START on board.date in the user's time zone.
 function hour_x(date) {
@@ -242,6 +248,7 @@ async function load_day(tech_id, { force = false } = {}) {
   if (board.loading.has(tech_id) || (!force && board.days.has(tech_id))) return;
   const date = board.date;
   board.loading.add(tech_id);
+  ui.tech_scroller?.setAttribute('aria-busy', 'true');
   try {
     const day = await api('GET', `/api/v1/technicians/${encodeURIComponent(tech_id)}/day?date=${date}`);
     if (date === board.date) board.days.set(tech_id, day);
@@ -336,6 +343,10 @@ function tech_row(tech, index) {
 
 function render_timeline() {
   if (!ui.tech_spacer) return;
+  // Lanes are not swapped under a row being dragged (a day's answer landing mid-drag would lose the drop on the new
+  // lane, which saw no dragover); they are drawn when the drag ends.
+  drag.stale = Boolean(drag.job && !drag.armed);
+  if (drag.stale) return;
   ui.tech_spacer.style.height = `${board.technicians.length * LANE}px`;
   const { first, last } = visible_techs();
   const rows = [];
@@ -345,6 +356,9 @@ function render_timeline() {
     if (!board.days.has(tech.id)) load_day(tech.id);
   }
   keep_focus(ui.tech_spacer, () => ui.tech_spacer.replaceChildren(...rows));
+  // Busy while a shown lane's day is still on its way.
+  if (board.loading.size) ui.tech_scroller.setAttribute('aria-busy', 'true');
+  else ui.tech_scroller.removeAttribute('aria-busy');
 }
 
 let ghost = null;
@@ -950,8 +964,12 @@ function build_layout() {
   const date_input = h('input', { type: 'date', id: 'board-date', value: board.date, onchange: async (e) => {
     board.date = e.target.value || local_date();
     board.days.clear();
-    await load_technicians();
-    render_timeline();
+    ui.tech_scroller.setAttribute('aria-busy', 'true');
+    try {
+      await load_technicians();
+    } finally {
+      render_timeline();
+    }
     if (panel.job_id) open_job(panel.job_id);
   } });
   root.replaceChildren(header(),

@@ -1,6 +1,7 @@
 // What every screen of the board shares: building elements, calling the API with the signed-in token, error
 // messages in the interface language, toasts, modal dialogs and the user's time zone.
 import { t, current_language } from './i18n.js';
+import { reader_headers } from './language.js';
 
 export const TOKEN_KEY = 'board.token';
 
@@ -26,10 +27,9 @@ export class ApiError extends Error {
 // Called when the server no longer knows the token (set by the app).
 export const session = { on_expired: () => {} };
 
-// Time-Zone names the zone the board shows times in, so times inside the server's messages (a visit clash) read
-// the same as the board's own.
+// Time-Zone names the zone the board shows times in (the user's, see set_zone).
 export async function api(method, path, body) {
-  const headers = { Accept: 'application/json', 'Accept-Language': current_language(), 'Time-Zone': zone.name };
+  const headers = { Accept: 'application/json', ...reader_headers(current_language(), zone.name) };
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';

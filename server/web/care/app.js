@@ -3,13 +3,14 @@
 // product, and the care figures. Every text from the server is set as text, never parsed as HTML.
 import { t, set_language, current_language } from './i18n.js';
 import { bar_chart } from '../board/chart.js';
+import { reader_headers } from '../board/language.js';
 
 const root = document.getElementById('root');
 const TOKEN_KEY = 'care.token';
 const STAFF = ['agent', 'supervisor', 'dispatcher', 'admin'];
 const DECIDERS = ['supervisor', 'admin'];
 const REPORT_READERS = ['agent', 'supervisor', 'admin'];
-const desk = { tab: 'complaints', user: null };
+const desk = { tab: 'complaints', user: null, turn: 0 };
 
 function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -36,8 +37,8 @@ class ApiError extends Error {
 }
 
 async function api(method, path, body) {
-  // The server words its errors in the desk's language; code and field stay the same.
-  const headers = { Accept: 'application/json', 'Accept-Language': current_language() };
+  // The server words its errors in the desk's language, with times on the desk's clock; code and field stay the same.
+  const headers = { Accept: 'application/json', ...reader_headers(current_language()) };
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -263,9 +264,13 @@ function phone_tab() {
     h('fieldset', {}, h('legend', { text: t('caller') }), textbox('phone', { type: 'tel', required: true }),
       h('button', { type: 'button', id: 'find-caller', text: t('find'), onclick: async () => {
         const found = await api('GET', `/api/v1/customers?phone=${encodeURIComponent(form.elements.phone.value.trim())}`);
+        const before = customer;
         customer = found.items[0] || null;
-        form.elements.name.value = customer ? customer.name : '';
-        form.elements.address.value = customer ? customer.address || '' : '';
+        // A new caller keeps what the agent typed meanwhile; only a customer found before is cleared away.
+        if (customer || before) {
+          form.elements.name.value = customer ? customer.name : '';
+          form.elements.address.value = customer ? customer.address || '' : '';
+        }
         assets.replaceChildren(h('option', { value: '', text: t('new_product') }));
         if (!customer) return toast(t('no_customer'));
         const list = await api('GET', `/api/v1/assets?customer_id=${encodeURIComponent(customer.id)}`);
@@ -320,7 +325,7 @@ function timing_chart(id, title, timing) {
 
 // The server's CSV (spreadsheet-safe, UTF-8 with its byte order mark) fetched with the session and saved as a file.
 async function download_csv() {
-  const res = await fetch(report_query('csv'), { headers: { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}`, 'Accept-Language': current_language() } });
+  const res = await fetch(report_query('csv'), { headers: { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}`, ...reader_headers(current_language()) } });
   if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
   const url = URL.createObjectURL(await res.blob());
   const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '')?.[1] || 'care-report.csv';
@@ -370,33 +375,49 @@ function table(columns, rows, id) {
 
 const TABS = { complaints: complaints_tab, appeals: appeals_tab, followups: followups_tab, messages: messages_tab, phone: phone_tab, report: report_tab };
 
+// The tab asked for last wins: a slower answer for a tab left meanwhile is dropped, not drawn over the newer one.
+// main is aria-busy until the tab's content is in.
 async function show(tab) {
+  const turn = ++desk.turn;
   desk.tab = tab;
   const main = root.querySelector('main');
   root.querySelectorAll('nav button').forEach((b) => b.setAttribute('aria-selected', String(b.dataset.tab === tab)));
+  main.setAttribute('aria-busy', 'true');
+  let content;
   try {
-    main.replaceChildren(...[await TABS[tab]()].flat().filter(Boolean));
+    content = [await TABS[tab]()].flat().filter(Boolean);
   } catch (err) {
-    main.replaceChildren(h('div', { class: 'error', text: t('failed', { message: err.message }) }));
+    content = [h('div', { class: 'error', text: t('failed', { message: err.message }) })];
   }
+  if (turn !== desk.turn) return;
+  main.replaceChildren(...content);
+  main.removeAttribute('aria-busy');
 }
 
 function toggle_language() { set_language(current_language() === 'en' ? 'zh-CN' : 'en'); }
 
 async function start() {
   desk.user = await api('GET', '/api/v1/auth/me');
+  await render_desk();
+}
+
+// The desk for the signed-in user; a change of language draws it again at once, without asking the server who it is.
+function render_desk() {
   const tabs = Object.keys(TABS).filter((k) => k !== 'report' || REPORT_READERS.includes(desk.user.role));
   root.replaceChildren(
     h('header', {}, h('strong', { text: t('title') }), h('span', { class: 'user', text: `${desk.user.name} · ${desk.user.role}` }),
-      h('button', { class: 'link', text: t('language'), onclick: () => { toggle_language(); start(); } }),
-      h('button', { class: 'link', id: 'sign-out', text: t('sign_out'), onclick: async () => {
-        try { await api('POST', '/api/v1/auth/logout'); } catch { /* the session ends here either way */ }
+      h('button', { class: 'link', text: t('language'), onclick: () => { toggle_language(); render_desk(); } }),
+      h('button', { class: 'link', id: 'sign-out', text: t('sign_out'), onclick: () => {
+        // Signed out here at once, so a reload or another sign-in straight after cannot find the old session; the
+        // server's end of it follows.
+        const token = sessionStorage.getItem(TOKEN_KEY);
         sessionStorage.removeItem(TOKEN_KEY);
         render_login();
+        fetch('/api/v1/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${token}` } }).catch(() => {});
       } })),
     h('nav', { role: 'tablist' }, tabs.map((k) => h('button', { role: 'tab', 'data-tab': k, id: `tab-${k}`, text: t(`tab_${k}`), onclick: () => show(k) }))),
     h('main', {}));
-  await show(desk.tab);
+  return show(desk.tab);
 }
 
 set_language(current_language());

@@ -2,6 +2,7 @@
 // expected finish date of a repair, messages with the service desk on a job, the satisfaction survey, and a
 // complaint or appeal with evidence files. Kept apart from app.js; its strings are here in both languages.
 import { current_language } from './i18n.js';
+import { reader_headers } from '../board/language.js';
 
 const SESSION_KEY = 'portal.session';
 
@@ -61,7 +62,7 @@ const session = () => { try { return JSON.parse(sessionStorage.getItem(SESSION_K
 const fmt = (iso, opts) => new Intl.DateTimeFormat(current_language(), opts).format(new Date(iso));
 
 async function api(method, path, body) {
-  const headers = { Accept: 'application/json' };
+  const headers = { Accept: 'application/json', ...reader_headers(current_language()) };
   if (session()?.token) headers.Authorization = `Bearer ${session().token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

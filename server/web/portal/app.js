@@ -2,6 +2,7 @@
 // and access key),
 // approve or decline the plan, sign acceptance on the screen, rate the service, see the warranty.
 import { t, set_language, current_language } from './i18n.js';
+import { reader_headers } from '../board/language.js';
 import { tc, render_account, finish_card, messages_card, survey_card, care_request_card, contact_fields, contact_values } from './account.js';
 import { purchase_section, add_purchase, after_sales_cards } from './after_sales.js';
 
@@ -47,7 +48,7 @@ class ApiError extends Error {
 }
 
 async function api(method, path, body) {
-  const headers = { Accept: 'application/json', 'Accept-Language': current_language() };
+  const headers = { Accept: 'application/json', ...reader_headers(current_language()) };
   const session = load_session();
   if (session?.token) headers.Authorization = `Bearer ${session.token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -499,11 +500,14 @@ async function act(job, action, body, error_box) {
 async function render_job(job_id) {
   const session = load_session();
   if (!session?.token) return render_track({}, t('not_found'));
+  // The customer may have gone to another page while the answers came: a slower answer must not draw over it.
+  const still_here = () => decodeURIComponent(location.hash.match(/^#\/jobs\/([^/?#]+)$/)?.[1] || '') === job_id;
   let job, events;
   try {
     [job, events] = await Promise.all([api('GET', `/api/v1/jobs/${encodeURIComponent(job_id)}`),
       api('GET', `/api/v1/jobs/${encodeURIComponent(job_id)}/events`)]);
   } catch (err) {
+    if (!still_here()) return;
     if (err.status === 401) { drop_session(); return render_track({ ticket_no: session.ticket_no }, t('session_expired')); }
     if (err.status === 404 || err.status === 403) return render_track({}, t('not_found'));
     throw err;
@@ -527,6 +531,7 @@ async function render_job(job_id) {
   const cards = [head, finish_card(job), timeline, plan_card(job), ...after_sales, visit_card(job),
     await acceptance_card(job), await warranty_card(), await survey_card(job), await messages_card(job),
     care_request_card(job)];
+  if (!still_here()) return;
   app.replaceChildren(h('div', { class: 'actions end' },
     h('button', { class: 'button', id: 'logout', text: t('logout'), onclick: async () => {
       try { await api('POST', '/api/v1/auth/logout'); } catch { /* the session ends here either way */ }
