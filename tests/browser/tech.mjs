@@ -188,6 +188,9 @@ try {
   check('reopened offline: the page came from the service worker', await again.evaluate(() => Boolean(navigator.serviceWorker.controller)));
   check('reopened offline: the job is accepted, with its photo and note',
     await again.locator('.photos .thumb img').count() >= 1 && (await again.textContent('.notes')).includes('提前电话'));
+  const history = await again.textContent('.history');
+  check('the job\'s history names the report and the customer\'s approval of the plan',
+    history.includes('报修：洗衣机不脱水') && history.includes('客户已同意方案 v1'), history);
   check('reopened offline: the same changes still wait', Number(await again.getAttribute('.pending', 'data-pending')) === waiting);
 
   // Online again: sync, then every change is on the server exactly once.

@@ -2,20 +2,12 @@
 // messages in the interface language, toasts, modal dialogs and the user's time zone.
 import { t, current_language } from './i18n.js';
 import { reader_headers } from './language.js';
+import { h } from './dom.js';
+
+export { h };
 
 export const TOKEN_KEY = 'board.token';
 
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'text') el.textContent = v;
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) el.append(c);
-  return el;
-}
 
 export class ApiError extends Error {
   constructor(status, body, retry_after) {

@@ -4,6 +4,7 @@
 import { t, set_language, current_language } from './i18n.js';
 import { bar_chart } from '../board/chart.js';
 import { reader_headers } from '../board/language.js';
+import { h } from '../board/dom.js';
 
 const root = document.getElementById('root');
 const TOKEN_KEY = 'care.token';
@@ -11,18 +12,6 @@ const STAFF = ['agent', 'supervisor', 'dispatcher', 'admin'];
 const DECIDERS = ['supervisor', 'admin'];
 const REPORT_READERS = ['agent', 'supervisor', 'admin'];
 const desk = { tab: 'complaints', user: null, turn: 0 };
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'text') el.textContent = v;
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) el.append(c);
-  return el;
-}
 
 const when = (iso) => (iso ? new Intl.DateTimeFormat(current_language(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '');
 const is_late = (iso) => iso && new Date(iso) <= new Date();

@@ -3,6 +3,7 @@
 // complaint or appeal with evidence files. Kept apart from app.js; its strings are here in both languages.
 import { current_language } from './i18n.js';
 import { reader_headers } from '../board/language.js';
+import { h } from '../board/dom.js';
 
 const SESSION_KEY = 'portal.session';
 
@@ -44,18 +45,6 @@ const strings = {
 export function tc(key, params = {}) {
   const text = (strings[current_language()] || strings.en)[key] ?? strings.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));
-}
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'text') el.textContent = v;
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c);
-  return el;
 }
 
 const session = () => { try { return JSON.parse(sessionStorage.getItem(SESSION_KEY)) || null; } catch { return null; } };

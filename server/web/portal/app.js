@@ -3,6 +3,7 @@
 // approve or decline the plan, sign acceptance on the screen, rate the service, see the warranty.
 import { t, set_language, current_language } from './i18n.js';
 import { reader_headers } from '../board/language.js';
+import { h } from '../board/dom.js';
 import { tc, render_account, finish_card, messages_card, survey_card, care_request_card, contact_fields, contact_values } from './account.js';
 import { purchase_section, add_purchase, after_sales_cards } from './after_sales.js';
 
@@ -10,19 +11,6 @@ const app = document.getElementById('app');
 const SESSION_KEY = 'portal.session';
 
 // ---------------------------------------------------------------------------------------------- helpers
-
-// An element: h('div', {class: 'x', onclick: f}, child, …). Text is always set as text, never parsed as HTML.
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'text') el.textContent = v;
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c);
-  return el;
-}
 
 const fmt_time = (iso) => iso ? new Intl.DateTimeFormat(current_language(), { dateStyle: 'medium', timeStyle: 'short' })
   .format(new Date(iso)) : '';

@@ -7,7 +7,7 @@ const SHELL = [
   '/tech/i18n.js', '/tech/job.js', '/tech/style.css', '/tech/manifest.webmanifest', '/tech/icon.svg',
   '/tech/icon-maskable.svg', '/tech/icon-192.png', '/tech/icon-512.png', '/tech/icon-maskable-512.png',
   '/tech/apple-touch-icon.png', '/tech/worker.js', '/tech/core/fieldmobile-core.js', '/tech/core/fieldmobile-core.wasm',
-  '/board/lib.js', '/board/i18n.js', '/board/language.js',
+  '/board/lib.js', '/board/dom.js', '/board/i18n.js', '/board/language.js',
 ];
 const NETWORK_WAIT_MS = 4000;
 
