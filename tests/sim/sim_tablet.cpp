@@ -6,6 +6,7 @@
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
 
+#include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 
